@@ -1,1 +1,9 @@
-export {};
+export * from "./errors";
+export * from "./naming";
+export * from "./presets";
+export * from "./spec";
+export * from "./contracts";
+export * from "./cidr";
+export * from "./tags";
+export * from "./slo";
+export * from "./transform";

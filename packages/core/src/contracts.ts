@@ -1,0 +1,184 @@
+/**
+ * Provider-neutral contracts of the five concerns. Every backend's components accept these args (plus
+ * their own extras) and expose these outputs, so that the same spec means the same thing everywhere;
+ * `@polycloud/platform` drives any backend through the `Backend` interface alone.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { Environment, Provider } from "./naming";
+import type { Problem } from "./errors";
+import type {
+  BucketSpec,
+  CacheSpec,
+  DatabaseSpec,
+  MonitoringSpec,
+  NetworkSpec,
+  ResolvedSpec,
+  SecretSpec,
+  ServiceSpec,
+  SloSpec,
+} from "./spec";
+
+/** What every component needs to know about the application it belongs to. */
+export interface CommonArgs {
+  /** Application name (the spec's `name`); the first part of every physical name. */
+  readonly app: string;
+  /** Picks defaults from the environment preset. @default "development" */
+  readonly environment?: Environment;
+  /** Tags (labels) for every taggable child, normalised per provider; `managed-by`, `app` and `environment` are always added. @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Pulumi `protect` on stateful children. @default true in production, false elsewhere */
+  readonly protect?: boolean;
+}
+
+/**
+ * A reference to a secret in the backend's secret store (an ARN on AWS, a Key Vault secret URI on Azure,
+ * a Secret Manager version on GCP, `<secret>/<key>` on Kubernetes): never the value itself.
+ */
+export interface SecretReference {
+  /** Environment variable name the service sees, e.g. `DATABASE_URL` or `STRIPE_KEY`. */
+  readonly envName: string;
+  /** Backend-specific reference. */
+  readonly ref: pulumi.Input<string>;
+}
+
+/** Environment variable name for a spec secret: `stripe-key` -> `STRIPE_KEY`. */
+export function secretEnvName(secretName: string): string {
+  return secretName.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+}
+
+// ---- networking -------------------------------------------------------------------------------
+
+export interface NetworkArgs extends CommonArgs {
+  readonly network: NetworkSpec;
+  /** Flow-log retention in days. @default the preset's log retention */
+  readonly logRetentionDays?: number;
+}
+
+export interface NetworkOutputs {
+  /** VPC / VNet id, or the namespace on Kubernetes. */
+  readonly networkId: pulumi.Output<string>;
+}
+
+// ---- compute ----------------------------------------------------------------------------------
+
+export interface WebServiceArgs<TNetwork extends NetworkOutputs = NetworkOutputs> extends CommonArgs {
+  readonly service: ServiceSpec;
+  readonly network: TNetwork;
+  readonly loadBalancer: NetworkSpec["loadBalancer"];
+  readonly slo: SloSpec;
+  /** Secret references injected as environment variables by reference, never by value. @default [] */
+  readonly secrets?: readonly SecretReference[];
+  /** Log retention in days. @default the preset's log retention */
+  readonly logRetentionDays?: number;
+}
+
+export interface WebServiceOutputs {
+  readonly serviceName: string;
+  /** Public URL (load balancer or ingress), or the in-cluster/private address for private services. */
+  readonly url: pulumi.Output<string>;
+}
+
+// ---- storage ----------------------------------------------------------------------------------
+
+export interface DatabaseArgs<TNetwork extends NetworkOutputs = NetworkOutputs> extends CommonArgs {
+  readonly database: DatabaseSpec;
+  readonly network: TNetwork;
+}
+
+export interface DatabaseOutputs {
+  readonly endpoint: pulumi.Output<string>;
+  readonly port: pulumi.Output<number>;
+  /** Reference to the secret that holds `DATABASE_URL` (with credentials); wired into services. */
+  readonly connectionSecret: SecretReference;
+}
+
+export interface CacheArgs<TNetwork extends NetworkOutputs = NetworkOutputs> extends CommonArgs {
+  readonly cache: CacheSpec;
+  readonly network: TNetwork;
+}
+
+export interface CacheOutputs {
+  readonly endpoint: pulumi.Output<string>;
+  readonly port: pulumi.Output<number>;
+  /** Reference to the secret that holds `REDIS_URL` (with the auth token); wired into services. */
+  readonly connectionSecret: SecretReference;
+}
+
+export interface BucketArgs extends CommonArgs {
+  readonly bucket: BucketSpec;
+  /** Server access log retention in days. @default the preset's log retention */
+  readonly logRetentionDays?: number;
+}
+
+export interface BucketOutputs {
+  readonly bucketName: pulumi.Output<string>;
+}
+
+// ---- secrets ----------------------------------------------------------------------------------
+
+export interface SecretStoreArgs extends CommonArgs {
+  readonly secrets: readonly SecretSpec[];
+}
+
+export interface SecretStoreOutputs {
+  /** One reference per spec secret, by secret name. */
+  readonly references: Readonly<Record<string, SecretReference>>;
+}
+
+// ---- monitoring -------------------------------------------------------------------------------
+
+export interface MonitoringArgs<TService = WebServiceOutputs, TDatabase = DatabaseOutputs, TCache = CacheOutputs>
+  extends CommonArgs {
+  readonly slo: SloSpec;
+  readonly monitoring: MonitoringSpec;
+  readonly logRetentionDays?: number;
+  readonly services: readonly TService[];
+  readonly database?: TDatabase;
+  readonly cache?: TCache;
+}
+
+export interface MonitoringOutputs {
+  /** Link to the dashboard, when one is created. */
+  readonly dashboardUrl: pulumi.Output<string | undefined>;
+  /** Number of alert rules created (burn-rate, latency and resource alarms). */
+  readonly alertCount: number;
+}
+
+// ---- backend ----------------------------------------------------------------------------------
+
+/** Everything a backend built for one spec, as the platform wires it. */
+export interface BuiltPlatform {
+  readonly network: NetworkOutputs;
+  readonly services: readonly WebServiceOutputs[];
+  readonly database?: DatabaseOutputs;
+  readonly cache?: CacheOutputs;
+  readonly buckets: readonly BucketOutputs[];
+  readonly secrets: SecretStoreOutputs;
+  readonly monitoring: MonitoringOutputs;
+}
+
+/**
+ * A cloud (or cluster) that can build a whole spec. Implemented by each backend package as its
+ * `backend` export; `@polycloud/platform` loads it lazily and calls `validate` then `build`.
+ */
+export interface Backend {
+  readonly provider: Provider;
+  /** npm package that implements this backend, for messages. */
+  readonly packageName: string;
+  /**
+   * Backend-specific checks of a resolved spec (e.g. options the provider cannot honour), run before
+   * anything is created. Each problem names the spec path.
+   */
+  validate(spec: ResolvedSpec): Problem[];
+  /**
+   * Creates every resource of the spec as children of `parent`, wired together: network, secrets,
+   * database, cache, buckets, services (with DATABASE_URL / REDIS_URL and spec secrets by reference,
+   * and access to the database and cache only from the services), and monitoring derived from the SLOs.
+   */
+  build(spec: ResolvedSpec, parent: pulumi.ComponentResource, options?: BackendOptions): BuiltPlatform;
+}
+
+export interface BackendOptions {
+  /** Explicit provider resource for every child (e.g. a `k8s.Provider` for a given kubeconfig). */
+  readonly provider?: pulumi.ProviderResource;
+}

@@ -7,3 +7,4 @@ export * from "./cidr";
 export * from "./tags";
 export * from "./slo";
 export * from "./transform";
+export * from "./json-schema";

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document } from "yaml";
 import { z } from "zod";
-import { subnetPlanProblem } from "./cidr";
+import { isPrivateCidr, subnetPlanProblem } from "./cidr";
 import { describeValue, isSecretLookingName, PolycloudError, type Problem } from "./errors";
 import type { Environment } from "./naming";
 import { complianceFloor, PRESETS, type Compliance, type NatStrategy } from "./presets";
@@ -534,11 +534,9 @@ function problemsFromIssue(issue: z.core.$ZodIssue, root: unknown): Located[] {
       if (issue.origin === "array") return one(`has ${Array.isArray(value) ? value.length : 0} entries; allowed: ${word} ${String(bound)}`);
       return one(`${shown} has the wrong length; allowed: ${word} ${String(bound)} characters`);
     }
-    case "invalid_format":
     case "invalid_key":
-      if (issue.code === "invalid_key") {
-        return one(`name ${describeValue(at.length > 0 ? issue.path[issue.path.length - 1] : value)} is not allowed; allowed: ${issue.issues[0]?.message ?? "a valid name"}`);
-      }
+      return one(`name ${describeValue(at[at.length - 1])} is not allowed; allowed: ${issue.issues[0]?.message ?? "a valid name"}`);
+    case "invalid_format":
       return one(`${shown} is not valid; allowed: ${issue.message}`);
     case "invalid_union":
       return one(`${shown} matches none of the allowed forms; allowed: { email: <address> }, { webhook: <https URL> } or { slack: <https URL> }`);
@@ -649,6 +647,9 @@ function specRuleProblems(spec: ResolvedSpec, parsed: ParsedSpec): Located[] {
 
   const cidrProblem = subnetPlanProblem(spec.network.cidr, spec.network.zones);
   if (cidrProblem !== undefined) add(["network", "cidr"], cidrProblem);
+  else if (!isPrivateCidr(spec.network.cidr)) {
+    add(["network", "cidr"], `"${spec.network.cidr}" is not a private range; allowed: RFC 1918 (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)`, 'use a private range such as "10.0.0.0/16"');
+  }
 
   const secretNames = new Set(spec.secrets.map((s) => s.name));
   for (const service of spec.services) {

@@ -1,0 +1,357 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { PolycloudError } from "./errors";
+import { PRESETS } from "./presets";
+import { loadSpec, parseSpec, parseSpecText, type SpecInput } from "./spec";
+
+const FULL_SPEC_PATH = join(__dirname, "__fixtures__", "full-spec.yaml");
+const fullSpec = (): SpecInput & Record<string, unknown> => parse(readFileSync(FULL_SPEC_PATH, "utf8"));
+
+/** The problem lines of the PolycloudError that `fn` throws (without the heading). */
+function problemLines(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (!(error instanceof PolycloudError)) throw error;
+    return error.problems.map((p) => `${p.path}: ${p.message}${p.fix === undefined ? "" : `; ${p.fix}`}`);
+  }
+  throw new Error("expected a PolycloudError, but nothing was thrown");
+}
+
+describe("parseSpec", () => {
+  it("accepts the full spec of SPEC.md and keeps every value it sets", () => {
+    const spec = loadSpec(FULL_SPEC_PATH);
+    expect(spec.name).toBe("shop");
+    expect(spec.environment).toBe("production");
+    expect(spec.network).toEqual({
+      cidr: "10.0.0.0/16",
+      zones: 3,
+      nat: "perZone",
+      loadBalancer: { public: true, tls: true, domain: "shop.example.com", waf: true },
+      cdn: false,
+    });
+    const api = spec.services[0]!;
+    expect(api.name).toBe("api");
+    expect(api.replicas).toEqual({ min: 3, max: 10 });
+    expect(api.healthCheck).toEqual({ path: "/healthz", intervalSeconds: 15, timeoutSeconds: 5, gracePeriodSeconds: 60 });
+    expect(api.secrets).toEqual(["stripe-key", "DATABASE_URL", "REDIS_URL"]);
+    expect(api.deployment.strategy).toBe("canary");
+    expect(spec.database).toMatchObject({ majorVersion: 16, name: "shop", deletionProtection: true, backup: { retentionDays: 30 } });
+    expect(spec.cache).toMatchObject({ majorVersion: 7, highAvailability: true });
+    expect(spec.buckets).toEqual([
+      { name: "assets", versioning: true, publicRead: false, lifecycle: { expireNoncurrentAfterDays: 30 } },
+    ]);
+    expect(spec.monitoring.alerts.critical).toHaveLength(2);
+    expect(spec.protectStateful).toBe(true);
+  });
+
+  it.each(["development", "staging", "production"] as const)("resolves the %s preset's defaults for a minimal spec", (environment) => {
+    const preset = PRESETS[environment];
+    const spec = parseSpec({
+      name: "shop",
+      environment,
+      services: { api: { image: "ghcr.io/acme/api:1.0.0" } },
+      database: {},
+      cache: {},
+    });
+    expect(spec.network).toMatchObject({ cidr: "10.0.0.0/16", zones: preset.zones, nat: preset.nat, cdn: false });
+    expect(spec.network.loadBalancer).toEqual({ public: true, tls: true, waf: preset.waf });
+    expect(spec.services[0]).toMatchObject({
+      port: 8080,
+      cpu: 0.5,
+      memory: 1024,
+      public: false,
+      replicas: preset.replicas,
+      autoscaling: { cpuPercent: 70, memoryPercent: 80 },
+      deployment: { strategy: "rolling", rollback: { onHealthCheckFailure: true, onAlarm: true } },
+    });
+    expect(spec.slo).toEqual(preset.slo);
+    expect(spec.database).toMatchObject({
+      engine: "postgres",
+      version: "16",
+      highAvailability: preset.highAvailability,
+      deletionProtection: preset.deletionProtection,
+      backup: { retentionDays: preset.backupRetentionDays, window: "03:00-04:00" },
+    });
+    expect(spec.cache).toMatchObject({ engine: "redis", version: "7", highAvailability: preset.highAvailability });
+    expect(spec.logging).toEqual({ retentionDays: preset.logRetentionDays, audit: preset.audit });
+    expect(spec.backup).toEqual({ schedule: "daily", retentionDays: preset.backupRetentionDays, crossRegion: false });
+    expect(spec.protectStateful).toBe(preset.protectStateful);
+  });
+
+  it("defaults the environment to development and the provider to auto", () => {
+    const spec = parseSpec({ name: "shop", services: { api: { image: "nginx:1.27" } } });
+    expect(spec.environment).toBe("development");
+    expect(spec.provider).toBe("auto");
+  });
+
+  it("raises log and backup retention and turns audit on when compliance tags are set", () => {
+    const spec = parseSpec({ name: "shop", compliance: ["hipaa"], services: { api: { image: "nginx:1.27" } } });
+    expect(spec.logging).toEqual({ retentionDays: 365, audit: true });
+    expect(spec.backup.retentionDays).toBe(35);
+  });
+
+  it("turns WAF on by default under PCI", () => {
+    const spec = parseSpec({ name: "shop", compliance: ["pci"], services: { api: { image: "nginx:1.27", public: true } } });
+    expect(spec.network.loadBalancer.waf).toBe(true);
+  });
+
+  it("turns env numbers and booleans into strings", () => {
+    const spec = parseSpec({ name: "shop", services: { api: { image: "nginx:1.27", env: { WORKERS: 4, DEBUG: false } } } });
+    expect(spec.services[0]!.env).toEqual({ WORKERS: "4", DEBUG: "false" });
+  });
+
+  type Mutation = (spec: Record<string, any>) => void;
+  const rules: [string, Mutation, string][] = [
+    [
+      "replicas.min > replicas.max",
+      (s) => (s.services.api.replicas = { min: 5, max: 3 }),
+      "services.api.replicas.min: 5 is greater than replicas.max 3; make min <= max",
+    ],
+    [
+      "production with one replica",
+      (s) => (s.services.api.replicas = { min: 1, max: 3 }),
+      "services.api.replicas.min: 1 is below 2, the production minimum (one replica is one failure from an outage); set replicas.min to 2 or more",
+    ],
+    [
+      "autoscaling above 95%",
+      (s) => (s.services.api.autoscaling = { cpuPercent: 99 }),
+      "services.api.autoscaling.cpuPercent: 99 is out of range; allowed: at most 95",
+    ],
+    [
+      "autoscaling below 10%",
+      (s) => (s.services.api.autoscaling = { memoryPercent: 5 }),
+      "services.api.autoscaling.memoryPercent: 5 is out of range; allowed: at least 10",
+    ],
+    [
+      "an undefined secret",
+      (s) => (s.services.api.secrets = ["stripe-key", "github-token"]),
+      'services.api.secrets[1]: "github-token" is not defined in secrets (defined: stripe-key); add "github-token" under secrets or fix the name',
+    ],
+    [
+      "DATABASE_URL without a database",
+      (s) => {
+        delete s.database;
+        s.services.api.secrets = ["DATABASE_URL"];
+      },
+      'services.api.secrets[0]: "DATABASE_URL" is generated only when the spec has a database; add a database section or remove "DATABASE_URL"',
+    ],
+    [
+      "PostgreSQL older than 14",
+      (s) => (s.database.version = "13"),
+      'database.version: "13" is not supported; allowed: PostgreSQL 14 or newer; set version to "16"',
+    ],
+    [
+      "Redis older than 6",
+      (s) => (s.cache.version = "5"),
+      'cache.version: "5" is not supported; allowed: Redis 6 or newer; set version to "7"',
+    ],
+    [
+      "a public CIDR",
+      (s) => (s.network.cidr = "8.8.0.0/16"),
+      'network.cidr: "8.8.0.0/16" is not a private range; allowed: RFC 1918 (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16); use a private range such as "10.0.0.0/16"',
+    ],
+    [
+      "a CIDR too small for the zones",
+      (s) => {
+        s.network.cidr = "10.0.0.0/24";
+        s.network.zones = 6;
+      },
+      "network.cidr: network 10.0.0.0/24 fits at most",
+    ],
+    [
+      "canary steps not increasing",
+      (s) => (s.services.api.deployment.canary.steps = [50, 10, 100]),
+      "services.api.deployment.canary.steps: [50, 10, 100] must be strictly increasing percentages ending at 100; for example [10, 50, 100]",
+    ],
+    [
+      "canary steps not ending at 100",
+      (s) => (s.services.api.deployment.canary.steps = [10, 50]),
+      "services.api.deployment.canary.steps: [10, 50] must be strictly increasing percentages ending at 100; for example [10, 50, 100]",
+    ],
+    [
+      "a secret-looking env name",
+      (s) => (s.services.api.env = { DB_PASSWORD: "hunter2" }),
+      "services.api.env.DB_PASSWORD: looks like a secret (value not shown); plain environment values are visible to anyone who can read the service definition; move it to secrets and list its name in services.api.secrets",
+    ],
+    [
+      "a secret-looking env value",
+      (s) => (s.services.api.env = { UPSTREAM: "https://admin:s3cr3t@db.example.com" }),
+      "services.api.env.UPSTREAM: looks like a secret (value not shown); plain environment values are visible to anyone who can read the service definition; move it to secrets and list its name in services.api.secrets",
+    ],
+    [
+      "the latest tag in production",
+      (s) => (s.services.api.image = "ghcr.io/acme/shop-api:latest"),
+      'services.api.image: "ghcr.io/acme/shop-api:latest" uses the mutable tag "latest"; production needs an immutable tag or digest; pin a version tag such as :1.4.2 or a digest @sha256:...',
+    ],
+    [
+      "no tag in production",
+      (s) => (s.services.api.image = "ghcr.io/acme/shop-api"),
+      'services.api.image: "ghcr.io/acme/shop-api" has no tag; production needs an immutable tag or digest; pin a version tag such as :1.4.2 or a digest @sha256:...',
+    ],
+    [
+      "an unknown field",
+      (s) => (s.services.api.replica = { min: 3 }),
+      'services.api.replica: unknown field "replica"; allowed fields: image, command, args, port, cpu, memory, replicas, autoscaling, healthCheck, public, env, secrets, deployment; did you mean "replicas"?',
+    ],
+    [
+      "an unknown top-level field",
+      (s) => (s.databse = {}),
+      'databse: unknown field "databse"; allowed fields: name, environment, provider, region, compliance, tags, slo, network, services, database, cache, buckets, secrets, monitoring, logging, backup; did you mean "database"?',
+    ],
+    [
+      "an invalid name",
+      (s) => (s.name = "Shop_1"),
+      'name: "Shop_1" is not valid; allowed: 2-24 characters: lowercase letters, digits and hyphens, starting with a letter',
+    ],
+    [
+      "an unknown environment",
+      (s) => (s.environment = "prod"),
+      'environment: "prod" is not allowed; allowed: development | staging | production',
+    ],
+    [
+      "availability out of range",
+      (s) => (s.slo.availability = 100),
+      "slo.availability: 100 is out of range; allowed: at most 99.999",
+    ],
+    [
+      "a missing image",
+      (s) => delete s.services.api.image,
+      "services.api.image: is required (string); add services.api.image",
+    ],
+    [
+      "log retention below the compliance floor",
+      (s) => (s.logging.retentionDays = 30),
+      "logging.retentionDays: 30 is below the 365 days that compliance soc2 requires; set it to 365 or more",
+    ],
+    [
+      "a backup window shorter than 30 minutes",
+      (s) => (s.database.backup.window = "03:00-03:15"),
+      'database.backup.window: "03:00-03:15" is 15 minutes long; allowed: at least 30 minutes; widen it, e.g. "03:00-04:00"',
+    ],
+    [
+      "an alert route of an unknown kind",
+      (s) => (s.monitoring.alerts.critical = [{ pager: "x" }]),
+      "monitoring.alerts.critical[0]: an object matches none of the allowed forms; allowed: { email: <address> }, { webhook: <https URL> } or { slack: <https URL> }",
+    ],
+    [
+      "an http webhook",
+      (s) => (s.monitoring.alerts.critical = [{ webhook: "http://hooks.example.com" }]),
+      'monitoring.alerts.critical[0].webhook: "http://hooks.example.com" is not valid; allowed: an https:// URL',
+    ],
+  ];
+
+  it.each(rules)("reports %s with its path and fix", (_, mutate, expected) => {
+    const spec = fullSpec();
+    mutate(spec);
+    const lines = problemLines(() => parseSpec(spec));
+    if (expected.endsWith("at most")) {
+      // The CIDR planner words this one; the spec only places it at its path.
+      expect(lines).toEqual([expect.stringContaining(expected)]);
+    } else {
+      expect(lines).toEqual([expected]);
+    }
+  });
+
+  it("reports every problem at once", () => {
+    const spec = fullSpec() as Record<string, any>;
+    spec.services.api.replicas = { min: 5, max: 3 };
+    spec.database.version = "12";
+    spec.services.api.secrets = ["nope"];
+    const lines = problemLines(() => parseSpec(spec));
+    expect(lines).toHaveLength(3);
+    expect(lines.map((l) => l.split(":")[0])).toEqual(["services.api.replicas.min", "services.api.secrets[0]", "database.version"]);
+  });
+
+  it("never echoes the value of a secret-looking field", () => {
+    const spec = fullSpec() as Record<string, any>;
+    spec.services.api.env = { API_TOKEN: "tok-very-secret-123", OTHER: "sk_live_abcdef0123456789" };
+    let message = "";
+    try {
+      parseSpec(spec);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain("services.api.env.API_TOKEN");
+    expect(message).toContain("services.api.env.OTHER");
+    expect(message).not.toContain("tok-very-secret-123");
+    expect(message).not.toContain("sk_live_abcdef0123456789");
+  });
+
+  it("rejects a spec without services", () => {
+    expect(problemLines(() => parseSpec({ name: "shop", services: {} }))).toEqual([
+      "services: has no service; allowed: at least one; add a service under services",
+    ]);
+  });
+});
+
+describe("parseSpecText", () => {
+  it("gives each problem the line of the offending field", () => {
+    const text = ["name: shop", "services:", "  api:", "    image: nginx:1.27", "    replicas: { min: 5, max: 3 }", "    prot: 80"].join("\n");
+    let error: PolycloudError | undefined;
+    try {
+      parseSpecText(text, "dev.yaml");
+    } catch (e) {
+      error = e as PolycloudError;
+    }
+    expect(error).toBeInstanceOf(PolycloudError);
+    expect(error!.problems.map((p) => [p.path, p.line])).toEqual([["services.api.prot", 6]]);
+    expect(error!.message).toContain("Invalid spec dev.yaml (1 problem):");
+    expect(error!.message).toContain('services.api.prot (line 6): unknown field "prot"');
+  });
+
+  it("gives rule problems the line of the field too", () => {
+    const text = ["name: shop", "services:", "  api:", "    image: nginx:1.27", "    replicas: { min: 5, max: 3 }"].join("\n");
+    let error: PolycloudError | undefined;
+    try {
+      parseSpecText(text);
+    } catch (e) {
+      error = e as PolycloudError;
+    }
+    expect(error!.problems).toEqual([
+      { path: "services.api.replicas.min", line: 5, message: "5 is greater than replicas.max 3", fix: "make min <= max" },
+    ]);
+  });
+
+  it("reports YAML syntax errors with their line", () => {
+    const text = ["name: shop", "services:", "  api: [unclosed"].join("\n");
+    let error: PolycloudError | undefined;
+    try {
+      parseSpecText(text, "bad.yaml");
+    } catch (e) {
+      error = e as PolycloudError;
+    }
+    expect(error).toBeInstanceOf(PolycloudError);
+    expect(error!.problems[0]!.message).toMatch(/^YAML syntax: /);
+    expect(error!.problems[0]!.line).toBeGreaterThanOrEqual(3);
+  });
+
+  it("rejects duplicate keys instead of silently keeping the last", () => {
+    expect(() => parseSpecText("name: shop\nname: other\nservices: { api: { image: nginx:1.27 } }")).toThrow(PolycloudError);
+  });
+});
+
+describe("loadSpec", () => {
+  it("loads JSON spec files too", () => {
+    const dir = mkdtempSync(join(tmpdir(), "polycloud-spec-"));
+    const file = join(dir, "spec.json");
+    writeFileSync(file, JSON.stringify({ name: "shop", services: { api: { image: "nginx:1.27" } } }));
+    expect(loadSpec(file).services[0]!.image).toBe("nginx:1.27");
+  });
+
+  it("names the file when it does not exist", () => {
+    expect(problemLines(() => loadSpec("/nonexistent/spec.yaml"))).toEqual([
+      ": cannot read /nonexistent/spec.yaml: no such file; pass the path of a spec file (YAML or JSON)",
+    ]);
+  });
+});
+
+describe("parseSpec names", () => {
+  it("reports a service or secret name that breaks the DNS label rule", () => {
+    expect(problemLines(() => parseSpec({ name: "shop", services: { API_1: { image: "nginx:1.27" } } }))).toEqual([
+      'services.API_1: name "API_1" is not allowed; allowed: 1-20 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen',
+    ]);
+  });
+});

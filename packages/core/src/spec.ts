@@ -310,17 +310,17 @@ export interface BucketSpec {
   readonly versioning: boolean;
   readonly publicRead: boolean;
   readonly lifecycle: {
-    readonly expireNoncurrentAfterDays?: number;
-    readonly expireAfterDays?: number;
-    readonly transitionToInfrequentAccessAfterDays?: number;
+    readonly expireNoncurrentAfterDays?: number | undefined;
+    readonly expireAfterDays?: number | undefined;
+    readonly transitionToInfrequentAccessAfterDays?: number | undefined;
   };
 }
 
 export interface SecretSpec {
   /** The key under `secrets`. */
   readonly name: string;
-  readonly description?: string;
-  readonly rotationDays?: number;
+  readonly description?: string | undefined;
+  readonly rotationDays?: number | undefined;
 }
 
 export interface MonitoringSpec {

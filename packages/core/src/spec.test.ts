@@ -348,6 +348,19 @@ describe("loadSpec", () => {
   });
 });
 
+describe("parseSpec tags", () => {
+  it("reports tags the chosen provider cannot take", () => {
+    const lines = problemLines(() =>
+      parseSpec({ name: "shop", provider: "aws", tags: { "aws:owner": "me" }, services: { api: { image: "nginx:1.27" } } }),
+    );
+    expect(lines).toEqual([expect.stringMatching(/^tags: .*aws:/)]);
+  });
+
+  it("leaves tags to the backend when the provider is detected later", () => {
+    expect(() => parseSpec({ name: "shop", tags: { "aws:owner": "me" }, services: { api: { image: "nginx:1.27" } } })).not.toThrow();
+  });
+});
+
 describe("parseSpec names", () => {
   it("reports a service or secret name that breaks the DNS label rule", () => {
     expect(problemLines(() => parseSpec({ name: "shop", services: { API_1: { image: "nginx:1.27" } } }))).toEqual([

@@ -8,6 +8,7 @@ import { extname } from "node:path";
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document } from "yaml";
 import { z } from "zod";
 import { isPrivateCidr, subnetPlanProblem } from "./cidr";
+import { tagProblems } from "./tags";
 import { describeValue, isSecretLookingName, PolycloudError, type Problem } from "./errors";
 import type { Environment } from "./naming";
 import { complianceFloor, PRESETS, type Compliance, type NatStrategy } from "./presets";
@@ -705,6 +706,13 @@ function specRuleProblems(spec: ResolvedSpec, parsed: ParsedSpec): Located[] {
     const [start, end] = spec.database.backup.window.split("-").map(minutesOfDay) as [number, number];
     const length = (end - start + 1440) % 1440;
     if (length < 30) add(["database", "backup", "window"], `"${spec.database.backup.window}" is ${length} minutes long; allowed: at least 30 minutes`, 'widen it, e.g. "03:00-04:00"');
+  }
+
+  // Tags are normalised per provider at build time; what cannot be normalised is reported now when the provider is known.
+  if (spec.provider !== "auto") {
+    for (const problem of tagProblems(spec.provider, { ...spec.tags }, { app: spec.name, environment: spec.environment })) {
+      add(["tags"], problem);
+    }
   }
 
   const floor = complianceFloor(spec.compliance);

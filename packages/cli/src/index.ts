@@ -1,1 +1,10 @@
-export {};
+export { run } from "./cli";
+export { CliFailure, ExitCode } from "./errors";
+export type { Io, Output } from "./io";
+export { processIo } from "./io";
+export { specContext, readStackConfig } from "./context";
+export type { SpecContext, SpecFlags } from "./context";
+export { planSpec } from "./plan";
+export type { PlanDocument, PlannedResource } from "./plan";
+export { findPulumi } from "./engine";
+export { concernCounts, countByType, mermaid, resourceTree, Concern } from "./render";

@@ -1,1 +1,4 @@
-export {};
+export * from "./detection";
+export * from "./file-probe";
+export * from "./backends";
+export * from "./platform";

@@ -1,1 +1,24 @@
-export {};
+/**
+ * @polycloud/testing: run Pulumi programs on mocks with realistic provider outputs, inspect the
+ * recorded plan, and assert on it with CDK-style matchers.
+ */
+export { runProgram, secretConfig } from "./run-program";
+export type { ConfigPlainValue, ConfigValue, MockArgs, MockHandler, Program, RunOptions, SecretConfig } from "./run-program";
+export { Plan, tokenOf } from "./plan";
+export type {
+  InputsOf,
+  OutputsOf,
+  PlanJson,
+  PlanResourceJson,
+  ResourceClass,
+  ResourceOf,
+  ResourceQuery,
+  TypeSelector,
+} from "./plan";
+export { Capture, Match, Matcher, matchValue } from "./match";
+export type { MatchContext, MatchResult, Mismatch, Pattern } from "./match";
+export { AssertionError, ProgramHangError, TestingError } from "./errors";
+export type { TestingProblem } from "./errors";
+export { isUnknown, REDACTED, UNKNOWN } from "./values";
+export type { Unknown } from "./values";
+export type { PropertyBag, ProviderName, RecordedAlias, RecordedInvoke, RecordedOptions, RecordedResource } from "./types";

@@ -1,0 +1,265 @@
+/**
+ * CloudWatch alarm math: how core's SLO alerts and resource thresholds become metric queries,
+ * periods and thresholds. Plain values in, plain alarm specs out; no resources here.
+ */
+import type * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import { formatWindow, sloAlerts, type Severity, type Size, type SloTargets } from "@polycloud/core";
+import { postgresMaxConnections } from "./sizes";
+
+type MetricQuery = aws.types.input.cloudwatch.MetricAlarmMetricQuery;
+
+/** How an alert window maps onto CloudWatch: a period and how many of them must breach. */
+export interface AlarmWindow {
+  readonly period: number;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+}
+
+const SECONDS_PER_DAY = 86_400;
+
+/**
+ * One period spanning the whole window, so the alarm compares the window's aggregate (not each
+ * minute) with the threshold. CloudWatch periods stop at a day, so a longer window (the 3-day slow
+ * burn) becomes whole days that must all breach: slightly stricter than the 3-day average.
+ */
+export function alarmWindow(minutes: number): AlarmWindow {
+  const seconds = minutes * 60;
+  if (seconds <= SECONDS_PER_DAY) return { period: seconds, evaluationPeriods: 1, datapointsToAlarm: 1 };
+  const days = Math.ceil(seconds / SECONDS_PER_DAY);
+  return { period: SECONDS_PER_DAY, evaluationPeriods: days, datapointsToAlarm: days };
+}
+
+/**
+ * The load balancer's error ratio (0 to 1) over one period: 5xx answered by targets plus 5xx the
+ * load balancer answered itself (no healthy target, timeouts), divided by requests; 0 without traffic.
+ */
+export function errorRatioQueries(loadBalancer: pulumi.Input<string>, period: number): MetricQuery[] {
+  const metric = (id: string, metricName: string): MetricQuery => ({
+    id,
+    returnData: false,
+    metric: { namespace: "AWS/ApplicationELB", metricName, dimensions: { LoadBalancer: loadBalancer }, period, stat: "Sum" },
+  });
+  return [
+    metric("target5xx", "HTTPCode_Target_5XX_Count"),
+    metric("elb5xx", "HTTPCode_ELB_5XX_Count"),
+    metric("requests", "RequestCount"),
+    {
+      id: "errorRatio",
+      label: `Error ratio over ${formatWindow(period / 60)}`,
+      expression: "IF(requests > 0, (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests, 0)",
+      returnData: true,
+    },
+  ];
+}
+
+/** Resource alarm thresholds: high enough to ignore normal peaks, low enough to act before users notice. */
+export const RESOURCE_THRESHOLDS = {
+  /** Sustained CPU above this means autoscaling is at max or too slow. */
+  ecsCpuPercent: 85,
+  ecsMemoryPercent: 90,
+  rdsCpuPercent: 80,
+  /** Free storage below this share of the allocation (autoscaling may not keep up with a burst). */
+  rdsFreeStoragePercent: 10,
+  /** Connections above this share of `max_connections`. */
+  rdsConnectionsPercent: 80,
+  redisMemoryPercent: 80,
+  /** Redis is single-threaded: its engine thread saturates before host CPU shows it. */
+  redisEngineCpuPercent: 80,
+} as const;
+
+/** One CloudWatch metric alarm, as plain data. */
+export interface AlarmSpec {
+  /** Unique within a Monitoring component; part of the alarm's logical name. */
+  readonly id: string;
+  readonly severity: Severity;
+  readonly description: string;
+  readonly comparisonOperator: "GreaterThanOrEqualToThreshold" | "LessThanOrEqualToThreshold";
+  readonly threshold: number;
+  readonly window: AlarmWindow;
+  /** A single metric... */
+  readonly metric?: {
+    readonly namespace: string;
+    readonly metricName: string;
+    readonly dimensions: Readonly<Record<string, pulumi.Input<string>>>;
+    readonly statistic?: "Average" | "Maximum" | "Minimum" | "Sum";
+    readonly extendedStatistic?: string;
+  };
+  /** ...or metric math. */
+  readonly metricQueries?: MetricQuery[];
+  /** No data means no traffic (fine) for request metrics, but a broken resource for capacity ones. */
+  readonly treatMissingData: "notBreaching" | "missing";
+  /** Notifies its severity's topic itself; false for the windows of a burn-rate pair, which a composite alarm routes. */
+  readonly routed: boolean;
+}
+
+/** A composite alarm that fires when all of its member alarms are in ALARM. */
+export interface CompositeAlarmSpec {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly description: string;
+  readonly memberIds: readonly string[];
+}
+
+export interface AlarmSet {
+  readonly alarms: AlarmSpec[];
+  readonly composites: CompositeAlarmSpec[];
+}
+
+/** The CloudWatch dimensions of one web service. */
+export interface ServiceMetrics {
+  readonly name: string;
+  /** The load balancer's ARN suffix (`app/<name>/<id>`). */
+  readonly loadBalancer: pulumi.Input<string>;
+  readonly cluster: pulumi.Input<string>;
+  readonly ecsService: pulumi.Input<string>;
+}
+
+/**
+ * A service's alarms from its SLO (core's `sloAlerts`): each burn-rate alert is a pair of error-ratio
+ * alarms (long and short window) joined by a composite alarm, as the SRE workbook's multi-window alert
+ * requires; latency alerts use the load balancer's p95 target response time; the error-rate alert the
+ * error ratio; plus CPU and memory of the service's tasks.
+ */
+export function serviceAlarms(service: ServiceMetrics, slo: SloTargets): AlarmSet {
+  const alarms: AlarmSpec[] = [];
+  const composites: CompositeAlarmSpec[] = [];
+  const ratio = (id: string, severity: Severity, description: string, threshold: number, minutes: number, routed: boolean): AlarmSpec => {
+    const window = alarmWindow(minutes);
+    return {
+      id,
+      severity,
+      description,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      threshold,
+      window,
+      metricQueries: errorRatioQueries(service.loadBalancer, window.period),
+      treatMissingData: "notBreaching",
+      routed,
+    };
+  };
+  for (const alert of sloAlerts(slo)) {
+    const id = `${service.name}-${alert.name}`;
+    const description = `${service.name}: ${alert.summary}. ${alert.description}`;
+    switch (alert.kind) {
+      case "burn-rate": {
+        const long = ratio(`${id}-long`, alert.severity, `${description} (long window)`, alert.errorRateThreshold, alert.longWindowMinutes, false);
+        const short = ratio(`${id}-short`, alert.severity, `${description} (short window)`, alert.errorRateThreshold, alert.shortWindowMinutes, false);
+        alarms.push(long, short);
+        composites.push({ id, severity: alert.severity, description, memberIds: [long.id, short.id] });
+        break;
+      }
+      case "latency":
+        alarms.push({
+          id,
+          severity: alert.severity,
+          description,
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          threshold: alert.thresholdMs / 1000,
+          window: alarmWindow(alert.windowMinutes),
+          metric: { namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", dimensions: { LoadBalancer: service.loadBalancer }, extendedStatistic: `p${alert.percentile}` },
+          treatMissingData: "notBreaching",
+          routed: true,
+        });
+        break;
+      case "error-rate":
+        alarms.push(ratio(id, alert.severity, description, alert.errorRateThreshold, alert.windowMinutes, true));
+        break;
+    }
+  }
+  const ecs = (metricName: string, label: string, threshold: number): AlarmSpec => ({
+    id: `${service.name}-${label}`,
+    severity: "warning",
+    description: `${service.name}: average task ${label} at or above ${threshold}% for 15 minutes; autoscaling is at its maximum or too slow`,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    threshold,
+    window: { period: 300, evaluationPeriods: 3, datapointsToAlarm: 3 },
+    metric: { namespace: "AWS/ECS", metricName, dimensions: { ClusterName: service.cluster, ServiceName: service.ecsService }, statistic: "Average" },
+    treatMissingData: "missing",
+    routed: true,
+  });
+  alarms.push(ecs("CPUUtilization", "cpu", RESOURCE_THRESHOLDS.ecsCpuPercent), ecs("MemoryUtilization", "memory", RESOURCE_THRESHOLDS.ecsMemoryPercent));
+  return { alarms, composites };
+}
+
+/** The CloudWatch dimensions and capacity of one database. */
+export interface DatabaseMetrics {
+  readonly name: string;
+  readonly identifier: pulumi.Input<string>;
+  readonly size: Size;
+  readonly storageGb: number;
+}
+
+/** Database alarms: CPU, free storage below 10% of the allocation (critical: a full disk stops writes), connections near the limit. */
+export function databaseAlarms(db: DatabaseMetrics): AlarmSet {
+  const fifteenMinutes = { period: 300, evaluationPeriods: 3, datapointsToAlarm: 3 };
+  const metric = (metricName: string, statistic: "Average" | "Minimum" | "Maximum") => ({
+    namespace: "AWS/RDS",
+    metricName,
+    dimensions: { DBInstanceIdentifier: db.identifier },
+    statistic,
+  });
+  const freeBytes = Math.round(db.storageGb * 1024 ** 3 * (RESOURCE_THRESHOLDS.rdsFreeStoragePercent / 100));
+  const connections = Math.floor(postgresMaxConnections(db.size) * (RESOURCE_THRESHOLDS.rdsConnectionsPercent / 100));
+  return {
+    alarms: [
+      {
+        id: `${db.name}-cpu`,
+        severity: "warning",
+        description: `${db.name}: CPU at or above ${RESOURCE_THRESHOLDS.rdsCpuPercent}% for 15 minutes`,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        threshold: RESOURCE_THRESHOLDS.rdsCpuPercent,
+        window: fifteenMinutes,
+        metric: metric("CPUUtilization", "Average"),
+        treatMissingData: "missing",
+        routed: true,
+      },
+      {
+        id: `${db.name}-free-storage`,
+        severity: "critical",
+        description: `${db.name}: free storage at or below ${RESOURCE_THRESHOLDS.rdsFreeStoragePercent}% of ${db.storageGb} GiB; a full disk stops writes`,
+        comparisonOperator: "LessThanOrEqualToThreshold",
+        threshold: freeBytes,
+        window: fifteenMinutes,
+        metric: metric("FreeStorageSpace", "Minimum"),
+        treatMissingData: "missing",
+        routed: true,
+      },
+      {
+        id: `${db.name}-connections`,
+        severity: "warning",
+        description: `${db.name}: ${connections} or more connections (${RESOURCE_THRESHOLDS.rdsConnectionsPercent}% of max_connections ${postgresMaxConnections(db.size)}) for 15 minutes`,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        threshold: connections,
+        window: fifteenMinutes,
+        metric: metric("DatabaseConnections", "Maximum"),
+        treatMissingData: "missing",
+        routed: true,
+      },
+    ],
+    composites: [],
+  };
+}
+
+/** Cache alarms per node: memory use (evictions follow) and engine-thread CPU. */
+export function cacheAlarms(cache: { readonly name: string; readonly nodeIds: readonly string[] }): AlarmSet {
+  const alarms = cache.nodeIds.flatMap((node): AlarmSpec[] =>
+    (
+      [
+        ["memory", "DatabaseMemoryUsagePercentage", RESOURCE_THRESHOLDS.redisMemoryPercent, "memory use; evictions follow"],
+        ["engine-cpu", "EngineCPUUtilization", RESOURCE_THRESHOLDS.redisEngineCpuPercent, "engine thread CPU"],
+      ] as const
+    ).map(([label, metricName, threshold, what]) => ({
+      id: `${node}-${label}`,
+      severity: "warning",
+      description: `${cache.name} node ${node}: ${what} at or above ${threshold}% for 15 minutes`,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      threshold,
+      window: { period: 300, evaluationPeriods: 3, datapointsToAlarm: 3 },
+      metric: { namespace: "AWS/ElastiCache", metricName, dimensions: { CacheClusterId: node }, statistic: "Average" },
+      treatMissingData: "missing",
+      routed: true,
+    })),
+  );
+  return { alarms, composites: [] };
+}

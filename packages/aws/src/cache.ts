@@ -1,0 +1,185 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import {
+  physicalName,
+  PolycloudError,
+  PRESETS,
+  transform,
+  type CacheArgs as CoreCacheArgs,
+  type CacheOutputs,
+  type CacheSpec,
+  type Problem,
+  type Transform,
+} from "@polycloud/core";
+import {
+  accountContext,
+  allowTraffic,
+  childOptions,
+  createKey,
+  createLogGroup,
+  createSecret,
+  scopeOf,
+  type KeyTransforms,
+  type Scope,
+  type SecretTransforms,
+} from "./helpers";
+import type { Network } from "./network";
+import type { AwsSecretReference } from "./secret-store";
+import { INSTANCE_CLASSES, REDIS_MAJOR_VERSIONS, redisEngineVersion } from "./sizes";
+
+export const REDIS_PORT = 6379;
+
+export interface CacheArgs extends CoreCacheArgs<Network> {
+  /**
+   * Security groups allowed to connect, by a short stable name. More can be added with `allowFrom`.
+   * @default {} - nothing can connect until a client is allowed
+   */
+  readonly allowedSecurityGroups?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Days of daily snapshots kept (0 turns snapshots off). @default the preset's backup retention, at most 35 */
+  readonly snapshotRetentionDays?: number;
+  /** Slow-log and engine-log retention in days. @default the preset's log retention */
+  readonly logRetentionDays?: number;
+  /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
+  readonly transform?: KeyTransforms &
+    SecretTransforms & {
+      authToken?: Transform<random.RandomPasswordArgs>;
+      subnetGroup?: Transform<aws.elasticache.SubnetGroupArgs>;
+      securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
+      logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+      replicationGroup?: Transform<aws.elasticache.ReplicationGroupArgs>;
+    };
+}
+
+/** Problems with a cache spec on AWS, before anything is created. */
+export function cacheProblems(cache: CacheSpec): Problem[] {
+  if (redisEngineVersion(cache.version) !== undefined) return [];
+  return [
+    {
+      path: "cache.version",
+      message: `"${cache.version}" has no ElastiCache Redis OSS release; allowed: ${REDIS_MAJOR_VERSIONS.join(", ")} (or a major.minor such as "7.1")`,
+      fix: 'set version to "7"',
+    },
+  ];
+}
+
+/**
+ * ElastiCache Redis (a replication group) in the isolated subnets: encrypted at rest with a customer
+ * KMS key and in transit (TLS required), AUTH token generated and kept in Secrets Manager with
+ * `REDIS_URL`, a replica with automatic failover across zones in production, daily snapshots, slow
+ * and engine logs to an encrypted log group. The security group admits only clients named with
+ * `allowFrom` or `allowedSecurityGroups`.
+ *
+ * @example
+ * const cache = new Cache("cache", { app: "shop", cache: spec.cache, network });
+ * cache.allowFrom("api", api.securityGroup.id);
+ */
+export class Cache extends pulumi.ComponentResource implements CacheOutputs {
+  readonly replicationGroup: aws.elasticache.ReplicationGroup;
+  readonly securityGroup: aws.ec2.SecurityGroup;
+  readonly key: aws.kms.Key;
+  readonly secret: aws.secretsmanager.Secret;
+  readonly endpoint: pulumi.Output<string>;
+  readonly port: pulumi.Output<number>;
+  readonly connectionSecret: AwsSecretReference;
+  /** The generated AUTH token (a Pulumi secret). */
+  readonly authToken: pulumi.Output<string>;
+  /** Member cluster ids (`<group>-001`, ...), the dimension of ElastiCache node metrics. */
+  readonly nodeIds: readonly string[];
+  private readonly scope: Scope;
+
+  constructor(name: string, args: CacheArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("polycloud:aws:Cache", name, {}, opts);
+    PolycloudError.throwIfAny(cacheProblems(args.cache), `Invalid cache ${name}`);
+    const scope = scopeOf(this, name, args);
+    const t = args.transform ?? {};
+    const spec = args.cache;
+    const preset = PRESETS[scope.environment];
+    this.scope = scope;
+
+    this.key = createKey(scope, "key", { description: `Cache ${name} data, logs and AUTH token`, account: accountContext(this), users: ["logs"], transforms: t });
+    const authToken = new random.RandomPassword(
+      `${name}-auth-token`,
+      // ElastiCache accepts 16-128 printable characters but not every symbol; alphanumerics are always safe in a URL.
+      transform({ length: 64, special: false }, `${name}-auth-token`, t.authToken),
+      childOptions(scope),
+    );
+    const subnetGroup = new aws.elasticache.SubnetGroup(
+      `${name}-subnets`,
+      transform({ subnetIds: args.network.isolatedSubnetIds, description: `Isolated subnets of ${name}`, tags: scope.tags }, `${name}-subnets`, t.subnetGroup),
+      childOptions(scope),
+    );
+    this.securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      transform({ vpcId: args.network.networkId, description: `Redis ${name}: clients allowed one by one`, tags: scope.tags }, `${name}-sg`, t.securityGroup),
+      childOptions(scope),
+    );
+    const logGroup = createLogGroup(scope, "logs", {
+      logGroupName: `/polycloud/${scope.app}/${scope.environment}/${name}/redis`,
+      retentionDays: args.logRetentionDays ?? preset.logRetentionDays,
+      kmsKeyArn: this.key.arn,
+      ...(t.logGroup === undefined ? {} : { transform: t.logGroup }),
+    });
+
+    const groupId = physicalName("aws", "elasticacheReplicationGroup", { app: scope.app, environment: scope.environment, name });
+    const nodes = spec.highAvailability ? 2 : 1;
+    this.replicationGroup = new aws.elasticache.ReplicationGroup(
+      name,
+      transform(
+        {
+          replicationGroupId: groupId,
+          description: `Redis for ${scope.app} (${scope.environment})`,
+          engine: "redis",
+          engineVersion: redisEngineVersion(spec.version)!,
+          nodeType: INSTANCE_CLASSES.elasticache[spec.size].instanceClass,
+          port: REDIS_PORT,
+          numCacheClusters: nodes,
+          automaticFailoverEnabled: spec.highAvailability,
+          multiAzEnabled: spec.highAvailability,
+          subnetGroupName: subnetGroup.name,
+          securityGroupIds: [this.securityGroup.id],
+          atRestEncryptionEnabled: true,
+          kmsKeyId: this.key.arn,
+          transitEncryptionEnabled: true,
+          transitEncryptionMode: "required",
+          authToken: authToken.result,
+          snapshotRetentionLimit: Math.min(args.snapshotRetentionDays ?? preset.backupRetentionDays, 35),
+          finalSnapshotIdentifier: `${groupId}-final`,
+          autoMinorVersionUpgrade: true,
+          logDeliveryConfigurations: (["slow-log", "engine-log"] as const).map((logType) => ({
+            destination: logGroup.name,
+            destinationType: "cloudwatch-logs",
+            logFormat: "json",
+            logType,
+          })),
+          tags: scope.tags,
+        },
+        name,
+        t.replicationGroup,
+      ),
+      childOptions(scope, true),
+    );
+    this.nodeIds = Array.from({ length: nodes }, (_, i) => `${groupId}-${String(i + 1).padStart(3, "0")}`);
+
+    this.endpoint = this.replicationGroup.primaryEndpointAddress;
+    this.port = pulumi.output(REDIS_PORT);
+    this.authToken = authToken.result;
+    const url = pulumi.interpolate`rediss://:${authToken.result}@${this.endpoint}:${REDIS_PORT}`;
+    this.secret = createSecret(scope, "credentials", {
+      secretName: `${name}/credentials`,
+      description: `Redis ${name}: AUTH token and REDIS_URL`,
+      kmsKeyArn: this.key.arn,
+      value: pulumi.jsonStringify({ host: this.endpoint, port: REDIS_PORT, authToken: authToken.result, url }),
+      transforms: t,
+    });
+    this.connectionSecret = { envName: "REDIS_URL", ref: pulumi.interpolate`${this.secret.arn}:url::`, keyArn: this.key.arn };
+
+    for (const [client, securityGroupId] of Object.entries(args.allowedSecurityGroups ?? {})) this.allowFrom(client, securityGroupId);
+    this.registerOutputs({ endpoint: this.endpoint, secretArn: this.secret.arn, securityGroupId: this.securityGroup.id });
+  }
+
+  /** Lets one security group connect on the Redis port (and only that group, only that port). */
+  allowFrom(client: string, securityGroupId: pulumi.Input<string>): void {
+    allowTraffic(this.scope, `from-${client}`, { from: securityGroupId, to: this.securityGroup.id, port: REDIS_PORT, description: `Redis from ${client}` });
+  }
+}

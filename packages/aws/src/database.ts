@@ -1,0 +1,216 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { physicalName, transform, type DatabaseArgs as CoreDatabaseArgs, type DatabaseOutputs, type DatabaseSpec, type Transform } from "@polycloud/core";
+import {
+  accountContext,
+  allowTraffic,
+  childOptions,
+  createKey,
+  createSecret,
+  createServiceRole,
+  scopeOf,
+  type RoleTransforms,
+  type KeyTransforms,
+  type Scope,
+  type SecretTransforms,
+} from "./helpers";
+import type { Network } from "./network";
+import type { AwsSecretReference } from "./secret-store";
+import { INSTANCE_CLASSES } from "./sizes";
+
+export const POSTGRES_PORT = 5432;
+
+export interface DatabaseArgs extends CoreDatabaseArgs<Network> {
+  /**
+   * Security groups allowed to connect, by a short stable name (it becomes part of the rule's logical
+   * name). More can be added later with `allowFrom`.
+   * @default {} - nothing can connect until a client is allowed
+   */
+  readonly allowedSecurityGroups?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Master user name. @default "app_admin" */
+  readonly username?: string;
+  /** Storage autoscaling ceiling in GiB. @default twice `storageGb` */
+  readonly maxStorageGb?: number;
+  /** Weekly maintenance window, `ddd:hh:mm-ddd:hh:mm` UTC. @default - chosen by AWS, outside the backup window */
+  readonly maintenanceWindow?: string;
+  /** Enhanced Monitoring interval in seconds (0 turns it off). @default 60 */
+  readonly monitoringIntervalSeconds?: 0 | 1 | 5 | 10 | 15 | 30 | 60;
+  /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
+  readonly transform?: KeyTransforms &
+    SecretTransforms & {
+      password?: Transform<random.RandomPasswordArgs>;
+      subnetGroup?: Transform<aws.rds.SubnetGroupArgs>;
+      securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
+      parameterGroup?: Transform<aws.rds.ParameterGroupArgs>;
+      monitoringRole?: RoleTransforms;
+      instance?: Transform<aws.rds.InstanceArgs>;
+    };
+}
+
+/**
+ * RDS PostgreSQL in the isolated subnets: not publicly accessible, encrypted with a customer KMS key,
+ * TLS enforced (`rds.force_ssl`), IAM authentication on, backups with the spec's retention and window,
+ * Multi-AZ and deletion protection in production, a final snapshot on delete, Performance Insights and
+ * Enhanced Monitoring. Its security group admits nothing until `allowFrom` (or `allowedSecurityGroups`)
+ * names a client. The master password is generated, never leaves Pulumi state except as a secret, and
+ * is stored with `DATABASE_URL` in a Secrets Manager secret (keys `username`, `password`, `host`,
+ * `port`, `dbname`, `engine`: the layout AWS's PostgreSQL rotation functions expect, plus `url`).
+ *
+ * @example
+ * const db = new Database("db", { app: "shop", database: spec.database, network });
+ * db.allowFrom("api", api.securityGroup.id);
+ */
+export class Database extends pulumi.ComponentResource implements DatabaseOutputs {
+  readonly instance: aws.rds.Instance;
+  readonly securityGroup: aws.ec2.SecurityGroup;
+  readonly key: aws.kms.Key;
+  readonly secret: aws.secretsmanager.Secret;
+  readonly endpoint: pulumi.Output<string>;
+  readonly port: pulumi.Output<number>;
+  /** The generated master password (a Pulumi secret). */
+  readonly password: pulumi.Output<string>;
+  readonly connectionSecret: AwsSecretReference;
+  readonly spec: DatabaseSpec;
+  private readonly scope: Scope;
+
+  constructor(name: string, args: DatabaseArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("polycloud:aws:Database", name, {}, opts);
+    const scope = scopeOf(this, name, args);
+    const t = args.transform ?? {};
+    const spec = args.database;
+    const username = args.username ?? "app_admin";
+    this.scope = scope;
+    this.spec = spec;
+
+    const account = accountContext(this);
+    this.key = createKey(scope, "key", { description: `Database ${name} storage, Performance Insights and credentials`, account, transforms: t });
+    const password = new random.RandomPassword(
+      `${name}-password`,
+      // RDS forbids / @ " and space; these specials are also safe unescaped in a URL.
+      transform({ length: 32, special: true, overrideSpecial: "-_.~", minLower: 1, minUpper: 1, minNumeric: 1 }, `${name}-password`, t.password),
+      childOptions(scope),
+    );
+    const subnetGroup = new aws.rds.SubnetGroup(
+      `${name}-subnets`,
+      transform({ subnetIds: args.network.isolatedSubnetIds, description: `Isolated subnets of ${name}`, tags: scope.tags }, `${name}-subnets`, t.subnetGroup),
+      childOptions(scope),
+    );
+    this.securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      // No inline rules: the provider removes AWS's default allow-all egress, and clients are added as rules.
+      transform({ vpcId: args.network.networkId, description: `PostgreSQL ${name}: clients allowed one by one`, tags: scope.tags }, `${name}-sg`, t.securityGroup),
+      childOptions(scope),
+    );
+    const parameterGroup = new aws.rds.ParameterGroup(
+      `${name}-params`,
+      transform(
+        {
+          family: `postgres${spec.majorVersion}`,
+          description: `PostgreSQL ${spec.majorVersion} for ${name}: TLS only, connections logged`,
+          parameters: [
+            { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
+            { name: "log_connections", value: "1" },
+            { name: "log_disconnections", value: "1" },
+          ],
+          tags: scope.tags,
+        },
+        `${name}-params`,
+        t.parameterGroup,
+      ),
+      childOptions(scope),
+    );
+    const monitoringInterval = args.monitoringIntervalSeconds ?? 60;
+    const monitoringRole =
+      monitoringInterval > 0
+        ? createServiceRole(scope, "monitoring-role", {
+            service: "monitoring.rds.amazonaws.com",
+            account,
+            managedPolicy: "service-role/AmazonRDSEnhancedMonitoringRole",
+            ...(t.monitoringRole === undefined ? {} : { transforms: t.monitoringRole }),
+          })
+        : undefined;
+
+    const identifier = physicalName("aws", "rdsInstance", { app: scope.app, environment: scope.environment, name });
+    this.instance = new aws.rds.Instance(
+      name,
+      transform(
+        {
+          identifier,
+          engine: "postgres",
+          engineVersion: spec.version,
+          instanceClass: INSTANCE_CLASSES.rds[spec.size].instanceClass,
+          dbName: spec.name,
+          username,
+          password: password.result,
+          port: POSTGRES_PORT,
+          allocatedStorage: spec.storageGb,
+          maxAllocatedStorage: args.maxStorageGb ?? spec.storageGb * 2,
+          storageType: "gp3",
+          storageEncrypted: true,
+          kmsKeyId: this.key.arn,
+          dbSubnetGroupName: subnetGroup.name,
+          vpcSecurityGroupIds: [this.securityGroup.id],
+          parameterGroupName: parameterGroup.name,
+          publiclyAccessible: false,
+          multiAz: spec.highAvailability,
+          deletionProtection: spec.deletionProtection,
+          backupRetentionPeriod: spec.backup.retentionDays,
+          backupWindow: spec.backup.window,
+          ...(args.maintenanceWindow === undefined ? {} : { maintenanceWindow: args.maintenanceWindow }),
+          skipFinalSnapshot: false,
+          finalSnapshotIdentifier: `${identifier}-final`,
+          copyTagsToSnapshot: true,
+          deleteAutomatedBackups: false,
+          iamDatabaseAuthenticationEnabled: true,
+          performanceInsightsEnabled: true,
+          performanceInsightsKmsKeyId: this.key.arn,
+          performanceInsightsRetentionPeriod: 7,
+          enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+          monitoringInterval,
+          ...(monitoringRole === undefined ? {} : { monitoringRoleArn: monitoringRole.arn }),
+          autoMinorVersionUpgrade: true,
+          caCertIdentifier: "rds-ca-rsa2048-g1",
+          tags: scope.tags,
+        },
+        name,
+        t.instance,
+      ),
+      childOptions(scope, true),
+    );
+
+    this.endpoint = this.instance.address;
+    this.port = this.instance.port;
+    this.password = password.result;
+    const url = pulumi.interpolate`postgres://${username}:${password.result}@${this.instance.address}:${this.instance.port}/${spec.name}?sslmode=require`;
+    this.secret = createSecret(scope, "credentials", {
+      secretName: `${name}/credentials`,
+      description: `PostgreSQL ${name}: master credentials and DATABASE_URL`,
+      kmsKeyArn: this.key.arn,
+      value: pulumi.jsonStringify({
+        engine: "postgres",
+        host: this.instance.address,
+        port: this.instance.port,
+        username,
+        password: password.result,
+        dbname: spec.name,
+        url,
+      }),
+      transforms: t,
+    });
+    this.connectionSecret = { envName: "DATABASE_URL", ref: pulumi.interpolate`${this.secret.arn}:url::`, keyArn: this.key.arn };
+
+    for (const [client, securityGroupId] of Object.entries(args.allowedSecurityGroups ?? {})) this.allowFrom(client, securityGroupId);
+    this.registerOutputs({ endpoint: this.endpoint, port: this.port, secretArn: this.secret.arn, securityGroupId: this.securityGroup.id });
+  }
+
+  /** Lets one security group connect on the PostgreSQL port (and only that group, only that port). */
+  allowFrom(client: string, securityGroupId: pulumi.Input<string>): void {
+    allowTraffic(this.scope, `from-${client}`, {
+      from: securityGroupId,
+      to: this.securityGroup.id,
+      port: POSTGRES_PORT,
+      description: `PostgreSQL from ${client}`,
+    });
+  }
+}

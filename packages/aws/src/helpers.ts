@@ -1,0 +1,310 @@
+/**
+ * Children that several components create the same way: a KMS key, an encrypted log group, a log
+ * bucket, a security-group rule pair, and the account context their policies need. One function each,
+ * with parameters, so that every component gets the same secure defaults.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { normalizeTags, physicalName, type CommonArgs, type Environment, type Transform, transform } from "@polycloud/core";
+import { PRESETS } from "@polycloud/core";
+import { assumeRolePolicy, keyPolicy, logBucketPolicy, type AccountContext, type KeyUser, type LogWriter, type PolicyDocument } from "./policies";
+
+/** What every child of a component shares: the parent, tags, protection and names. */
+export interface Scope {
+  readonly parent: pulumi.ComponentResource;
+  /** The component's logical name; children's names start with it. */
+  readonly name: string;
+  readonly app: string;
+  readonly environment: Environment;
+  readonly tags: Record<string, string>;
+  /** Pulumi `protect` for stateful children. */
+  readonly protect: boolean;
+  /** Mixed into globally unique physical names, so two stacks of one app get different bucket names. */
+  readonly uniqueSeed: string;
+}
+
+/** Resolves the common args of a component into the scope its children share. */
+export function scopeOf(parent: pulumi.ComponentResource, name: string, args: CommonArgs): Scope {
+  const environment = args.environment ?? "development";
+  return {
+    parent,
+    name,
+    app: args.app,
+    environment,
+    tags: normalizeTags("aws", args.tags ?? {}, { app: args.app, environment }),
+    protect: args.protect ?? PRESETS[environment].protectStateful,
+    uniqueSeed: `${pulumi.getProject()}/${pulumi.getStack()}`,
+  };
+}
+
+/** The partition, account and region of the stack, looked up once per component. */
+export function accountContext(parent: pulumi.Resource): AccountContext {
+  const opts = { parent };
+  return {
+    partition: aws.getPartitionOutput({}, opts).partition,
+    accountId: aws.getCallerIdentityOutput({}, opts).accountId,
+    region: aws.getRegionOutput({}, opts).region,
+  };
+}
+
+/** Child resource options: parented to the component, protected when stateful. */
+export function childOptions(scope: Scope, stateful = false, extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
+  return { parent: scope.parent, ...(stateful && scope.protect ? { protect: true } : {}), ...extra };
+}
+
+export interface KeyTransforms {
+  key?: Transform<aws.kms.KeyArgs>;
+  keyAlias?: Transform<aws.kms.AliasArgs>;
+}
+
+/**
+ * A customer-managed KMS key with yearly rotation and a 30-day deletion window (a deleted key makes
+ * everything encrypted with it unreadable), and an alias for people reading the console.
+ */
+export function createKey(
+  scope: Scope,
+  suffix: string,
+  options: { description: string; account: AccountContext; users?: readonly KeyUser[]; transforms?: KeyTransforms },
+): aws.kms.Key {
+  const name = `${scope.name}-${suffix}`;
+  const key = new aws.kms.Key(
+    name,
+    transform(
+      {
+        description: options.description,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: pulumi.jsonStringify(keyPolicy(options.account, options.users)),
+        tags: scope.tags,
+      },
+      name,
+      options.transforms?.key,
+    ),
+    childOptions(scope, true),
+  );
+  new aws.kms.Alias(
+    `${name}-alias`,
+    transform(
+      { name: physicalName("aws", "kmsAlias", { app: scope.app, environment: scope.environment, name: suffix === "key" ? scope.name : `${scope.name}-${suffix}` }), targetKeyId: key.keyId },
+      `${name}-alias`,
+      options.transforms?.keyAlias,
+    ),
+    childOptions(scope),
+  );
+  return key;
+}
+
+/** A CloudWatch log group encrypted with a customer key, with a retention. */
+export function createLogGroup(
+  scope: Scope,
+  suffix: string,
+  options: { logGroupName: string; retentionDays: number; kmsKeyArn: pulumi.Input<string>; transform?: Transform<aws.cloudwatch.LogGroupArgs> },
+): aws.cloudwatch.LogGroup {
+  const name = `${scope.name}-${suffix}`;
+  return new aws.cloudwatch.LogGroup(
+    name,
+    transform(
+      { name: options.logGroupName, retentionInDays: options.retentionDays, kmsKeyId: options.kmsKeyArn, tags: scope.tags },
+      name,
+      options.transform,
+    ),
+    childOptions(scope),
+  );
+}
+
+export interface LogBucketTransforms {
+  logBucket?: Transform<aws.s3.BucketArgs>;
+  logBucketPublicAccessBlock?: Transform<aws.s3.BucketPublicAccessBlockArgs>;
+  logBucketOwnershipControls?: Transform<aws.s3.BucketOwnershipControlsArgs>;
+  logBucketEncryption?: Transform<aws.s3.BucketServerSideEncryptionConfigurationArgs>;
+  logBucketLifecycle?: Transform<aws.s3.BucketLifecycleConfigurationArgs>;
+  logBucketPolicy?: Transform<aws.s3.BucketPolicyArgs>;
+}
+
+/**
+ * A bucket for access logs: private, owner-enforced, TLS only, expiring after the log retention.
+ * It uses SSE-S3 because neither S3 server access logging nor load balancer logs can write to a
+ * bucket encrypted with SSE-KMS.
+ */
+export function createLogBucket(
+  scope: Scope,
+  options: { writer: LogWriter; retentionDays: number; account: AccountContext; transforms?: LogBucketTransforms },
+): aws.s3.Bucket {
+  const name = `${scope.name}-logs`;
+  const t = options.transforms ?? {};
+  const bucket = new aws.s3.Bucket(
+    name,
+    transform(
+      { bucket: physicalName("aws", "s3Bucket", { app: scope.app, environment: scope.environment, name: `${scope.name}-logs` }, { uniqueSeed: scope.uniqueSeed }), forceDestroy: false, tags: scope.tags },
+      name,
+      t.logBucket,
+    ),
+    childOptions(scope, true),
+  );
+  const accessBlock = new aws.s3.BucketPublicAccessBlock(
+    `${name}-public-access`,
+    transform(
+      { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      `${name}-public-access`,
+      t.logBucketPublicAccessBlock,
+    ),
+    childOptions(scope),
+  );
+  new aws.s3.BucketOwnershipControls(
+    `${name}-ownership`,
+    transform({ bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, `${name}-ownership`, t.logBucketOwnershipControls),
+    childOptions(scope),
+  );
+  new aws.s3.BucketServerSideEncryptionConfiguration(
+    `${name}-encryption`,
+    transform(
+      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+      `${name}-encryption`,
+      t.logBucketEncryption,
+    ),
+    childOptions(scope),
+  );
+  new aws.s3.BucketLifecycleConfiguration(
+    `${name}-lifecycle`,
+    transform(
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            id: "expire-logs",
+            status: "Enabled",
+            filter: {},
+            expiration: { days: options.retentionDays },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+          },
+        ],
+      },
+      `${name}-lifecycle`,
+      t.logBucketLifecycle,
+    ),
+    childOptions(scope),
+  );
+  new aws.s3.BucketPolicy(
+    `${name}-policy`,
+    transform(
+      { bucket: bucket.id, policy: pulumi.jsonStringify(logBucketPolicy(bucket.arn, options.writer, options.account)) },
+      `${name}-policy`,
+      t.logBucketPolicy,
+    ),
+    // S3 rejects a policy while the public access block is being changed.
+    childOptions(scope, false, { dependsOn: [accessBlock] }),
+  );
+  return bucket;
+}
+
+/**
+ * Lets `from` reach `to` on one TCP port: an ingress rule on `to` and the matching egress rule on
+ * `from`, both naming the other group (never a CIDR), so nothing else gains access.
+ */
+export function allowTraffic(
+  scope: Scope,
+  suffix: string,
+  rule: { from: pulumi.Input<string>; to: pulumi.Input<string>; port: number; description: string },
+): { ingress: aws.vpc.SecurityGroupIngressRule; egress: aws.vpc.SecurityGroupEgressRule } {
+  const common = { ipProtocol: "tcp", fromPort: rule.port, toPort: rule.port, description: rule.description, tags: scope.tags };
+  return {
+    ingress: new aws.vpc.SecurityGroupIngressRule(
+      `${scope.name}-${suffix}-in`,
+      { ...common, securityGroupId: rule.to, referencedSecurityGroupId: rule.from },
+      childOptions(scope),
+    ),
+    egress: new aws.vpc.SecurityGroupEgressRule(
+      `${scope.name}-${suffix}-out`,
+      { ...common, securityGroupId: rule.from, referencedSecurityGroupId: rule.to },
+      childOptions(scope),
+    ),
+  };
+}
+
+export interface SecretTransforms {
+  secret?: Transform<aws.secretsmanager.SecretArgs>;
+  secretVersion?: Transform<aws.secretsmanager.SecretVersionArgs>;
+}
+
+/**
+ * A Secrets Manager secret encrypted with a customer key, named `<app>/<env>/<name>`, and its value
+ * when one is given (always stored as a Pulumi secret). Deleted secrets stay recoverable for 30 days in
+ * production and 7 elsewhere (the shortest, so a development stack can be recreated soon).
+ */
+export function createSecret(
+  scope: Scope,
+  suffix: string,
+  options: {
+    secretName: string;
+    description: string;
+    kmsKeyArn: pulumi.Input<string>;
+    value?: pulumi.Input<string>;
+    transforms?: SecretTransforms;
+  },
+): aws.secretsmanager.Secret {
+  const name = `${scope.name}-${suffix}`;
+  const secret = new aws.secretsmanager.Secret(
+    name,
+    transform(
+      {
+        name: physicalName("aws", "secret", { app: scope.app, environment: scope.environment }) + `/${options.secretName}`,
+        description: options.description,
+        kmsKeyId: options.kmsKeyArn,
+        recoveryWindowInDays: scope.environment === "production" ? 30 : 7,
+        tags: scope.tags,
+      },
+      name,
+      options.transforms?.secret,
+    ),
+    childOptions(scope, true),
+  );
+  if (options.value !== undefined) {
+    new aws.secretsmanager.SecretVersion(
+      `${name}-value`,
+      transform({ secretId: secret.id, secretString: pulumi.secret(options.value) }, `${name}-value`, options.transforms?.secretVersion),
+      childOptions(scope),
+    );
+  }
+  return secret;
+}
+
+export interface RoleTransforms {
+  role?: Transform<aws.iam.RoleArgs>;
+  rolePolicy?: Transform<aws.iam.RolePolicyArgs>;
+  rolePolicyAttachment?: Transform<aws.iam.RolePolicyAttachmentArgs>;
+}
+
+/**
+ * A role that one AWS service assumes (for this account only), with an optional inline policy and an
+ * optional AWS managed policy (named by its path after `policy/`, e.g. `service-role/AWSCodeDeployRoleForECS`).
+ */
+export function createServiceRole(
+  scope: Scope,
+  suffix: string,
+  options: {
+    service: string;
+    account: AccountContext;
+    policy?: pulumi.Input<PolicyDocument>;
+    managedPolicy?: string;
+    transforms?: RoleTransforms;
+  },
+): aws.iam.Role {
+  const name = `${scope.name}-${suffix}`;
+  const t = options.transforms ?? {};
+  const role = new aws.iam.Role(
+    name,
+    transform({ assumeRolePolicy: pulumi.jsonStringify(assumeRolePolicy(options.service, options.account.accountId)), tags: scope.tags }, name, t.role),
+    childOptions(scope),
+  );
+  if (options.policy !== undefined) {
+    new aws.iam.RolePolicy(`${name}-policy`, transform({ role: role.id, policy: pulumi.jsonStringify(options.policy) }, `${name}-policy`, t.rolePolicy), childOptions(scope));
+  }
+  if (options.managedPolicy !== undefined) {
+    new aws.iam.RolePolicyAttachment(
+      `${name}-managed`,
+      transform({ role: role.name, policyArn: pulumi.interpolate`arn:${options.account.partition}:iam::aws:policy/${options.managedPolicy}` }, `${name}-managed`, t.rolePolicyAttachment),
+      childOptions(scope),
+    );
+  }
+  return role;
+}

@@ -1,0 +1,94 @@
+import * as aws from "@pulumi/aws";
+import { PolycloudError, type NetworkSpec } from "@polycloud/core";
+import { Match, runProgram } from "@polycloud/testing";
+import { Network } from "./network";
+
+const spec = (overrides: Partial<NetworkSpec> = {}): NetworkSpec => ({
+  cidr: "10.0.0.0/16",
+  zones: 2,
+  nat: "single",
+  loadBalancer: { public: true, tls: true, waf: false },
+  cdn: false,
+  ...overrides,
+});
+
+const run = (network: NetworkSpec, extra: Partial<ConstructorParameters<typeof Network>[1]> = {}) =>
+  runProgram(() => {
+    new Network("net", { app: "shop", network, ...extra });
+  }, { provider: "aws" });
+
+describe("Network", () => {
+  it("creates a VPC with tiered subnets, flow logs, an S3 endpoint and an empty default group when defaults are used", async () => {
+    const plan = await run(spec());
+    plan.find(aws.ec2.Vpc).inputs;
+    expect(plan.find(aws.ec2.Vpc).inputs).toMatchObject({ cidrBlock: "10.0.0.0/16", enableDnsHostnames: true, enableDnsSupport: true });
+    plan.resourceCountIs(aws.ec2.Subnet, 6);
+    for (const subnet of plan.resources(aws.ec2.Subnet)) expect(subnet.inputs.mapPublicIpOnLaunch).toBe(false);
+    expect(plan.resources(aws.ec2.Subnet).map((s) => s.inputs.availabilityZone)).toEqual(["us-east-1a", "us-east-1b", "us-east-1a", "us-east-1b", "us-east-1a", "us-east-1b"]);
+    expect(plan.find(aws.ec2.DefaultSecurityGroup).inputs).toMatchObject({ ingress: [], egress: [] });
+    plan.resourceCountIs(aws.ec2.InternetGateway, 1);
+    expect(plan.find(aws.ec2.FlowLog).inputs).toMatchObject({ trafficType: "ALL", logDestinationType: "cloud-watch-logs", maxAggregationInterval: 60 });
+    const logGroup = plan.find(aws.cloudwatch.LogGroup);
+    expect(logGroup.inputs.retentionInDays).toBe(14);
+    expect(logGroup.inputs.kmsKeyId).toBe(plan.find(aws.kms.Key).outputs.arn);
+    expect(plan.find(aws.kms.Key).inputs.enableKeyRotation).toBe(true);
+    const endpoint = plan.find(aws.ec2.VpcEndpoint);
+    expect(endpoint.inputs).toMatchObject({ vpcEndpointType: "Gateway", serviceName: "com.amazonaws.us-east-1.s3" });
+    // Private (one per zone) and isolated route tables use the endpoint.
+    expect(endpoint.inputs.routeTableIds).toHaveLength(3);
+  });
+
+  it("routes the public tier to the internet gateway and leaves the isolated tier without a route out when defaults are used", async () => {
+    const plan = await run(spec());
+    const routes = plan.resources(aws.ec2.Route);
+    const igw = plan.find(aws.ec2.InternetGateway).outputs.id;
+    expect(routes.filter((r) => r.inputs.gatewayId === igw)).toHaveLength(1);
+    const isolated = plan.find(aws.ec2.RouteTable, (r) => r.name === "net-isolated-rt").outputs.id;
+    expect(routes.filter((r) => r.inputs.routeTableId === isolated)).toHaveLength(0);
+  });
+
+  it.each([
+    ["none", 0],
+    ["single", 1],
+    ["perZone", 3],
+  ] as const)("creates %s NAT as %i gateways when nat is set", async (nat, gateways) => {
+    const plan = await run(spec({ nat, zones: 3 }));
+    plan.resourceCountIs(aws.ec2.NatGateway, gateways);
+    plan.resourceCountIs(aws.ec2.Eip, gateways);
+    // Every private table routes out through a NAT gateway, unless there is none.
+    const natRoutes = plan.resources(aws.ec2.Route).filter((r) => r.inputs.natGatewayId !== undefined);
+    expect(natRoutes).toHaveLength(gateways === 0 ? 0 : 3);
+    expect(new Set(natRoutes.map((r) => r.inputs.natGatewayId)).size).toBe(gateways);
+  });
+
+  it("uses the log retention and aggregation interval when they are set", async () => {
+    const plan = await run(spec(), { logRetentionDays: 365, flowLogAggregationSeconds: 600 });
+    expect(plan.find(aws.cloudwatch.LogGroup).inputs.retentionInDays).toBe(365);
+    expect(plan.find(aws.ec2.FlowLog).inputs.maxAggregationInterval).toBe(600);
+  });
+
+  it("applies a transform to a child when one is given", async () => {
+    const plan = await run(spec(), { transform: { vpc: { instanceTenancy: "dedicated" } } });
+    expect(plan.find(aws.ec2.Vpc).inputs.instanceTenancy).toBe("dedicated");
+  });
+
+  it("tags every subnet with the app, environment and tier when tags are given", async () => {
+    const plan = await run(spec(), { tags: { team: "payments" } });
+    for (const subnet of plan.resources(aws.ec2.Subnet)) {
+      expect(subnet.inputs.tags).toMatchObject({ team: "payments", app: "shop", environment: "development", "polycloud:tier": Match.anyValue() as never });
+    }
+  });
+
+  it.each([
+    ["an invalid CIDR", { cidr: "10.0.0.0/33" }, /network\.cidr/],
+    ["a public CIDR", { cidr: "8.8.0.0/16" }, /network\.cidr: "8\.8\.0\.0\/16" is not a private range/],
+    ["a CIDR too small for the zones", { cidr: "10.0.0.0/24", zones: 6 }, /network\.cidr: .*fits at most 4 zones/],
+  ])("throws PolycloudError with the field path when given %s", async (_, override, message) => {
+    await expect(run(spec(override))).rejects.toThrow(PolycloudError);
+    await expect(run(spec(override))).rejects.toThrow(message);
+  });
+
+  it("throws PolycloudError naming network.zones when the region has fewer zones", async () => {
+    await expect(run(spec({ zones: 6 }))).rejects.toThrow(/network\.zones: 6 zones requested but region .* has \d available/);
+  });
+});

@@ -1,0 +1,318 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  isPrivateCidr,
+  PolycloudError,
+  PRESETS,
+  planSubnets,
+  subnetPlanProblem,
+  transform,
+  type NetworkArgs as CoreNetworkArgs,
+  type NetworkOutputs,
+  type NetworkSpec,
+  type PlannedSubnet,
+  type Problem,
+  type SubnetTier,
+  type Transform,
+} from "@polycloud/core";
+import { accountContext, childOptions, createKey, createLogGroup, createServiceRole, scopeOf, type KeyTransforms, type RoleTransforms, type Scope } from "./helpers";
+import { flowLogsPolicy } from "./policies";
+
+export interface NetworkArgs extends CoreNetworkArgs {
+  /**
+   * Flow log record aggregation in seconds: 60 shows traffic sooner, 600 costs less.
+   * @default 60
+   */
+  readonly flowLogAggregationSeconds?: 60 | 600;
+  /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
+  readonly transform?: KeyTransforms & {
+    vpc?: Transform<aws.ec2.VpcArgs>;
+    defaultSecurityGroup?: Transform<aws.ec2.DefaultSecurityGroupArgs>;
+    subnet?: Transform<aws.ec2.SubnetArgs>;
+    internetGateway?: Transform<aws.ec2.InternetGatewayArgs>;
+    eip?: Transform<aws.ec2.EipArgs>;
+    natGateway?: Transform<aws.ec2.NatGatewayArgs>;
+    routeTable?: Transform<aws.ec2.RouteTableArgs>;
+    route?: Transform<aws.ec2.RouteArgs>;
+    routeTableAssociation?: Transform<aws.ec2.RouteTableAssociationArgs>;
+    s3Endpoint?: Transform<aws.ec2.VpcEndpointArgs>;
+    flowLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+    flowLogRole?: RoleTransforms;
+    flowLog?: Transform<aws.ec2.FlowLogArgs>;
+  };
+}
+
+/** Problems with a network spec, before anything is created. */
+export function networkProblems(network: NetworkSpec): Problem[] {
+  const problem = subnetPlanProblem(network.cidr, network.zones);
+  if (problem !== undefined) return [{ path: "network.cidr", message: problem }];
+  if (!isPrivateCidr(network.cidr)) {
+    return [
+      {
+        path: "network.cidr",
+        message: `${JSON.stringify(network.cidr)} is not a private range; allowed: inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16`,
+        fix: 'use a private range such as "10.0.0.0/16"',
+      },
+    ];
+  }
+  return [];
+}
+
+/**
+ * A VPC across `zones` availability zones with public subnets (load balancers, NAT gateways),
+ * private subnets (tasks; internet only through NAT) and isolated subnets (databases and caches; no
+ * route out), VPC flow logs to an encrypted log group, an S3 gateway endpoint, and the default
+ * security group emptied so that nothing uses it by accident.
+ *
+ * @example
+ * const network = new Network("shop", { app: "shop", network: spec.network });
+ */
+export class Network extends pulumi.ComponentResource implements NetworkOutputs {
+  readonly vpc: aws.ec2.Vpc;
+  readonly networkId: pulumi.Output<string>;
+  readonly cidr: string;
+  /** Availability zone names, in zone-index order; fails the deployment when the region has too few. */
+  readonly zoneNames: pulumi.Output<string[]>;
+  readonly publicSubnetIds: pulumi.Output<string>[];
+  readonly privateSubnetIds: pulumi.Output<string>[];
+  readonly isolatedSubnetIds: pulumi.Output<string>[];
+  readonly natGateways: aws.ec2.NatGateway[];
+  readonly flowLogGroup: aws.cloudwatch.LogGroup;
+
+  constructor(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("polycloud:aws:Network", name, {}, opts);
+    PolycloudError.throwIfAny(networkProblems(args.network), `Invalid network ${name}`);
+    const scope = scopeOf(this, name, args);
+    const t = args.transform ?? {};
+    const { zones, nat, cidr } = args.network;
+    const plan = planSubnets(cidr, zones);
+
+    this.cidr = cidr;
+    this.zoneNames = zoneNamesFor(this, zones);
+    this.vpc = createVpc(scope, cidr, t.vpc);
+    this.networkId = this.vpc.id;
+    stripDefaultSecurityGroup(scope, this.vpc, t.defaultSecurityGroup);
+    const subnets = createSubnets(scope, this.vpc, plan, this.zoneNames, t.subnet);
+    const igw = new aws.ec2.InternetGateway(
+      `${name}-igw`,
+      transform({ vpcId: this.vpc.id, tags: named(scope, "igw") }, `${name}-igw`, t.internetGateway),
+      childOptions(scope),
+    );
+    this.natGateways = createNatGateways(scope, nat, zones, subnets.public, t);
+    const routeTables = createRoutes(scope, this.vpc, subnets, igw, this.natGateways, t);
+    createS3Endpoint(scope, this.vpc, [...routeTables.private, routeTables.isolated], t.s3Endpoint);
+    this.flowLogGroup = createFlowLogs(scope, this.vpc, args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays, args.flowLogAggregationSeconds ?? 60, t);
+
+    this.publicSubnetIds = subnets.public.map((s) => s.id);
+    this.privateSubnetIds = subnets.private.map((s) => s.id);
+    this.isolatedSubnetIds = subnets.isolated.map((s) => s.id);
+    this.registerOutputs({
+      networkId: this.networkId,
+      publicSubnetIds: this.publicSubnetIds,
+      privateSubnetIds: this.privateSubnetIds,
+      isolatedSubnetIds: this.isolatedSubnetIds,
+    });
+  }
+}
+
+/**
+ * The first `zones` availability zones of the region. The subnet count is the plain `zones` value
+ * (so previews show every subnet); the region's zone list is only known inside this apply, so a
+ * region with fewer zones fails here, with the same error class as every other bad input.
+ */
+function zoneNamesFor(parent: pulumi.Resource, zones: number): pulumi.Output<string[]> {
+  return aws.getAvailabilityZonesOutput({ state: "available" }, { parent }).apply((result) => {
+    if (result.names.length < zones) {
+      throw new PolycloudError([
+        {
+          path: "network.zones",
+          message: `${zones} zones requested but region ${result.region || "(provider default)"} has ${result.names.length} available (${result.names.join(", ")})`,
+          fix: `set zones to ${result.names.length} or fewer, or pick a larger region`,
+        },
+      ]);
+    }
+    return result.names.slice(0, zones);
+  });
+}
+
+/** Tags with a `Name`, which the EC2 console shows as the resource's name. */
+function named(scope: Scope, suffix: string): Record<string, string> {
+  return { ...scope.tags, Name: `${scope.name}-${suffix}` };
+}
+
+function createVpc(scope: Scope, cidr: string, t: Transform<aws.ec2.VpcArgs> | undefined): aws.ec2.Vpc {
+  return new aws.ec2.Vpc(
+    `${scope.name}-vpc`,
+    // DNS hostnames are needed for interface endpoints and RDS/ElastiCache endpoint names.
+    transform({ cidrBlock: cidr, enableDnsSupport: true, enableDnsHostnames: true, tags: named(scope, "vpc") }, `${scope.name}-vpc`, t),
+    childOptions(scope),
+  );
+}
+
+function stripDefaultSecurityGroup(scope: Scope, vpc: aws.ec2.Vpc, t: Transform<aws.ec2.DefaultSecurityGroupArgs> | undefined): void {
+  // Adopting the default group with no rules removes its allow-all rules (CIS AWS 5.4).
+  new aws.ec2.DefaultSecurityGroup(
+    `${scope.name}-default-sg`,
+    transform({ vpcId: vpc.id, ingress: [], egress: [], tags: named(scope, "default-do-not-use") }, `${scope.name}-default-sg`, t),
+    childOptions(scope),
+  );
+}
+
+type SubnetsByTier = Record<SubnetTier, aws.ec2.Subnet[]>;
+
+function createSubnets(
+  scope: Scope,
+  vpc: aws.ec2.Vpc,
+  plan: readonly PlannedSubnet[],
+  zoneNames: pulumi.Output<string[]>,
+  t: Transform<aws.ec2.SubnetArgs> | undefined,
+): SubnetsByTier {
+  const subnets: SubnetsByTier = { public: [], private: [], isolated: [] };
+  for (const planned of plan) {
+    const name = `${scope.name}-${planned.tier}-${planned.zoneIndex + 1}`;
+    subnets[planned.tier].push(
+      new aws.ec2.Subnet(
+        name,
+        transform(
+          {
+            vpcId: vpc.id,
+            cidrBlock: planned.cidr,
+            availabilityZone: zoneNames.apply((names) => names[planned.zoneIndex]!),
+            // Nothing gets a public IP by itself, not even in public subnets: the load balancer and
+            // NAT gateways bring their own addresses (Checkov CKV_AWS_130).
+            mapPublicIpOnLaunch: false,
+            tags: { ...named(scope, `${planned.tier}-${planned.zoneIndex + 1}`), "polycloud:tier": planned.tier },
+          },
+          name,
+          t,
+        ),
+        childOptions(scope),
+      ),
+    );
+  }
+  return subnets;
+}
+
+/** NAT gateways: none (no internet from private subnets), one in the first zone, or one per zone. */
+function createNatGateways(
+  scope: Scope,
+  nat: NetworkSpec["nat"],
+  zones: number,
+  publicSubnets: readonly aws.ec2.Subnet[],
+  t: NonNullable<NetworkArgs["transform"]>,
+): aws.ec2.NatGateway[] {
+  const count = nat === "none" ? 0 : nat === "single" ? 1 : zones;
+  return Array.from({ length: count }, (_, i) => {
+    const name = `${scope.name}-nat-${i + 1}`;
+    const eip = new aws.ec2.Eip(`${name}-eip`, transform({ domain: "vpc", tags: named(scope, `nat-${i + 1}`) }, `${name}-eip`, t.eip), childOptions(scope));
+    return new aws.ec2.NatGateway(
+      name,
+      transform({ allocationId: eip.id, subnetId: publicSubnets[i]!.id, tags: named(scope, `nat-${i + 1}`) }, name, t.natGateway),
+      childOptions(scope),
+    );
+  });
+}
+
+/**
+ * One public route table (default route to the internet gateway), one private table per zone (default
+ * route to its zone's NAT gateway, or the single one, or none) and one isolated table with no route out.
+ */
+function createRoutes(
+  scope: Scope,
+  vpc: aws.ec2.Vpc,
+  subnets: SubnetsByTier,
+  igw: aws.ec2.InternetGateway,
+  natGateways: readonly aws.ec2.NatGateway[],
+  t: NonNullable<NetworkArgs["transform"]>,
+): { public: aws.ec2.RouteTable; private: aws.ec2.RouteTable[]; isolated: aws.ec2.RouteTable } {
+  const table = (suffix: string) =>
+    new aws.ec2.RouteTable(`${scope.name}-${suffix}-rt`, transform({ vpcId: vpc.id, tags: named(scope, suffix) }, `${scope.name}-${suffix}-rt`, t.routeTable), childOptions(scope));
+  const associate = (subnet: aws.ec2.Subnet, suffix: string, routeTable: aws.ec2.RouteTable) => {
+    const name = `${scope.name}-${suffix}-rta`;
+    new aws.ec2.RouteTableAssociation(name, transform({ subnetId: subnet.id, routeTableId: routeTable.id }, name, t.routeTableAssociation), childOptions(scope));
+  };
+  const defaultRoute = (suffix: string, routeTable: aws.ec2.RouteTable, target: Pick<aws.ec2.RouteArgs, "gatewayId" | "natGatewayId">) => {
+    const name = `${scope.name}-${suffix}-default-route`;
+    new aws.ec2.Route(name, transform({ routeTableId: routeTable.id, destinationCidrBlock: "0.0.0.0/0", ...target }, name, t.route), childOptions(scope));
+  };
+
+  const publicTable = table("public");
+  defaultRoute("public", publicTable, { gatewayId: igw.id });
+  subnets.public.forEach((subnet, i) => associate(subnet, `public-${i + 1}`, publicTable));
+
+  const privateTables = subnets.private.map((subnet, i) => {
+    const suffix = `private-${i + 1}`;
+    const routeTable = table(suffix);
+    const natGateway = natGateways[i] ?? natGateways[0];
+    if (natGateway !== undefined) defaultRoute(suffix, routeTable, { natGatewayId: natGateway.id });
+    associate(subnet, suffix, routeTable);
+    return routeTable;
+  });
+
+  const isolatedTable = table("isolated");
+  subnets.isolated.forEach((subnet, i) => associate(subnet, `isolated-${i + 1}`, isolatedTable));
+  return { public: publicTable, private: privateTables, isolated: isolatedTable };
+}
+
+/** S3 traffic from private and isolated subnets stays on the AWS network and skips NAT charges. */
+function createS3Endpoint(scope: Scope, vpc: aws.ec2.Vpc, routeTables: aws.ec2.RouteTable[], t: Transform<aws.ec2.VpcEndpointArgs> | undefined): void {
+  const name = `${scope.name}-s3-endpoint`;
+  new aws.ec2.VpcEndpoint(
+    name,
+    transform(
+      {
+        vpcId: vpc.id,
+        serviceName: pulumi.interpolate`com.amazonaws.${aws.getRegionOutput({}, { parent: scope.parent }).region}.s3`,
+        vpcEndpointType: "Gateway",
+        routeTableIds: routeTables.map((rt) => rt.id),
+        tags: named(scope, "s3-endpoint"),
+      },
+      name,
+      t,
+    ),
+    childOptions(scope),
+  );
+}
+
+/** Flow logs of all traffic to a KMS-encrypted log group, written through a role limited to that group. */
+function createFlowLogs(
+  scope: Scope,
+  vpc: aws.ec2.Vpc,
+  retentionDays: number,
+  aggregationSeconds: number,
+  t: NonNullable<NetworkArgs["transform"]>,
+): aws.cloudwatch.LogGroup {
+  const account = accountContext(scope.parent);
+  const key = createKey(scope, "flow-logs-key", { description: `VPC flow logs of ${scope.name}`, account, users: ["logs"], transforms: t });
+  const logGroup = createLogGroup(scope, "flow-logs", {
+    logGroupName: `/polycloud/${scope.app}/${scope.environment}/${scope.name}/flow-logs`,
+    retentionDays,
+    kmsKeyArn: key.arn,
+    ...(t.flowLogGroup === undefined ? {} : { transform: t.flowLogGroup }),
+  });
+  const role = createServiceRole(scope, "flow-logs-role", {
+    service: "vpc-flow-logs.amazonaws.com",
+    account,
+    policy: flowLogsPolicy(logGroup.arn),
+    ...(t.flowLogRole === undefined ? {} : { transforms: t.flowLogRole }),
+  });
+  const flowLogName = `${scope.name}-flow-log`;
+  new aws.ec2.FlowLog(
+    flowLogName,
+    transform(
+      {
+        vpcId: vpc.id,
+        trafficType: "ALL",
+        logDestinationType: "cloud-watch-logs",
+        logDestination: logGroup.arn,
+        iamRoleArn: role.arn,
+        maxAggregationInterval: aggregationSeconds,
+        tags: named(scope, "flow-log"),
+      },
+      flowLogName,
+      t.flowLog,
+    ),
+    childOptions(scope),
+  );
+  return logGroup;
+}

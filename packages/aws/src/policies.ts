@@ -1,0 +1,229 @@
+/**
+ * IAM and resource policy documents, as plain objects: the least-privilege rules of every component in
+ * one place, table-tested without mocks. Values may be Pulumi Inputs (ARNs of resources being created);
+ * components serialise a document with `pulumi.jsonStringify`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+type Value = pulumi.Input<string>;
+type Values = Value | readonly Value[];
+
+export interface Statement {
+  readonly Sid?: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Principal?: "*" | { readonly Service?: Values; readonly AWS?: Values };
+  readonly Action: Values;
+  readonly Resource?: Values;
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, Values | boolean>>>>;
+}
+
+export interface PolicyDocument {
+  readonly Version: "2012-10-17";
+  readonly Statement: readonly Statement[];
+}
+
+/** Where a policy applies: the partition, account and region the stack deploys to. */
+export interface AccountContext {
+  readonly partition: Value;
+  readonly accountId: Value;
+  readonly region: Value;
+}
+
+export const policy = (...statements: Statement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
+
+/**
+ * Trust policy for an AWS service role. `aws:SourceAccount` stops another account's use of the same
+ * service from assuming the role (the confused-deputy problem).
+ */
+export function assumeRolePolicy(service: string, accountId: Value): PolicyDocument {
+  return policy({
+    Effect: "Allow",
+    Principal: { Service: service },
+    Action: "sts:AssumeRole",
+    Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+  });
+}
+
+/** Who may use a customer-managed KMS key besides the account's IAM policies. */
+export const KeyUser = { logs: "logs", cloudwatchAlarms: "cloudwatchAlarms" } as const;
+export type KeyUser = (typeof KeyUser)[keyof typeof KeyUser];
+
+/**
+ * Key policy: the account administers the key through IAM (the AWS default, without which the key can be
+ * locked out), plus the service principals that cannot use IAM grants. Services that use grants (RDS,
+ * ElastiCache, Secrets Manager, S3) need nothing here.
+ */
+export function keyPolicy(account: AccountContext, users: readonly KeyUser[] = []): PolicyDocument {
+  const root = { AWS: interpolate`arn:${account.partition}:iam::${account.accountId}:root` };
+  const statements: Statement[] = [{ Sid: "AccountAdministers", Effect: "Allow", Principal: root, Action: "kms:*", Resource: "*" }];
+  if (users.includes("logs")) {
+    statements.push({
+      Sid: "CloudWatchLogsEncrypts",
+      Effect: "Allow",
+      Principal: { Service: interpolate`logs.${account.region}.amazonaws.com` },
+      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+      Resource: "*",
+      Condition: {
+        ArnLike: { "kms:EncryptionContext:aws:logs:arn": interpolate`arn:${account.partition}:logs:${account.region}:${account.accountId}:log-group:*` },
+      },
+    });
+  }
+  if (users.includes("cloudwatchAlarms")) {
+    // CloudWatch alarms publish to encrypted SNS topics only when they may use the topic's key.
+    statements.push({
+      Sid: "CloudWatchAlarmsPublish",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+    });
+  }
+  return policy(...statements);
+}
+
+/** Denies any request to the bucket that does not use TLS (AWS Config rule s3-bucket-ssl-requests-only). */
+export function denyInsecureTransport(resourceArn: Value, action = "s3:*"): Statement {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: action,
+    Resource: [resourceArn, interpolate`${resourceArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": false } },
+  };
+}
+
+/** Who writes into a log bucket. */
+export const LogWriter = { s3AccessLogs: "s3AccessLogs", loadBalancer: "loadBalancer" } as const;
+export type LogWriter = (typeof LogWriter)[keyof typeof LogWriter];
+
+/**
+ * Bucket policy of a log bucket: TLS only, and the log delivery service may put objects, from this
+ * account only. Load balancer logs use the regional ELB log delivery principal.
+ */
+export function logBucketPolicy(bucketArn: Value, writer: LogWriter, account: AccountContext): PolicyDocument {
+  const service = writer === "s3AccessLogs" ? "logging.s3.amazonaws.com" : "logdelivery.elasticloadbalancing.amazonaws.com";
+  return policy(denyInsecureTransport(bucketArn), {
+    Sid: "LogDeliveryWrites",
+    Effect: "Allow",
+    Principal: { Service: service },
+    Action: "s3:PutObject",
+    Resource: interpolate`${bucketArn}/*`,
+    Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+  });
+}
+
+/** A data bucket's policy: TLS only, and anonymous `s3:GetObject` only when the bucket is public on purpose. */
+export function bucketPolicy(bucketArn: Value, publicRead: boolean): PolicyDocument {
+  const statements: Statement[] = [denyInsecureTransport(bucketArn)];
+  if (publicRead) {
+    statements.push({ Sid: "PublicRead", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: interpolate`${bucketArn}/*` });
+  }
+  return policy(...statements);
+}
+
+/** What a Fargate task's execution role may do: write its logs, pull its image, read its secrets. */
+export interface ExecutionRoleNeeds {
+  readonly logGroupArn: Value;
+  /** Secrets Manager ARNs the container reads at start (without `:json-key::` suffixes). */
+  readonly secretArns: readonly Value[];
+  /** KMS keys that encrypt those secrets. */
+  readonly secretKeyArns: readonly Value[];
+  /** The image is in ECR and needs an authorisation token to pull. */
+  readonly ecr: boolean;
+  readonly account: AccountContext;
+}
+
+export function executionRolePolicy(needs: ExecutionRoleNeeds): PolicyDocument {
+  const statements: Statement[] = [
+    {
+      Sid: "WriteLogs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: interpolate`${needs.logGroupArn}:*`,
+    },
+  ];
+  statements.push(...readSecretsStatements(needs.secretArns, needs.secretKeyArns, needs.account.region));
+  if (needs.ecr) {
+    // GetAuthorizationToken has no resource-level permission; the pulls are limited to this account's repositories.
+    statements.push(
+      { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+      {
+        Sid: "EcrPull",
+        Effect: "Allow",
+        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        Resource: interpolate`arn:${needs.account.partition}:ecr:${needs.account.region}:${needs.account.accountId}:repository/*`,
+      },
+    );
+  }
+  return policy(...statements);
+}
+
+/**
+ * Reading secrets: `GetSecretValue` on exactly these secrets, and `kms:Decrypt` on their keys only when
+ * Secrets Manager is the caller (so the key cannot decrypt anything else for this principal).
+ */
+export function readSecretsStatements(secretArns: readonly Value[], keyArns: readonly Value[], region: Value): Statement[] {
+  const statements: Statement[] = [];
+  if (secretArns.length > 0) {
+    statements.push({ Sid: "ReadSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArns });
+  }
+  if (keyArns.length > 0) {
+    statements.push({
+      Sid: "DecryptSecrets",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
+      Resource: keyArns,
+      Condition: { StringEquals: { "kms:ViaService": interpolate`secretsmanager.${region}.amazonaws.com` } },
+    });
+  }
+  return statements;
+}
+
+/** VPC flow logs' role: write to its one log group. */
+export function flowLogsPolicy(logGroupArn: Value): PolicyDocument {
+  return policy({
+    Effect: "Allow",
+    Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+    Resource: [logGroupArn, interpolate`${logGroupArn}:*`],
+  });
+}
+
+/** An alarm topic's policy: TLS only, and CloudWatch alarms of this account may publish. */
+export function alarmTopicPolicy(topicArn: Value, account: AccountContext): PolicyDocument {
+  return policy(
+    { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topicArn, Condition: { Bool: { "aws:SecureTransport": false } } },
+    {
+      Sid: "CloudWatchAlarmsPublish",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: "sns:Publish",
+      Resource: topicArn,
+      Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+    },
+  );
+}
+
+/**
+ * The secret ARN of a Secrets Manager reference, without the `:json-key:version-stage:version-id`
+ * suffix ECS accepts in `valueFrom`: IAM grants name the secret itself.
+ */
+export function secretArnOf(reference: string): string {
+  const match = /^(arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:[^:]+)/.exec(reference);
+  return match?.[1] ?? reference;
+}
+
+/** True when an image reference points at an ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com/...`). */
+export function isEcrImage(image: string): boolean {
+  return /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//.test(image);
+}
+
+/**
+ * Template interpolation that stays a plain string when every part is one (so documents of plain
+ * values are plain and table tests compare them directly), and a Pulumi Output otherwise.
+ */
+export function interpolate(strings: TemplateStringsArray, ...values: Value[]): Value {
+  if (values.every((v) => typeof v === "string")) return strings.reduce((out, s, i) => out + (values[i - 1] as string) + s);
+  return pulumi.interpolate(strings, ...values);
+}

@@ -1,0 +1,692 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  physicalName,
+  PolycloudError,
+  PRESETS,
+  transform,
+  type Problem,
+  type ServiceSpec,
+  type Transform,
+  type WebServiceArgs as CoreWebServiceArgs,
+  type WebServiceOutputs,
+} from "@polycloud/core";
+import { alarmWindow, errorRatioQueries } from "./alarms";
+import { trafficRouting } from "./deployment";
+import {
+  accountContext,
+  allowTraffic,
+  childOptions,
+  createKey,
+  createLogBucket,
+  createLogGroup,
+  createServiceRole,
+  scopeOf,
+  type KeyTransforms,
+  type LogBucketTransforms,
+  type RoleTransforms,
+  type Scope,
+} from "./helpers";
+import type { Network } from "./network";
+import { executionRolePolicy, isEcrImage, secretArnOf, type AccountContext } from "./policies";
+import type { AwsSecretReference } from "./secret-store";
+import { fargateSizeProblems, fargateUnits } from "./sizes";
+
+/** TLS 1.3 and 1.2 only, forward-secret ciphers (AWS's recommended policy for new load balancers). */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/** AWS managed WAF rule groups, in priority order: common exploits, known bad inputs, bad IPs, SQL injection. */
+export const WAF_MANAGED_RULE_GROUPS = [
+  "AWSManagedRulesCommonRuleSet",
+  "AWSManagedRulesKnownBadInputsRuleSet",
+  "AWSManagedRulesAmazonIpReputationList",
+  "AWSManagedRulesSQLiRuleSet",
+] as const;
+
+export interface WebServiceArgs extends CoreWebServiceArgs<Network> {
+  readonly secrets?: readonly AwsSecretReference[];
+  /**
+   * Host name the service answers on; a DNS-validated ACM certificate is issued for it when TLS is on.
+   * @default `loadBalancer.domain`
+   */
+  readonly domainName?: string;
+  /**
+   * An existing ACM certificate for the HTTPS listener, instead of issuing one.
+   * @default - a certificate for `domainName` is issued
+   */
+  readonly certificateArn?: pulumi.Input<string>;
+  /**
+   * Route 53 hosted zone of `domainName`: creates the certificate's validation record and an alias
+   * record to the load balancer. Without it, add the records in `certificateValidationRecords` to your
+   * DNS yourself; the deployment waits for the certificate to be issued.
+   * @default - no DNS records are created
+   */
+  readonly hostedZoneId?: pulumi.Input<string>;
+  /**
+   * Container health check command, e.g. `["CMD-SHELL", "curl -fs http://localhost:8080/healthz || exit 1"]`.
+   * The load balancer's health check (the spec's `healthCheck`) always applies; this one needs a tool in the image.
+   * @default - none (many minimal images have no curl)
+   */
+  readonly healthCheckCommand?: readonly string[];
+  /**
+   * Read-only root filesystem, with a writable `/tmp` volume. Turn off only for images that write elsewhere.
+   * @default true
+   */
+  readonly readonlyRootFilesystem?: boolean;
+  /** CPU architecture of the image. @default "X86_64" */
+  readonly architecture?: "X86_64" | "ARM64";
+  /**
+   * Name of an existing bucket for load balancer access logs (it must allow ELB log delivery).
+   * @default - a log bucket is created
+   */
+  readonly accessLogBucket?: pulumi.Input<string>;
+  /** Requests per 5 minutes from one IP before WAF blocks it. @default 2000 */
+  readonly wafRateLimit?: number;
+  /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
+  readonly transform?: KeyTransforms &
+    LogBucketTransforms & {
+      logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+      executionRole?: RoleTransforms;
+      taskRole?: RoleTransforms;
+      codeDeployRole?: RoleTransforms;
+      cluster?: Transform<aws.ecs.ClusterArgs>;
+      taskDefinition?: Transform<aws.ecs.TaskDefinitionArgs>;
+      service?: Transform<aws.ecs.ServiceArgs>;
+      loadBalancerSecurityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
+      taskSecurityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
+      loadBalancer?: Transform<aws.lb.LoadBalancerArgs>;
+      targetGroup?: Transform<aws.lb.TargetGroupArgs>;
+      httpsListener?: Transform<aws.lb.ListenerArgs>;
+      httpListener?: Transform<aws.lb.ListenerArgs>;
+      certificate?: Transform<aws.acm.CertificateArgs>;
+      autoscalingTarget?: Transform<aws.appautoscaling.TargetArgs>;
+      autoscalingPolicy?: Transform<aws.appautoscaling.PolicyArgs>;
+      deploymentAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
+      webAcl?: Transform<aws.wafv2.WebAclArgs>;
+      codeDeployApplication?: Transform<aws.codedeploy.ApplicationArgs>;
+      codeDeployConfig?: Transform<aws.codedeploy.DeploymentConfigArgs>;
+      deploymentGroup?: Transform<aws.codedeploy.DeploymentGroupArgs>;
+    };
+}
+
+/** Problems with a service on Fargate, before anything is created. Paths are spec paths. */
+export function webServiceProblems(args: Pick<WebServiceArgs, "service" | "loadBalancer" | "secrets" | "domainName" | "certificateArn">): Problem[] {
+  const { service } = args;
+  const at = `services.${service.name}`;
+  const problems = fargateSizeProblems(service.cpu, service.memory, at);
+  const { min, max } = service.replicas;
+  if (min > max) problems.push({ path: `${at}.replicas.min`, message: `${min} is greater than replicas.max ${max}`, fix: "make min <= max" });
+  if (max < 1) problems.push({ path: `${at}.replicas.max`, message: `${max} is out of range; allowed: at least 1`, fix: "set replicas.max to 1 or more" });
+  for (const secret of args.secrets ?? []) {
+    if (secret.envName in service.env) {
+      problems.push({ path: `${at}.env.${secret.envName}`, message: "is also injected as a secret; a variable cannot be both", fix: "remove it from env" });
+    }
+  }
+  if (args.loadBalancer.tls && (args.domainName ?? args.loadBalancer.domain) === undefined && args.certificateArn === undefined) {
+    problems.push({
+      path: "network.loadBalancer.domain",
+      message: "is required on AWS when tls is true: ACM issues certificates only for a domain you control",
+      fix: "set network.loadBalancer.domain (or pass certificateArn), or set tls to false",
+    });
+  }
+  return problems;
+}
+
+/**
+ * A container service on ECS Fargate behind an Application Load Balancer.
+ *
+ * - Tasks run in the private subnets without public IPs, with a read-only root filesystem, logs to
+ *   an encrypted log group, and secrets injected by reference (`secrets[].valueFrom`), never as values.
+ * - Execution role: write its log group, read exactly the referenced secrets (and decrypt them only
+ *   through Secrets Manager), pull from ECR when the image is there. Task role: no permissions.
+ * - The load balancer is internet-facing for public services (internal otherwise), drops invalid
+ *   headers, logs to a bucket, serves HTTPS with a TLS 1.2+ policy and HSTS, and redirects HTTP.
+ *   Security groups: clients -> load balancer on 80/443, load balancer -> tasks on the port only.
+ * - Target-tracking autoscaling on CPU and memory between `replicas.min` and `replicas.max`.
+ * - Rolling deployments stop and roll back on failed health checks (circuit breaker) and on the
+ *   error-rate alarm; `blue-green` and `canary` go through CodeDeploy with alarm-based rollback.
+ * - Optional WAF (AWS managed rule groups and a per-IP rate limit) in front of the load balancer.
+ *
+ * @example
+ * const api = new WebService("api", { app: "shop", service: spec.services[0], network, loadBalancer: spec.network.loadBalancer, slo: spec.slo });
+ */
+export class WebService extends pulumi.ComponentResource implements WebServiceOutputs {
+  readonly serviceName: string;
+  readonly url: pulumi.Output<string>;
+  readonly cluster: aws.ecs.Cluster;
+  readonly service: aws.ecs.Service;
+  readonly taskDefinition: aws.ecs.TaskDefinition;
+  readonly loadBalancer: aws.lb.LoadBalancer;
+  /** The tasks' security group: allow it on a database or cache with their `allowFrom`. */
+  readonly securityGroup: aws.ec2.SecurityGroup;
+  readonly loadBalancerSecurityGroup: aws.ec2.SecurityGroup;
+  readonly taskRole: aws.iam.Role;
+  readonly executionRole: aws.iam.Role;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+  /** The alarm that rolls a deployment back: the error ratio above the SLO over 5 minutes. */
+  readonly deploymentAlarm: aws.cloudwatch.MetricAlarm;
+  /** DNS records that validate the certificate, when one was issued. */
+  readonly certificateValidationRecords?: pulumi.Output<{ name: string; type: string; value: string }[]>;
+  readonly webAcl?: aws.wafv2.WebAcl;
+  readonly spec: ServiceSpec;
+
+  constructor(name: string, args: WebServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("polycloud:aws:WebService", name, {}, opts);
+    PolycloudError.throwIfAny(webServiceProblems(args), `Invalid service ${name}`);
+    const scope = scopeOf(this, name, args);
+    const t = args.transform ?? {};
+    const spec = args.service;
+    const account = accountContext(this);
+    const internal = !(spec.public && args.loadBalancer.public);
+    const tls = args.loadBalancer.tls;
+    const domainName = args.domainName ?? args.loadBalancer.domain;
+    const codeDeploy = spec.deployment.strategy !== "rolling";
+    this.spec = spec;
+    this.serviceName = spec.name;
+
+    const key = createKey(scope, "key", { description: `Logs of service ${name}`, account, users: ["logs"], transforms: t });
+    this.logGroup = createLogGroup(scope, "logs", {
+      logGroupName: `/polycloud/${scope.app}/${scope.environment}/${name}`,
+      retentionDays: args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays,
+      kmsKeyArn: key.arn,
+      ...(t.logGroup === undefined ? {} : { transform: t.logGroup }),
+    });
+    const secrets = args.secrets ?? [];
+    this.executionRole = createServiceRole(scope, "execution-role", {
+      service: "ecs-tasks.amazonaws.com",
+      account,
+      policy: executionRolePolicy({
+        logGroupArn: this.logGroup.arn,
+        secretArns: secrets.map((s) => pulumi.output(s.ref).apply(secretArnOf)),
+        secretKeyArns: secrets.flatMap((s) => (s.keyArn === undefined ? [] : [s.keyArn])),
+        ecr: isEcrImage(spec.image),
+        account,
+      }),
+      ...(t.executionRole === undefined ? {} : { transforms: t.executionRole }),
+    });
+    this.taskRole = createServiceRole(scope, "task-role", { service: "ecs-tasks.amazonaws.com", account, ...(t.taskRole === undefined ? {} : { transforms: t.taskRole }) });
+
+    const names = { app: scope.app, environment: scope.environment, name };
+    this.cluster = new aws.ecs.Cluster(
+      `${name}-cluster`,
+      transform(
+        { name: physicalName("aws", "ecsCluster", names), settings: [{ name: "containerInsights", value: "enabled" }], tags: scope.tags },
+        `${name}-cluster`,
+        t.cluster,
+      ),
+      childOptions(scope),
+    );
+    this.taskDefinition = this.createTaskDefinition(scope, args, account, t.taskDefinition);
+
+    // Security groups: clients -> load balancer on the listener ports, load balancer -> tasks on the service port.
+    this.loadBalancerSecurityGroup = new aws.ec2.SecurityGroup(
+      `${name}-lb-sg`,
+      transform({ vpcId: args.network.networkId, description: `Load balancer of ${name}`, tags: scope.tags }, `${name}-lb-sg`, t.loadBalancerSecurityGroup),
+      childOptions(scope),
+    );
+    const clients = internal ? args.network.cidr : "0.0.0.0/0";
+    for (const port of tls ? [80, 443] : [80]) {
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-lb-in-${port}`,
+        { securityGroupId: this.loadBalancerSecurityGroup.id, cidrIpv4: clients, ipProtocol: "tcp", fromPort: port, toPort: port, description: `${port === 443 ? "HTTPS" : "HTTP"} from ${internal ? "the VPC" : "the internet"}`, tags: scope.tags },
+        childOptions(scope),
+      );
+    }
+    this.securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-task-sg`,
+      transform({ vpcId: args.network.networkId, description: `Tasks of ${name}`, tags: scope.tags }, `${name}-task-sg`, t.taskSecurityGroup),
+      childOptions(scope),
+    );
+    allowTraffic(scope, "lb-to-tasks", { from: this.loadBalancerSecurityGroup.id, to: this.securityGroup.id, port: spec.port, description: `${name} port from its load balancer` });
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-task-out-https`,
+      // Image pulls from any registry and AWS APIs; databases and caches add their own rules.
+      { securityGroupId: this.securityGroup.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS out (registries, AWS APIs)", tags: scope.tags },
+      childOptions(scope),
+    );
+
+    const logBucket =
+      args.accessLogBucket ??
+      createLogBucket(scope, { writer: "loadBalancer", retentionDays: args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays, account, transforms: t }).id;
+    this.loadBalancer = new aws.lb.LoadBalancer(
+      `${name}-lb`,
+      transform(
+        {
+          name: physicalName("aws", "albName", names),
+          loadBalancerType: "application",
+          internal,
+          subnets: internal ? args.network.privateSubnetIds : args.network.publicSubnetIds,
+          securityGroups: [this.loadBalancerSecurityGroup.id],
+          dropInvalidHeaderFields: true,
+          desyncMitigationMode: "defensive",
+          enableDeletionProtection: scope.environment === "production",
+          enableHttp2: true,
+          accessLogs: { bucket: logBucket, prefix: name, enabled: true },
+          tags: scope.tags,
+        },
+        `${name}-lb`,
+        t.loadBalancer,
+      ),
+      childOptions(scope),
+    );
+    const targetGroups = (codeDeploy ? ["blue", "green"] : ["blue"]).map((color) => this.createTargetGroup(scope, args, color, t.targetGroup));
+    const blue = targetGroups[0]!;
+
+    let certificateArn = args.certificateArn;
+    if (tls && certificateArn === undefined) {
+      const issued = this.issueCertificate(scope, domainName!, args.hostedZoneId, t.certificate);
+      certificateArn = issued.arn;
+      this.certificateValidationRecords = issued.records;
+    }
+    const listener = this.createListeners(scope, blue, tls ? certificateArn : undefined, codeDeploy, t);
+    if (args.hostedZoneId !== undefined && domainName !== undefined) {
+      new aws.route53.Record(
+        `${name}-dns`,
+        { zoneId: args.hostedZoneId, name: domainName, type: "A", aliases: [{ name: this.loadBalancer.dnsName, zoneId: this.loadBalancer.zoneId, evaluateTargetHealth: true }] },
+        childOptions(scope),
+      );
+    }
+
+    this.deploymentAlarm = this.createDeploymentAlarm(scope, args, t.deploymentAlarm);
+    this.service = this.createService(scope, args, blue, listener, codeDeploy, t.service);
+    this.createAutoscaling(scope, spec, t);
+    if (args.loadBalancer.waf) this.webAcl = this.createWaf(scope, args.wafRateLimit ?? 2000, t.webAcl);
+    if (codeDeploy) this.createCodeDeploy(scope, spec, listener, targetGroups, account, t);
+
+    const host = tls ? (domainName ?? this.loadBalancer.dnsName) : this.loadBalancer.dnsName;
+    this.url = pulumi.interpolate`${tls ? "https" : "http"}://${host}`;
+    this.registerOutputs({ serviceName: this.serviceName, url: this.url, securityGroupId: this.securityGroup.id });
+  }
+
+  private createTaskDefinition(scope: Scope, args: WebServiceArgs, account: AccountContext, t: Transform<aws.ecs.TaskDefinitionArgs> | undefined): aws.ecs.TaskDefinition {
+    const spec = args.service;
+    const readonlyRoot = args.readonlyRootFilesystem ?? true;
+    const container = {
+      name: spec.name,
+      image: spec.image,
+      essential: true,
+      ...(spec.command === undefined ? {} : { entryPoint: spec.command }),
+      ...(spec.args === undefined ? {} : { command: spec.args }),
+      portMappings: [{ containerPort: spec.port, protocol: "tcp" }],
+      environment: Object.entries(spec.env)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, value]) => ({ name, value })),
+      // References only: ECS fetches the values at task start with the execution role.
+      secrets: (args.secrets ?? []).map((s) => ({ name: s.envName, valueFrom: s.ref })),
+      readonlyRootFilesystem: readonlyRoot,
+      ...(readonlyRoot ? { mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }] } : {}),
+      linuxParameters: { initProcessEnabled: true },
+      ...(args.healthCheckCommand === undefined
+        ? {}
+        : { healthCheck: { command: args.healthCheckCommand, interval: spec.healthCheck.intervalSeconds, timeout: spec.healthCheck.timeoutSeconds, retries: 3, startPeriod: Math.min(spec.healthCheck.gracePeriodSeconds, 300) } }),
+      logConfiguration: {
+        logDriver: "awslogs",
+        options: { "awslogs-group": this.logGroup.name, "awslogs-region": account.region, "awslogs-stream-prefix": spec.name },
+      },
+    };
+    const name = `${scope.name}-task`;
+    return new aws.ecs.TaskDefinition(
+      name,
+      transform(
+        {
+          family: physicalName("aws", "ecsService", { app: scope.app, environment: scope.environment, name: scope.name }),
+          requiresCompatibilities: ["FARGATE"],
+          networkMode: "awsvpc",
+          ...fargateUnits(spec.cpu, spec.memory),
+          runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.architecture ?? "X86_64" },
+          executionRoleArn: this.executionRole.arn,
+          taskRoleArn: this.taskRole.arn,
+          containerDefinitions: pulumi.jsonStringify([container]),
+          ...(readonlyRoot ? { volumes: [{ name: "tmp" }] } : {}),
+          tags: scope.tags,
+        },
+        name,
+        t,
+      ),
+      childOptions(scope),
+    );
+  }
+
+  private createTargetGroup(scope: Scope, args: WebServiceArgs, color: string, t: Transform<aws.lb.TargetGroupArgs> | undefined): aws.lb.TargetGroup {
+    const spec = args.service;
+    const name = `${scope.name}-tg-${color}`;
+    return new aws.lb.TargetGroup(
+      name,
+      transform(
+        {
+          name: physicalName("aws", "targetGroup", { app: scope.app, environment: scope.environment, name: `${scope.name}-${color}` }),
+          targetType: "ip",
+          protocol: "HTTP",
+          port: spec.port,
+          vpcId: args.network.networkId,
+          deregistrationDelay: 30,
+          healthCheck: {
+            path: spec.healthCheck.path,
+            interval: spec.healthCheck.intervalSeconds,
+            timeout: spec.healthCheck.timeoutSeconds,
+            healthyThreshold: 2,
+            unhealthyThreshold: 3,
+            matcher: "200-399",
+          },
+          tags: scope.tags,
+        },
+        name,
+        t,
+      ),
+      childOptions(scope),
+    );
+  }
+
+  private issueCertificate(
+    scope: Scope,
+    domainName: string,
+    hostedZoneId: pulumi.Input<string> | undefined,
+    t: Transform<aws.acm.CertificateArgs> | undefined,
+  ): { arn: pulumi.Output<string>; records: pulumi.Output<{ name: string; type: string; value: string }[]> } {
+    const name = `${scope.name}-certificate`;
+    const certificate = new aws.acm.Certificate(
+      name,
+      transform({ domainName, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", tags: scope.tags }, name, t),
+      // A replaced certificate must exist before the listener lets go of the old one.
+      childOptions(scope),
+    );
+    const records = certificate.domainValidationOptions.apply((options) =>
+      options.map((o) => ({ name: o.resourceRecordName!, type: o.resourceRecordType!, value: o.resourceRecordValue! })),
+    );
+    const validationRecord =
+      hostedZoneId === undefined
+        ? undefined
+        : new aws.route53.Record(
+            `${name}-validation`,
+            {
+              zoneId: hostedZoneId,
+              name: records.apply((r) => r[0]!.name),
+              type: records.apply((r) => r[0]!.type),
+              records: [records.apply((r) => r[0]!.value)],
+              ttl: 300,
+              allowOverwrite: true,
+            },
+            childOptions(scope),
+          );
+    const validation = new aws.acm.CertificateValidation(
+      `${name}-validation`,
+      { certificateArn: certificate.arn, ...(validationRecord === undefined ? {} : { validationRecordFqdns: [validationRecord.fqdn] }) },
+      childOptions(scope),
+    );
+    return { arn: validation.certificateArn, records };
+  }
+
+  /** The main listener (HTTPS, or HTTP when TLS is off) and, with TLS, the HTTP listener that redirects. */
+  private createListeners(
+    scope: Scope,
+    targetGroup: aws.lb.TargetGroup,
+    certificateArn: pulumi.Input<string> | undefined,
+    codeDeploy: boolean,
+    t: NonNullable<WebServiceArgs["transform"]>,
+  ): aws.lb.Listener {
+    const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
+    // CodeDeploy moves the listener between blue and green; Pulumi must not move it back.
+    const mainOptions = childOptions(scope, false, codeDeploy ? { ignoreChanges: ["defaultActions"] } : {});
+    if (certificateArn === undefined) {
+      return new aws.lb.Listener(
+        `${scope.name}-http`,
+        transform({ loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: "HTTP", defaultActions: forward, tags: scope.tags }, `${scope.name}-http`, t.httpListener),
+        mainOptions,
+      );
+    }
+    const https = new aws.lb.Listener(
+      `${scope.name}-https`,
+      transform(
+        {
+          loadBalancerArn: this.loadBalancer.arn,
+          port: 443,
+          protocol: "HTTPS",
+          sslPolicy: TLS_POLICY,
+          certificateArn,
+          defaultActions: forward,
+          routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=31536000; includeSubDomains",
+          routingHttpResponseXContentTypeOptionsHeaderValue: "nosniff",
+          tags: scope.tags,
+        },
+        `${scope.name}-https`,
+        t.httpsListener,
+      ),
+      mainOptions,
+    );
+    new aws.lb.Listener(
+      `${scope.name}-http`,
+      transform(
+        {
+          loadBalancerArn: this.loadBalancer.arn,
+          port: 80,
+          protocol: "HTTP",
+          defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
+          tags: scope.tags,
+        },
+        `${scope.name}-http`,
+        t.httpListener,
+      ),
+      childOptions(scope),
+    );
+    return https;
+  }
+
+  private createDeploymentAlarm(scope: Scope, args: WebServiceArgs, t: Transform<aws.cloudwatch.MetricAlarmArgs> | undefined): aws.cloudwatch.MetricAlarm {
+    const window = alarmWindow(5);
+    const name = `${scope.name}-deployment-alarm`;
+    return new aws.cloudwatch.MetricAlarm(
+      name,
+      transform(
+        {
+          alarmDescription: `${scope.name}: error ratio above the SLO's ${args.slo.errorRatePercent}% over 5 minutes; rolls a deployment back`,
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          threshold: args.slo.errorRatePercent / 100,
+          evaluationPeriods: window.evaluationPeriods,
+          datapointsToAlarm: window.datapointsToAlarm,
+          metricQueries: errorRatioQueries(this.loadBalancer.arnSuffix, window.period),
+          treatMissingData: "notBreaching",
+          tags: scope.tags,
+        },
+        name,
+        t,
+      ),
+      childOptions(scope),
+    );
+  }
+
+  private createService(
+    scope: Scope,
+    args: WebServiceArgs,
+    targetGroup: aws.lb.TargetGroup,
+    listener: aws.lb.Listener,
+    codeDeploy: boolean,
+    t: Transform<aws.ecs.ServiceArgs> | undefined,
+  ): aws.ecs.Service {
+    const spec = args.service;
+    const { rollback } = spec.deployment;
+    return new aws.ecs.Service(
+      scope.name,
+      transform(
+        {
+          name: physicalName("aws", "ecsService", { app: scope.app, environment: scope.environment, name: scope.name }),
+          cluster: this.cluster.arn,
+          taskDefinition: this.taskDefinition.arn,
+          desiredCount: spec.replicas.min,
+          launchType: "FARGATE",
+          platformVersion: "LATEST",
+          networkConfiguration: { subnets: args.network.privateSubnetIds, securityGroups: [this.securityGroup.id], assignPublicIp: false },
+          loadBalancers: [{ targetGroupArn: targetGroup.arn, containerName: spec.name, containerPort: spec.port }],
+          healthCheckGracePeriodSeconds: spec.healthCheck.gracePeriodSeconds,
+          deploymentController: { type: codeDeploy ? "CODE_DEPLOY" : "ECS" },
+          // CodeDeploy owns blue-green and canary rollouts and their rollback; ECS owns rolling ones.
+          ...(codeDeploy
+            ? {}
+            : {
+                deploymentMinimumHealthyPercent: 100,
+                deploymentMaximumPercent: 200,
+                deploymentCircuitBreaker: { enable: true, rollback: rollback.onHealthCheckFailure },
+                alarms: { alarmNames: [this.deploymentAlarm.name], enable: rollback.onAlarm, rollback: rollback.onAlarm },
+              }),
+          propagateTags: "SERVICE",
+          enableEcsManagedTags: true,
+          tags: scope.tags,
+        },
+        scope.name,
+        t,
+      ),
+      // Autoscaling owns the task count, CodeDeploy the task definition and target group.
+      childOptions(scope, false, {
+        dependsOn: [listener],
+        ignoreChanges: codeDeploy ? ["desiredCount", "taskDefinition", "loadBalancers"] : ["desiredCount"],
+      }),
+    );
+  }
+
+  private createAutoscaling(scope: Scope, spec: ServiceSpec, t: NonNullable<WebServiceArgs["transform"]>): void {
+    const targetName = `${scope.name}-scaling`;
+    const target = new aws.appautoscaling.Target(
+      targetName,
+      transform(
+        {
+          serviceNamespace: "ecs",
+          scalableDimension: "ecs:service:DesiredCount",
+          resourceId: pulumi.interpolate`service/${this.cluster.name}/${this.service.name}`,
+          minCapacity: spec.replicas.min,
+          maxCapacity: spec.replicas.max,
+          tags: scope.tags,
+        },
+        targetName,
+        t.autoscalingTarget,
+      ),
+      childOptions(scope),
+    );
+    const policies = [
+      { metric: "cpu", type: "ECSServiceAverageCPUUtilization", value: spec.autoscaling.cpuPercent },
+      { metric: "memory", type: "ECSServiceAverageMemoryUtilization", value: spec.autoscaling.memoryPercent },
+    ];
+    for (const p of policies) {
+      const name = `${scope.name}-scale-on-${p.metric}`;
+      new aws.appautoscaling.Policy(
+        name,
+        transform(
+          {
+            policyType: "TargetTrackingScaling",
+            serviceNamespace: target.serviceNamespace,
+            scalableDimension: target.scalableDimension,
+            resourceId: target.resourceId,
+            targetTrackingScalingPolicyConfiguration: {
+              predefinedMetricSpecification: { predefinedMetricType: p.type },
+              targetValue: p.value,
+              // Scale out fast, scale in slowly: a late scale-in costs little, a late scale-out costs users.
+              scaleOutCooldown: 60,
+              scaleInCooldown: 300,
+            },
+          },
+          name,
+          t.autoscalingPolicy,
+        ),
+        childOptions(scope),
+      );
+    }
+  }
+
+  private createWaf(scope: Scope, rateLimit: number, t: Transform<aws.wafv2.WebAclArgs> | undefined): aws.wafv2.WebAcl {
+    const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
+    const name = `${scope.name}-waf`;
+    const acl = new aws.wafv2.WebAcl(
+      name,
+      transform(
+        {
+          scope: "REGIONAL",
+          description: `Managed rules in front of ${scope.name}`,
+          defaultAction: { allow: {} },
+          rules: [
+            ...WAF_MANAGED_RULE_GROUPS.map((group, priority) => ({
+              name: group,
+              priority,
+              overrideAction: { none: {} },
+              statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
+              visibilityConfig: visibility(group),
+            })),
+            {
+              name: "rate-limit-per-ip",
+              priority: WAF_MANAGED_RULE_GROUPS.length,
+              action: { block: {} },
+              statement: { rateBasedStatement: { limit: rateLimit, aggregateKeyType: "IP" } },
+              visibilityConfig: visibility("rate-limit-per-ip"),
+            },
+          ],
+          visibilityConfig: visibility(`${scope.name}-waf`),
+          tags: scope.tags,
+        },
+        name,
+        t,
+      ),
+      childOptions(scope),
+    );
+    new aws.wafv2.WebAclAssociation(`${name}-association`, { resourceArn: this.loadBalancer.arn, webAclArn: acl.arn }, childOptions(scope));
+    return acl;
+  }
+
+  private createCodeDeploy(
+    scope: Scope,
+    spec: ServiceSpec,
+    listener: aws.lb.Listener,
+    targetGroups: readonly aws.lb.TargetGroup[],
+    account: AccountContext,
+    t: NonNullable<WebServiceArgs["transform"]>,
+  ): void {
+    const role = createServiceRole(scope, "codedeploy-role", {
+      service: "codedeploy.amazonaws.com",
+      account,
+      managedPolicy: "AWSCodeDeployRoleForECS",
+      ...(t.codeDeployRole === undefined ? {} : { transforms: t.codeDeployRole }),
+    });
+    const appName = `${scope.name}-codedeploy`;
+    const application = new aws.codedeploy.Application(appName, transform({ computePlatform: "ECS", tags: scope.tags }, appName, t.codeDeployApplication), childOptions(scope));
+    const routing = trafficRouting(spec.deployment);
+    let deploymentConfigName: pulumi.Input<string> = "CodeDeployDefault.ECSAllAtOnce";
+    if (routing.type !== "AllAtOnce") {
+      const configName = `${scope.name}-${spec.deployment.strategy}`;
+      deploymentConfigName = new aws.codedeploy.DeploymentConfig(
+        configName,
+        transform({ computePlatform: "ECS", trafficRoutingConfig: routing }, configName, t.codeDeployConfig),
+        childOptions(scope),
+      ).deploymentConfigName;
+    }
+    const { rollback, blueGreen } = spec.deployment;
+    const groupName = `${scope.name}-deployment-group`;
+    new aws.codedeploy.DeploymentGroup(
+      groupName,
+      transform(
+        {
+          appName: application.name,
+          deploymentGroupName: physicalName("aws", "ecsService", { app: scope.app, environment: scope.environment, name: scope.name }),
+          serviceRoleArn: role.arn,
+          deploymentConfigName,
+          deploymentStyle: { deploymentOption: "WITH_TRAFFIC_CONTROL", deploymentType: "BLUE_GREEN" },
+          blueGreenDeploymentConfig: {
+            deploymentReadyOption: { actionOnTimeout: "CONTINUE_DEPLOYMENT" },
+            terminateBlueInstancesOnDeploymentSuccess: { action: "TERMINATE", terminationWaitTimeInMinutes: blueGreen.terminationWaitMinutes },
+          },
+          ecsService: { clusterName: this.cluster.name, serviceName: this.service.name },
+          loadBalancerInfo: {
+            targetGroupPairInfo: {
+              prodTrafficRoute: { listenerArns: [listener.arn] },
+              targetGroups: targetGroups.map((tg) => ({ name: tg.name })),
+            },
+          },
+          autoRollbackConfiguration: {
+            enabled: rollback.onHealthCheckFailure || rollback.onAlarm,
+            events: [...(rollback.onHealthCheckFailure ? ["DEPLOYMENT_FAILURE"] : []), ...(rollback.onAlarm ? ["DEPLOYMENT_STOP_ON_ALARM"] : [])],
+          },
+          alarmConfiguration: { enabled: rollback.onAlarm, alarms: [this.deploymentAlarm.name] },
+          tags: scope.tags,
+        },
+        groupName,
+        t.deploymentGroup,
+      ),
+      childOptions(scope),
+    );
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * `polycloud preview|up|destroy`: the real Pulumi engine, driven through the Automation API with the
+ * Platform as an inline program. State lives in a local file backend under `.polycloud/` unless a
+ * backend URL is given (`--backend-url` or `PULUMI_BACKEND_URL`: Pulumi Cloud, s3://, azblob://, gs://).
+ */
+import { accessSync, constants, mkdirSync } from "node:fs";
+import { basename, delimiter, dirname, join, resolve } from "node:path";
+import { automation } from "@pulumi/pulumi";
+import { PolycloudError } from "@polycloud/core";
+import { Platform } from "@polycloud/platform";
+import { specContext, type SpecFlags } from "./context";
+import { CliFailure, ExitCode } from "./errors";
+import type { Io } from "./io";
+
+export type EngineOperation = "preview" | "up" | "destroy";
+
+export interface EngineFlags extends SpecFlags {
+  readonly backendUrl?: string;
+  /** Confirms `destroy`. */
+  readonly yes?: boolean;
+}
+
+const INSTALL_HINT =
+  "Install it from https://www.pulumi.com/docs/install/ (for example `curl -fsSL https://get.pulumi.com | sh`, or `brew install pulumi/tap/pulumi`) and make sure `pulumi` is on your PATH. `polycloud plan` needs no Pulumi CLI.";
+
+/**
+ * Where the Pulumi CLI is: the first `pulumi` on PATH, else the installer's default `~/.pulumi/bin`.
+ * Returns the path of the executable, or undefined.
+ */
+export function findPulumi(env: Io["env"], homeDir: string): string | undefined {
+  const dirs = [...(env["PATH"] ?? "").split(delimiter).filter((d) => d !== ""), join(homeDir, ".pulumi", "bin")];
+  const names = process.platform === "win32" ? ["pulumi.exe", "pulumi.cmd"] : ["pulumi"];
+  for (const dir of dirs) {
+    for (const name of names) {
+      const candidate = join(dir, name);
+      try {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The `preview`, `up` and `destroy` commands. */
+export async function engineCommand(operation: EngineOperation, specArg: string, flags: EngineFlags, io: Io): Promise<number> {
+  const context = specContext(specArg, flags, io);
+  if (operation === "destroy" && flags.yes !== true) {
+    throw new PolycloudError(
+      [{ path: "--yes", message: `destroy deletes every resource of stack ${context.stack} (${context.spec.name})`, fix: "pass --yes to confirm" }],
+      "Confirmation needed",
+    );
+  }
+  const backendUrl = flags.backendUrl ?? io.env["PULUMI_BACKEND_URL"] ?? localBackend(io.cwd);
+  requirePassphrase(backendUrl, io);
+  const executable = findPulumi(io.env, io.homeDir);
+  if (executable === undefined) throw new CliFailure(`The Pulumi CLI was not found. ${INSTALL_HINT}`);
+
+  const { LocalWorkspace, PulumiCommand } = automation;
+  // PulumiCommand looks for `<root>/bin/pulumi`; any other location is used through PATH.
+  const root = basename(dirname(executable)) === "bin" ? dirname(dirname(executable)) : undefined;
+  const pulumiCommand = await PulumiCommand.get({ ...(root === undefined ? {} : { root }), skipVersionCheck: false });
+
+  const { spec, decision, stack: stackName, config } = context;
+  io.stderr.write(`${operation} ${spec.name} (stack ${stackName}) on ${decision.provider}, state in ${backendUrl}\n`);
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName, projectName: spec.name, program: async () => new Platform(spec.name, spec, { decision }).stackOutputs() },
+    {
+      pulumiCommand,
+      projectSettings: { name: spec.name, runtime: "nodejs", backend: { url: backendUrl } },
+      envVars: engineEnv(io, backendUrl),
+    },
+  );
+  await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { value, secret: false }])));
+  const onOutput = (text: string) => io.stdout.write(text);
+  const onError = (text: string) => io.stderr.write(text);
+  try {
+    if (operation === "preview") await stack.preview({ onOutput, onError, color: colour(io) });
+    else if (operation === "up") await stack.up({ onOutput, onError, color: colour(io) });
+    else await stack.destroy({ onOutput, onError, color: colour(io) });
+  } catch (error) {
+    throw engineFailure(operation, error);
+  }
+  return ExitCode.ok;
+}
+
+function localBackend(cwd: string): string {
+  const dir = resolve(cwd, ".polycloud");
+  mkdirSync(dir, { recursive: true });
+  return `file://${dir}`;
+}
+
+/** Self-managed backends encrypt secrets with a passphrase, which a non-interactive run cannot prompt for. */
+function requirePassphrase(backendUrl: string, io: Io): void {
+  const selfManaged = !/^https?:\/\//.test(backendUrl);
+  if (selfManaged && io.env["PULUMI_CONFIG_PASSPHRASE"] === undefined && io.env["PULUMI_CONFIG_PASSPHRASE_FILE"] === undefined) {
+    throw new PolycloudError(
+      [
+        {
+          path: "PULUMI_CONFIG_PASSPHRASE",
+          message: `is not set; the ${backendUrl.split(":")[0]} backend encrypts stack secrets with a passphrase`,
+          fix: "export PULUMI_CONFIG_PASSPHRASE=<passphrase> (or PULUMI_CONFIG_PASSPHRASE_FILE=<file>), or use Pulumi Cloud with --backend-url https://api.pulumi.com",
+        },
+      ],
+      "Missing passphrase",
+    );
+  }
+}
+
+function engineEnv(io: Io, backendUrl: string): Record<string, string> {
+  const env = Object.fromEntries(Object.entries(io.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return { ...env, PULUMI_BACKEND_URL: backendUrl, PULUMI_SKIP_UPDATE_CHECK: "true" };
+}
+
+const colour = (io: Io) => (io.stdout.isTTY === true ? "auto" : "never");
+
+/** The engine's own diagnostics are the useful part of a failed run; the Automation API wraps them in noise. */
+function engineFailure(operation: EngineOperation, error: unknown): CliFailure {
+  const { commandResult } = error as { commandResult?: { stderr?: string; code?: number } };
+  const detail = (commandResult?.stderr ?? (error as Error).message ?? String(error)).trim().split("\n").slice(-12).join("\n");
+  const code = commandResult?.code === undefined ? "" : ` (pulumi exited with ${commandResult.code})`;
+  return new CliFailure(`pulumi ${operation} failed${code}:\n${detail}`);
+}

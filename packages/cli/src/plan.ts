@@ -1,0 +1,139 @@
+/**
+ * `polycloud plan`: the Platform program run offline on @polycloud/testing's mocks: no credentials,
+ * no Pulumi CLI. Prints the resource tree, counts per concern and warnings, or one JSON document.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Provider } from "@polycloud/core";
+import { Platform, type Decision, type Signal } from "@polycloud/platform";
+import { runProgram, type PlanResourceJson } from "@polycloud/testing";
+import { specContext, type SpecContext, type SpecFlags } from "./context";
+import { ExitCode } from "./errors";
+import type { Io } from "./io";
+import { concernCounts, countByType, mermaid, resourceTree, type Concern, type GraphResource } from "./render";
+
+export interface PlanFlags extends SpecFlags {
+  readonly json?: boolean;
+  readonly out?: string;
+}
+
+/** A planned resource as `plan --json` prints it; secret values read `"[secret]"`. */
+export interface PlannedResource extends GraphResource {
+  readonly inputs: Readonly<Record<string, unknown>>;
+}
+
+/** The `plan --json` document. */
+export interface PlanDocument {
+  readonly provider: Provider;
+  readonly detection: { readonly provider: Provider; readonly tier: number; readonly signals: readonly Signal[] };
+  readonly spec: { readonly name: string; readonly environment: string };
+  readonly stack: string;
+  readonly resources: readonly PlannedResource[];
+  readonly outputs: Readonly<Record<string, unknown>>;
+  readonly summary: { readonly total: number; readonly byType: Readonly<Record<string, number>>; readonly byConcern: Readonly<Record<Concern, number>> };
+  readonly warnings: readonly string[];
+}
+
+/** Plans a spec offline and returns the document (the CLI's `plan`, for programmatic use). */
+export async function planSpec(context: SpecContext, onProgress?: () => void): Promise<PlanDocument> {
+  const { spec, decision, stack, config } = context;
+  const timer = onProgress === undefined ? undefined : setInterval(onProgress, 250);
+  let json;
+  try {
+    const plan = await runProgram(() => new Platform(spec.name, spec, { decision }).stackOutputs(), {
+      project: spec.name,
+      stack,
+      config,
+      provider: decision.provider,
+      // A full production spec registers hundreds of resources; give slow machines room.
+      timeoutMs: 30_000,
+    });
+    json = plan.toJSON();
+  } finally {
+    clearInterval(timer);
+  }
+  const resources = json.resources.map(planned);
+  return {
+    provider: decision.provider,
+    detection: { provider: decision.provider, tier: decision.tier, signals: decision.signals },
+    spec: { name: spec.name, environment: spec.environment },
+    stack,
+    resources,
+    outputs: json.outputs,
+    summary: { total: resources.length, byType: countByType(resources), byConcern: concernCounts(resources) },
+    warnings: warnings(context),
+  };
+}
+
+function planned(r: PlanResourceJson): PlannedResource {
+  return {
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    ...(r.parent === undefined ? {} : { parent: r.parent }),
+    custom: r.custom,
+    inputs: r.inputs,
+    dependencies: r.dependencies,
+    protect: r.options["protect"] === true,
+  };
+}
+
+function warnings({ decision, secureKeys }: SpecContext): string[] {
+  return [
+    ...overridden(decision).map((s) => `${s.name} says ${s.value}, overridden by ${s.shadowedBy}`),
+    ...secureKeys.map((key) => `stack config ${key} is encrypted; the offline plan runs without it (only the Pulumi engine can decrypt it)`),
+  ];
+}
+
+const overridden = (decision: Decision) => decision.signals.filter((s) => s.tier === 1 && s.shadowedBy !== undefined);
+
+/** The `plan` command. */
+export async function planCommand(specArg: string, flags: PlanFlags, io: Io): Promise<number> {
+  const context = specContext(specArg, flags, io);
+  const document = await planSpec(context, progress(io, context));
+  io.stderr.write(io.stdout.isTTY === true ? "\r\u001b[2K" : "");
+  if (flags.out !== undefined) writeOut(resolve(io.cwd, flags.out), document);
+  if (flags.json === true) io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  else io.stdout.write(`${humanPlan(document, context).join("\n")}\n`);
+  return ExitCode.ok;
+}
+
+/** Progress on stderr, only when stdout is a terminal, and only once a plan takes more than a second. */
+function progress(io: Io, { spec, decision }: SpecContext): (() => void) | undefined {
+  if (io.stdout.isTTY !== true) return undefined;
+  const started = Date.now();
+  const frames = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
+  let frame = 0;
+  return () => {
+    const seconds = Math.floor((Date.now() - started) / 1000);
+    if (seconds >= 1) io.stderr.write(`\r${frames[frame++ % frames.length]} planning ${spec.name} on ${decision.provider} (${seconds}s)`);
+  };
+}
+
+function writeOut(dir: string, document: PlanDocument): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "plan.json"), `${JSON.stringify(document, null, 2)}\n`);
+  writeFileSync(join(dir, "graph.mmd"), mermaid(document.resources));
+}
+
+function humanPlan(document: PlanDocument, { specPath, decision }: SpecContext): string[] {
+  const { summary } = document;
+  const concerns = Object.entries(summary.byConcern)
+    .filter(([, n]) => n > 0)
+    .map(([concern, n]) => `${concern} ${n}`)
+    .join(", ");
+  const decisive = decision.signals.find((s) => s.tier === decision.tier && s.provider === decision.provider && s.shadowedBy === undefined);
+  return [
+    `Plan: ${document.spec.name} (${document.spec.environment}) on ${document.provider}, stack ${document.stack}, from ${specPath}`,
+    `Provider ${document.provider} chosen by ${decisive?.name ?? "detection"} (tier ${decision.tier}); offline on mocks: no credentials, no Pulumi CLI`,
+    "",
+    ...resourceTree(document.resources),
+    "",
+    `Resources: ${summary.total} to create (${summary.total - Object.values(summary.byConcern).reduce((a, b) => a + b, 0)} components)`,
+    `By concern: ${concerns || "none"}`,
+    "",
+    "Outputs:",
+    ...Object.entries(document.outputs).map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`),
+    ...(document.warnings.length === 0 ? [] : ["", "Warnings:", ...document.warnings.map((w) => `  - ${w}`)]),
+  ];
+}

@@ -1,0 +1,40 @@
+import * as k8s from "@pulumi/kubernetes";
+import { runProgram } from "@polycloud/testing";
+import { Cache, type CacheArgs } from "./cache";
+import { namespace, spec } from "./__tests__/fixtures";
+
+function args(extra: Partial<CacheArgs> = {}, cache: Record<string, unknown> = {}): CacheArgs {
+  return { app: "shop", cache: spec({ cache }).cache!, network: namespace(), ...extra };
+}
+
+describe("Cache", () => {
+  it("runs Redis with a password from its Secret and append-only persistence when defaults are used", async () => {
+    const plan = await runProgram(() => {
+      new Cache("cache", args());
+    });
+    const set = plan.find(k8s.apps.v1.StatefulSet).inputs;
+    const container = set.spec.template.spec!.containers[0]!;
+    expect(container.image).toBe("docker.io/library/redis:7-alpine");
+    expect(container.args).toEqual(["--requirepass", "$(REDIS_PASSWORD)", "--appendonly", "yes", "--dir", "/data", "--maxmemory", "819mb", "--maxmemory-policy", "allkeys-lru"]);
+    expect(container.env).toEqual([
+      { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "redis-app", key: "password" } } },
+      { name: "REDISCLI_AUTH", valueFrom: { secretKeyRef: { name: "redis-app", key: "password" } } },
+    ]);
+    expect(container.securityContext).toMatchObject({ runAsUser: 10001, readOnlyRootFilesystem: true });
+    expect(set.spec.volumeClaimTemplates![0]!.spec!.resources!.requests).toEqual({ storage: "2Gi" });
+    expect(plan.find(k8s.core.v1.Secret).inputs.stringData!.REDIS_URL).toMatch(/^redis:\/\/:[A-Za-z0-9]+@redis\.shop-dev\.svc\.cluster\.local:6379\/0$/);
+  });
+
+  it("exposes the REDIS_URL reference and the client labels", async () => {
+    let cache: Cache | undefined;
+    const plan = await runProgram(() => {
+      cache = new Cache("cache", args({ name: "sessions", maxmemoryPolicy: "noeviction" }, { size: "medium" }));
+      return { endpoint: cache.endpoint, port: cache.port };
+    });
+    expect(cache!.connectionSecret).toEqual({ envName: "REDIS_URL", ref: "sessions-app/REDIS_URL" });
+    expect(cache!.clientLabels).toEqual({ "access.polycloud.dev/sessions": "true" });
+    expect(plan.outputs).toEqual({ endpoint: "sessions.shop-dev.svc.cluster.local", port: 6379 });
+    expect(plan.find(k8s.apps.v1.StatefulSet).inputs.spec.template.spec!.containers[0]!.args).toContain("noeviction");
+    plan.hasResource(k8s.networking.v1.NetworkPolicy, { metadata: { name: "sessions-allow-clients" }, spec: { ingress: [{ ports: [{ port: 6379 }] }] } });
+  });
+});

@@ -1,0 +1,133 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import { Match, runProgram } from "@polycloud/testing";
+import { backupCron, Database, type DatabaseArgs } from "./database";
+import { namespace, spec } from "./__tests__/fixtures";
+
+const CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
+const BACKUP = "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup";
+
+function args(extra: Partial<DatabaseArgs> = {}, database: Record<string, unknown> = {}, environment: "development" | "production" = "development"): DatabaseArgs {
+  const s = spec({ environment, database: { storageGb: 50, ...database } });
+  return { app: "shop", environment, database: s.database!, network: namespace(), ...extra };
+}
+
+describe("Database", () => {
+  it("runs PostgreSQL as a hardened StatefulSet with a retained volume when defaults are used", async () => {
+    const plan = await runProgram(() => {
+      new Database("db", args());
+    });
+    const set = plan.find(k8s.apps.v1.StatefulSet).inputs;
+    expect(set.metadata!.name).toBe("postgres");
+    expect(set.spec.replicas).toBe(1);
+    expect(set.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: "Retain", whenScaled: "Retain" });
+    expect(set.spec.volumeClaimTemplates![0]!.spec!.resources!.requests).toEqual({ storage: "50Gi" });
+    const pod = set.spec.template.spec!;
+    const container = pod.containers[0]!;
+    expect(container.image).toBe("docker.io/library/postgres:16-alpine");
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } });
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(container.volumeMounts).toEqual([
+      { name: "tmp", mountPath: "/tmp" },
+      { name: "run", mountPath: "/var/run/postgresql" },
+      { name: "data", mountPath: "/var/lib/postgresql/data" },
+    ]);
+    expect(container.resources).toEqual({ requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "500m", memory: "1Gi" } });
+    plan.hasResource(k8s.core.v1.Service, { metadata: { name: "postgres" }, spec: { type: "ClusterIP", ports: [{ port: 5432 }] } });
+  });
+
+  it("generates the password into a Secret and passes it to PostgreSQL by reference only", async () => {
+    const plan = await runProgram(() => {
+      new Database("db", args());
+    });
+    expect(plan.find(random.RandomPassword).inputs).toMatchObject({ length: 32, special: false });
+    const secret = plan.find(k8s.core.v1.Secret);
+    expect(secret.inputs.metadata!.name).toBe("postgres-app");
+    expect(secret.inputs.stringData!.DATABASE_URL).toMatch(/^postgresql:\/\/app:[^@]+@postgres\.shop-dev\.svc\.cluster\.local:5432\/shop$/);
+    expect(secret.secretInputs).toEqual(expect.arrayContaining([expect.stringMatching(/^stringData/)]));
+    const env = plan.find(k8s.apps.v1.StatefulSet).inputs.spec.template.spec!.containers[0]!.env!;
+    expect(env).toContainEqual({ name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: "postgres-app", key: "password" } } });
+    expect(env.filter((e) => e.value !== undefined).map((e) => e.name)).toEqual(["POSTGRES_DB", "PGDATA"]);
+  });
+
+  it("admits only pods with the client label on 5432 and lets them reach it", async () => {
+    let clientLabels: Record<string, string> = {};
+    const plan = await runProgram(() => {
+      clientLabels = { ...new Database("db", args()).clientLabels };
+    });
+    expect(clientLabels).toEqual({ "access.polycloud.dev/postgres": "true" });
+    plan.hasResource(k8s.networking.v1.NetworkPolicy, {
+      metadata: { name: "postgres-allow-clients" },
+      spec: {
+        podSelector: { matchLabels: { "app.kubernetes.io/name": "postgres" } },
+        ingress: Match.arrayEquals([{ from: [{ podSelector: { matchLabels: clientLabels } }], ports: [{ protocol: "TCP", port: 5432 }] }]),
+      },
+    });
+    plan.hasResource(k8s.networking.v1.NetworkPolicy, {
+      metadata: { name: "postgres-client-egress" },
+      spec: { podSelector: { matchLabels: clientLabels }, egress: [{ to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "postgres" } } }], ports: [{ port: 5432 }] }] },
+    });
+  });
+
+  it("protects the data, the credentials and the password in production", async () => {
+    const plan = await runProgram(() => {
+      new Database("db", args({}, {}, "production"));
+    });
+    expect(plan.find(k8s.apps.v1.StatefulSet).options.protect).toBe(true);
+    expect(plan.find(k8s.core.v1.Secret).options.protect).toBe(true);
+    expect(plan.find(random.RandomPassword).options.protect).toBe(true);
+  });
+
+  it("does not protect anything when protect is false", async () => {
+    const plan = await runProgram(() => {
+      new Database("db", args({ protect: false }, {}, "production"));
+    });
+    expect(plan.resources().filter((r) => r.options.protect)).toEqual([]);
+  });
+
+  it("creates a CloudNativePG cluster with three instances and scheduled backups when cloudNativePg is given", async () => {
+    const plan = await runProgram(() => {
+      new Database(
+        "db",
+        args({ cloudNativePg: { objectStore: { destinationPath: "s3://backups/shop", credentialsSecret: "backup-creds" } }, storageClassName: "fast" }, { highAvailability: true, backup: { retentionDays: 14, window: "02:30-03:30" } }),
+      );
+    });
+    plan.resourceCountIs(k8s.apps.v1.StatefulSet, 0);
+    const cluster = plan.find(CLUSTER).inputs.spec;
+    expect(cluster).toMatchObject({
+      instances: 3,
+      imageName: "ghcr.io/cloudnative-pg/postgresql:16",
+      enableSuperuserAccess: false,
+      bootstrap: { initdb: { database: "shop", owner: "app", secret: { name: "postgres-app" } } },
+      storage: { size: "50Gi", storageClass: "fast" },
+      backup: { retentionPolicy: "14d", barmanObjectStore: { destinationPath: "s3://backups/shop" } },
+    });
+    expect(plan.find(BACKUP).inputs.spec).toEqual({ schedule: "0 30 2 * * *", backupOwnerReference: "self", cluster: { name: "postgres" }, method: "barmanObjectStore" });
+    expect(plan.find(k8s.core.v1.Secret).inputs.stringData!.DATABASE_URL).toContain("@postgres-rw.shop-dev.svc.cluster.local:5432/");
+    plan.hasResource(k8s.networking.v1.NetworkPolicy, { metadata: { name: "postgres-allow-clients" }, spec: { podSelector: { matchLabels: { "cnpg.io/cluster": "postgres" } } } });
+  });
+
+  it("backs up by volume snapshot when no object store is given", async () => {
+    const plan = await runProgram(() => {
+      new Database("db", args({ cloudNativePg: {} }));
+    });
+    expect(plan.find(CLUSTER).inputs.spec.instances).toBe(1);
+    expect(plan.find(CLUSTER).inputs.spec.backup).toEqual({ retentionPolicy: "7d", volumeSnapshot: { online: true } });
+    expect(plan.find(BACKUP).inputs.spec.method).toBe("volumeSnapshot");
+  });
+
+  it("throws a PolycloudError when the name is not a DNS label", () => {
+    expect(() => new Database("db", args({ name: "Postgres!" }))).toThrow(/name: Kubernetes name/);
+  });
+});
+
+describe("backupCron", () => {
+  it.each([
+    ["daily", "03:00-04:00", "0 0 3 * * *"],
+    ["daily", "23:45-00:30", "0 45 23 * * *"],
+    ["hourly", "03:15-04:00", "0 15 * * * *"],
+  ] as const)("schedules %s in window %s as %s", (schedule, window, cron) => {
+    expect(backupCron(schedule, window)).toBe(cron);
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * Labels: the user's tags normalised to Kubernetes label rules, the recommended `app.kubernetes.io/*`
+ * labels, and the small immutable selector that ties a workload to its pods, Service and policies.
+ */
+import { checkName, normalizeTags, PRESETS, type CommonArgs, type Environment, type Problem } from "@polycloud/core";
+
+/** What every object of one application carries, resolved once per component. */
+export interface Common {
+  readonly app: string;
+  readonly environment: Environment;
+  /** Pulumi `protect` for stateful children. */
+  readonly protect: boolean;
+  /** Labels for every object: normalised tags plus `app.kubernetes.io/part-of` and `managed-by`. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export function resolveCommon(args: CommonArgs): Common {
+  const environment = args.environment ?? "development";
+  return {
+    app: args.app,
+    environment,
+    protect: args.protect ?? PRESETS[environment].protectStateful,
+    labels: {
+      ...normalizeTags("kubernetes", args.tags ?? {}, { app: args.app, environment }),
+      "app.kubernetes.io/part-of": args.app,
+      "app.kubernetes.io/managed-by": "pulumi",
+    },
+  };
+}
+
+/**
+ * Selector labels of one workload. Selectors are immutable on Deployments and StatefulSets, so they
+ * hold only what never changes: the application and the workload's name.
+ */
+export function selectorLabels(app: string, name: string): Record<string, string> {
+  return { "app.kubernetes.io/part-of": app, "app.kubernetes.io/name": name };
+}
+
+/** Labels of one workload's objects: the common labels, its selector and its component role. */
+export function workloadLabels(common: Common, name: string, component: string): Record<string, string> {
+  return { ...common.labels, ...selectorLabels(common.app, name), "app.kubernetes.io/component": component };
+}
+
+/** Label on pods that the ingress controller may reach (public web services). */
+export const PUBLIC_LABEL = "polycloud.dev/public";
+
+/**
+ * Label that grants a pod network access to one backing store (database, cache, bucket): the store's
+ * NetworkPolicies admit pods carrying `access.polycloud.dev/<store>: "true"` and nothing else.
+ */
+export function accessLabel(store: string): string {
+  return `access.polycloud.dev/${store}`;
+}
+
+/** A problem when `value` is not a valid Kubernetes object name (DNS-1123 label), for PolycloudError. */
+export function dnsLabelProblems(path: string, value: string): Problem[] {
+  const problem = checkName("kubernetes", "dns1123Label", value);
+  return problem === undefined ? [] : [{ path, message: problem, fix: `choose another ${path.split(".").pop() ?? "name"}` }];
+}

@@ -1,0 +1,95 @@
+import * as k8s from "@pulumi/kubernetes";
+import { Match, runProgram } from "@polycloud/testing";
+import { Monitoring, type MonitoringArgs } from "./monitoring";
+import { WebService } from "./web-service";
+import { FULL_SPEC, namespace, spec } from "./__tests__/fixtures";
+
+const RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
+const MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor";
+const ROUTING = "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig";
+
+const s = spec({ monitoring: FULL_SPEC.monitoring!, database: {}, cache: {} });
+
+function program(extra: Partial<MonitoringArgs> = {}) {
+  return () => {
+    const network = namespace();
+    const api = new WebService("api", { app: "shop", service: s.services[0]!, network, loadBalancer: s.network.loadBalancer, slo: s.slo });
+    const m = new Monitoring("monitoring", {
+      app: "shop",
+      network,
+      slo: s.slo,
+      monitoring: s.monitoring,
+      services: [api],
+      database: { objectName: "postgres" },
+      cache: { objectName: "redis" },
+      ...extra,
+    });
+    return { alertCount: m.alertCount, dashboardUrl: m.dashboardUrl };
+  };
+}
+
+describe("Monitoring", () => {
+  it("scrapes each service through a ServiceMonitor on its http port", async () => {
+    const plan = await runProgram(program());
+    expect(plan.find(MONITOR).inputs.spec).toEqual({
+      selector: { matchLabels: { "app.kubernetes.io/part-of": "shop", "app.kubernetes.io/name": "api" } },
+      namespaceSelector: { matchNames: ["shop-dev"] },
+      endpoints: [{ port: "http", path: "/metrics", interval: "30s", scrapeTimeout: "10s" }],
+    });
+  });
+
+  it("creates burn-rate, latency, error-rate and store alerts labelled by severity", async () => {
+    const plan = await runProgram(program());
+    const groups = plan.find(RULE).inputs.spec.groups as { name: string; rules: { alert: string; labels: { severity: string } }[] }[];
+    expect(groups.map((g) => g.name)).toEqual(["api-slo", "stores"]);
+    expect(groups[0]!.rules.map((r) => `${r.alert}:${r.labels.severity}`)).toEqual([
+      "ApiFastBurn:critical",
+      "ApiMediumBurn:critical",
+      "ApiSlowBurn:warning",
+      "ApiLatencyP95Critical:critical",
+      "ApiLatencyP95Warning:warning",
+      "ApiErrorRate:warning",
+    ]);
+    expect(groups[1]!.rules).toHaveLength(4);
+    expect(plan.outputs.alertCount).toBe(10);
+  });
+
+  it("routes each severity to the spec's receivers and keeps webhook URLs in a Secret", async () => {
+    const plan = await runProgram(program());
+    const spec = plan.find(ROUTING).inputs.spec;
+    expect(spec.route.routes).toEqual([
+      { receiver: "critical", matchers: [{ name: "severity", value: "critical", matchType: "=" }], repeatInterval: "15m" },
+      { receiver: "warning", matchers: [{ name: "severity", value: "warning", matchType: "=" }], repeatInterval: "4h" },
+      { receiver: "info", matchers: [{ name: "severity", value: "info", matchType: "=" }] },
+    ]);
+    expect(spec.receivers).toEqual([
+      {
+        name: "critical",
+        emailConfigs: [{ to: "oncall@example.com", sendResolved: true }],
+        webhookConfigs: [{ urlSecret: { name: "shop-alert-receivers", key: "critical-1" }, sendResolved: true }],
+      },
+      { name: "warning", slackConfigs: [{ apiURL: { name: "shop-alert-receivers", key: "warning-0" }, sendResolved: true }] },
+      { name: "info", emailConfigs: [{ to: "team@example.com", sendResolved: true }] },
+    ]);
+    const secret = plan.find(k8s.core.v1.Secret, { metadata: { name: "shop-alert-receivers" } });
+    expect(secret.inputs.stringData).toEqual({ "critical-1": "https://hooks.example.com/page", "warning-0": "https://hooks.slack.com/services/T000/B000/XXX" });
+    expect(secret.secretInputs).toContain("stringData");
+    expect(JSON.stringify(spec)).not.toContain("hooks.");
+  });
+
+  it("publishes a golden-signals dashboard for the Grafana sidecar and its URL when grafanaUrl is given", async () => {
+    const plan = await runProgram(program({ grafanaUrl: "https://grafana.example.com/", selectorLabels: { release: "kube-prometheus-stack" } }));
+    const dashboard = plan.find(k8s.core.v1.ConfigMap).inputs;
+    expect(dashboard.metadata!.labels).toMatchObject({ grafana_dashboard: "1", release: "kube-prometheus-stack" });
+    const model = JSON.parse(dashboard.data!["shop.json"]!) as { panels: { title: string }[] };
+    expect(model.panels.map((p) => p.title)).toEqual(["api: traffic", "api: error ratio", "api: p95 latency", "api: CPU", "api: memory"]);
+    expect(plan.outputs.dashboardUrl).toBe("https://grafana.example.com/d/shop-dev-golden-signals");
+    plan.hasResource(RULE, { metadata: { labels: Match.objectLike({ release: "kube-prometheus-stack" }) } });
+  });
+
+  it("creates no dashboard when the spec turns it off", async () => {
+    const plan = await runProgram(program({ monitoring: { ...s.monitoring, dashboard: false } }));
+    plan.resourceCountIs(k8s.core.v1.ConfigMap, 0);
+    expect(plan.outputs.dashboardUrl).toBeUndefined();
+  });
+});

@@ -1,0 +1,226 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  sloAlerts,
+  transform,
+  type AlertRoute,
+  type MonitoringArgs as CoreMonitoringArgs,
+  type MonitoringOutputs,
+  type Severity,
+  type Transform,
+} from "@polycloud/core";
+import type { Cache } from "./cache";
+import { dashboardModel } from "./dashboard";
+import type { Database } from "./database";
+import { resolveCommon } from "./labels";
+import type { NamespaceRef } from "./network";
+import { sloAlertingRules, type AlertingRule, type RequestMetrics } from "./promql";
+import type { WebService } from "./web-service";
+
+const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
+
+export interface MonitoringArgs extends CoreMonitoringArgs<WebService, Pick<Database, "objectName">, Pick<Cache, "objectName">> {
+  readonly network: NamespaceRef;
+  /** Path the services serve Prometheus metrics on. @default "/metrics" */
+  readonly metricsPath?: string;
+  /** Names of the services' HTTP metrics. @default - Prometheus client conventions */
+  readonly metrics?: RequestMetrics;
+  /**
+   * Labels Prometheus and Alertmanager select monitors, rules and configs by (kube-prometheus-stack
+   * selects `release: <release name>` unless told otherwise).
+   * @default {}
+   */
+  readonly selectorLabels?: Readonly<Record<string, string>>;
+  /** Label that Grafana's dashboard sidecar watches. @default { grafana_dashboard: "1" } */
+  readonly dashboardLabels?: Readonly<Record<string, string>>;
+  /** Grafana's base URL, for `dashboardUrl`. @default - no URL */
+  readonly grafanaUrl?: string;
+  /** Adjust any child's args. @default {} */
+  readonly transform?: {
+    readonly serviceMonitor?: Transform<k8s.apiextensions.CustomResourceArgs>;
+    readonly prometheusRule?: Transform<k8s.apiextensions.CustomResourceArgs>;
+    readonly alertmanagerConfig?: Transform<k8s.apiextensions.CustomResourceArgs>;
+    readonly receiversSecret?: Transform<k8s.core.v1.SecretArgs>;
+    readonly dashboard?: Transform<k8s.core.v1.ConfigMapArgs>;
+  };
+}
+
+/**
+ * Observability on the Prometheus operator (kube-prometheus-stack): a ServiceMonitor per service;
+ * a PrometheusRule with core's multi-window burn-rate, latency and error-rate alerts per service plus
+ * availability and disk alerts for the database and cache; an AlertmanagerConfig routing critical,
+ * warning and info to the spec's receivers (webhook and Slack URLs kept in a Secret); and a Grafana
+ * dashboard ConfigMap with the golden signals.
+ */
+export class Monitoring extends pulumi.ComponentResource implements MonitoringOutputs {
+  readonly dashboardUrl: pulumi.Output<string | undefined>;
+  readonly alertCount: number;
+
+  constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("polycloud:kubernetes:Monitoring", name, {}, opts);
+    const common = resolveCommon(args);
+    const t = args.transform ?? {};
+    const namespace = args.network.networkId;
+    const ns = args.network.namespaceName;
+    const labels = { ...common.labels, ...args.selectorLabels, "app.kubernetes.io/component": "monitoring" };
+
+    for (const service of args.services) {
+      const child = `${name}-${service.serviceName}-monitor`;
+      new k8s.apiextensions.CustomResource(
+        child,
+        transform(
+          {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "ServiceMonitor",
+            metadata: { name: service.serviceName, namespace, labels },
+            spec: {
+              selector: { matchLabels: { ...service.selector } },
+              namespaceSelector: { matchNames: [ns] },
+              endpoints: [{ port: service.portName, path: args.metricsPath ?? "/metrics", interval: "30s", scrapeTimeout: "10s" }],
+            },
+          },
+          child,
+          t.serviceMonitor,
+        ),
+        { parent: this },
+      );
+    }
+
+    const alerts = sloAlerts(args.slo);
+    const groups = [
+      ...args.services.map((s) => ({ name: `${s.serviceName}-slo`, rules: sloAlertingRules({ namespace: ns, service: s.serviceName }, alerts, args.metrics) })),
+      ...storeGroup(ns, [args.database?.objectName, args.cache?.objectName].filter((n): n is string => n !== undefined)),
+    ];
+    this.alertCount = groups.reduce((n, g) => n + g.rules.length, 0);
+    new k8s.apiextensions.CustomResource(
+      `${name}-rules`,
+      transform(
+        { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: `${common.app}-slo`, namespace, labels }, spec: { groups } },
+        `${name}-rules`,
+        t.prometheusRule,
+      ),
+      { parent: this },
+    );
+
+    this.createAlertRouting(name, args, namespace, labels);
+
+    let dashboardUrl: string | undefined;
+    if (args.monitoring.dashboard) {
+      const uid = `${ns}-golden-signals`.slice(0, 40);
+      const model = dashboardModel({
+        uid,
+        title: `${common.app} (${ns}): golden signals`,
+        services: args.services.map((s) => ({ namespace: ns, service: s.serviceName })),
+        targets: args.slo,
+        ...(args.metrics === undefined ? {} : { metrics: args.metrics }),
+      });
+      new k8s.core.v1.ConfigMap(
+        `${name}-dashboard`,
+        transform(
+          {
+            metadata: { name: `${common.app}-dashboard`, namespace, labels: { ...labels, ...(args.dashboardLabels ?? { grafana_dashboard: "1" }) } },
+            data: { [`${common.app}.json`]: JSON.stringify(model) },
+          },
+          `${name}-dashboard`,
+          t.dashboard,
+        ),
+        { parent: this },
+      );
+      if (args.grafanaUrl !== undefined) dashboardUrl = `${args.grafanaUrl.replace(/\/+$/, "")}/d/${uid}`;
+    }
+    this.dashboardUrl = pulumi.output(dashboardUrl);
+    this.registerOutputs({ dashboardUrl: this.dashboardUrl, alertCount: this.alertCount });
+  }
+
+  /** AlertmanagerConfig with one receiver per severity; URLs (which carry tokens) go into a Secret. */
+  private createAlertRouting(name: string, args: MonitoringArgs, namespace: pulumi.Output<string>, labels: Record<string, string>): void {
+    const t = args.transform ?? {};
+    const secretName = `${args.app}-alert-receivers`;
+    const urls: Record<string, string> = {};
+    const receivers = SEVERITIES.map((severity) => {
+      const routes = args.monitoring.alerts[severity];
+      const keyed = (route: AlertRoute, i: number) => {
+        const key = `${severity}-${i}`;
+        urls[key] = "webhook" in route ? route.webhook : "slack" in route ? route.slack : "";
+        return { name: secretName, key };
+      };
+      const emails = routes.filter((r): r is { email: string } => "email" in r);
+      const webhooks = routes.flatMap((r, i) => ("webhook" in r ? [{ urlSecret: keyed(r, i), sendResolved: true }] : []));
+      const slacks = routes.flatMap((r, i) => ("slack" in r ? [{ apiURL: keyed(r, i), sendResolved: true }] : []));
+      return {
+        name: severity,
+        ...(emails.length === 0 ? {} : { emailConfigs: emails.map((r) => ({ to: r.email, sendResolved: true })) }),
+        ...(webhooks.length === 0 ? {} : { webhookConfigs: webhooks }),
+        ...(slacks.length === 0 ? {} : { slackConfigs: slacks }),
+      };
+    });
+    const hasUrls = Object.keys(urls).length > 0;
+    const secret = hasUrls
+      ? new k8s.core.v1.Secret(
+          `${name}-receivers`,
+          transform(
+            { metadata: { name: secretName, namespace, labels }, type: "Opaque", stringData: pulumi.secret(urls) },
+            `${name}-receivers`,
+            t.receiversSecret,
+          ),
+          { parent: this },
+        )
+      : undefined;
+    const match = (severity: Severity) => [{ name: "severity", value: severity, matchType: "=" }];
+    new k8s.apiextensions.CustomResource(
+      `${name}-alert-routing`,
+      transform(
+        {
+          apiVersion: "monitoring.coreos.com/v1alpha1",
+          kind: "AlertmanagerConfig",
+          metadata: { name: `${args.app}-alerts`, namespace, labels },
+          spec: {
+            route: {
+              receiver: "info",
+              groupBy: ["alertname", "service"],
+              groupWait: "30s",
+              groupInterval: "5m",
+              repeatInterval: "12h",
+              routes: [
+                // Critical alerts are repeated every escalateAfterMinutes until someone resolves them.
+                { receiver: "critical", matchers: match("critical"), repeatInterval: `${args.monitoring.escalateAfterMinutes}m` },
+                { receiver: "warning", matchers: match("warning"), repeatInterval: "4h" },
+                { receiver: "info", matchers: match("info") },
+              ],
+            },
+            receivers,
+          },
+        },
+        `${name}-alert-routing`,
+        t.alertmanagerConfig,
+      ),
+      { parent: this, ...(secret === undefined ? {} : { dependsOn: [secret] }) },
+    );
+  }
+}
+
+/** Availability and disk alerts for in-cluster stores, from kube-state-metrics and kubelet volume stats. */
+function storeGroup(namespace: string, stores: readonly string[]): { name: string; rules: AlertingRule[] }[] {
+  if (stores.length === 0) return [];
+  return [
+    {
+      name: "stores",
+      rules: stores.flatMap((store) => [
+        {
+          alert: "StoreUnavailable",
+          expr: `sum by (namespace) (kube_statefulset_status_replicas_ready{namespace="${namespace}",statefulset="${store}"}) < 1 or sum by (namespace) (cnpg_collector_up{namespace="${namespace}",cluster="${store}"}) < 1`,
+          for: "5m",
+          labels: { severity: "critical", store },
+          annotations: { summary: `${store} has no ready instance`, description: `No ready pod of ${store} in ${namespace} for 5 minutes: clients cannot connect.` },
+        },
+        {
+          alert: "StoreDiskFilling",
+          expr: `max by (namespace) (1 - kubelet_volume_stats_available_bytes{namespace="${namespace}",persistentvolumeclaim=~"(data-)?${store}-.*"} / kubelet_volume_stats_capacity_bytes{namespace="${namespace}",persistentvolumeclaim=~"(data-)?${store}-.*"}) > 0.85`,
+          for: "15m",
+          labels: { severity: "warning", store },
+          annotations: { summary: `${store} volume is over 85% full`, description: `Grow the volume of ${store} in ${namespace} before it fills up and writes fail.` },
+        },
+      ]),
+    },
+  ];
+}

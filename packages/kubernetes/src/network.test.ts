@@ -1,0 +1,120 @@
+import * as k8s from "@pulumi/kubernetes";
+import { Match, runProgram } from "@polycloud/testing";
+import { Network } from "./network";
+import { spec } from "./__tests__/fixtures";
+
+const network = spec().network;
+
+describe("Network", () => {
+  it("creates a restricted namespace named after the app and environment when defaults are used", async () => {
+    const plan = await runProgram(() => {
+      new Network("net", { app: "shop", environment: "production", network, tags: { team: "payments" } });
+    });
+    const ns = plan.find(k8s.core.v1.Namespace);
+    expect(ns.inputs.metadata!.name).toBe("shop-prd");
+    expect(ns.inputs.metadata!.labels).toMatchObject({
+      "pod-security.kubernetes.io/enforce": "restricted",
+      "pod-security.kubernetes.io/audit": "restricted",
+      "pod-security.kubernetes.io/warn": "restricted",
+      team: "payments",
+      "app.kubernetes.io/part-of": "shop",
+    });
+    expect(plan.find("polycloud:kubernetes:Network").type).toBe("polycloud:kubernetes:Network");
+  });
+
+  it("denies all ingress and egress by default and allows DNS, the ingress controller and Prometheus", async () => {
+    const plan = await runProgram(() => {
+      new Network("net", { app: "shop", network });
+    });
+    const policies = plan.resources(k8s.networking.v1.NetworkPolicy);
+    expect(policies.map((p) => p.inputs.metadata!.name).sort()).toEqual(["allow-dns", "allow-ingress-controller", "allow-monitoring", "default-deny"]);
+    plan.hasResource(k8s.networking.v1.NetworkPolicy, {
+      metadata: { name: "default-deny", namespace: "shop-dev" },
+      spec: Match.objectEquals({ podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
+    });
+    plan.hasResource(k8s.networking.v1.NetworkPolicy, {
+      metadata: { name: "allow-dns" },
+      spec: { egress: [{ ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }] },
+    });
+    plan.hasResource(k8s.networking.v1.NetworkPolicy, {
+      metadata: { name: "allow-ingress-controller" },
+      spec: {
+        podSelector: { matchLabels: { "polycloud.dev/public": "true" } },
+        ingress: [{ from: [Match.objectEquals({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } })] }],
+      },
+    });
+  });
+
+  it("uses the given namespace, ingress controller and no monitoring rule when told so", async () => {
+    const plan = await runProgram(() => {
+      new Network("net", {
+        app: "shop",
+        network,
+        namespace: "payments",
+        ingressController: { namespace: "traefik", podLabels: { "app.kubernetes.io/name": "traefik" } },
+        monitoringNamespace: false,
+      });
+    });
+    expect(plan.find(k8s.core.v1.Namespace).inputs.metadata!.name).toBe("payments");
+    expect(plan.findAll(k8s.networking.v1.NetworkPolicy, { metadata: { name: "allow-monitoring" } })).toHaveLength(0);
+    plan.hasResource(k8s.networking.v1.NetworkPolicy, {
+      metadata: { name: "allow-ingress-controller", namespace: "payments" },
+      spec: {
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } },
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "traefik" } },
+              },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it("sizes the quota from the capacity and forbids node ports and load balancers when capacity is given", async () => {
+    const plan = await runProgram(() => {
+      new Network("net", { app: "shop", network, capacity: { cpu: 12, memory: 20480, pods: 40, storageGb: 150, persistentVolumeClaims: 5 } });
+    });
+    expect(plan.find(k8s.core.v1.ResourceQuota).inputs.spec!.hard).toEqual({
+      "requests.cpu": "12",
+      "limits.cpu": "12",
+      "requests.memory": "20Gi",
+      "limits.memory": "20Gi",
+      pods: "40",
+      "requests.storage": "150Gi",
+      persistentvolumeclaims: "5",
+      "services.nodeports": "0",
+      "services.loadbalancers": "0",
+    });
+    plan.hasResource(k8s.core.v1.LimitRange, {
+      spec: { limits: [{ type: "Container", default: { cpu: "500m", memory: "512Mi" }, defaultRequest: { cpu: "100m", memory: "128Mi" } }] },
+    });
+  });
+
+  it("applies transforms to its children when transform is given", async () => {
+    const plan = await runProgram(() => {
+      new Network("net", {
+        app: "shop",
+        network,
+        transform: { namespace: (a) => ({ ...a, metadata: { ...a.metadata, annotations: { owner: "team-a" } } }) },
+      });
+    });
+    expect(plan.find(k8s.core.v1.Namespace).inputs.metadata!.annotations).toEqual({ owner: "team-a" });
+  });
+
+  it("throws a PolycloudError before creating anything when the namespace is not a DNS label", () => {
+    expect(() => new Network("net", { app: "shop", network, namespace: "Bad_Name" })).toThrow(/namespace: Kubernetes name \(DNS-1123 label\) "Bad_Name"/);
+    expect(() => Network.fromNamespace("-x")).toThrow(/PolycloudError|namespace/);
+  });
+
+  it("refers to an existing namespace without creating one when fromNamespace is used", async () => {
+    const ref = Network.fromNamespace("platform");
+    expect(ref.namespaceName).toBe("platform");
+    const plan = await runProgram(() => ({ id: ref.networkId }));
+    expect(plan.outputs.id).toBe("platform");
+    expect(plan.resources()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,208 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  PolycloudError,
+  physicalName,
+  transform,
+  type NetworkArgs as CoreNetworkArgs,
+  type NetworkOutputs,
+  type Transform,
+} from "@polycloud/core";
+import { dnsLabelProblems, PUBLIC_LABEL, resolveCommon } from "./labels";
+import { cpuQuantity, memoryQuantity, storageQuantity } from "./quantity";
+import { DEFAULT_CAPACITY, type Capacity } from "./sizing";
+
+/** A namespace the other components deploy into: a {@link Network}, or an existing one via {@link Network.fromNamespace}. */
+export interface NamespaceRef extends NetworkOutputs {
+  /** The namespace name as a plain value, for in-cluster DNS names (`<service>.<namespace>.svc`). */
+  readonly namespaceName: string;
+}
+
+export interface NetworkArgs extends CoreNetworkArgs {
+  /**
+   * Name of the namespace to create.
+   * @default - `<app>-<env>`, e.g. `shop-prd`
+   */
+  readonly namespace?: string;
+  /**
+   * Where the ingress controller runs: its pods may reach public services (pods labelled
+   * `polycloud.dev/public: "true"`), nothing else may reach into the namespace from outside.
+   * @default { namespace: "ingress-nginx" }
+   */
+  readonly ingressController?: { readonly namespace: string; readonly podLabels?: Readonly<Record<string, string>> };
+  /**
+   * Namespace of Prometheus, allowed to scrape every pod of the namespace; `false` leaves the rule out.
+   * @default "monitoring"
+   */
+  readonly monitoringNamespace?: string | false;
+  /**
+   * ResourceQuota of the namespace; `capacityFor(spec)` sizes it from a spec (the Kubernetes backend does).
+   * @default - 4 CPU, 8 GiB, 20 pods, 100 GiB storage, 10 claims
+   */
+  readonly capacity?: Capacity;
+  /** Adjust any child's args. @default {} */
+  readonly transform?: {
+    readonly namespace?: Transform<k8s.core.v1.NamespaceArgs>;
+    readonly networkPolicy?: Transform<k8s.networking.v1.NetworkPolicyArgs>;
+    readonly resourceQuota?: Transform<k8s.core.v1.ResourceQuotaArgs>;
+    readonly limitRange?: Transform<k8s.core.v1.LimitRangeArgs>;
+  };
+}
+
+/**
+ * An application's namespace, locked down: Pod Security Admission `restricted`, default-deny
+ * NetworkPolicies for ingress and egress with allow rules for DNS, the ingress controller (to public
+ * services) and Prometheus, a ResourceQuota sized from the spec and a LimitRange for containers
+ * that set no resources. Database, cache and bucket components add the rules that let their clients in.
+ *
+ * Pass an explicit `k8s.Provider` through the resource options (`{ provider }` or `{ providers: [provider] }`)
+ * to deploy somewhere other than the ambient kubeconfig; every child inherits it.
+ */
+export class Network extends pulumi.ComponentResource implements NamespaceRef {
+  readonly networkId: pulumi.Output<string>;
+  readonly namespaceName: string;
+  readonly namespace: k8s.core.v1.Namespace;
+
+  /** Refers to a namespace that exists already (created by a platform team), without managing it. */
+  static fromNamespace(namespace: string): NamespaceRef {
+    PolycloudError.throwIfAny(dnsLabelProblems("namespace", namespace));
+    return { networkId: pulumi.output(namespace), namespaceName: namespace };
+  }
+
+  constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    const common = resolveCommon(args);
+    const namespaceName = args.namespace ?? physicalName("kubernetes", "dns1123Label", { app: common.app, environment: common.environment });
+    PolycloudError.throwIfAny([
+      ...dnsLabelProblems("namespace", namespaceName),
+      ...dnsLabelProblems("ingressController.namespace", args.ingressController?.namespace ?? "ingress-nginx"),
+    ]);
+    super("polycloud:kubernetes:Network", name, {}, opts);
+    this.namespaceName = namespaceName;
+    const labels = common.labels;
+    const t = args.transform ?? {};
+
+    this.namespace = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      transform(
+        {
+          metadata: {
+            name: this.namespaceName,
+            labels: {
+              ...labels,
+              // Enforce, audit and warn at `restricted`: privileged or root pods are rejected at admission.
+              "pod-security.kubernetes.io/enforce": "restricted",
+              "pod-security.kubernetes.io/enforce-version": "latest",
+              "pod-security.kubernetes.io/audit": "restricted",
+              "pod-security.kubernetes.io/warn": "restricted",
+            },
+          },
+        },
+        `${name}-namespace`,
+        t.namespace,
+      ),
+      { parent: this },
+    );
+    const namespace = this.namespace.metadata.name;
+    this.networkId = namespace;
+
+    const policy = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-${suffix}`,
+        transform({ metadata: { name: suffix, namespace, labels }, spec }, `${name}-${suffix}`, t.networkPolicy),
+        { parent: this },
+      );
+
+    policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    policy("allow-dns", {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [
+            {
+              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+              podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+            },
+          ],
+          ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+          ],
+        },
+      ],
+    });
+    const controller = args.ingressController ?? { namespace: "ingress-nginx" };
+    policy("allow-ingress-controller", {
+      podSelector: { matchLabels: { [PUBLIC_LABEL]: "true" } },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": controller.namespace } },
+              ...(controller.podLabels === undefined ? {} : { podSelector: { matchLabels: { ...controller.podLabels } } }),
+            },
+          ],
+        },
+      ],
+    });
+    const monitoring = args.monitoringNamespace ?? "monitoring";
+    if (monitoring !== false) {
+      policy("allow-monitoring", {
+        podSelector: {},
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoring } } }] }],
+      });
+    }
+
+    const capacity = args.capacity ?? DEFAULT_CAPACITY;
+    new k8s.core.v1.ResourceQuota(
+      `${name}-quota`,
+      transform(
+        {
+          metadata: { name: "quota", namespace, labels },
+          spec: {
+            hard: {
+              "requests.cpu": cpuQuantity(capacity.cpu),
+              "limits.cpu": cpuQuantity(capacity.cpu),
+              "requests.memory": memoryQuantity(capacity.memory),
+              "limits.memory": memoryQuantity(capacity.memory),
+              pods: String(capacity.pods),
+              "requests.storage": storageQuantity(capacity.storageGb),
+              persistentvolumeclaims: String(capacity.persistentVolumeClaims),
+              // Traffic enters through the ingress controller only: no node ports, no cloud load balancers.
+              "services.nodeports": "0",
+              "services.loadbalancers": "0",
+            },
+          },
+        },
+        `${name}-quota`,
+        t.resourceQuota,
+      ),
+      { parent: this },
+    );
+    new k8s.core.v1.LimitRange(
+      `${name}-limits`,
+      transform(
+        {
+          metadata: { name: "limits", namespace, labels },
+          spec: {
+            // A quota with cpu/memory entries rejects pods without resources; give those a small default.
+            limits: [
+              {
+                type: "Container",
+                default: { cpu: "500m", memory: "512Mi" },
+                defaultRequest: { cpu: "100m", memory: "128Mi" },
+              },
+            ],
+          },
+        },
+        `${name}-limits`,
+        t.limitRange,
+      ),
+      { parent: this },
+    );
+
+    this.registerOutputs({ networkId: this.networkId });
+  }
+}

@@ -1,0 +1,116 @@
+import { formatWindow, type SloAlert } from "@polycloud/core";
+
+/**
+ * PromQL for the SLO signals: error ratio and latency quantile of a service's HTTP metrics, as
+ * scraped by a ServiceMonitor (the Prometheus operator labels every series with `namespace` and
+ * `service`). Aggregations keep those two labels: an AlertmanagerConfig only routes alerts whose
+ * `namespace` label is its own. Pure strings, so alerts, dashboards and rollout analysis all query the same thing.
+ */
+
+/** Names of the HTTP metrics a service exposes (Prometheus client conventions by default). */
+export interface RequestMetrics {
+  /** Counter of handled requests. @default "http_requests_total" */
+  readonly requests?: string;
+  /** Histogram of request durations in seconds (without `_bucket`). @default "http_request_duration_seconds" */
+  readonly duration?: string;
+  /** Label holding the HTTP status code. @default "code" */
+  readonly statusLabel?: string;
+}
+
+/** The series of one service: the labels the Prometheus operator puts on its scraped targets. */
+export interface SeriesSelector {
+  readonly namespace: string;
+  readonly service: string;
+}
+
+const resolved = (m: RequestMetrics) => ({
+  requests: m.requests ?? "http_requests_total",
+  duration: m.duration ?? "http_request_duration_seconds",
+  statusLabel: m.statusLabel ?? "code",
+});
+
+const matchers = (s: SeriesSelector) => `namespace="${s.namespace}",service="${s.service}"`;
+
+/** Fraction of requests answered with a 5xx over `window` (e.g. "5m"). */
+export function errorRatio(s: SeriesSelector, window: string, metrics: RequestMetrics = {}): string {
+  const m = resolved(metrics);
+  return (
+    `sum by (namespace, service) (rate(${m.requests}{${matchers(s)},${m.statusLabel}=~"5.."}[${window}]))` +
+    ` / sum by (namespace, service) (rate(${m.requests}{${matchers(s)}}[${window}]))`
+  );
+}
+
+/** Request-duration quantile (0 < q < 1) over `window`, in seconds. */
+export function latencyQuantile(s: SeriesSelector, window: string, quantile: number, metrics: RequestMetrics = {}): string {
+  if (!(quantile > 0 && quantile < 1)) throw new RangeError(`quantile must be between 0 and 1, got ${quantile}`);
+  const m = resolved(metrics);
+  return `histogram_quantile(${quantile}, sum by (namespace, service, le) (rate(${m.duration}_bucket{${matchers(s)}}[${window}])))`;
+}
+
+/** Requests per second over `window`. */
+export function requestRate(s: SeriesSelector, window: string, metrics: RequestMetrics = {}): string {
+  return `sum by (namespace, service) (rate(${resolved(metrics).requests}{${matchers(s)}}[${window}]))`;
+}
+
+/**
+ * Multi-window burn-rate condition (Google SRE workbook, ch. 5): the error ratio reaches `threshold`
+ * (a fraction: burn rate x error budget) over both the long window, so the alert is significant, and
+ * the short window, so it stops firing soon after the burn stops.
+ */
+export function burnRateExpr(s: SeriesSelector, longWindow: string, shortWindow: string, threshold: number, metrics: RequestMetrics = {}): string {
+  const t = formatNumber(threshold);
+  return `(${errorRatio(s, longWindow, metrics)}) >= ${t}\nand\n(${errorRatio(s, shortWindow, metrics)}) >= ${t}`;
+}
+
+/** A threshold as PromQL prints it: no float noise (0.1 * 14.4 = 1.4400000000000002 -> 1.44). */
+export function formatNumber(value: number): string {
+  return String(Number(value.toPrecision(12)));
+}
+
+/** A Prometheus alerting rule, as a PrometheusRule lists it. */
+export interface AlertingRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/**
+ * One alerting rule per core SLO alert (burn-rate, latency, error-rate) for one service, labelled by
+ * severity so Alertmanager routes it. Every threshold fires "at or above", as core defines them.
+ */
+export function sloAlertingRules(s: SeriesSelector, alerts: readonly SloAlert[], metrics: RequestMetrics = {}): AlertingRule[] {
+  return alerts.map((a) => {
+    let expr: string;
+    let holdFor: string | undefined;
+    switch (a.kind) {
+      case "burn-rate":
+        expr = burnRateExpr(s, formatWindow(a.longWindowMinutes), formatWindow(a.shortWindowMinutes), a.errorRateThreshold, metrics);
+        break;
+      case "latency":
+        expr = `${latencyQuantile(s, "5m", a.percentile / 100, metrics)} >= ${formatNumber(a.thresholdMs / 1000)}`;
+        holdFor = formatWindow(a.windowMinutes);
+        break;
+      case "error-rate":
+        expr = `${errorRatio(s, formatWindow(a.windowMinutes), metrics)} >= ${formatNumber(a.errorRateThreshold)}`;
+        break;
+    }
+    return {
+      alert: `${pascal(s.service)}${pascal(a.name)}`,
+      expr,
+      ...(holdFor === undefined ? {} : { for: holdFor }),
+      labels: { severity: a.severity, service: s.service, slo: a.kind },
+      annotations: { summary: `${s.service}: ${a.summary}`, description: a.description },
+    };
+  });
+}
+
+/** `fast-burn` -> `FastBurn`, `latency-p95-critical` -> `LatencyP95Critical`. */
+function pascal(kebab: string): string {
+  return kebab
+    .split(/[^A-Za-z0-9]+/)
+    .filter((w) => w !== "")
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join("");
+}

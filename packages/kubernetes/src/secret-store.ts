@@ -1,0 +1,133 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import {
+  PolycloudError,
+  secretEnvName,
+  transform,
+  type SecretReference,
+  type SecretStoreArgs as CoreSecretStoreArgs,
+  type SecretStoreOutputs,
+  type Transform,
+} from "@polycloud/core";
+import { dnsLabelProblems, resolveCommon } from "./labels";
+import type { NamespaceRef } from "./network";
+import { secretRef } from "./refs";
+
+/** The key every secret's value is stored under. */
+export const SECRET_VALUE_KEY = "value";
+
+/** An external-secrets.io store to pull values from (AWS Secrets Manager, Azure Key Vault, GCP Secret Manager, Vault...). */
+export interface ExternalStoreRef {
+  /** Name of the SecretStore or ClusterSecretStore, installed by the cluster's platform team. */
+  readonly name: string;
+  /** @default "ClusterSecretStore" */
+  readonly kind?: "SecretStore" | "ClusterSecretStore";
+  /** Prepended to each secret's name to form the remote key, e.g. `shop/prod/`. @default "" */
+  readonly remoteKeyPrefix?: string;
+  /** How often the operator re-reads the remote value (picks up rotations). @default "1h" */
+  readonly refreshInterval?: string;
+}
+
+export interface SecretStoreArgs extends CoreSecretStoreArgs {
+  readonly network: NamespaceRef;
+  /**
+   * Values by secret name. A secret without one here is read from Pulumi config `<project>:<name>`
+   * (`pulumi config set --secret stripe-key ...`); failing that, a 32-character random value is generated.
+   * Ignored when `externalStore` is set.
+   * @default {}
+   */
+  readonly values?: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * Pull every secret from an external secret manager through the External Secrets Operator
+   * (one `ExternalSecret` per secret, which creates the Kubernetes Secret) instead of storing values in Pulumi state.
+   * @default - values are stored in Opaque Secrets by Pulumi
+   */
+  readonly externalStore?: ExternalStoreRef;
+  /** Adjust any child's args. @default {} */
+  readonly transform?: {
+    readonly secret?: Transform<k8s.core.v1.SecretArgs>;
+    readonly randomPassword?: Transform<random.RandomPasswordArgs>;
+    readonly externalSecret?: Transform<k8s.apiextensions.CustomResourceArgs>;
+  };
+}
+
+/**
+ * The application's secrets as Kubernetes Secrets, one per spec secret with its value under the key
+ * `value`: either Opaque Secrets holding values from args, config or generation (secret in Pulumi
+ * state), or ExternalSecrets that sync them from a cloud secret manager. Services get references
+ * (`<secret>/value`) and read them through `secretKeyRef` or mounted files.
+ */
+export class SecretStore extends pulumi.ComponentResource implements SecretStoreOutputs {
+  readonly references: Readonly<Record<string, SecretReference>>;
+
+  constructor(name: string, args: SecretStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    const known = new Set(args.secrets.map((s) => s.name));
+    PolycloudError.throwIfAny([
+      ...args.secrets.flatMap((s, i) => dnsLabelProblems(`secrets[${i}].name`, s.name)),
+      ...Object.keys(args.values ?? {})
+        .filter((key) => !known.has(key))
+        .map((key) => ({
+          path: `values.${key}`,
+          message: `"${key}" is not one of the secrets (${[...known].join(", ") || "none"})`,
+          fix: `add "${key}" to secrets or remove the value`,
+        })),
+    ]);
+    super("polycloud:kubernetes:SecretStore", name, {}, opts);
+    const common = resolveCommon(args);
+    const t = args.transform ?? {};
+    const config = new pulumi.Config();
+    const namespace = args.network.networkId;
+    const references: Record<string, SecretReference> = {};
+
+    for (const secret of args.secrets) {
+      const child = `${name}-${secret.name}`;
+      const metadata = {
+        name: secret.name,
+        namespace,
+        labels: { ...common.labels, "app.kubernetes.io/component": "secret" },
+        annotations: {
+          ...(secret.description === undefined ? {} : { "polycloud.dev/description": secret.description }),
+          ...(secret.rotationDays === undefined ? {} : { "polycloud.dev/rotation-days": String(secret.rotationDays) }),
+        },
+      };
+      if (args.externalStore !== undefined) {
+        const store = args.externalStore;
+        new k8s.apiextensions.CustomResource(
+          `${child}-external`,
+          transform(
+            {
+              apiVersion: "external-secrets.io/v1beta1",
+              kind: "ExternalSecret",
+              metadata,
+              spec: {
+                refreshInterval: store.refreshInterval ?? "1h",
+                secretStoreRef: { name: store.name, kind: store.kind ?? "ClusterSecretStore" },
+                target: { name: secret.name, creationPolicy: "Owner" },
+                data: [{ secretKey: SECRET_VALUE_KEY, remoteRef: { key: `${store.remoteKeyPrefix ?? ""}${secret.name}` } }],
+              },
+            },
+            `${child}-external`,
+            t.externalSecret,
+          ),
+          { parent: this },
+        );
+      } else {
+        const value = args.values?.[secret.name] ?? config.getSecret(secret.name) ?? this.generate(child, t.randomPassword);
+        new k8s.core.v1.Secret(
+          child,
+          transform({ metadata, type: "Opaque", stringData: { [SECRET_VALUE_KEY]: pulumi.secret(value) } }, child, t.secret),
+          { parent: this },
+        );
+      }
+      references[secret.name] = { envName: secretEnvName(secret.name), ref: secretRef(secret.name, SECRET_VALUE_KEY) };
+    }
+    this.references = references;
+    this.registerOutputs({ references });
+  }
+
+  private generate(child: string, userTransform: Transform<random.RandomPasswordArgs> | undefined): pulumi.Output<string> {
+    const args = transform<random.RandomPasswordArgs>({ length: 32, special: false }, `${child}-value`, userTransform);
+    return new random.RandomPassword(`${child}-value`, args, { parent: this }).result;
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The parts shared by the stores this package runs in the cluster (PostgreSQL, Redis, MinIO): a
+ * hardened single-writer StatefulSet with its volume claim, ServiceAccount, credentials Secret and
+ * ClusterIP Service, and the NetworkPolicies that admit the store's clients and nobody else.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import type { core } from "@pulumi/kubernetes/types/input";
+import { transform, type Transform } from "@polycloud/core";
+import { accessLabel, selectorLabels, workloadLabels, type Common } from "./labels";
+import { guaranteedResources, hardenedPodSpec } from "./pod";
+import { storageQuantity } from "./quantity";
+import type { RunAs, ScratchDir } from "./security";
+
+/** Transforms of the children created here. */
+export interface StatefulTransforms {
+  readonly serviceAccount?: Transform<k8s.core.v1.ServiceAccountArgs>;
+  readonly secret?: Transform<k8s.core.v1.SecretArgs>;
+  readonly service?: Transform<k8s.core.v1.ServiceArgs>;
+  readonly statefulSet?: Transform<k8s.apps.v1.StatefulSetArgs>;
+  readonly networkPolicy?: Transform<k8s.networking.v1.NetworkPolicyArgs>;
+}
+
+/** Creates the Secret with a store's credentials and connection string; protected like the data it opens. */
+export function createCredentials(
+  parent: pulumi.Resource,
+  name: string,
+  o: { objectName: string; namespace: pulumi.Input<string>; labels: Record<string, string>; protect: boolean; type?: string; data: Record<string, pulumi.Input<string>> },
+  userTransform: Transform<k8s.core.v1.SecretArgs> | undefined,
+): k8s.core.v1.Secret {
+  return new k8s.core.v1.Secret(
+    `${name}-credentials`,
+    transform(
+      { metadata: { name: o.objectName, namespace: o.namespace, labels: o.labels }, type: o.type ?? "Opaque", stringData: o.data },
+      `${name}-credentials`,
+      userTransform,
+    ),
+    // Replacing the credentials would lock clients out of existing data.
+    { parent, protect: o.protect, additionalSecretOutputs: ["stringData", "data"] },
+  );
+}
+
+/**
+ * Two NetworkPolicies: the store admits pods labelled `access.polycloud.dev/<store>: "true"` on its
+ * ports, and those pods may send to the store on those ports. Default-deny covers everything else.
+ */
+export function createAccessPolicies(
+  parent: pulumi.Resource,
+  name: string,
+  o: { store: string; namespace: pulumi.Input<string>; labels: Record<string, string>; storeSelector: Record<string, string>; ports: readonly number[] },
+  userTransform: Transform<k8s.networking.v1.NetworkPolicyArgs> | undefined,
+): Record<string, string> {
+  const clients = { [accessLabel(o.store)]: "true" };
+  const ports = o.ports.map((port) => ({ protocol: "TCP", port }));
+  const policy = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-${suffix}`,
+      transform({ metadata: { name: `${o.store}-${suffix}`, namespace: o.namespace, labels: o.labels }, spec }, `${name}-${suffix}`, userTransform),
+      { parent },
+    );
+  policy("allow-clients", {
+    podSelector: { matchLabels: o.storeSelector },
+    policyTypes: ["Ingress"],
+    ingress: [{ from: [{ podSelector: { matchLabels: clients } }], ports }],
+  });
+  policy("client-egress", {
+    podSelector: { matchLabels: clients },
+    policyTypes: ["Egress"],
+    egress: [{ to: [{ podSelector: { matchLabels: o.storeSelector } }], ports }],
+  });
+  return clients;
+}
+
+export interface StatefulWorkloadOptions {
+  /** Kubernetes name of the StatefulSet, Service and ServiceAccount. */
+  readonly objectName: string;
+  readonly component: "database" | "cache" | "bucket";
+  readonly namespace: pulumi.Input<string>;
+  readonly common: Common;
+  readonly image: string;
+  readonly port: { readonly name: string; readonly port: number };
+  readonly command?: string[];
+  readonly args?: string[];
+  readonly env: core.v1.EnvVar[];
+  readonly cpu: number;
+  readonly memory: number;
+  readonly storageGb: number;
+  readonly storageClassName?: string;
+  /** Where the volume is mounted. */
+  readonly dataPath: string;
+  readonly scratch?: readonly ScratchDir[];
+  readonly readinessProbe: core.v1.Probe;
+  readonly livenessProbe: core.v1.Probe;
+  readonly runAs: RunAs;
+  readonly transform: StatefulTransforms;
+}
+
+/** ServiceAccount, headless-free ClusterIP Service and a one-replica StatefulSet with a retained volume claim. */
+export function createStatefulWorkload(parent: pulumi.Resource, name: string, o: StatefulWorkloadOptions): { service: k8s.core.v1.Service; statefulSet: k8s.apps.v1.StatefulSet; selector: Record<string, string> } {
+  const selector = selectorLabels(o.common.app, o.objectName);
+  const labels = workloadLabels(o.common, o.objectName, o.component);
+  const metadata = { name: o.objectName, namespace: o.namespace, labels };
+  const t = o.transform;
+  const serviceAccount = new k8s.core.v1.ServiceAccount(
+    `${name}-service-account`,
+    transform({ metadata, automountServiceAccountToken: false }, `${name}-service-account`, t.serviceAccount),
+    { parent },
+  );
+  const service = new k8s.core.v1.Service(
+    `${name}-service`,
+    transform(
+      { metadata, spec: { type: "ClusterIP", selector, ports: [{ name: o.port.name, port: o.port.port, targetPort: o.port.name, protocol: "TCP" }] } },
+      `${name}-service`,
+      t.service,
+    ),
+    { parent },
+  );
+  const statefulSet = new k8s.apps.v1.StatefulSet(
+    `${name}-stateful-set`,
+    transform(
+      {
+        metadata,
+        spec: {
+          // One writer: these stores do not replicate by themselves (use the operator options for HA).
+          replicas: 1,
+          serviceName: o.objectName,
+          selector: { matchLabels: selector },
+          // Deleting or scaling the set never deletes the data.
+          persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+          template: {
+            metadata: { labels },
+            spec: hardenedPodSpec({
+              serviceAccountName: serviceAccount.metadata.name,
+              selector,
+              runAs: o.runAs,
+              runAsPath: "runAs",
+              ...(o.scratch === undefined ? {} : { scratch: o.scratch }),
+              // Give the store time to flush to disk on shutdown.
+              terminationGracePeriodSeconds: 60,
+              container: {
+                name: o.objectName,
+                image: o.image,
+                imagePullPolicy: "Always",
+                ...(o.command === undefined ? {} : { command: o.command }),
+                ...(o.args === undefined ? {} : { args: o.args }),
+                ports: [{ name: o.port.name, containerPort: o.port.port, protocol: "TCP" }],
+                env: o.env,
+                resources: guaranteedResources(o.cpu, o.memory),
+                readinessProbe: o.readinessProbe,
+                livenessProbe: o.livenessProbe,
+                volumeMounts: [{ name: "data", mountPath: o.dataPath }],
+              },
+            }),
+          },
+          volumeClaimTemplates: [
+            {
+              metadata: { name: "data", labels },
+              spec: {
+                accessModes: ["ReadWriteOnce"],
+                ...(o.storageClassName === undefined ? {} : { storageClassName: o.storageClassName }),
+                resources: { requests: { storage: storageQuantity(o.storageGb) } },
+              },
+            },
+          ],
+        },
+      },
+      `${name}-stateful-set`,
+      t.statefulSet,
+    ),
+    { parent, protect: o.common.protect },
+  );
+  return { service, statefulSet, selector };
+}
+
+/** An env var read from a key of a Secret. */
+export function envFromSecret(envName: string, secretName: pulumi.Input<string>, key: string): core.v1.EnvVar {
+  return { name: envName, valueFrom: { secretKeyRef: { name: secretName, key } } };
+}

@@ -1,0 +1,250 @@
+import * as k8s from "@pulumi/kubernetes";
+import { Match, runProgram } from "@polycloud/testing";
+import type { ResolvedSpec, SpecInput } from "@polycloud/core";
+import { WebService, type WebServiceArgs } from "./web-service";
+import { namespace, spec } from "./__tests__/fixtures";
+
+type Service = NonNullable<SpecInput["services"]>[string];
+
+function args(service: Partial<Service> = {}, extra: Partial<WebServiceArgs> = {}, top: Partial<SpecInput> = {}): WebServiceArgs {
+  const s: ResolvedSpec = spec({ services: { api: { image: "ghcr.io/acme/shop-api:1.4.2", public: true, ...service } }, ...top });
+  return { app: s.name, service: s.services[0]!, network: namespace(), loadBalancer: s.network.loadBalancer, slo: s.slo, ...extra };
+}
+
+const ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout";
+const ANALYSIS = "kubernetes:argoproj.io/v1alpha1:AnalysisTemplate";
+
+describe("WebService", () => {
+  it("runs a hardened pod when defaults are used", async () => {
+    const plan = await runProgram(() => {
+      new WebService("api", args());
+    });
+    const deployment = plan.find(k8s.apps.v1.Deployment).inputs;
+    const pod = deployment.spec.template.spec!;
+    const container = pod.containers[0]!;
+    expect(pod.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      fsGroup: 10001,
+      fsGroupChangePolicy: "OnRootMismatch",
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    expect(container.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.enableServiceLinks).toBe(false);
+    expect(pod.volumes).toContainEqual({ name: "tmp", emptyDir: { sizeLimit: "64Mi" } });
+    expect(container.volumeMounts).toContainEqual({ name: "tmp", mountPath: "/tmp" });
+    expect(container.imagePullPolicy).toBe("Always");
+    expect(pod.topologySpreadConstraints!.map((c) => [c.topologyKey, c.whenUnsatisfiable])).toEqual([
+      ["topology.kubernetes.io/zone", "ScheduleAnyway"],
+      ["kubernetes.io/hostname", "ScheduleAnyway"],
+    ]);
+    plan.hasResource(k8s.core.v1.ServiceAccount, { metadata: { name: "api", namespace: "shop-dev" }, automountServiceAccountToken: false });
+    expect(pod.serviceAccountName).toBe("api");
+  });
+
+  it("rolls out with zero unavailable pods and leaves the replica count to the autoscaler when defaults are used", async () => {
+    const plan = await runProgram(() => {
+      new WebService("api", args());
+    });
+    const deployment = plan.find(k8s.apps.v1.Deployment).inputs;
+    expect(deployment.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } });
+    expect(deployment.spec.replicas).toBeUndefined();
+    expect(deployment.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/part-of": "shop", "app.kubernetes.io/name": "api" });
+  });
+
+  it("sets image, port, resources and probes from the service spec", async () => {
+    const plan = await runProgram(() => {
+      new WebService(
+        "api",
+        args({ port: 9000, cpu: 0.25, memory: 512, command: ["/app"], args: ["serve"], healthCheck: { path: "/ready", intervalSeconds: 10, timeoutSeconds: 3, gracePeriodSeconds: 30 } }),
+      );
+    });
+    const container = plan.find(k8s.apps.v1.Deployment).inputs.spec.template.spec!.containers[0]!;
+    expect(container).toMatchObject({
+      name: "api",
+      image: "ghcr.io/acme/shop-api:1.4.2",
+      command: ["/app"],
+      args: ["serve"],
+      ports: [{ name: "http", containerPort: 9000, protocol: "TCP" }],
+      resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "250m", memory: "512Mi" } },
+    });
+    const probe = { httpGet: { path: "/ready", port: "http" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 };
+    expect(container.readinessProbe).toEqual(probe);
+    expect(container.livenessProbe).toEqual(probe);
+    expect(container.startupProbe).toEqual({ httpGet: { path: "/ready", port: "http" }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 6 });
+  });
+
+  it("creates a ClusterIP service, CPU and memory autoscaling and a disruption budget", async () => {
+    const plan = await runProgram(() => {
+      new WebService("api", args({ replicas: { min: 2, max: 6 }, autoscaling: { cpuPercent: 60, memoryPercent: 75 } }));
+    });
+    plan.hasResource(k8s.core.v1.Service, {
+      metadata: { name: "api" },
+      spec: { type: "ClusterIP", ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] },
+    });
+    expect(plan.find(k8s.autoscaling.v2.HorizontalPodAutoscaler).inputs.spec).toEqual({
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "api" },
+      minReplicas: 2,
+      maxReplicas: 6,
+      metrics: [
+        { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 60 } } },
+        { type: "Resource", resource: { name: "memory", target: { type: "Utilization", averageUtilization: 75 } } },
+      ],
+    });
+    plan.hasResource(k8s.policy.v1.PodDisruptionBudget, { spec: { maxUnavailable: 1, selector: { matchLabels: { "app.kubernetes.io/name": "api" } } } });
+  });
+
+  it("exposes a public service through a TLS Ingress with a cert-manager certificate and WAF when a domain is given", async () => {
+    const plan = await runProgram(() => {
+      const service = new WebService("api", args({}, {}, { network: { loadBalancer: { domain: "shop.example.com", waf: true } } }));
+      return { url: service.url };
+    });
+    const ingress = plan.find(k8s.networking.v1.Ingress).inputs;
+    expect(ingress.metadata!.annotations).toEqual({
+      "nginx.ingress.kubernetes.io/force-ssl-redirect": "true",
+      "cert-manager.io/cluster-issuer": "letsencrypt",
+      "nginx.ingress.kubernetes.io/enable-modsecurity": "true",
+      "nginx.ingress.kubernetes.io/enable-owasp-core-rules": "true",
+    });
+    expect(ingress.spec).toEqual({
+      ingressClassName: "nginx",
+      rules: [{ host: "shop.example.com", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "api", port: { name: "http" } } } }] } }],
+      tls: [{ hosts: ["shop.example.com"], secretName: "api-tls" }],
+    });
+    expect(plan.outputs.url).toBe("https://shop.example.com");
+    const pod = plan.find(k8s.apps.v1.Deployment).inputs.spec.template;
+    expect(pod.metadata!.labels).toMatchObject({ "polycloud.dev/public": "true" });
+  });
+
+  it("creates no Ingress and no public label and returns the in-cluster URL when the service is private", async () => {
+    const plan = await runProgram(() => ({ url: new WebService("api", args({ public: false })).url }));
+    plan.resourceCountIs(k8s.networking.v1.Ingress, 0);
+    expect(plan.outputs.url).toBe("http://api.shop-dev.svc.cluster.local");
+    expect(plan.find(k8s.apps.v1.Deployment).inputs.spec.template.metadata!.labels).not.toHaveProperty("polycloud.dev/public");
+  });
+
+  it("uses the host, ingress class and issuer given", async () => {
+    const plan = await runProgram(() => {
+      new WebService("api", args({}, { host: "api.example.com", ingressClassName: "traefik", clusterIssuer: "internal-ca" }));
+    });
+    plan.hasResource(k8s.networking.v1.Ingress, {
+      metadata: { annotations: Match.objectLike({ "cert-manager.io/cluster-issuer": "internal-ca" }) },
+      spec: { ingressClassName: "traefik", rules: [{ host: "api.example.com" }] },
+    });
+  });
+
+  it("injects secrets by secretKeyRef and plain env by value when secrets are given", async () => {
+    const plan = await runProgram(() => {
+      new WebService(
+        "api",
+        args({ env: { LOG_LEVEL: "info" } }, { secrets: [{ envName: "DATABASE_URL", ref: "shop-postgres-app/DATABASE_URL" }, { envName: "STRIPE_KEY", ref: "stripe-key/value" }] }),
+      );
+    });
+    expect(plan.find(k8s.apps.v1.Deployment).inputs.spec.template.spec!.containers[0]!.env).toEqual([
+      { name: "LOG_LEVEL", value: "info" },
+      { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "shop-postgres-app", key: "DATABASE_URL" } } },
+      { name: "STRIPE_KEY", valueFrom: { secretKeyRef: { name: "stripe-key", key: "value" } } },
+    ]);
+  });
+
+  it("mounts secrets as read-only files and points <NAME>_FILE at them when secretDelivery is files", async () => {
+    const plan = await runProgram(() => {
+      new WebService("api", args({}, { secretDelivery: "files", secrets: [{ envName: "STRIPE_KEY", ref: "stripe-key/value" }] }));
+    });
+    const pod = plan.find(k8s.apps.v1.Deployment).inputs.spec.template.spec!;
+    expect(pod.containers[0]!.env).toEqual([{ name: "STRIPE_KEY_FILE", value: "/var/run/secrets/app/STRIPE_KEY" }]);
+    expect(pod.containers[0]!.volumeMounts).toContainEqual({ name: "secrets", mountPath: "/var/run/secrets/app", readOnly: true });
+    expect(pod.volumes).toContainEqual({
+      name: "secrets",
+      projected: { defaultMode: 0o440, sources: [{ secret: { name: "stripe-key", items: [{ key: "value", path: "STRIPE_KEY" }] } }] },
+    });
+  });
+
+  it("adds pod labels and an egress policy when podLabels and egress are given", async () => {
+    const plan = await runProgram(() => {
+      new WebService("api", args({}, { podLabels: { "access.polycloud.dev/postgres": "true" }, egress: [{ ports: [{ port: 443 }] }] }));
+    });
+    expect(plan.find(k8s.apps.v1.Deployment).inputs.spec.template.metadata!.labels).toMatchObject({ "access.polycloud.dev/postgres": "true" });
+    plan.hasResource(k8s.networking.v1.NetworkPolicy, {
+      metadata: { name: "api-egress" },
+      spec: { podSelector: { matchLabels: { "app.kubernetes.io/name": "api" } }, policyTypes: ["Egress"], egress: [{ ports: [{ port: 443 }] }] },
+    });
+  });
+
+  it.each([
+    ["blue-green", { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "100%" } }, undefined],
+    ["canary", { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "10%" } }, 300],
+  ] as const)("falls back to a paced Deployment for %s when Argo Rollouts is not installed", async (strategy, expected, minReadySeconds) => {
+    const plan = await runProgram(() => {
+      new WebService("api", args({ deployment: { strategy } }));
+    });
+    plan.resourceCountIs(ROLLOUT, 0);
+    const deployment = plan.find(k8s.apps.v1.Deployment).inputs;
+    expect(deployment.spec.strategy).toEqual(expected);
+    expect(deployment.spec.minReadySeconds).toBe(minReadySeconds);
+    expect(deployment.metadata!.annotations).toEqual({ "polycloud.dev/strategy": `${strategy} (plain-Kubernetes fallback)` });
+  });
+
+  it("creates a canary Rollout with steps and error-rate analysis when Argo Rollouts is installed", async () => {
+    const plan = await runProgram(() => {
+      new WebService("api", args({ deployment: { strategy: "canary", canary: { steps: [20, 60, 100], intervalMinutes: 3 } } }, { argoRollouts: true }));
+    });
+    plan.resourceCountIs(k8s.apps.v1.Deployment, 0);
+    const rollout = plan.find(ROLLOUT).inputs;
+    expect(rollout.spec.strategy).toEqual({
+      canary: {
+        maxUnavailable: 0,
+        steps: [{ setWeight: 20 }, { pause: { duration: "3m" } }, { setWeight: 60 }, { pause: { duration: "3m" } }],
+        analysis: { templates: [{ templateName: "api-error-rate" }], startingStep: 1 },
+      },
+    });
+    expect(rollout.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+    const analysis = plan.find(ANALYSIS).inputs;
+    expect(analysis.spec.metrics[0].successCondition).toBe("len(result) == 0 || isNaN(result[0]) || result[0] <= 0.01");
+    expect(analysis.spec.metrics[0].provider.prometheus.query).toContain('namespace="shop-dev",service="api",code=~"5.."');
+    plan.hasResource(k8s.autoscaling.v2.HorizontalPodAutoscaler, { spec: { scaleTargetRef: { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: "api" } } });
+  });
+
+  it("creates a blue-green Rollout with a preview service and pre-promotion analysis when Argo Rollouts is installed", async () => {
+    const plan = await runProgram(() => {
+      new WebService("api", args({ deployment: { strategy: "blue-green", blueGreen: { terminationWaitMinutes: 2 } } }, { argoRollouts: true }));
+    });
+    expect(plan.find(ROLLOUT).inputs.spec.strategy).toEqual({
+      blueGreen: {
+        activeService: "api",
+        previewService: "api-preview",
+        autoPromotionEnabled: true,
+        scaleDownDelaySeconds: 120,
+        prePromotionAnalysis: { templates: [{ templateName: "api-error-rate" }] },
+      },
+    });
+    plan.hasResource(k8s.core.v1.Service, { metadata: { name: "api-preview" } });
+  });
+
+  it("skips the analysis when rollback on alarm is off", async () => {
+    const plan = await runProgram(() => {
+      new WebService("api", args({ deployment: { strategy: "canary", rollback: { onHealthCheckFailure: true, onAlarm: false } } }, { argoRollouts: true }));
+    });
+    plan.resourceCountIs(ANALYSIS, 0);
+    expect(plan.find(ROLLOUT).inputs.spec.strategy.canary.analysis).toBeUndefined();
+  });
+
+  it("throws a PolycloudError listing every problem when args conflict", () => {
+    const bad = args({ env: { STRIPE_KEY: "x" } }, { secrets: [{ envName: "STRIPE_KEY", ref: "s/v" }], runAs: { uid: 1000 }, host: "Not A Host" });
+    expect(() => new WebService("api", bad)).toThrow(
+      /host: .*\n.*secrets\[0\]\.envName: "STRIPE_KEY" is also a plain variable in service.env; remove STRIPE_KEY from service.env/,
+    );
+    expect(() => new WebService("api", args({}, { runAs: { uid: 1000 } }))).toThrow(/runAs.uid: 1000 is not allowed; allowed: an integer >= 10001/);
+  });
+});

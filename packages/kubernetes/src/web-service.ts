@@ -1,0 +1,467 @@
+import * as k8s from "@pulumi/kubernetes";
+import type { core } from "@pulumi/kubernetes/types/input";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  PolycloudError,
+  checkName,
+  transform,
+  type Problem,
+  type SecretReference,
+  type Transform,
+  type WebServiceArgs as CoreWebServiceArgs,
+  type WebServiceOutputs,
+} from "@polycloud/core";
+import { dnsLabelProblems, PUBLIC_LABEL, resolveCommon, selectorLabels, workloadLabels } from "./labels";
+import type { NamespaceRef } from "./network";
+import { guaranteedResources, hardenedPodSpec, type ZoneSpread } from "./pod";
+import { errorRatio, formatNumber, type RequestMetrics } from "./promql";
+import { parseSecretRef } from "./refs";
+import { runAsProblems, type RunAs } from "./security";
+
+
+/** Where projected secret files are mounted when `secretDelivery` is `"files"`. */
+export const SECRET_FILES_DIR = "/var/run/secrets/app";
+
+export interface WebServiceArgs extends CoreWebServiceArgs<NamespaceRef> {
+  /**
+   * Extra pod labels, e.g. the `clientLabels` of a Database or Cache, which grant network access to it.
+   * @default {}
+   */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  /**
+   * How secrets reach the container: `"env"` as `secretKeyRef` environment variables, or `"files"`
+   * mounted read-only under /var/run/secrets/app/<ENV_NAME> with `<ENV_NAME>_FILE` pointing at each
+   * (files are not inherited by child processes and do not show in `kubectl describe`).
+   * @default "env"
+   */
+  readonly secretDelivery?: "env" | "files";
+  /**
+   * Ingress host of a public service.
+   * @default - `loadBalancer.domain`; without a domain the Ingress matches any host
+   */
+  readonly host?: string;
+  /** IngressClass of the Ingress. @default "nginx" */
+  readonly ingressClassName?: string;
+  /** cert-manager ClusterIssuer that issues the certificate for `host` (annotation `cert-manager.io/cluster-issuer`). @default "letsencrypt" */
+  readonly clusterIssuer?: string;
+  /**
+   * The Argo Rollouts controller is installed: `blue-green` and `canary` strategies create a `Rollout`
+   * with an AnalysisTemplate on the error-rate SLO instead of a Deployment. Without it they fall back
+   * to a Deployment: blue-green surges a full new ReplicaSet before any old pod stops (maxSurge 100%),
+   * canary replaces pods in batches of the first step's percentage, each batch ready for
+   * `intervalMinutes` before the next (minReadySeconds); a failed rollout stops the Pulumi update.
+   * @default false
+   */
+  readonly argoRollouts?: boolean;
+  /** Prometheus queried by the rollout analysis. @default "http://prometheus-operated.monitoring.svc:9090" */
+  readonly prometheusAddress?: string;
+  /** Names of the service's HTTP metrics, for the rollout analysis. @default - Prometheus client conventions */
+  readonly metrics?: RequestMetrics;
+  /** UID/GID of the container (10001 or more). @default { uid: 10001, gid: 10001 } */
+  readonly runAs?: RunAs;
+  /** @default "Always" (a re-pushed tag is never served stale from a node's cache) */
+  readonly imagePullPolicy?: "Always" | "IfNotPresent";
+  /**
+   * Extra egress the service needs beyond DNS and its database/cache grants, e.g. a payment API:
+   * `[{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 443 }] }]`.
+   * @default [] (no other egress)
+   */
+  readonly egress?: readonly k8s.types.input.networking.v1.NetworkPolicyEgressRule[];
+  /** Spread across zones strictly (`DoNotSchedule`) or as a preference. @default "ScheduleAnyway" */
+  readonly zoneSpread?: ZoneSpread;
+  /** Adjust any child's args. @default {} */
+  readonly transform?: {
+    readonly serviceAccount?: Transform<k8s.core.v1.ServiceAccountArgs>;
+    readonly deployment?: Transform<k8s.apps.v1.DeploymentArgs>;
+    readonly rollout?: Transform<k8s.apiextensions.CustomResourceArgs>;
+    readonly analysisTemplate?: Transform<k8s.apiextensions.CustomResourceArgs>;
+    readonly service?: Transform<k8s.core.v1.ServiceArgs>;
+    readonly horizontalPodAutoscaler?: Transform<k8s.autoscaling.v2.HorizontalPodAutoscalerArgs>;
+    readonly podDisruptionBudget?: Transform<k8s.policy.v1.PodDisruptionBudgetArgs>;
+    readonly ingress?: Transform<k8s.networking.v1.IngressArgs>;
+    readonly networkPolicy?: Transform<k8s.networking.v1.NetworkPolicyArgs>;
+  };
+}
+
+/**
+ * A stateless HTTP service: ServiceAccount (no token), Deployment (or Argo `Rollout` for blue-green
+ * and canary) with a hardened pod, probes on the health-check path, zone spread and zero-downtime
+ * rolling updates; ClusterIP Service; HorizontalPodAutoscaler on CPU and memory;
+ * PodDisruptionBudget; and for public services an Ingress with TLS (cert-manager issues the
+ * certificate when a host is known). Secrets arrive by reference only.
+ *
+ * Pass an explicit `k8s.Provider` through the resource options to target another cluster.
+ */
+export class WebService extends pulumi.ComponentResource implements WebServiceOutputs {
+  readonly serviceName: string;
+  readonly url: pulumi.Output<string>;
+  readonly namespaceName: string;
+  /** Labels that select the service's pods. */
+  readonly selector: Readonly<Record<string, string>>;
+  readonly service: k8s.core.v1.Service;
+  /** Name of the Service port that serves HTTP (and metrics). */
+  readonly portName: string;
+
+  constructor(name: string, args: WebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    PolycloudError.throwIfAny(validate(args));
+    super("polycloud:kubernetes:WebService", name, {}, opts);
+    const spec = args.service;
+    this.portName = "http";
+    const common = resolveCommon(args);
+    const t = args.transform ?? {};
+    const namespace = args.network.networkId;
+    this.serviceName = spec.name;
+    this.namespaceName = args.network.namespaceName;
+    this.selector = selectorLabels(common.app, spec.name);
+    const labels = workloadLabels(common, spec.name, "web");
+    const metadata = { name: spec.name, namespace, labels };
+    const strategy = spec.deployment.strategy;
+    const useRollout = strategy !== "rolling" && args.argoRollouts === true;
+
+    const serviceAccount = new k8s.core.v1.ServiceAccount(
+      `${name}-service-account`,
+      transform({ metadata, automountServiceAccountToken: false }, `${name}-service-account`, t.serviceAccount),
+      { parent: this },
+    );
+
+    const secrets = secretWiring(args.secrets ?? [], args.secretDelivery ?? "env");
+    const podTemplate: core.v1.PodTemplateSpec = {
+      metadata: {
+        labels: {
+          ...labels,
+          ...args.podLabels,
+          ...(spec.public ? { [PUBLIC_LABEL]: "true" } : {}),
+        },
+      },
+      spec: hardenedPodSpec({
+        serviceAccountName: serviceAccount.metadata.name,
+        selector: this.selector,
+        runAs: args.runAs ?? {},
+        runAsPath: "runAs",
+        ...(args.zoneSpread === undefined ? {} : { zoneSpread: args.zoneSpread }),
+        volumes: secrets.volumes,
+        container: {
+          name: spec.name,
+          image: spec.image,
+          imagePullPolicy: args.imagePullPolicy ?? "Always",
+          ...(spec.command === undefined ? {} : { command: [...spec.command] }),
+          ...(spec.args === undefined ? {} : { args: [...spec.args] }),
+          ports: [{ name: this.portName, containerPort: spec.port, protocol: "TCP" }],
+          env: [...Object.entries(spec.env).map(([envName, value]) => ({ name: envName, value })), ...secrets.env],
+          resources: guaranteedResources(spec.cpu, spec.memory),
+          ...probes(spec.healthCheck, this.portName),
+          volumeMounts: secrets.mounts,
+        },
+      }),
+    };
+
+    const workload = useRollout
+      ? this.createRollout(name, args, metadata, podTemplate, t)
+      : new k8s.apps.v1.Deployment(
+          `${name}-deployment`,
+          transform(
+            {
+              metadata: {
+                ...metadata,
+                ...(strategy === "rolling" ? {} : { annotations: { "polycloud.dev/strategy": `${strategy} (plain-Kubernetes fallback)` } }),
+              },
+              spec: {
+                // No `replicas`: the HorizontalPodAutoscaler owns the count, and an update must not reset it.
+                selector: { matchLabels: this.selector },
+                revisionHistoryLimit: 5,
+                ...deploymentPacing(spec.deployment),
+                template: podTemplate,
+              },
+            },
+            `${name}-deployment`,
+            t.deployment,
+          ),
+          { parent: this },
+        );
+
+    this.service = new k8s.core.v1.Service(
+      `${name}-service`,
+      transform(
+        {
+          metadata,
+          spec: { type: "ClusterIP", selector: this.selector, ports: [{ name: this.portName, port: 80, targetPort: this.portName, protocol: "TCP" }] },
+        },
+        `${name}-service`,
+        t.service,
+      ),
+      { parent: this },
+    );
+
+    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+      `${name}-autoscaler`,
+      transform(
+        {
+          metadata,
+          spec: {
+            scaleTargetRef: useRollout
+              ? { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: spec.name }
+              : { apiVersion: "apps/v1", kind: "Deployment", name: spec.name },
+            // The HPA cannot scale to zero; one replica is the floor.
+            minReplicas: Math.max(1, spec.replicas.min),
+            maxReplicas: Math.max(1, spec.replicas.max),
+            metrics: (
+              [
+                ["cpu", spec.autoscaling.cpuPercent],
+                ["memory", spec.autoscaling.memoryPercent],
+              ] as const
+            ).map(([resource, percent]) => ({
+              type: "Resource",
+              resource: { name: resource, target: { type: "Utilization", averageUtilization: percent } },
+            })),
+          },
+        },
+        `${name}-autoscaler`,
+        t.horizontalPodAutoscaler,
+      ),
+      { parent: this, dependsOn: [workload] },
+    );
+
+    new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-disruption-budget`,
+      transform(
+        // One pod at a time during drains and upgrades, and a drain is never blocked forever.
+        { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: this.selector } } },
+        `${name}-disruption-budget`,
+        t.podDisruptionBudget,
+      ),
+      { parent: this },
+    );
+
+    if (args.egress !== undefined && args.egress.length > 0) {
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-egress`,
+        transform(
+          {
+            metadata: { ...metadata, name: `${spec.name}-egress` },
+            spec: { podSelector: { matchLabels: this.selector }, policyTypes: ["Egress"], egress: [...args.egress] },
+          },
+          `${name}-egress`,
+          t.networkPolicy,
+        ),
+        { parent: this },
+      );
+    }
+
+    const internalUrl = `http://${spec.name}.${this.namespaceName}.svc.cluster.local`;
+    this.url = spec.public ? this.createIngress(name, args, metadata, t) : pulumi.output(internalUrl);
+    this.registerOutputs({ serviceName: this.serviceName, url: this.url });
+  }
+
+  private createIngress(name: string, args: WebServiceArgs, metadata: k8s.types.input.meta.v1.ObjectMeta, t: NonNullable<WebServiceArgs["transform"]>): pulumi.Output<string> {
+    const spec = args.service;
+    const lb = args.loadBalancer;
+    const host = args.host ?? lb.domain;
+    const annotations: Record<string, string> = {
+      ...(lb.tls ? { "nginx.ingress.kubernetes.io/force-ssl-redirect": "true" } : {}),
+      ...(lb.tls && host !== undefined ? { "cert-manager.io/cluster-issuer": args.clusterIssuer ?? "letsencrypt" } : {}),
+      // ModSecurity with the OWASP Core Rule Set: ingress-nginx's built-in web application firewall.
+      ...(lb.waf ? { "nginx.ingress.kubernetes.io/enable-modsecurity": "true", "nginx.ingress.kubernetes.io/enable-owasp-core-rules": "true" } : {}),
+    };
+    const ingress = new k8s.networking.v1.Ingress(
+      `${name}-ingress`,
+      transform(
+        {
+          metadata: { ...metadata, annotations },
+          spec: {
+            ingressClassName: args.ingressClassName ?? "nginx",
+            rules: [
+              {
+                ...(host === undefined ? {} : { host }),
+                http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: spec.name, port: { name: this.portName } } } }] },
+              },
+            ],
+            // Without a host the controller serves its default certificate.
+            ...(lb.tls ? { tls: [{ ...(host === undefined ? {} : { hosts: [host] }), secretName: `${spec.name}-tls` }] } : {}),
+          },
+        },
+        `${name}-ingress`,
+        t.ingress,
+      ),
+      { parent: this, dependsOn: [this.service] },
+    );
+    const scheme = lb.tls ? "https" : "http";
+    if (host !== undefined) return pulumi.output(`${scheme}://${host}`);
+    return ingress.status.apply((status) => {
+      const entry = status?.loadBalancer?.ingress?.[0];
+      return `${scheme}://${entry?.hostname ?? entry?.ip ?? "pending"}`;
+    });
+  }
+
+  private createRollout(
+    name: string,
+    args: WebServiceArgs,
+    metadata: k8s.types.input.meta.v1.ObjectMeta,
+    template: core.v1.PodTemplateSpec,
+    t: NonNullable<WebServiceArgs["transform"]>,
+  ): pulumi.Resource {
+    const spec = args.service;
+    const deployment = spec.deployment;
+    const analysisName = `${spec.name}-error-rate`;
+    const analyse = deployment.rollback.onAlarm;
+    if (analyse) {
+      new k8s.apiextensions.CustomResource(
+        `${name}-analysis`,
+        transform(
+          {
+            apiVersion: "argoproj.io/v1alpha1",
+            kind: "AnalysisTemplate",
+            metadata: { ...metadata, name: analysisName },
+            spec: {
+              metrics: [
+                {
+                  name: "error-rate",
+                  interval: "1m",
+                  failureLimit: 1,
+                  // No traffic yet (empty or NaN result) is not a failure.
+                  successCondition: `len(result) == 0 || isNaN(result[0]) || result[0] <= ${formatNumber(args.slo.errorRatePercent / 100)}`,
+                  provider: {
+                    prometheus: {
+                      address: args.prometheusAddress ?? "http://prometheus-operated.monitoring.svc:9090",
+                      query: errorRatio({ namespace: this.namespaceName, service: spec.name }, "2m", args.metrics),
+                    },
+                  },
+                },
+              ],
+            },
+          },
+          `${name}-analysis`,
+          t.analysisTemplate,
+        ),
+        { parent: this },
+      );
+    }
+    const analysis = { templates: [{ templateName: analysisName }] };
+    let strategy: Record<string, unknown>;
+    if (deployment.strategy === "canary") {
+      const pause = { pause: { duration: `${deployment.canary.intervalMinutes}m` } };
+      strategy = {
+        canary: {
+          maxUnavailable: 0,
+          steps: deployment.canary.steps.filter((w) => w < 100).flatMap((w) => [{ setWeight: w }, pause]),
+          ...(analyse ? { analysis: { ...analysis, startingStep: 1 } } : {}),
+        },
+      };
+    } else {
+      const preview = `${spec.name}-preview`;
+      new k8s.core.v1.Service(
+        `${name}-preview-service`,
+        transform(
+          {
+            metadata: { ...metadata, name: preview },
+            spec: { type: "ClusterIP", selector: this.selector, ports: [{ name: this.portName, port: 80, targetPort: this.portName, protocol: "TCP" }] },
+          },
+          `${name}-preview-service`,
+          t.service,
+        ),
+        { parent: this },
+      );
+      strategy = {
+        blueGreen: {
+          activeService: spec.name,
+          previewService: preview,
+          autoPromotionEnabled: true,
+          scaleDownDelaySeconds: deployment.blueGreen.terminationWaitMinutes * 60,
+          ...(analyse ? { prePromotionAnalysis: analysis } : {}),
+        },
+      };
+    }
+    return new k8s.apiextensions.CustomResource(
+      `${name}-rollout`,
+      transform(
+        {
+          apiVersion: "argoproj.io/v1alpha1",
+          kind: "Rollout",
+          metadata,
+          spec: { selector: { matchLabels: this.selector }, revisionHistoryLimit: 5, template, strategy },
+        },
+        `${name}-rollout`,
+        t.rollout,
+      ),
+      { parent: this },
+    );
+  }
+}
+
+function validate(args: WebServiceArgs): Problem[] {
+  const problems = dnsLabelProblems("service.name", args.service.name);
+  if (args.host !== undefined) {
+    const problem = checkName("kubernetes", "dns1123Subdomain", args.host);
+    if (problem !== undefined) problems.push({ path: "host", message: problem, fix: "use a DNS name such as shop.example.com" });
+  }
+  const plain = new Set(Object.keys(args.service.env));
+  const seen = new Set<string>();
+  (args.secrets ?? []).forEach((s, i) => {
+    if (plain.has(s.envName)) {
+      problems.push({
+        path: `secrets[${i}].envName`,
+        message: `"${s.envName}" is also a plain variable in service.env`,
+        fix: `remove ${s.envName} from service.env; the secret provides it`,
+      });
+    }
+    if (seen.has(s.envName)) problems.push({ path: `secrets[${i}].envName`, message: `"${s.envName}" is given twice`, fix: "pass each secret once" });
+    seen.add(s.envName);
+  });
+  problems.push(...runAsProblems(args.runAs ?? {}, "runAs"));
+  return problems;
+}
+
+/** Readiness and liveness on the health-check path; a startup probe covers the grace period. */
+function probes(health: WebServiceArgs["service"]["healthCheck"], port: string): Pick<core.v1.Container, "readinessProbe" | "livenessProbe" | "startupProbe"> {
+  const httpGet = { path: health.path, port };
+  const probe = { httpGet, periodSeconds: health.intervalSeconds, timeoutSeconds: health.timeoutSeconds, failureThreshold: 3 };
+  return {
+    readinessProbe: probe,
+    livenessProbe: probe,
+    // Liveness waits until startup succeeds, so a slow start is not killed in a restart loop.
+    startupProbe: { httpGet, periodSeconds: 5, timeoutSeconds: health.timeoutSeconds, failureThreshold: Math.max(1, Math.ceil(health.gracePeriodSeconds / 5)) },
+  };
+}
+
+/** Deployment strategy: zero-downtime rolling, or the plain-Kubernetes fallbacks for blue-green and canary. */
+export function deploymentPacing(deployment: WebServiceArgs["service"]["deployment"]): Pick<k8s.types.input.apps.v1.DeploymentSpec, "strategy" | "minReadySeconds" | "progressDeadlineSeconds"> {
+  switch (deployment.strategy) {
+    case "rolling":
+      return { strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } } };
+    case "blue-green":
+      return { strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "100%" } } };
+    case "canary": {
+      const interval = deployment.canary.intervalMinutes * 60;
+      return {
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: `${deployment.canary.steps[0] ?? 100}%` } },
+        minReadySeconds: interval,
+        progressDeadlineSeconds: Math.max(600, interval * 2),
+      };
+    }
+  }
+}
+
+/** Env vars (secretKeyRef) or projected files for the service's secret references. */
+function secretWiring(secrets: readonly SecretReference[], delivery: "env" | "files"): { env: core.v1.EnvVar[]; volumes: core.v1.Volume[]; mounts: core.v1.VolumeMount[] } {
+  const refs = secrets.map((s) => ({ envName: s.envName, ref: pulumi.output(s.ref).apply(parseSecretRef) }));
+  if (delivery === "env") {
+    return {
+      env: refs.map((r) => ({ name: r.envName, valueFrom: { secretKeyRef: { name: r.ref.name, key: r.ref.key } } })),
+      volumes: [],
+      mounts: [],
+    };
+  }
+  if (refs.length === 0) return { env: [], volumes: [], mounts: [] };
+  return {
+    env: refs.map((r) => ({ name: `${r.envName}_FILE`, value: `${SECRET_FILES_DIR}/${r.envName}` })),
+    volumes: [
+      {
+        name: "secrets",
+        projected: {
+          defaultMode: 0o440,
+          sources: refs.map((r) => ({ secret: { name: r.ref.name, items: [{ key: r.ref.key, path: r.envName }] } })),
+        },
+      },
+    ],
+    mounts: [{ name: "secrets", mountPath: SECRET_FILES_DIR, readOnly: true }],
+  };
+}

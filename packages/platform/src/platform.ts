@@ -1,0 +1,119 @@
+import { homedir } from "node:os";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  loadSpec,
+  parseSpec,
+  PolycloudError,
+  type BuiltPlatform,
+  type Provider,
+  type ResolvedSpec,
+  type SpecInput,
+} from "@polycloud/core";
+import { loadBackend, type ModuleLoader } from "./backends";
+import { detect, type Decision, type DetectInput } from "./detection";
+import { directoryProbe } from "./file-probe";
+
+/** Options of a Platform: how its backend is chosen and loaded, plus the usual resource options. */
+export interface PlatformOptions extends pulumi.ComponentResourceOptions {
+  /**
+   * The backend to build on; the explicit choice of detection (it overrides the spec's `provider`).
+   * @default "auto": detected (see `detection`)
+   */
+  readonly backend?: Provider | "auto";
+  /** A decision made earlier, e.g. by the `polycloud` CLI; detection is skipped. */
+  readonly decision?: Decision;
+  /**
+   * What detection looks at.
+   * @default the stack's config, `process.env`, the working directory and the home directory
+   */
+  readonly detection?: Omit<DetectInput, "provider" | "spec">;
+  /** Loads backend packages by name. @default require */
+  readonly loadModule?: ModuleLoader;
+}
+
+/**
+ * One spec, built whole on the backend detection picks (or the one named): network, secrets,
+ * database, cache, buckets, services and monitoring, wired together by the backend.
+ *
+ * @example
+ * ```ts
+ * const platform = new Platform("shop", loadSpec("shop.yaml"));
+ * export const urls = platform.urls;
+ * ```
+ */
+export class Platform extends pulumi.ComponentResource {
+  /** The spec with every default resolved. */
+  readonly spec: ResolvedSpec;
+  /** Which provider was chosen, and why. */
+  readonly decision: Decision;
+  /** The backend's outputs, concern by concern. */
+  readonly built: BuiltPlatform;
+  /** Each service's URL, by service name. */
+  readonly urls: Readonly<Record<string, pulumi.Output<string>>>;
+  /** Each bucket's physical name, by bucket name. */
+  readonly bucketNames: Readonly<Record<string, pulumi.Output<string>>>;
+  /** The database endpoint, when the spec has a database. */
+  readonly databaseEndpoint: pulumi.Output<string> | undefined;
+  /** The cache endpoint, when the spec has a cache. */
+  readonly cacheEndpoint: pulumi.Output<string> | undefined;
+  /** Link to the monitoring dashboard, when one is created. */
+  readonly dashboardUrl: pulumi.Output<string | undefined>;
+
+  /**
+   * @param spec a spec file path, a spec object as written in a file, or a spec already resolved by `loadSpec`/`parseSpec`
+   * @throws PolycloudError before anything is created: an invalid spec, no decidable provider, a missing
+   * backend package, or a spec the backend cannot honour.
+   */
+  constructor(name: string, spec: string | SpecInput | ResolvedSpec, opts: PlatformOptions = {}) {
+    const { backend: choice, decision: given, detection, loadModule, ...resourceOptions } = opts;
+    const resolved = resolveSpec(spec);
+    const specSource = { provider: resolved.provider, ...(typeof spec === "string" ? { file: spec } : {}) };
+    const decision = given ?? detect({ ...(detection ?? ambientDetection()), ...(choice === undefined ? {} : { provider: choice }), spec: specSource });
+    const backend = loadBackend(decision.provider, loadModule);
+    PolycloudError.throwIfAny(backend.validate(resolved), `Spec ${resolved.name} cannot be built on ${decision.provider}`);
+
+    super("polycloud:platform:Platform", name, {}, resourceOptions);
+    this.spec = resolved;
+    this.decision = decision;
+    this.built = backend.build(resolved, this, resourceOptions.provider === undefined ? {} : { provider: resourceOptions.provider });
+    this.urls = byName(resolved.services, this.built.services, (s) => s.url, "services");
+    this.bucketNames = byName(resolved.buckets, this.built.buckets, (b) => b.bucketName, "buckets");
+    this.databaseEndpoint = this.built.database?.endpoint;
+    this.cacheEndpoint = this.built.cache?.endpoint;
+    this.dashboardUrl = this.built.monitoring.dashboardUrl;
+    this.registerOutputs(this.stackOutputs());
+  }
+
+  /** The stack outputs a program exports: service URLs, endpoints, the dashboard link and the detection decision. */
+  stackOutputs(): Record<string, unknown> {
+    return {
+      provider: this.decision.provider,
+      urls: this.urls,
+      ...(this.databaseEndpoint === undefined ? {} : { databaseEndpoint: this.databaseEndpoint }),
+      ...(this.cacheEndpoint === undefined ? {} : { cacheEndpoint: this.cacheEndpoint }),
+      bucketNames: this.bucketNames,
+      dashboardUrl: this.dashboardUrl,
+      alertCount: this.built.monitoring.alertCount,
+      detection: { provider: this.decision.provider, tier: this.decision.tier, signals: this.decision.signals },
+    };
+  }
+}
+
+function resolveSpec(spec: string | SpecInput | ResolvedSpec): ResolvedSpec {
+  if (typeof spec === "string") return loadSpec(spec);
+  // A resolved spec lists its services; a spec as written maps names to services.
+  return Array.isArray(spec.services) ? (spec as ResolvedSpec) : parseSpec(spec);
+}
+
+/** What detection sees inside a Pulumi program when the caller gives nothing: the real surroundings. */
+function ambientDetection(): Omit<DetectInput, "provider" | "spec"> {
+  return { config: pulumi.runtime.allConfig(), env: process.env, files: directoryProbe(process.cwd()), homeDir: homedir() };
+}
+
+/** Outputs keyed by spec name; backends return one entry per spec entry, in spec order. */
+function byName<S extends { readonly name: string }, B, V>(specs: readonly S[], built: readonly B[], value: (b: B) => V, what: string): Record<string, V> {
+  if (specs.length !== built.length) {
+    throw new Error(`the backend built ${built.length} ${what} for ${specs.length} in the spec; a Backend must return one per spec entry, in order`);
+  }
+  return Object.fromEntries(specs.map((s, i) => [s.name, value(built[i]!)]));
+}

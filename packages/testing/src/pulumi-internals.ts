@@ -1,0 +1,80 @@
+/**
+ * The few @pulumi/pulumi runtime internals the harness needs, typed locally. They are the same ones
+ * the Automation API's inline programs use (automation/server.js): a fresh runtime store per run
+ * (`withLocalStorage`) and `waitForRPCs` to know when every registration has settled.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as settingsModule from "@pulumi/pulumi/runtime/settings";
+import * as stateModule from "@pulumi/pulumi/runtime/state";
+
+/** The parts of the runtime's per-run store the harness reads. */
+export interface RuntimeStore {
+  /** Promises still running, each labelled by the runtime (`resource:name[type]`, ...). */
+  leakCandidates: Set<Promise<unknown> & { _debugCtx?: string }>;
+}
+
+interface StateInternals {
+  withLocalStorage<T>(callback: () => Promise<T>): Promise<T>;
+  getStore(): RuntimeStore;
+}
+interface SettingsInternals {
+  waitForRPCs(): Promise<void>;
+}
+
+const state = stateModule as unknown as StateInternals;
+const settings = settingsModule as unknown as SettingsInternals;
+
+/** Runs `callback` with a runtime store of its own: config, stack, monitor and leaks are per run. */
+export function withFreshRuntime<T>(callback: () => Promise<T>): Promise<T> {
+  return state.withLocalStorage(callback);
+}
+
+/** The current run's store. */
+export function currentStore(): RuntimeStore {
+  return state.getStore();
+}
+
+type ApplyFn = (this: unknown, func: (value: unknown) => unknown, runWithUnknowns?: boolean) => unknown;
+const runs = new WeakMap<object, (err: unknown) => void>();
+let applyPatched = false;
+
+/**
+ * Reports errors thrown inside `apply` callbacks of the current run to `fail`, instead of letting
+ * them reject the Output: a rejected Output leaves a trail of unhandled rejections in the runtime
+ * (every derived promise), which Jest reports against whatever test is running. Outside harness
+ * runs `apply` behaves as before. Returns a function that ends the routing.
+ */
+export function routeApplyErrors(fail: (err: unknown) => void): () => void {
+  if (!applyPatched) {
+    applyPatched = true;
+    const proto = Object.getPrototypeOf(pulumi.output(0)) as { apply: ApplyFn };
+    const original = proto.apply;
+    proto.apply = function (this: unknown, func, runWithUnknowns) {
+      const report = runs.get(state.getStore() as object);
+      if (report === undefined) return original.call(this, func, runWithUnknowns);
+      const never = (err: unknown): Promise<never> => {
+        report(err);
+        return new Promise<never>(() => undefined);
+      };
+      const guarded = (value: unknown): unknown => {
+        try {
+          const result = func(value);
+          return result instanceof Promise ? result.catch(never) : result;
+        } catch (err) {
+          return never(err);
+        }
+      };
+      return original.call(this, guarded, runWithUnknowns);
+    };
+  }
+  const store = state.getStore() as object;
+  runs.set(store, fail);
+  return () => runs.delete(store);
+}
+
+/** Resolves when every registration and output registration of the current run has finished. */
+export function waitForRegistrations(): Promise<void> {
+  return settings.waitForRPCs();
+}
+
+export { pulumi };

@@ -1,0 +1,400 @@
+/**
+ * Records what the program asks of the engine. Pulumi's `MockMonitor` hands the user's mocks only
+ * type, name and inputs; the register requests it receives carry everything else (parent, options,
+ * dependencies, provider). The recorder wraps the monitor's methods to keep all of it.
+ */
+import { TestingError } from "./errors";
+import { decodeProperties } from "./values";
+import type { PropertyBag, RecordedAlias, RecordedInvoke, RecordedOptions, RecordedResource } from "./types";
+
+// The slice of the protobuf request classes the recorder reads (see @pulumi/pulumi/proto/*.d.ts).
+interface StructLike {
+  toJavaScript(): Record<string, unknown>;
+}
+interface AliasSpecLike {
+  getName(): string;
+  getType(): string;
+  getStack(): string;
+  getProject(): string;
+  hasParenturn(): boolean;
+  getParenturn(): string;
+  hasNoparent(): boolean;
+  getNoparent(): boolean;
+}
+interface AliasLike {
+  hasUrn(): boolean;
+  getUrn(): string;
+  getSpec(): AliasSpecLike | undefined;
+}
+interface TimeoutsLike {
+  getCreate(): string;
+  getUpdate(): string;
+  getDelete(): string;
+}
+/** @internal */
+export interface RegisterRequestLike {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getObject(): StructLike | undefined;
+  hasProtect?(): boolean;
+  getProtect(): boolean | undefined;
+  getDependenciesList(): string[];
+  getProvider(): string;
+  getDeletebeforereplace?(): boolean;
+  getVersion(): string;
+  getIgnorechangesList?(): string[];
+  getAdditionalsecretoutputsList(): string[];
+  getAliasesList?(): AliasLike[];
+  getAliasurnsList?(): string[];
+  getImportid?(): string;
+  getCustomtimeouts?(): TimeoutsLike | undefined;
+  getReplaceonchangesList?(): string[];
+  getRetainondelete?(): boolean | undefined;
+  getDeletedwith?(): string;
+}
+/** @internal */
+export interface ReadRequestLike {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getId(): string;
+  getProperties(): StructLike | undefined;
+  getProvider(): string;
+  getDependenciesList(): string[];
+  getVersion(): string;
+  getAdditionalsecretoutputsList(): string[];
+}
+interface RegisterResponseLike {
+  getUrn(): string;
+  setUrn(urn: string): void;
+  getId?(): string;
+  getObject?(): StructLike | undefined;
+  getProperties?(): StructLike | undefined;
+}
+interface OutputsRequestLike {
+  getUrn(): string;
+  getOutputs(): StructLike | undefined;
+}
+type Callback = (err: unknown, response: unknown) => void;
+
+/** The methods of Pulumi's MockMonitor the recorder wraps. @internal */
+export interface MonitorLike {
+  /** MockMonitor's own registry, read by the `pulumi:pulumi:getResource` invoke. */
+  readonly resources?: Map<string, unknown>;
+  registerResource(req: unknown, callback: Callback): unknown;
+  readResource(req: unknown, callback: Callback): unknown;
+  registerResourceOutputs(req: unknown, callback: Callback): unknown;
+}
+
+/** A registration between the request reaching the monitor and the mock's answer. @internal */
+export interface Registration {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly custom: boolean;
+  readonly inputs: PropertyBag;
+  readonly secretInputs: readonly string[];
+  /** URN of the explicit provider, if any. */
+  readonly provider?: string;
+  /** Id being read or imported. */
+  readonly id?: string;
+  /** Outputs the engine must treat as secret (`additionalSecretOutputs`). */
+  readonly additionalSecretOutputs: readonly string[];
+}
+
+const STACK_TYPE = "pulumi:pulumi:Stack";
+
+interface MutableResource {
+  urn: string;
+  type: string;
+  name: string;
+  id?: string;
+  parent?: string;
+  custom: boolean;
+  read: boolean;
+  inputs: PropertyBag;
+  outputs: PropertyBag;
+  dependencies: string[];
+  provider?: string;
+  options: RecordedOptions;
+  secretInputs: readonly string[];
+  secretOutputs: readonly string[];
+}
+
+/**
+ * The URN the real engine would give: the parent's qualified type chain, `$`, the type; the root
+ * stack's type is left out. (Pulumi's MockMonitor keeps the stack type in every URN; real URNs do not.)
+ * @internal
+ */
+export function urnOf(project: string, stack: string, parent: string, type: string, name: string): string {
+  let qualified = type;
+  if (parent !== "") {
+    const parentQualified = parent.split("::")[2] ?? "";
+    if (parentQualified !== STACK_TYPE) qualified = `${parentQualified}$${type}`;
+  }
+  return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+}
+
+/** `urn::id` provider reference to the provider's URN. */
+function providerUrn(ref: string): string | undefined {
+  if (ref === "") return undefined;
+  const cut = ref.lastIndexOf("::");
+  return cut > 0 ? ref.slice(0, cut) : ref;
+}
+
+const NO_OPTIONS: RecordedOptions = Object.freeze({
+  protect: false,
+  retainOnDelete: false,
+  ignoreChanges: Object.freeze([]) as readonly string[],
+  aliases: Object.freeze([]) as readonly RecordedAlias[],
+  deleteBeforeReplace: false,
+  additionalSecretOutputs: Object.freeze([]) as readonly string[],
+  replaceOnChanges: Object.freeze([]) as readonly string[],
+});
+
+function aliasOf(alias: AliasLike): RecordedAlias {
+  if (alias.hasUrn()) return alias.getUrn();
+  const spec = alias.getSpec();
+  if (spec === undefined) return {};
+  const out: { -readonly [K in keyof Exclude<RecordedAlias, string>]: Exclude<RecordedAlias, string>[K] } = {};
+  if (spec.getName() !== "") out.name = spec.getName();
+  if (spec.getType() !== "") out.type = spec.getType();
+  if (spec.getStack() !== "") out.stack = spec.getStack();
+  if (spec.getProject() !== "") out.project = spec.getProject();
+  if (spec.hasParenturn()) out.parent = spec.getParenturn();
+  if (spec.hasNoparent() && spec.getNoparent()) out.noParent = true;
+  return out;
+}
+
+function optionsOf(req: RegisterRequestLike): RecordedOptions {
+  const aliases: RecordedAlias[] = (req.getAliasesList?.() ?? []).map(aliasOf);
+  for (const urn of req.getAliasurnsList?.() ?? []) aliases.push(urn);
+  const options: { -readonly [K in keyof RecordedOptions]: RecordedOptions[K] } = {
+    protect: req.getProtect() === true,
+    retainOnDelete: req.getRetainondelete?.() === true,
+    ignoreChanges: req.getIgnorechangesList?.() ?? [],
+    aliases,
+    deleteBeforeReplace: req.getDeletebeforereplace?.() === true,
+    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+    replaceOnChanges: req.getReplaceonchangesList?.() ?? [],
+  };
+  const importId = req.getImportid?.() ?? "";
+  if (importId !== "") options.import = importId;
+  const deletedWith = req.getDeletedwith?.() ?? "";
+  if (deletedWith !== "") options.deletedWith = deletedWith;
+  const timeouts = req.getCustomtimeouts?.();
+  if (timeouts !== undefined) {
+    const t: { create?: string; update?: string; delete?: string } = {};
+    if (timeouts.getCreate() !== "") t.create = timeouts.getCreate();
+    if (timeouts.getUpdate() !== "") t.update = timeouts.getUpdate();
+    if (timeouts.getDelete() !== "") t.delete = timeouts.getDelete();
+    if (Object.keys(t).length > 0) options.customTimeouts = t;
+  }
+  return options;
+}
+
+/** A mock's error, prefixed with the resource it failed for (the original stays as `cause`). */
+function withContext(err: unknown, registration: Registration): unknown {
+  if (!(err instanceof Error) || err instanceof TestingError) return err;
+  const wrapped = new Error(`${registration.type} "${registration.name}": ${err.message}`, { cause: err });
+  wrapped.name = err.name;
+  return wrapped;
+}
+
+/** Everything one run recorded. @internal */
+export class Recorder {
+  /** By URN, in registration order. */
+  readonly resources = new Map<string, MutableResource>();
+  readonly invokes: RecordedInvoke[] = [];
+  stackUrn: string | undefined;
+  stackOutputs: PropertyBag = {};
+  stackSecretOutputs: readonly string[] = [];
+  /** The registration whose mock call is running (set synchronously around the monitor call). */
+  current: Registration | undefined;
+  /** Time of the last registration or answer, for the hang detector. */
+  lastActivity = Date.now();
+  /** Registrations sent to the monitor and not answered yet, by URN. */
+  readonly inFlight = new Map<string, string>();
+  private monitorResources: Map<string, unknown> | undefined;
+  /** URNs of the components that have registered their outputs. */
+  readonly outputsRegistered = new Set<string>();
+
+  constructor(
+    private readonly project: string,
+    private readonly stack: string,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  /** Wraps the monitor's register, read and outputs methods. */
+  attach(monitor: MonitorLike): void {
+    const register = monitor.registerResource.bind(monitor);
+    const read = monitor.readResource.bind(monitor);
+    monitor.registerResource = (req, callback) =>
+      this.onRegister(req as RegisterRequestLike, callback, (cb) => register(req, cb));
+    monitor.readResource = (req, callback) => this.onRead(req as ReadRequestLike, callback, (cb) => read(req, cb));
+    // MockMonitor only stores the outputs under its own URN; the recorder keeps them instead.
+    monitor.registerResourceOutputs = (req, callback) => {
+      this.onOutputs(req as OutputsRequestLike);
+      callback(null, {});
+    };
+    this.monitorResources = monitor.resources;
+  }
+
+  /** Records an invoke. */
+  recordInvoke(token: string, inputs: PropertyBag): void {
+    this.lastActivity = Date.now();
+    this.invokes.push({ token, inputs });
+  }
+
+  /** The recorded resources, in registration order, without the stack. */
+  list(): RecordedResource[] {
+    return [...this.resources.values()];
+  }
+
+  private onRegister(req: RegisterRequestLike, callback: Callback, forward: (cb: Callback) => unknown): unknown {
+    const type = req.getType();
+    const name = req.getName();
+    const parent = req.getParent();
+    const urn = urnOf(this.project, this.stack, parent, type, name);
+    const { values, secretPaths } = decodeProperties(req.getObject()?.toJavaScript());
+    const provider = providerUrn(req.getProvider());
+    const importId = req.getImportid?.() ?? "";
+    const registration: Registration = {
+      urn,
+      type,
+      name,
+      custom: req.getCustom(),
+      inputs: values,
+      secretInputs: secretPaths,
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      ...(provider === undefined ? {} : { provider }),
+      ...(importId === "" ? {} : { id: importId }),
+    };
+    if (type === STACK_TYPE && parent === "") {
+      this.stackUrn = urn;
+    } else {
+      if (this.resources.has(urn)) {
+        const err = new Error(
+          `Duplicate resource URN ${urn}: two resources of type ${type} are named "${name}" under the same parent ` +
+            `type. Give one of them another name.`,
+        );
+        this.onError(err);
+        return undefined;
+      }
+      this.resources.set(urn, {
+        urn,
+        type,
+        name,
+        ...(parent === "" || parent === this.stackUrn ? {} : { parent }),
+        custom: req.getCustom(),
+        read: false,
+        inputs: values,
+        outputs: {},
+        dependencies: req.getDependenciesList(),
+        ...(provider === undefined ? {} : { provider }),
+        options: optionsOf(req),
+        secretInputs: secretPaths,
+        secretOutputs: [],
+      });
+    }
+    return this.forward(registration, callback, forward);
+  }
+
+  private onRead(req: ReadRequestLike, callback: Callback, forward: (cb: Callback) => unknown): unknown {
+    const type = req.getType();
+    const name = req.getName();
+    const parent = req.getParent();
+    const urn = urnOf(this.project, this.stack, parent, type, name);
+    const { values, secretPaths } = decodeProperties(req.getProperties()?.toJavaScript());
+    const provider = providerUrn(req.getProvider());
+    this.resources.set(urn, {
+      urn,
+      type,
+      name,
+      id: req.getId(),
+      ...(parent === "" || parent === this.stackUrn ? {} : { parent }),
+      custom: true,
+      read: true,
+      inputs: values,
+      outputs: {},
+      dependencies: req.getDependenciesList(),
+      ...(provider === undefined ? {} : { provider }),
+      options: { ...NO_OPTIONS, additionalSecretOutputs: req.getAdditionalsecretoutputsList() },
+      secretInputs: secretPaths,
+      secretOutputs: [],
+    });
+    const registration: Registration = {
+      urn,
+      type,
+      name,
+      custom: true,
+      inputs: values,
+      secretInputs: secretPaths,
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      id: req.getId(),
+      ...(provider === undefined ? {} : { provider }),
+    };
+    return this.forward(registration, callback, forward);
+  }
+
+  private forward(registration: Registration, callback: Callback, forward: (cb: Callback) => unknown): unknown {
+    this.lastActivity = Date.now();
+    this.inFlight.set(registration.urn, `${registration.type} "${registration.name}"`);
+    this.current = registration;
+    try {
+      return forward((err, response) => {
+        this.lastActivity = Date.now();
+        this.inFlight.delete(registration.urn);
+        if (err) {
+          // Fail the run and leave the registration unanswered: a rejected registration would
+          // leave unhandled rejections behind in every output of the resource.
+          this.onError(withContext(err, registration));
+          return;
+        } else {
+          const answer = response as RegisterResponseLike;
+          const mockUrn = answer.getUrn();
+          if (mockUrn !== registration.urn) {
+            answer.setUrn(registration.urn);
+            const entry = this.monitorResources?.get(mockUrn);
+            if (entry !== undefined) this.monitorResources?.set(registration.urn, { ...(entry as object), urn: registration.urn });
+          }
+          this.onAnswer(registration.urn, answer);
+        }
+        callback(err, response);
+      });
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  private onAnswer(urn: string, response: RegisterResponseLike): void {
+    const record = this.resources.get(urn);
+    if (record === undefined) return; // the stack
+    const struct = response.getObject?.() ?? response.getProperties?.();
+    const { values, secretPaths } = decodeProperties(struct?.toJavaScript());
+    record.outputs = values;
+    record.secretOutputs = secretPaths;
+    const id = response.getId?.();
+    if (record.custom && id !== undefined && id !== "" && !record.read) record.id = id;
+  }
+
+  private onOutputs(req: OutputsRequestLike): void {
+    this.lastActivity = Date.now();
+    const urn = req.getUrn();
+    this.outputsRegistered.add(urn);
+    const { values, secretPaths } = decodeProperties(req.getOutputs()?.toJavaScript());
+    if (urn === this.stackUrn) {
+      this.stackOutputs = values;
+      this.stackSecretOutputs = secretPaths;
+      return;
+    }
+    const record = this.resources.get(urn);
+    if (record !== undefined) {
+      record.outputs = values;
+      record.secretOutputs = secretPaths;
+    }
+  }
+}
+

@@ -1,0 +1,138 @@
+/**
+ * Plain values as the harness records them: decoded from Pulumi's wire format (protobuf Struct
+ * turned into JavaScript), with secrets unwrapped but their paths remembered, unknowns (previews)
+ * replaced by one sentinel, resource references reduced to their URN.
+ */
+
+// The signature keys of Pulumi's wire format (@pulumi/pulumi runtime/rpc.js).
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
+const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
+const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
+const UNKNOWN_WIRE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** What a secret value reads as in `toJSON()` snapshots and in failure messages. */
+export const REDACTED = "[secret]";
+
+/** The type of {@link UNKNOWN}. */
+export class Unknown {
+  private constructor() {}
+  /** @internal */
+  static readonly instance = new Unknown();
+  toString(): string {
+    return "[unknown]";
+  }
+  toJSON(): string {
+    return "[unknown]";
+  }
+}
+
+/**
+ * A value a preview cannot know yet (an id, or a computed output of a resource not created yet).
+ * Compare with `toBe(UNKNOWN)`, `isUnknown(v)` or `Match.unknown()`.
+ */
+export const UNKNOWN: Unknown = Unknown.instance;
+
+/** True when `value` is the preview's {@link UNKNOWN} sentinel. */
+export function isUnknown(value: unknown): value is Unknown {
+  return value === UNKNOWN;
+}
+
+/** A property bag decoded from the wire, with the paths of the values that were secret. */
+export interface DecodedProperties {
+  readonly values: Record<string, unknown>;
+  /** Paths (`a.b[0].c`) of secret values, outermost only. */
+  readonly secretPaths: readonly string[];
+}
+
+/** Appends a key to a path: `a.b`, or `a["x.y"]` for keys that are not identifiers. */
+export function joinPath(path: string, key: string | number): string {
+  if (typeof key === "number") return `${path}[${key}]`;
+  if (/^[A-Za-z_$][\w$-]*$/.test(key)) return path === "" ? key : `${path}.${key}`;
+  return `${path}[${JSON.stringify(key)}]`;
+}
+
+/** Decodes a `Struct.toJavaScript()` property bag. */
+export function decodeProperties(wire: Record<string, unknown> | undefined): DecodedProperties {
+  const secretPaths: string[] = [];
+  const values: Record<string, unknown> = {};
+  if (wire !== undefined) {
+    for (const key of Object.keys(wire)) {
+      const v = wire[key];
+      if (v === undefined) continue;
+      values[key] = decodeValue(v, joinPath("", key), secretPaths);
+    }
+  }
+  return { values, secretPaths };
+}
+
+function decodeValue(value: unknown, path: string, secrets: string[]): unknown {
+  if (value === UNKNOWN_WIRE) return UNKNOWN;
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((v, i) => decodeValue(v, joinPath(path, i), secrets));
+  const obj = value as Record<string, unknown>;
+  switch (obj[SIG_KEY]) {
+    case undefined:
+      break;
+    case SECRET_SIG: {
+      secrets.push(path);
+      // Nested secrets inside a secret add nothing: the whole value is already secret.
+      return decodeValue(obj["value"], path, []);
+    }
+    case RESOURCE_SIG:
+      return obj["urn"];
+    case ASSET_SIG:
+      return { asset: stripSig(obj) };
+    case ARCHIVE_SIG:
+      return { archive: stripSig(obj) };
+    case OUTPUT_SIG: {
+      if (obj["secret"] === true) secrets.push(path);
+      return "value" in obj ? decodeValue(obj["value"], path, obj["secret"] === true ? [] : secrets) : UNKNOWN;
+    }
+    default:
+      break;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(obj)) {
+    const v = obj[key];
+    if (v === undefined) continue;
+    out[key] = decodeValue(v, joinPath(path, key), secrets);
+  }
+  return out;
+}
+
+function stripSig(obj: Record<string, unknown>): Record<string, unknown> {
+  const { [SIG_KEY]: _sig, ...rest } = obj;
+  return rest;
+}
+
+/** True when `path` or one of its ancestors is in `secretPaths`. */
+export function isSecretPath(path: string, secretPaths: ReadonlySet<string> | readonly string[]): boolean {
+  const set = secretPaths instanceof Set ? secretPaths : new Set(secretPaths as readonly string[]);
+  if (set.size === 0) return false;
+  let p = path;
+  for (;;) {
+    if (set.has(p)) return true;
+    const cut = Math.max(p.lastIndexOf("."), p.lastIndexOf("["));
+    if (cut <= 0) return false;
+    p = p.slice(0, cut);
+  }
+}
+
+/**
+ * A deep copy of `value` with every secret replaced by {@link REDACTED}, unknowns as `"[unknown]"`,
+ * object keys sorted: the form snapshots and `plan --json` show.
+ */
+export function redact(value: unknown, secretPaths: ReadonlySet<string>, path = ""): unknown {
+  if (path !== "" && isSecretPath(path, secretPaths)) return REDACTED;
+  if (isUnknown(value)) return "[unknown]";
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((v, i) => redact(v, secretPaths, joinPath(path, i)));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    out[key] = redact((value as Record<string, unknown>)[key], secretPaths, joinPath(path, key));
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { runProgram } from "@polycloud/testing";
 import { Cache, type CacheArgs } from "./cache";
-import { namespace, spec } from "./__tests__/fixtures";
+import { namespace, RANDOM_MOCKS, spec } from "./__tests__/fixtures";
 
 function args(extra: Partial<CacheArgs> = {}, cache: Record<string, unknown> = {}): CacheArgs {
   return { app: "shop", cache: spec({ cache }).cache!, network: namespace(), ...extra };
@@ -9,9 +9,12 @@ function args(extra: Partial<CacheArgs> = {}, cache: Record<string, unknown> = {
 
 describe("Cache", () => {
   it("runs Redis with a password from its Secret and append-only persistence when defaults are used", async () => {
-    const plan = await runProgram(() => {
-      new Cache("cache", args());
-    });
+    const plan = await runProgram(
+      () => {
+        new Cache("cache", args());
+      },
+      { mocks: RANDOM_MOCKS },
+    );
     const set = plan.find(k8s.apps.v1.StatefulSet).inputs;
     const container = set.spec.template.spec!.containers[0]!;
     expect(container.image).toBe("docker.io/library/redis:7-alpine");
@@ -22,7 +25,7 @@ describe("Cache", () => {
     ]);
     expect(container.securityContext).toMatchObject({ runAsUser: 10001, readOnlyRootFilesystem: true });
     expect(set.spec.volumeClaimTemplates![0]!.spec!.resources!.requests).toEqual({ storage: "2Gi" });
-    expect(plan.find(k8s.core.v1.Secret).inputs.stringData!.REDIS_URL).toMatch(/^redis:\/\/:[A-Za-z0-9]+@redis\.shop-dev\.svc\.cluster\.local:6379\/0$/);
+    expect(plan.find(k8s.core.v1.Secret).inputs.stringData!.REDIS_URL).toMatch(/^redis:\/\/:pwcachepassword0123456789abcdef@redis\.shop-dev\.svc\.cluster\.local:6379\/0$/);
   });
 
   it("exposes the REDIS_URL reference and the client labels", async () => {

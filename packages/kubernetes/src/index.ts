@@ -1,1 +1,18 @@
-export {};
+/**
+ * @polycloud/kubernetes: the five concerns on any Kubernetes cluster, hardened by default.
+ * Every component deploys through the ambient kubeconfig, or through an explicit `k8s.Provider`
+ * passed in the resource options (`{ provider }` / `{ providers: [provider] }`).
+ */
+export * from "./network";
+export * from "./web-service";
+export * from "./secret-store";
+export * from "./database";
+export * from "./cache";
+export * from "./bucket";
+export * from "./monitoring";
+export * from "./backend";
+export { capacityFor, DEFAULT_CAPACITY, STATEFUL_SIZES, type Capacity } from "./sizing";
+export { containerSecurityContext, podSecurityContext, MIN_UID, type RunAs } from "./security";
+export { cpuQuantity, memoryQuantity, storageQuantity } from "./quantity";
+export { burnRateExpr, errorRatio, latencyQuantile, sloAlertingRules, type RequestMetrics } from "./promql";
+export { parseSecretRef, secretRef } from "./refs";

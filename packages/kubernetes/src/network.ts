@@ -168,7 +168,8 @@ export class Network extends pulumi.ComponentResource implements NamespaceRef {
               "requests.memory": memoryQuantity(capacity.memory),
               "limits.memory": memoryQuantity(capacity.memory),
               pods: String(capacity.pods),
-              "requests.storage": storageQuantity(capacity.storageGb),
+              // No storage at all is a valid quota: the namespace then cannot claim volumes.
+              "requests.storage": capacity.storageGb === 0 ? "0" : storageQuantity(capacity.storageGb),
               persistentvolumeclaims: String(capacity.persistentVolumeClaims),
               // Traffic enters through the ingress controller only: no node ports, no cloud load balancers.
               "services.nodeports": "0",

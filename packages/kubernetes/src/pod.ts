@@ -3,7 +3,6 @@
  * directories on a read-only root, no service account token, no service links, spread over zones
  * and nodes, Guaranteed QoS resources. Pure: plain Kubernetes args in, args out.
  */
-import type * as k8s from "@pulumi/kubernetes";
 import type { core } from "@pulumi/kubernetes/types/input";
 import type * as pulumi from "@pulumi/pulumi";
 import { cpuQuantity, memoryQuantity } from "./quantity";

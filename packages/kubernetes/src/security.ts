@@ -4,7 +4,6 @@
  * kube-score / Checkov container checks: non-root with a high UID, no privilege escalation, no
  * capabilities, read-only root filesystem, RuntimeDefault seccomp, no service account token.
  */
-import type * as k8s from "@pulumi/kubernetes";
 import type { core } from "@pulumi/kubernetes/types/input";
 import { PolycloudError, type Problem } from "@polycloud/core";
 

@@ -55,7 +55,7 @@ export function specContext(specArg: string, flags: SpecFlags, io: Io): SpecCont
   return { specPath, spec, stack, config, secureKeys: stackFile.secureKeys, decision };
 }
 
-/** Detection input for a project directory, from the real surroundings in `io`. */
+/** Detection input for a project directory, from the real surroundings in `io`; `polycloud:strict: "true"` in the config acts like `--strict`. */
 export function detectInput(
   config: Readonly<Record<string, unknown>>,
   flags: Pick<SpecFlags, "provider" | "strict">,
@@ -70,7 +70,7 @@ export function detectInput(
     env: io.env,
     files: directoryProbe(projectDir),
     homeDir: io.homeDir,
-    strict: flags.strict === true,
+    strict: flags.strict === true || config["polycloud:strict"] === "true",
   };
 }
 

@@ -61,7 +61,9 @@ export async function engineCommand(operation: EngineOperation, specArg: string,
   const { LocalWorkspace, PulumiCommand } = automation;
   // PulumiCommand looks for `<root>/bin/pulumi`; any other location is used through PATH.
   const root = basename(dirname(executable)) === "bin" ? dirname(dirname(executable)) : undefined;
-  const pulumiCommand = await PulumiCommand.get({ ...(root === undefined ? {} : { root }), skipVersionCheck: false });
+  const pulumiCommand = await PulumiCommand.get({ ...(root === undefined ? {} : { root }), skipVersionCheck: false }).catch((error: unknown) => {
+    throw new CliFailure(`${executable} did not run \`pulumi version\` (is it the Pulumi CLI, version 3?): ${failureDetail(error)}`);
+  });
 
   const { spec, decision, stack: stackName, config } = context;
   io.stderr.write(`${operation} ${spec.name} (stack ${stackName}) on ${decision.provider}, state in ${backendUrl}\n`);
@@ -72,8 +74,14 @@ export async function engineCommand(operation: EngineOperation, specArg: string,
       projectSettings: { name: spec.name, runtime: "nodejs", backend: { url: backendUrl } },
       envVars: engineEnv(io, backendUrl),
     },
-  );
-  await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { value, secret: false }])));
+  )
+    .then(async (selected) => {
+      await selected.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { value, secret: false }])));
+      return selected;
+    })
+    .catch((error: unknown) => {
+      throw new CliFailure(`pulumi could not open stack ${stackName} on ${backendUrl}: ${failureDetail(error)}`);
+    });
   const onOutput = (text: string) => io.stdout.write(text);
   const onError = (text: string) => io.stderr.write(text);
   try {
@@ -116,10 +124,25 @@ function engineEnv(io: Io, backendUrl: string): Record<string, string> {
 
 const colour = (io: Io) => (io.stdout.isTTY === true ? "auto" : "never");
 
-/** The engine's own diagnostics are the useful part of a failed run; the Automation API wraps them in noise. */
+/** The operation streamed the engine's diagnostics to stderr already; the error adds only the exit code. */
 function engineFailure(operation: EngineOperation, error: unknown): CliFailure {
-  const { commandResult } = error as { commandResult?: { stderr?: string; code?: number } };
-  const detail = (commandResult?.stderr ?? (error as Error).message ?? String(error)).trim().split("\n").slice(-12).join("\n");
-  const code = commandResult?.code === undefined ? "" : ` (pulumi exited with ${commandResult.code})`;
-  return new CliFailure(`pulumi ${operation} failed${code}:\n${detail}`);
+  const code = exitCode(error);
+  return new CliFailure(`pulumi ${operation} failed${code === undefined ? "" : ` (exit code ${code})`}; the engine's messages are above`);
+}
+
+function exitCode(error: unknown): number | undefined {
+  const result = (error as { commandResult?: { code?: number; err?: { exitCode?: number } } }).commandResult;
+  // The Automation API reports -2 when the process exited non-zero; the real code is on the execa error.
+  return result?.err?.exitCode ?? result?.code;
+}
+
+/** A failed command's stderr (an Automation API CommandError) without the wrapper's "Command failed" line, or the error's message. */
+function failureDetail(error: unknown): string {
+  const stderr = (error as { commandResult?: { stderr?: string } }).commandResult?.stderr;
+  const text = stderr === undefined || stderr.trim() === "" ? (error instanceof Error ? error.message : String(error)) : stderr;
+  return text
+    .split("\n")
+    .filter((line) => !line.startsWith("Command failed with exit code"))
+    .join("\n")
+    .trim();
 }

@@ -38,20 +38,21 @@ export interface PlanDocument {
 export async function planSpec(context: SpecContext, onProgress?: () => void): Promise<PlanDocument> {
   const { spec, decision, stack, config } = context;
   const timer = onProgress === undefined ? undefined : setInterval(onProgress, 250);
-  let json;
-  try {
-    const plan = await runProgram(() => new Platform(spec.name, spec, { decision }).stackOutputs(), {
-      project: spec.name,
-      stack,
-      config,
-      provider: decision.provider,
-      // A full production spec registers hundreds of resources; give slow machines room.
-      timeoutMs: 30_000,
-    });
-    json = plan.toJSON();
-  } finally {
-    clearInterval(timer);
-  }
+  const { result: json, warnings: programWarnings } = await captureRuntimeWarnings(async () => {
+    try {
+      const plan = await runProgram(() => new Platform(spec.name, spec, { decision }).stackOutputs(), {
+        project: spec.name,
+        stack,
+        config,
+        provider: decision.provider,
+        // A full production spec registers hundreds of resources; give slow machines room.
+        timeoutMs: 30_000,
+      });
+      return plan.toJSON();
+    } finally {
+      clearInterval(timer);
+    }
+  });
   const resources = json.resources.map(planned);
   return {
     provider: decision.provider,
@@ -61,8 +62,29 @@ export async function planSpec(context: SpecContext, onProgress?: () => void): P
     resources,
     outputs: json.outputs,
     summary: { total: resources.length, byType: countByType(resources), byConcern: concernCounts(resources) },
-    warnings: warnings(context),
+    warnings: [...warnings(context), ...programWarnings],
   };
+}
+
+const RUNTIME_WARNING = "warning: [runtime] ";
+
+/**
+ * Runs `run` collecting what components say with `pulumi.log.warn`. Without an engine (mocks) the SDK
+ * prints those with `console.warn`; they belong in the plan's warnings, not loose on stderr.
+ */
+async function captureRuntimeWarnings<T>(run: () => Promise<T>): Promise<{ result: T; warnings: string[] }> {
+  const warnings: string[] = [];
+  const original = console.warn;
+  console.warn = (...args: unknown[]) => {
+    const text = args.map(String).join(" ");
+    if (text.startsWith(RUNTIME_WARNING)) warnings.push(text.slice(RUNTIME_WARNING.length));
+    else original(...args);
+  };
+  try {
+    return { result: await run(), warnings: [...new Set(warnings)] };
+  } finally {
+    console.warn = original;
+  }
 }
 
 function planned(r: PlanResourceJson): PlannedResource {
@@ -80,12 +102,13 @@ function planned(r: PlanResourceJson): PlannedResource {
 
 function warnings({ decision, secureKeys }: SpecContext): string[] {
   return [
-    ...overridden(decision).map((s) => `${s.name} says ${s.value}, overridden by ${s.shadowedBy}`),
+    ...overridden(decision).map((s) => `${s.name} says ${s.value}, overridden by ${s.shadowedBy} (${decision.provider})`),
     ...secureKeys.map((key) => `stack config ${key} is encrypted; the offline plan runs without it (only the Pulumi engine can decrypt it)`),
   ];
 }
 
-const overridden = (decision: Decision) => decision.signals.filter((s) => s.tier === 1 && s.shadowedBy !== undefined);
+/** Explicit choices that named another provider than the one that won. */
+const overridden = (decision: Decision) => decision.signals.filter((s) => s.tier === 1 && s.shadowedBy !== undefined && s.provider !== decision.provider);
 
 /** The `plan` command. */
 export async function planCommand(specArg: string, flags: PlanFlags, io: Io): Promise<number> {
@@ -133,7 +156,10 @@ function humanPlan(document: PlanDocument, { specPath, decision }: SpecContext):
     `By concern: ${concerns || "none"}`,
     "",
     "Outputs:",
-    ...Object.entries(document.outputs).map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`),
+    // The decision is shown above, in words.
+    ...Object.entries(document.outputs)
+      .filter(([key]) => key !== "detection")
+      .map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`),
     ...(document.warnings.length === 0 ? [] : ["", "Warnings:", ...document.warnings.map((w) => `  - ${w}`)]),
   ];
 }

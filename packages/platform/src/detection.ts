@@ -36,7 +36,7 @@ export const TIER_NAMES: Readonly<Record<Tier, string>> = {
 };
 
 /** Where a signal was found. */
-export type SignalSource = "flag" | "spec" | "stack config" | "environment" | "package.json" | "project file" | "home directory";
+export type SignalSource = "flag" | "option" | "spec" | "stack config" | "environment" | "package.json" | "project file" | "home directory";
 
 /** One piece of evidence for a provider. */
 export interface Signal {
@@ -71,6 +71,8 @@ export interface FileProbe {
 export interface DetectInput {
   /** The explicit choice from the command line (`--provider`) or the caller; "auto" means none. */
   readonly provider?: string;
+  /** Where `provider` came from, for the explanation. @default the `--provider` flag */
+  readonly providerFrom?: { readonly source: SignalSource; readonly name: string };
   /** The spec's `provider` field, and the file it came from (for the explanation). */
   readonly spec?: { readonly provider: ProviderChoice; readonly file?: string };
   /** Stack config as flat `namespace:key` entries, e.g. `{"aws:region": "us-east-1"}`. */
@@ -126,7 +128,7 @@ export function collectSignals(input: DetectInput): Signal[] {
 
 function explicitSignals(input: DetectInput): Signal[] {
   const choices: { source: SignalSource; name: string; value: unknown }[] = [
-    { source: "flag", name: "--provider", value: input.provider },
+    { ...(input.providerFrom ?? { source: "flag", name: "--provider" }), value: input.provider },
     { source: "spec", name: input.spec?.file === undefined ? "provider" : `${input.spec.file}: provider`, value: input.spec?.provider },
     { source: "stack config", name: "polycloud:provider", value: configValue(input.config?.["polycloud:provider"]) },
     { source: "environment", name: "POLYCLOUD_PROVIDER", value: input.env?.["POLYCLOUD_PROVIDER"] },

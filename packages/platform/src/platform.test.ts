@@ -15,22 +15,34 @@ const SPEC = {
   secrets: { "stripe-key": {} },
 };
 
-/** A backend that builds one fake resource per concern and records what it was given. */
+// Provider resources of a made-up package: the mocks answer any type token.
+class FakeResource extends pulumi.CustomResource {
+  constructor(type: string, name: string, props: Record<string, unknown>, opts: pulumi.CustomResourceOptions) {
+    super(`fake:index:${type}`, name, props, opts);
+  }
+}
+
+class FakeProvider extends pulumi.ProviderResource {
+  constructor(name: string) {
+    super("fake", name, {});
+  }
+}
+
+/** A backend that builds a fake resource per concern, named after the provider and spec, and records what it was given. */
 function fakeBackend(provider: Provider, calls: { spec?: ResolvedSpec; options?: BackendOptions; parent?: pulumi.ComponentResource } = {}): Backend {
-  const resource = (type: string, name: string, parent: pulumi.Resource, props: Record<string, unknown> = {}) =>
-    new pulumi.CustomResource(`fake:index:${type}`, name, props, { parent });
+  const resource = (type: string, name: string, parent: pulumi.Resource, props: Record<string, unknown> = {}) => new FakeResource(type, name, props, { parent });
   return {
     provider,
     packageName: BACKEND_PACKAGES[provider],
     validate: (spec) => (spec.cache === undefined ? [] : [{ path: "cache", message: "the fake backend has no cache", fix: "remove cache" }]),
     build(spec, parent, options) {
       Object.assign(calls, { spec, parent, options });
-      const network = resource("Network", `${spec.name}-network`, parent, { cidr: spec.network.cidr });
-      const db = spec.database === undefined ? undefined : resource("Database", `${spec.name}-db`, parent);
+      const network = resource("Network", `${provider}-${spec.name}-network`, parent, { cidr: spec.network.cidr });
+      const db = spec.database === undefined ? undefined : resource("Database", `${provider}-${spec.name}-db`, parent);
       return {
         network: { networkId: network.id },
         services: spec.services.map((s) => {
-          resource("Service", `${spec.name}-${s.name}`, parent, { image: s.image });
+          resource("Service", `${provider}-${spec.name}-${s.name}`, parent, { image: s.image });
           return { serviceName: `${spec.name}-${s.name}`, url: pulumi.output(`https://${s.name}.${provider}.example.com`) };
         }),
         ...(db === undefined ? {} : { database: { endpoint: pulumi.output("db.internal"), port: pulumi.output(5432), connectionSecret: { envName: "DATABASE_URL", ref: "db-url" } } }),
@@ -54,22 +66,23 @@ function loader(backends: readonly Backend[], loaded: string[] = []): ModuleLoad
 
 const spec = parseSpec(SPEC);
 
+// Detection sees only what each test passes (`detection: {}` when a backend is named), never the machine running the tests.
 describe("Platform", () => {
   it("builds every concern of the spec under one component when the backend is named", async () => {
     const calls = {};
-    const plan = await runProgram(() => new Platform("shop", spec, { backend: "aws", loadModule: loader([fakeBackend("aws", calls)]) }).stackOutputs());
+    const plan = await runProgram(() => new Platform("shop", spec, { backend: "aws", detection: {}, loadModule: loader([fakeBackend("aws", calls)]) }).stackOutputs());
     const platform = plan.find("polycloud:platform:Platform", "shop");
     expect(plan.children(platform).map((r) => `${r.type} ${r.name}`).sort()).toEqual([
-      "fake:index:Database shop-db",
-      "fake:index:Network shop-network",
-      "fake:index:Service shop-api",
-      "fake:index:Service shop-worker",
+      "fake:index:Database aws-shop-db",
+      "fake:index:Network aws-shop-network",
+      "fake:index:Service aws-shop-api",
+      "fake:index:Service aws-shop-worker",
     ]);
     expect(calls).toMatchObject({ spec: { name: "shop", services: [{ name: "api" }, { name: "worker" }] }, options: {} });
   });
 
   it("exports service URLs, the database endpoint, bucket names, the dashboard and the decision when built", async () => {
-    const plan = await runProgram(() => new Platform("shop", spec, { backend: "kubernetes", loadModule: loader([fakeBackend("kubernetes")]) }).stackOutputs());
+    const plan = await runProgram(() => new Platform("shop", spec, { backend: "kubernetes", detection: {}, loadModule: loader([fakeBackend("kubernetes")]) }).stackOutputs());
     expect(plan.outputs).toEqual({
       provider: "kubernetes",
       urls: { api: "https://api.kubernetes.example.com", worker: "https://worker.kubernetes.example.com" },
@@ -80,7 +93,7 @@ describe("Platform", () => {
       detection: {
         provider: "kubernetes",
         tier: 1,
-        signals: [{ provider: "kubernetes", tier: 1, source: "flag", name: "--provider", value: "kubernetes" }],
+        signals: [{ provider: "kubernetes", tier: 1, source: "option", name: "Platform backend option", value: "kubernetes" }],
       },
     });
   });
@@ -111,18 +124,20 @@ describe("Platform", () => {
   it("uses the decision it is given instead of detecting again", async () => {
     const loaded: string[] = [];
     const decision = { provider: "aws" as const, tier: 2 as const, signals: [] };
-    await runProgram(() => new Platform("shop", spec, { decision, detection: { env: { KUBECONFIG: "/k" } }, loadModule: loader([fakeBackend("aws")], loaded) }));
+    await runProgram(() => {
+      new Platform("shop", spec, { decision, detection: { env: { KUBECONFIG: "/k" } }, loadModule: loader([fakeBackend("aws")], loaded) });
+    });
     expect(loaded).toEqual(["@polycloud/aws"]);
   });
 
   it("accepts a spec as written or a spec file path when not given a resolved spec", async () => {
     const dir = mkdtempSync(join(tmpdir(), "polycloud-platform-"));
     try {
-      writeFileSync(join(dir, "shop.yaml"), "name: shop\nservices:\n  api: { image: 'nginx:1.27' }\n");
+      writeFileSync(join(dir, "blog.yaml"), "name: blog\nservices:\n  api: { image: 'nginx:1.27' }\n");
       const load = loader([fakeBackend("aws")]);
       const plan = await runProgram(() => ({
-        fromObject: new Platform("a", SPEC, { backend: "aws", loadModule: load }).urls,
-        fromFile: new Platform("b", join(dir, "shop.yaml"), { backend: "aws", loadModule: load }).urls,
+        fromObject: new Platform("a", SPEC, { backend: "aws", detection: {}, loadModule: load }).urls,
+        fromFile: new Platform("b", join(dir, "blog.yaml"), { backend: "aws", detection: {}, loadModule: load }).urls,
       }));
       expect(plan.outputs).toEqual({
         fromObject: { api: "https://api.aws.example.com", worker: "https://worker.aws.example.com" },
@@ -136,19 +151,19 @@ describe("Platform", () => {
   it("passes an explicit provider resource to the backend when one is given", async () => {
     const calls: { options?: BackendOptions } = {};
     await runProgram(() => {
-      const provider = new pulumi.ProviderResource("fake", "cluster", {});
-      new Platform("shop", spec, { backend: "aws", provider, loadModule: loader([fakeBackend("aws", calls)]) });
+      const provider = new FakeProvider("cluster");
+      new Platform("shop", spec, { backend: "aws", detection: {}, provider, loadModule: loader([fakeBackend("aws", calls)]) });
     });
     expect(calls.options?.provider).toBeInstanceOf(pulumi.ProviderResource);
   });
 
   // These throw before the component is registered: outside a Pulumi program, reaching `super` would fail differently.
   it.each<[string, () => Platform, RegExp]>([
-    ["the backend package is missing", () => new Platform("shop", spec, { backend: "azure", loadModule: loader([]) }), /Backend not available .*"azure" was chosen but the azure backend @polycloud\/azure is not installed; install it: pnpm add @polycloud\/azure/s],
-    ["the backend cannot honour the spec", () => new Platform("shop", { ...SPEC, cache: {} }, { backend: "aws", loadModule: loader([fakeBackend("aws")]) }), /Spec shop cannot be built on aws \(1 problem\):\n  - cache: the fake backend has no cache; remove cache/],
-    ["the spec is invalid", () => new Platform("shop", { ...SPEC, name: "Shop!" }, { backend: "aws", loadModule: loader([fakeBackend("aws")]) }), /Invalid spec .*name: "Shop!" is not valid/s],
+    ["the backend package is missing", () => new Platform("shop", spec, { backend: "azure", detection: {}, loadModule: loader([]) }), /Backend not available .*"azure" was chosen but the azure backend @polycloud\/azure is not installed; install it: pnpm add @polycloud\/azure/s],
+    ["the backend cannot honour the spec", () => new Platform("shop", { ...SPEC, cache: {} }, { backend: "aws", detection: {}, loadModule: loader([fakeBackend("aws")]) }), /Spec shop cannot be built on aws \(1 problem\):\n {2}- cache: the fake backend has no cache; remove cache/],
+    ["the spec is invalid", () => new Platform("shop", { ...SPEC, name: "Shop!" }, { backend: "aws", detection: {}, loadModule: loader([fakeBackend("aws")]) }), /Invalid spec .*name: "Shop!" is not valid/s],
     ["providers tie", () => new Platform("shop", spec, { detection: { env: { AWS_PROFILE: "p", KUBECONFIG: "/k" } }, loadModule: loader([]) }), /Cannot detect the provider .*tier 3 \(environment\) points at 2 providers/s],
-    ["the named backend is unknown", () => new Platform("shop", spec, { backend: "openstack" as Provider, loadModule: loader([]) }), /--provider: "openstack" is not a provider/],
+    ["the named backend is unknown", () => new Platform("shop", spec, { backend: "openstack" as Provider, detection: {}, loadModule: loader([]) }), /Platform backend option: "openstack" is not a provider/],
   ])("throws a PolycloudError before creating anything when %s", (_, create, message) => {
     expect(create).toThrow(PolycloudError);
     expect(create).toThrow(message);

@@ -68,7 +68,8 @@ export class Platform extends pulumi.ComponentResource {
     const { backend: choice, decision: given, detection, loadModule, ...resourceOptions } = opts;
     const resolved = resolveSpec(spec);
     const specSource = { provider: resolved.provider, ...(typeof spec === "string" ? { file: spec } : {}) };
-    const decision = given ?? detect({ ...(detection ?? ambientDetection()), ...(choice === undefined ? {} : { provider: choice }), spec: specSource });
+    const explicit = choice === undefined ? {} : { provider: choice, providerFrom: { source: "option" as const, name: "Platform backend option" } };
+    const decision = given ?? detect({ ...(detection ?? ambientDetection()), ...explicit, spec: specSource });
     const backend = loadBackend(decision.provider, loadModule);
     PolycloudError.throwIfAny(backend.validate(resolved), `Spec ${resolved.name} cannot be built on ${decision.provider}`);
 
@@ -92,7 +93,8 @@ export class Platform extends pulumi.ComponentResource {
       ...(this.databaseEndpoint === undefined ? {} : { databaseEndpoint: this.databaseEndpoint }),
       ...(this.cacheEndpoint === undefined ? {} : { cacheEndpoint: this.cacheEndpoint }),
       bucketNames: this.bucketNames,
-      dashboardUrl: this.dashboardUrl,
+      // null rather than undefined: the engine drops (and warns about) undefined stack outputs.
+      dashboardUrl: this.dashboardUrl.apply((url) => url ?? null),
       alertCount: this.built.monitoring.alertCount,
       detection: { provider: this.decision.provider, tier: this.decision.tier, signals: this.decision.signals },
     };

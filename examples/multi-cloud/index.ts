@@ -1,0 +1,4 @@
+// Entry point of the multi-cloud Pulumi program (see Pulumi.yaml).
+import { multiCloud } from "./program";
+
+export = multiCloud();

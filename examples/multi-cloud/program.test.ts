@@ -1,0 +1,34 @@
+import { runProgram, type Plan, type RecordedResource } from "@polycloud/testing";
+import { multiCloud } from "./program";
+
+let plan: Plan;
+beforeAll(async () => {
+  plan = await runProgram(multiCloud, { project: "multi-cloud", stack: "staging", config: { "aws:region": "eu-west-1" }, timeoutMs: 30_000 });
+});
+
+/** Every provider resource below a component, by the package of its type token (`aws`, `kubernetes`, `random`). */
+function packagesUnder(component: RecordedResource): string[] {
+  return [...new Set(plan.descendants(component).filter((r) => r.custom).map((r) => r.type.split(":")[0]!))].sort();
+}
+
+describe("multiCloud", () => {
+  it("builds the storefront only from AWS resources and the back office only from Kubernetes resources", () => {
+    expect(packagesUnder(plan.find("polycloud:platform:Platform", "storefront"))).toEqual(["aws", "random"]);
+    expect(packagesUnder(plan.find("polycloud:platform:Platform", "back-office"))).toEqual(["kubernetes", "random"]);
+  });
+
+  it("exports each platform's URLs, endpoints and the backend it was built on", () => {
+    expect(plan.outputs).toMatchObject({
+      storefront: { provider: "aws", urls: { web: "https://shop.example.com" }, databaseEndpoint: expect.any(String), bucketNames: { media: expect.any(String) } },
+      backOffice: { provider: "kubernetes", urls: { admin: expect.stringMatching(/^http:\/\/admin\..*\.svc\.cluster\.local/) }, cacheEndpoint: expect.any(String) },
+    });
+    expect(plan.outputs["storefront"].detection.signals[0]).toEqual({ provider: "aws", tier: 1, source: "option", name: "Platform backend option", value: "aws" });
+  });
+
+  it("keeps the payment key out of the storefront's container definitions, by reference only", () => {
+    const task = plan.find("aws:ecs/taskDefinition:TaskDefinition");
+    const containers = JSON.parse(task.inputs["containerDefinitions"]) as { environment?: { name: string }[]; secrets?: { name: string }[] }[];
+    expect(containers.flatMap((c) => c.environment ?? []).map((e) => e.name)).not.toContain("PAYMENTS_KEY");
+    expect(containers.flatMap((c) => c.secrets ?? []).map((s) => s.name)).toEqual(expect.arrayContaining(["PAYMENTS_KEY", "DATABASE_URL"]));
+  });
+});

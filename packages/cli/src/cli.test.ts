@@ -1,0 +1,187 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { cleanup, polycloud, SMALL_SPEC, tmpProject } from "./__tests__/capture";
+
+let dir: string;
+afterEach(() => cleanup(dir));
+
+describe("polycloud detect", () => {
+  it("prints the decision and every signal when one provider wins", async () => {
+    dir = tmpProject({ "Chart.yaml": "apiVersion: v2\nname: web\n" });
+    const result = await polycloud(["detect"], { cwd: dir, env: { AWS_PROFILE: "prod" } });
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout.split("\n").map((l) => l.replace(/ +/g, " "))).toEqual([
+      "provider: aws (tier 3, environment)",
+      "* aws tier 3 environment AWS_PROFILE = prod",
+      " kubernetes tier 5 project files Chart.yaml = Helm chart",
+      "",
+    ]);
+  });
+
+  it("prints { provider, tier, signals } with --json", async () => {
+    dir = tmpProject({ "app/Pulumi.prod.yaml": "config:\n  gcp:project: acme\n  gcp:region: europe-west1\n" });
+    const result = await polycloud(["detect", "app", "--json", "--stack", "prod"], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      provider: "gcp",
+      tier: 2,
+      signals: [
+        { provider: "gcp", tier: 2, source: "stack config", name: "gcp:project", value: "acme" },
+        { provider: "gcp", tier: 2, source: "stack config", name: "gcp:region", value: "europe-west1" },
+      ],
+    });
+  });
+
+  it("exits 2 with the evidence listed when providers tie", async () => {
+    dir = tmpProject({ "cdk.json": "{}", "main.bicep": "" });
+    const human = await polycloud(["detect"], { cwd: dir });
+    expect(human.code).toBe(2);
+    expect(human.stdout).toMatch(/signals:\n {2}aws +tier 5 project files +cdk.json = AWS CDK app\n {2}azure +tier 5 project files +main.bicep = Bicep template/);
+    expect(human.stderr).toMatch(/^polycloud: Cannot detect the provider \(1 problem\):\n {2}- provider: tier 5 \(project files\) points at 2 providers: aws .* vs azure .*; choose explicitly: pass --provider aws/);
+    expect(human.stderr).not.toMatch(/\n\s+at /); // no stack trace
+
+    const json = await polycloud(["detect", "--json"], { cwd: dir });
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ provider: null, tier: null, signals: [{ provider: "aws", name: "cdk.json" }, { provider: "azure", name: "main.bicep" }] });
+  });
+
+  it("exits 2 when there is no evidence at all", async () => {
+    dir = tmpProject();
+    const result = await polycloud(["detect", "--json"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toMatchObject({ provider: null, signals: [] });
+    expect(result.stderr).toContain("no evidence found");
+  });
+
+  it("ignores the environment in strict mode, whether by flag or by polycloud:strict stack config", async () => {
+    dir = tmpProject({ "Pulumi.ci.yaml": 'config:\n  polycloud:strict: "true"\n' });
+    const env = { KUBECONFIG: "/k" };
+    expect((await polycloud(["detect"], { cwd: dir, env })).code).toBe(0);
+    expect((await polycloud(["detect", "--strict"], { cwd: dir, env })).code).toBe(2);
+    expect((await polycloud(["detect", "--stack", "ci"], { cwd: dir, env })).stderr).toContain("strict mode looks only at");
+  });
+});
+
+describe("polycloud validate", () => {
+  it("summarises a valid spec and exits 0", async () => {
+    dir = tmpProject({ "blog.yaml": SMALL_SPEC });
+    expect(await polycloud(["validate", "blog.yaml"], { cwd: dir })).toEqual({
+      code: 0,
+      stdout: "blog.yaml is valid: blog (development, provider auto): 1 service, 0 buckets, 1 secret\n",
+      stderr: "",
+    });
+  });
+
+  it("prints every problem as core formats it and exits 2 when the spec is invalid", async () => {
+    dir = tmpProject({ "bad.yaml": "name: Blog\nservices:\n  web:\n    image: nginx:1.27\n    imagee: x\n" });
+    const result = await polycloud(["validate", "bad.yaml"], { cwd: dir });
+    expect(result).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: [
+        `polycloud: Invalid spec ${join(dir, "bad.yaml")} (2 problems):`,
+        '  - name (line 1): "Blog" is not valid; allowed: 2-24 characters: lowercase letters, digits and hyphens, starting with a letter',
+        '  - services.web.imagee (line 5): unknown field "imagee"; allowed fields: image, command, args, port, cpu, memory, replicas, autoscaling, healthCheck, public, env, secrets, deployment; did you mean "image"?',
+        "",
+      ].join("\n"),
+    });
+  });
+
+  it("exits 2 with a fix when the file does not exist", async () => {
+    dir = tmpProject();
+    const result = await polycloud(["validate", "nope.yaml"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot read .*nope.yaml: no such file; pass the path of a spec file/);
+  });
+});
+
+describe("polycloud", () => {
+  it.each([
+    [["frobnicate"], /unknown command 'frobnicate'/],
+    [["plan"], /missing required argument 'spec'/],
+    [["plan", "x.yaml", "--colour"], /unknown option '--colour'/],
+  ])("exits 2 on bad usage: %j", async (argv, message) => {
+    dir = tmpProject();
+    const result = await polycloud(argv, { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it("prints help and exits 0 with --help", async () => {
+    dir = tmpProject();
+    const result = await polycloud(["--help"], { cwd: dir });
+    expect(result.code).toBe(0);
+    for (const command of ["detect", "validate", "plan", "preview", "up", "destroy"]) expect(result.stdout).toContain(command);
+  });
+});
+
+describe("polycloud plan", () => {
+  it("prints the resource tree, counts per concern and outputs when planning offline", async () => {
+    dir = tmpProject({ "blog.yaml": SMALL_SPEC });
+    const result = await polycloud(["plan", "blog.yaml", "--provider", "kubernetes"], { cwd: dir });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split("\n");
+    expect(lines[0]).toBe(`Plan: blog (development) on kubernetes, stack blog, from ${join(dir, "blog.yaml")}`);
+    expect(lines[1]).toBe("Provider kubernetes chosen by --provider (tier 1); offline on mocks: no credentials, no Pulumi CLI");
+    expect(result.stdout).toMatch(/^ \+ {3}polycloud:platform:Platform +blog$/m);
+    expect(result.stdout).toMatch(/ {2}├─ polycloud:kubernetes:Network +blog-network\n/);
+    expect(result.stdout).toMatch(/ {5}├─ kubernetes:apps\/v1:Deployment +blog-web-deployment\n/);
+    expect(result.stdout).toMatch(/\nResources: \d+ to create \(\d+ components\)\nBy concern: networking \d+, compute \d+, secrets \d+, monitoring \d+\n/);
+    expect(result.stdout).toMatch(/\nOutputs:\n {2}alertCount: \d+\n/);
+  });
+
+  it("prints one JSON document with secrets redacted, and writes it and a Mermaid graph with --out", async () => {
+    // An in-cluster cache cannot be highly available: the backend warns, and the warning belongs in the plan.
+    const spec = `${SMALL_SPEC}cache: { highAvailability: true }\n`;
+    dir = tmpProject({ "blog.yaml": spec, "Pulumi.blog.yaml": "config:\n  polycloud:provider: kubernetes\n  blog:token:\n    secure: v1:abc\n" });
+    const result = await polycloud(["plan", "blog.yaml", "--json", "--out", "out"], { cwd: dir });
+    expect(result.code).toBe(0);
+    const document = JSON.parse(result.stdout);
+    expect(Object.keys(document)).toEqual(["provider", "detection", "spec", "stack", "resources", "outputs", "summary", "warnings"]);
+    expect(document).toMatchObject({
+      provider: "kubernetes",
+      detection: { provider: "kubernetes", tier: 1, signals: [{ source: "stack config", name: "polycloud:provider", value: "kubernetes" }] },
+      spec: { name: "blog", environment: "development" },
+      stack: "blog",
+      outputs: { provider: "kubernetes", urls: { web: expect.any(String) } },
+      warnings: [
+        "stack config blog:token is encrypted; the offline plan runs without it (only the Pulumi engine can decrypt it)",
+        expect.stringMatching(/^cache\.highAvailability is true, but/),
+      ],
+    });
+    expect(Object.keys(document.resources[0]).sort()).toEqual(["custom", "dependencies", "inputs", "name", "parent", "protect", "type", "urn"]);
+    expect(document.summary.total).toBe(document.resources.length);
+    expect(Object.values(document.summary.byType).reduce((a: number, b) => a + (b as number), 0)).toBe(document.resources.length);
+    // The generated secret value never appears; its Kubernetes Secret holds "[secret]".
+    const secret = document.resources.find((r: { type: string; name: string }) => r.type === "kubernetes:core/v1:Secret" && r.name.includes("api-token"));
+    expect(JSON.stringify(secret.inputs)).toContain('"[secret]"');
+
+    expect(JSON.parse(readFileSync(join(dir, "out", "plan.json"), "utf8"))).toEqual(document);
+    const graph = readFileSync(join(dir, "out", "graph.mmd"), "utf8");
+    expect(graph.startsWith("flowchart TD\n")).toBe(true);
+    expect(graph.match(/-->/g)).toHaveLength(document.resources.filter((r: { parent?: string }) => r.parent !== undefined).length);
+  });
+
+  it("clears its progress line on a terminal and writes nothing to stderr elsewhere", async () => {
+    dir = tmpProject({ "blog.yaml": SMALL_SPEC });
+    const terminal = await polycloud(["plan", "blog.yaml", "--provider", "kubernetes"], { cwd: dir, tty: true });
+    expect(terminal.code).toBe(0);
+    expect(terminal.stderr.endsWith("\r\u001b[2K")).toBe(true);
+    const piped = await polycloud(["plan", "blog.yaml", "--provider", "kubernetes", "--json"], { cwd: dir });
+    expect(piped.stderr).toBe("");
+  });
+
+  it.each([
+    ["the spec is invalid", { "blog.yaml": "name: blog\nservices: {}\n" }, ["--provider", "aws"], /Invalid spec .*services \(line 2\): has no service/s],
+    ["the provider is unknown", { "blog.yaml": SMALL_SPEC }, ["--provider", "openstack"], /Unknown provider .*--provider: "openstack" is not a provider; allowed: aws \| azure \| gcp \| kubernetes/s],
+    ["the backend package is not installed", { "blog.yaml": SMALL_SPEC }, ["--provider", "azure"], /Backend not available .*the azure backend @polycloud\/azure is not installed; install it: pnpm add @polycloud\/azure/s],
+    ["nothing decides the provider", { "blog.yaml": SMALL_SPEC }, [], /Cannot detect the provider .*no evidence found/s],
+    ["a --config flag is malformed", { "blog.yaml": SMALL_SPEC }, ["--provider", "aws", "-c", "region=us-east-1"], /--config: "region=us-east-1" is not namespace:key=value/],
+  ])("exits 2 without planning when %s", async (_, files, flags, message) => {
+    dir = tmpProject(files);
+    const result = await polycloud(["plan", "blog.yaml", ...flags], { cwd: dir });
+    expect(result).toMatchObject({ code: 2, stdout: "" });
+    expect(result.stderr).toMatch(message);
+  });
+});

@@ -1,0 +1,163 @@
+import { chmodSync, existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { cleanup, polycloud, SMALL_SPEC, tmpProject, writeFiles } from "./__tests__/capture";
+import { findPulumi } from "./engine";
+
+// A stand-in `pulumi` executable: it records each invocation (argv and the backend it was given) and
+// answers what the Automation API asks: version, stack select/init, config, preview/up/destroy,
+// stack output and history. FAKE_PULUMI_FAIL=<command> makes that command fail like the engine does.
+const STAND_IN = `#!${process.execPath}
+const fs = require("node:fs");
+const args = process.argv.slice(2);
+// The Automation API runs \`pulumi version\` with its own environment, so the log lives beside the project.
+fs.appendFileSync(require("node:path").join(__dirname, "..", "..", "calls.jsonl"), JSON.stringify({ args, backend: process.env.PULUMI_BACKEND_URL }) + "\\n");
+const [command, sub] = args;
+const stack = args[args.indexOf("--stack") + 1];
+if (command === "version") return console.log("v3.190.0");
+if (process.env.FAKE_PULUMI_FAIL === command) {
+  console.error("error: " + command + " failed: aws:ec2/vpc:Vpc (blog-vpc): AccessDenied: not authorized to perform ec2:CreateVpc");
+  process.exit(255);
+}
+if (command === "stack" && sub === "select" && process.env.FAKE_PULUMI_NEW_STACK === "1") {
+  console.error("error: no stack named '" + stack + "' found");
+  process.exit(255);
+}
+if (command === "stack" && sub === "output") return console.log("{}");
+if (command === "stack" && sub === "history") {
+  return console.log(JSON.stringify([{ version: 1, kind: command, startTime: "2025-01-01T00:00:00Z", endTime: "2025-01-01T00:01:00Z", result: "succeeded", message: "", environment: {}, config: {} }]));
+}
+if (["preview", "up", "destroy"].includes(command)) {
+  console.log("stand-in pulumi: " + command + " of stack " + stack);
+  const log = args.indexOf("--event-log");
+  if (log !== -1) {
+    const summary = { sequence: 1, timestamp: 0, summaryEvent: { maybeCorrupt: false, durationSeconds: 0, resourceChanges: { create: 24 }, PolicyPacks: {} } };
+    fs.appendFileSync(args[log + 1], JSON.stringify(summary) + "\\n");
+  }
+}
+`;
+
+let dir: string;
+let bin: string;
+beforeEach(() => {
+  dir = tmpProject({ "blog.yaml": SMALL_SPEC, "Pulumi.blog.yaml": "config:\n  polycloud:provider: kubernetes\n  kubernetes:context: kind-blog\n" });
+  bin = join(dir, "tools", "bin");
+  writeFiles(dir, { "tools/bin/pulumi": STAND_IN });
+  chmodSync(join(bin, "pulumi"), 0o755);
+});
+afterEach(() => cleanup(dir));
+
+const env = (extra: Record<string, string> = {}) => ({ PATH: bin, PULUMI_CONFIG_PASSPHRASE: "", ...extra });
+
+/** The invocations the stand-in recorded, without the flags every call gets. */
+function calls(): { args: string[]; backend: string }[] {
+  if (!existsSync(join(dir, "calls.jsonl"))) return [];
+  return readFileSync(join(dir, "calls.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line))
+    .map((c) => ({ ...c, args: c.args.filter((a: string) => a !== "--non-interactive") }));
+}
+
+describe("polycloud preview|up|destroy", () => {
+  it("selects the stack, sets its config and previews with the inline program when running preview", async () => {
+    const result = await polycloud(["preview", "blog.yaml"], { cwd: dir, env: env() });
+    expect(result.stderr).toBe(`preview blog (stack blog) on kubernetes, state in file://${join(dir, ".polycloud")}\n`);
+    expect(result).toMatchObject({ code: 0, stdout: "stand-in pulumi: preview of stack blog\n" });
+    const recorded = calls();
+    expect(recorded.map((c) => c.args[0])).toEqual(["version", "stack", "config", "preview"]);
+    expect(recorded[1]!.args).toEqual(["stack", "select", "--stack", "blog"]);
+    expect(recorded[2]!.args).toEqual(["config", "set-all", "--stack", "blog", "--plaintext", "polycloud:provider=kubernetes", "--plaintext", "kubernetes:context=kind-blog"]);
+    expect(recorded[3]!.args).toEqual(expect.arrayContaining(["preview", "--exec-kind", "auto.inline", "--stack", "blog"]));
+    expect(recorded[3]!.args.find((a) => a.startsWith("--client="))).toMatch(/^--client=127\.0\.0\.1:\d+$/);
+    expect(recorded.slice(1).map((c) => c.backend)).toEqual(Array(3).fill(`file://${join(dir, ".polycloud")}`));
+    expect(existsSync(join(dir, ".polycloud"))).toBe(true);
+  });
+
+  it("creates the stack when it does not exist yet, and runs up on the backend named by --backend-url", async () => {
+    const result = await polycloud(["up", "blog.yaml", "--backend-url", "s3://acme-pulumi-state"], { cwd: dir, env: env({ FAKE_PULUMI_NEW_STACK: "1" }) });
+    expect(result.code).toBe(0);
+    const recorded = calls();
+    expect(recorded.map((c) => c.args.slice(0, 3).join(" "))).toEqual([
+      "version",
+      "stack select --stack",
+      "stack init blog",
+      "config set-all --stack",
+      "up --yes --skip-preview",
+      "stack output --json",
+      "stack output --json",
+      "stack history --json",
+    ]);
+    // `pulumi version` runs before the workspace (and its backend) exists.
+    expect(recorded.slice(1).every((c) => c.backend === "s3://acme-pulumi-state")).toBe(true);
+    expect(existsSync(join(dir, ".polycloud"))).toBe(false);
+  });
+
+  it("uses PULUMI_BACKEND_URL when no flag names a backend, and needs no passphrase for Pulumi Cloud", async () => {
+    const { PULUMI_CONFIG_PASSPHRASE: _, ...noPassphrase } = env({ PULUMI_BACKEND_URL: "https://api.pulumi.com" });
+    const result = await polycloud(["up", "blog.yaml", "--stack", "staging", "--provider", "kubernetes"], { cwd: dir, env: noPassphrase });
+    expect(result.code).toBe(0);
+    expect(calls().find((c) => c.args[0] === "up")).toMatchObject({ backend: "https://api.pulumi.com", args: expect.arrayContaining(["--stack", "staging"]) });
+  });
+
+  it("asks for --yes before destroy and runs destroy once confirmed", async () => {
+    const refused = await polycloud(["destroy", "blog.yaml"], { cwd: dir, env: env() });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/Confirmation needed \(1 problem\):\n {2}- --yes: destroy deletes every resource of stack blog \(blog\); pass --yes to confirm/);
+    expect(calls()).toEqual([]);
+
+    const confirmed = await polycloud(["destroy", "blog.yaml", "--yes"], { cwd: dir, env: env() });
+    expect(confirmed.code).toBe(0);
+    expect(calls().find((c) => c.args[0] === "destroy")?.args).toEqual(expect.arrayContaining(["destroy", "--yes", "--skip-preview", "--exec-kind", "auto.inline"]));
+  });
+
+  it("exits 1 with the engine's own error, without a stack trace, when the engine fails", async () => {
+    const result = await polycloud(["up", "blog.yaml"], { cwd: dir, env: env({ FAKE_PULUMI_FAIL: "up" }) });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      [
+        `up blog (stack blog) on kubernetes, state in file://${join(dir, ".polycloud")}`,
+        "error: up failed: aws:ec2/vpc:Vpc (blog-vpc): AccessDenied: not authorized to perform ec2:CreateVpc",
+        "polycloud: pulumi up failed (exit code 255); the engine's messages are above",
+        "",
+      ].join("\n"),
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("exits 1 with how to install the Pulumi CLI when it is missing", async () => {
+    const result = await polycloud(["preview", "blog.yaml"], { cwd: dir, env: env({ PATH: join(dir, "empty") }) });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^polycloud: The Pulumi CLI was not found\. Install it from https:\/\/www\.pulumi\.com\/docs\/install\/ .* `polycloud plan` needs no Pulumi CLI\.\n$/);
+    expect(calls()).toEqual([]);
+  });
+
+  it("exits 2 when a file backend has no passphrase to encrypt secrets with", async () => {
+    const { PULUMI_CONFIG_PASSPHRASE: _, ...noPassphrase } = env();
+    const result = await polycloud(["up", "blog.yaml"], { cwd: dir, env: noPassphrase });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/PULUMI_CONFIG_PASSPHRASE: is not set; the file backend encrypts stack secrets with a passphrase; export PULUMI_CONFIG_PASSPHRASE=/);
+  });
+
+  it("exits 2 before calling pulumi when the spec is invalid", async () => {
+    writeFiles(dir, { "blog.yaml": "name: blog\n" });
+    const result = await polycloud(["up", "blog.yaml"], { cwd: dir, env: env() });
+    expect(result.code).toBe(2);
+    expect(calls()).toEqual([]);
+  });
+});
+
+describe("findPulumi", () => {
+  it("finds pulumi on PATH first, then in ~/.pulumi/bin, and nothing when neither has it", () => {
+    const home = join(dir, "home");
+    writeFiles(home, { ".pulumi/bin/pulumi": "#!/bin/sh\n" });
+    chmodSync(join(home, ".pulumi", "bin", "pulumi"), 0o755);
+    expect(findPulumi({ PATH: `${join(dir, "nothing")}:${bin}` }, home)).toBe(join(bin, "pulumi"));
+    expect(findPulumi({ PATH: join(dir, "nothing") }, home)).toBe(join(home, ".pulumi", "bin", "pulumi"));
+    expect(findPulumi({}, join(dir, "elsewhere"))).toBeUndefined();
+  });
+
+  it("skips a pulumi file that is not executable", () => {
+    writeFiles(dir, { "other/pulumi": "" });
+    expect(findPulumi({ PATH: `${join(dir, "other")}:${bin}` }, dir)).toBe(join(bin, "pulumi"));
+  });
+});

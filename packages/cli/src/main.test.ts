@@ -1,0 +1,33 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { cleanup, SMALL_SPEC, tmpProject } from "./__tests__/capture";
+
+// The real entry points, as separate processes: exit codes reach the shell.
+const ROOT = join(__dirname, "..", "..", "..");
+const node = (args: readonly string[], cwd: string) => spawnSync(process.execPath, args, { cwd, encoding: "utf8", env: { PATH: process.env["PATH"] ?? "" } });
+
+let dir: string;
+afterEach(() => cleanup(dir));
+
+describe("main", () => {
+  it("sets the process exit code from the command when run as the polycloud entry point", () => {
+    dir = tmpProject({ "ok.yaml": SMALL_SPEC, "bad.yaml": "name: blog\n" });
+    const main = ["--conditions=source", "--require", require.resolve("tsx/cjs", { paths: [ROOT] }), join(ROOT, "packages/cli/src/main.ts")];
+    const ok = node([...main, "validate", "ok.yaml"], dir);
+    expect({ status: ok.status, stdout: ok.stdout }).toEqual({ status: 0, stdout: expect.stringContaining("ok.yaml is valid") });
+    const bad = node([...main, "validate", "bad.yaml"], dir);
+    expect({ status: bad.status, stderr: bad.stderr }).toEqual({ status: 2, stderr: expect.stringContaining("services (line 1): is required") });
+  });
+});
+
+describe("bin/polycloud.js", () => {
+  it("runs the built CLI, or explains how to build it when dist/ is missing", () => {
+    dir = tmpProject();
+    const result = node([join(ROOT, "packages/cli/bin/polycloud.js"), "--version"], dir);
+    const expected = existsSync(join(ROOT, "packages/cli/dist/main.js"))
+      ? { status: 0, stdout: "0.1.0\n", stderr: "" }
+      : { status: 1, stdout: "", stderr: expect.stringContaining("dist/ is not built; run `pnpm --filter @polycloud/cli build`") };
+    expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual(expected);
+  });
+});

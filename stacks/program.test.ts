@@ -1,0 +1,65 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { detect, directoryProbe } from "@polycloud/platform";
+import { runProgram, type Plan } from "@polycloud/testing";
+import { stackProgram } from "./program";
+
+const STACKS = ["dev", "staging", "prod"] as const;
+const BACKENDS = ["aws", "kubernetes"] as const;
+
+/** The stack's settings file as the engine would apply it. */
+function stackConfig(stack: string): Record<string, string> {
+  const settings = parse(readFileSync(join(__dirname, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, string> };
+  return settings.config;
+}
+
+/** Runs the stacks program for a stack; `env: {}` and no home directory keep detection hermetic. */
+function plan(stack: string, config: Record<string, string>): Promise<Plan> {
+  return runProgram(() => stackProgram({ env: {} }), { project: "polycloud", stack, config, timeoutMs: 30_000 });
+}
+
+/** The resource graph, one line per resource: type, name, parent and whether it is protected. */
+function graph(result: Plan): string[] {
+  const { resources } = result.toJSON();
+  const names = new Map(resources.map((r) => [r.urn, r.name]));
+  return resources.map((r) => `${r.type} ${r.name}${r.parent === undefined ? "" : ` < ${names.get(r.parent)}`}${r.options["protect"] === true ? " [protected]" : ""}`);
+}
+
+describe("stackProgram", () => {
+  describe.each(BACKENDS)("on %s", (backend) => {
+    it.each(STACKS)("plans stacks/%s.yaml completely when the backend is chosen explicitly", async (stack) => {
+      const result = await plan(stack, { ...stackConfig(stack), "polycloud:provider": backend });
+      expect(result.outputs).toMatchObject({ provider: backend, urls: { api: expect.any(String), worker: expect.any(String) }, databaseEndpoint: expect.any(String) });
+      // Stateful resources are protected in production only.
+      const protectedCount = result.resources().filter((r) => r.options.protect).length;
+      expect(stack === "prod" ? protectedCount > 0 : protectedCount === 0).toBe(true);
+      expect(graph(result)).toMatchSnapshot();
+    });
+  });
+
+  it("builds on the backend its Pulumi.<stack>.yaml picks when nothing else decides", async () => {
+    const result = await plan("dev", stackConfig("dev"));
+    expect(result.outputs["detection"]).toMatchObject({ provider: "kubernetes", tier: 1 });
+  });
+
+  // The AWS stacks are planned above; here only which backend their settings pick (detection itself is tested in platform).
+  it.each([
+    ["staging", "aws", 2],
+    ["prod", "aws", 1],
+  ] as const)("has Pulumi.%s.yaml pick %s at tier %d", (stack, provider, tier) => {
+    const config = stackConfig(stack);
+    expect(detect({ config, strict: config["polycloud:strict"] === "true", files: directoryProbe(__dirname) })).toMatchObject({ provider, tier });
+  });
+
+  it("ignores the environment when polycloud:strict is true", async () => {
+    const run = (config: Record<string, string>) => runProgram(() => stackProgram({ env: { KUBECONFIG: "/home/me/.kube/config" } }), { project: "polycloud", stack: "dev", config });
+    expect((await run({})).outputs["detection"]).toMatchObject({ provider: "kubernetes", tier: 3 });
+    await expect(run({ "polycloud:strict": "true" })).rejects.toThrow(/strict mode looks only at/);
+  });
+
+  it("builds the file named by polycloud:spec instead of the stack's own", async () => {
+    const result = await plan("preview-42", { "polycloud:spec": "dev.yaml", "polycloud:provider": "kubernetes" });
+    expect(result.find("polycloud:platform:Platform").name).toBe("shop");
+  });
+});

@@ -1,0 +1,37 @@
+/**
+ * The stacks program: the stack named <s> builds the spec `<s>.yaml` beside this file (or the file
+ * named by `polycloud:spec`) with the Platform facade, and exports its outputs.
+ *
+ * Config: `polycloud:spec` (spec file), `polycloud:provider` (explicit backend), `polycloud:strict`
+ * ("true": only explicit choices and stack config pick the backend), plus the backend's own config
+ * (`aws:region`, `kubernetes:context`, ...), which detection reads too.
+ */
+import { homedir } from "node:os";
+import { resolve } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { loadSpec } from "@polycloud/core";
+import { directoryProbe, Platform } from "@polycloud/platform";
+
+export interface StackProgramOptions {
+  /** Environment variables detection reads. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Home directory detection looks in (for the explanation only). @default the user's; undefined skips it */
+  readonly homeDir?: string | undefined;
+}
+
+/** Builds the current stack's spec and returns the stack outputs. */
+export function stackProgram(options: StackProgramOptions = { env: process.env, homeDir: homedir() }): Record<string, unknown> {
+  const config = new pulumi.Config("polycloud");
+  const specFile = resolve(__dirname, config.get("spec") ?? `${pulumi.getStack()}.yaml`);
+  const spec = loadSpec(specFile);
+  const platform = new Platform(spec.name, spec, {
+    detection: {
+      config: pulumi.runtime.allConfig(),
+      env: options.env ?? {},
+      files: directoryProbe(__dirname),
+      ...(options.homeDir === undefined ? {} : { homeDir: options.homeDir }),
+      strict: config.getBoolean("strict") ?? false,
+    },
+  });
+  return platform.stackOutputs();
+}

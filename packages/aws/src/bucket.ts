@@ -52,7 +52,7 @@ export class Bucket extends pulumi.ComponentResource implements BucketOutputs {
 
   constructor(name: string, args: BucketArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("polycloud:aws:Bucket", name, {}, opts);
-    const scope = scopeOf(this, name, args);
+    const scope = scopeOf(this, "bucket", name, args);
     const t = args.transform ?? {};
     const spec = args.bucket;
     const account = accountContext(this);
@@ -132,7 +132,7 @@ export class Bucket extends pulumi.ComponentResource implements BucketOutputs {
 
     if (args.accessLogBucket === undefined) {
       const retentionDays = args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays;
-      this.logBucket = createLogBucket(scope, { writer: "s3AccessLogs", retentionDays, account, transforms: t });
+      this.logBucket = createLogBucket(scope, { suffix: "access-logs", writer: "s3AccessLogs", retentionDays, account, transforms: t });
     }
     new aws.s3.BucketLogging(
       `${name}-logging`,

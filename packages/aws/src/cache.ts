@@ -21,16 +21,17 @@ import {
   createSecret,
   scopeOf,
   type KeyTransforms,
+  type RuleTransforms,
   type Scope,
   type SecretTransforms,
 } from "./helpers";
-import type { Network } from "./network";
+import type { NetworkRef } from "./network";
 import type { AwsSecretReference } from "./secret-store";
 import { INSTANCE_CLASSES, REDIS_MAJOR_VERSIONS, redisEngineVersion } from "./sizes";
 
 export const REDIS_PORT = 6379;
 
-export interface CacheArgs extends CoreCacheArgs<Network> {
+export interface CacheArgs extends CoreCacheArgs<NetworkRef> {
   /**
    * Security groups allowed to connect, by a short stable name. More can be added with `allowFrom`.
    * @default {} - nothing can connect until a client is allowed
@@ -42,7 +43,8 @@ export interface CacheArgs extends CoreCacheArgs<Network> {
   readonly logRetentionDays?: number;
   /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
   readonly transform?: KeyTransforms &
-    SecretTransforms & {
+    SecretTransforms &
+    RuleTransforms & {
       authToken?: Transform<random.RandomPasswordArgs>;
       subnetGroup?: Transform<aws.elasticache.SubnetGroupArgs>;
       securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
@@ -87,15 +89,17 @@ export class Cache extends pulumi.ComponentResource implements CacheOutputs {
   /** Member cluster ids (`<group>-001`, ...), the dimension of ElastiCache node metrics. */
   readonly nodeIds: readonly string[];
   private readonly scope: Scope;
+  private readonly ruleTransforms: RuleTransforms;
 
   constructor(name: string, args: CacheArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("polycloud:aws:Cache", name, {}, opts);
     PolycloudError.throwIfAny(cacheProblems(args.cache), `Invalid cache ${name}`);
-    const scope = scopeOf(this, name, args);
+    const scope = scopeOf(this, "cache", name, args);
     const t = args.transform ?? {};
     const spec = args.cache;
     const preset = PRESETS[scope.environment];
     this.scope = scope;
+    this.ruleTransforms = t;
 
     this.key = createKey(scope, "key", { description: `Cache ${name} data, logs and AUTH token`, account: accountContext(this), users: ["logs"], transforms: t });
     const authToken = new random.RandomPassword(
@@ -166,7 +170,7 @@ export class Cache extends pulumi.ComponentResource implements CacheOutputs {
     this.authToken = authToken.result;
     const url = pulumi.interpolate`rediss://:${authToken.result}@${this.endpoint}:${REDIS_PORT}`;
     this.secret = createSecret(scope, "credentials", {
-      secretName: `${name}/credentials`,
+      secretName: `cache/${name}/credentials`,
       description: `Redis ${name}: AUTH token and REDIS_URL`,
       kmsKeyArn: this.key.arn,
       value: pulumi.jsonStringify({ host: this.endpoint, port: REDIS_PORT, authToken: authToken.result, url }),
@@ -180,6 +184,6 @@ export class Cache extends pulumi.ComponentResource implements CacheOutputs {
 
   /** Lets one security group connect on the Redis port (and only that group, only that port). */
   allowFrom(client: string, securityGroupId: pulumi.Input<string>): void {
-    allowTraffic(this.scope, `from-${client}`, { from: securityGroupId, to: this.securityGroup.id, port: REDIS_PORT, description: `Redis from ${client}` });
+    allowTraffic(this.scope, `from-${client}`, { from: securityGroupId, to: this.securityGroup.id, port: REDIS_PORT, description: `Redis from ${client}` }, this.ruleTransforms);
   }
 }

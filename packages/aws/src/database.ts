@@ -12,16 +12,17 @@ import {
   scopeOf,
   type RoleTransforms,
   type KeyTransforms,
+  type RuleTransforms,
   type Scope,
   type SecretTransforms,
 } from "./helpers";
-import type { Network } from "./network";
+import type { NetworkRef } from "./network";
 import type { AwsSecretReference } from "./secret-store";
 import { INSTANCE_CLASSES } from "./sizes";
 
 export const POSTGRES_PORT = 5432;
 
-export interface DatabaseArgs extends CoreDatabaseArgs<Network> {
+export interface DatabaseArgs extends CoreDatabaseArgs<NetworkRef> {
   /**
    * Security groups allowed to connect, by a short stable name (it becomes part of the rule's logical
    * name). More can be added later with `allowFrom`.
@@ -38,7 +39,8 @@ export interface DatabaseArgs extends CoreDatabaseArgs<Network> {
   readonly monitoringIntervalSeconds?: 0 | 1 | 5 | 10 | 15 | 30 | 60;
   /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
   readonly transform?: KeyTransforms &
-    SecretTransforms & {
+    SecretTransforms &
+    RuleTransforms & {
       password?: Transform<random.RandomPasswordArgs>;
       subnetGroup?: Transform<aws.rds.SubnetGroupArgs>;
       securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
@@ -73,14 +75,16 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
   readonly connectionSecret: AwsSecretReference;
   readonly spec: DatabaseSpec;
   private readonly scope: Scope;
+  private readonly ruleTransforms: RuleTransforms;
 
   constructor(name: string, args: DatabaseArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("polycloud:aws:Database", name, {}, opts);
-    const scope = scopeOf(this, name, args);
+    const scope = scopeOf(this, "database", name, args);
     const t = args.transform ?? {};
     const spec = args.database;
     const username = args.username ?? "app_admin";
     this.scope = scope;
+    this.ruleTransforms = t;
     this.spec = spec;
 
     const account = accountContext(this);
@@ -184,7 +188,7 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
     this.password = password.result;
     const url = pulumi.interpolate`postgres://${username}:${password.result}@${this.instance.address}:${this.instance.port}/${spec.name}?sslmode=require`;
     this.secret = createSecret(scope, "credentials", {
-      secretName: `${name}/credentials`,
+      secretName: `database/${name}/credentials`,
       description: `PostgreSQL ${name}: master credentials and DATABASE_URL`,
       kmsKeyArn: this.key.arn,
       value: pulumi.jsonStringify({
@@ -211,6 +215,6 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
       to: this.securityGroup.id,
       port: POSTGRES_PORT,
       description: `PostgreSQL from ${client}`,
-    });
+    }, this.ruleTransforms);
   }
 }

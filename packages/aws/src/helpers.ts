@@ -12,6 +12,8 @@ import { assumeRolePolicy, keyPolicy, logBucketPolicy, type AccountContext, type
 /** What every child of a component shares: the parent, tags, protection and names. */
 export interface Scope {
   readonly parent: pulumi.ComponentResource;
+  /** What the component is (`database`, `cache`, ...): keeps physical names of different components with the same logical name apart. */
+  readonly kind: string;
   /** The component's logical name; children's names start with it. */
   readonly name: string;
   readonly app: string;
@@ -24,10 +26,11 @@ export interface Scope {
 }
 
 /** Resolves the common args of a component into the scope its children share. */
-export function scopeOf(parent: pulumi.ComponentResource, name: string, args: CommonArgs): Scope {
+export function scopeOf(parent: pulumi.ComponentResource, kind: string, name: string, args: CommonArgs): Scope {
   const environment = args.environment ?? "development";
   return {
     parent,
+    kind,
     name,
     app: args.app,
     environment,
@@ -85,7 +88,7 @@ export function createKey(
   new aws.kms.Alias(
     `${name}-alias`,
     transform(
-      { name: physicalName("aws", "kmsAlias", { app: scope.app, environment: scope.environment, name: suffix === "key" ? scope.name : `${scope.name}-${suffix}` }), targetKeyId: key.keyId },
+      { name: physicalName("aws", "kmsAlias", { app: scope.app, environment: scope.environment, name: `${scope.kind}-${name}` }), targetKeyId: key.keyId },
       `${name}-alias`,
       options.transforms?.keyAlias,
     ),
@@ -128,14 +131,14 @@ export interface LogBucketTransforms {
  */
 export function createLogBucket(
   scope: Scope,
-  options: { writer: LogWriter; retentionDays: number; account: AccountContext; transforms?: LogBucketTransforms },
+  options: { suffix: string; writer: LogWriter; retentionDays: number; account: AccountContext; transforms?: LogBucketTransforms },
 ): aws.s3.Bucket {
-  const name = `${scope.name}-logs`;
+  const name = `${scope.name}-${options.suffix}`;
   const t = options.transforms ?? {};
   const bucket = new aws.s3.Bucket(
     name,
     transform(
-      { bucket: physicalName("aws", "s3Bucket", { app: scope.app, environment: scope.environment, name: `${scope.name}-logs` }, { uniqueSeed: scope.uniqueSeed }), forceDestroy: false, tags: scope.tags },
+      { bucket: physicalName("aws", "s3Bucket", { app: scope.app, environment: scope.environment, name }, { uniqueSeed: scope.uniqueSeed }), forceDestroy: false, tags: scope.tags },
       name,
       t.logBucket,
     ),
@@ -197,6 +200,26 @@ export function createLogBucket(
   return bucket;
 }
 
+export interface RuleTransforms {
+  ingressRule?: Transform<aws.vpc.SecurityGroupIngressRuleArgs>;
+  egressRule?: Transform<aws.vpc.SecurityGroupEgressRuleArgs>;
+}
+
+/** One security group rule, ingress or egress, on one TCP port. */
+export function createRule(
+  scope: Scope,
+  suffix: string,
+  direction: "ingress" | "egress",
+  rule: { securityGroupId: pulumi.Input<string>; peer: { cidrIpv4: string } | { referencedSecurityGroupId: pulumi.Input<string> }; port: number; description: string },
+  transforms: RuleTransforms = {},
+): aws.vpc.SecurityGroupIngressRule | aws.vpc.SecurityGroupEgressRule {
+  const name = `${scope.name}-${suffix}`;
+  const args = { securityGroupId: rule.securityGroupId, ...rule.peer, ipProtocol: "tcp", fromPort: rule.port, toPort: rule.port, description: rule.description, tags: scope.tags };
+  return direction === "ingress"
+    ? new aws.vpc.SecurityGroupIngressRule(name, transform(args, name, transforms.ingressRule), childOptions(scope))
+    : new aws.vpc.SecurityGroupEgressRule(name, transform(args, name, transforms.egressRule), childOptions(scope));
+}
+
 /**
  * Lets `from` reach `to` on one TCP port: an ingress rule on `to` and the matching egress rule on
  * `from`, both naming the other group (never a CIDR), so nothing else gains access.
@@ -205,20 +228,11 @@ export function allowTraffic(
   scope: Scope,
   suffix: string,
   rule: { from: pulumi.Input<string>; to: pulumi.Input<string>; port: number; description: string },
-): { ingress: aws.vpc.SecurityGroupIngressRule; egress: aws.vpc.SecurityGroupEgressRule } {
-  const common = { ipProtocol: "tcp", fromPort: rule.port, toPort: rule.port, description: rule.description, tags: scope.tags };
-  return {
-    ingress: new aws.vpc.SecurityGroupIngressRule(
-      `${scope.name}-${suffix}-in`,
-      { ...common, securityGroupId: rule.to, referencedSecurityGroupId: rule.from },
-      childOptions(scope),
-    ),
-    egress: new aws.vpc.SecurityGroupEgressRule(
-      `${scope.name}-${suffix}-out`,
-      { ...common, securityGroupId: rule.from, referencedSecurityGroupId: rule.to },
-      childOptions(scope),
-    ),
-  };
+  transforms: RuleTransforms = {},
+): void {
+  const common = { port: rule.port, description: rule.description };
+  createRule(scope, `${suffix}-in`, "ingress", { ...common, securityGroupId: rule.to, peer: { referencedSecurityGroupId: rule.from } }, transforms);
+  createRule(scope, `${suffix}-out`, "egress", { ...common, securityGroupId: rule.from, peer: { referencedSecurityGroupId: rule.to } }, transforms);
 }
 
 export interface SecretTransforms {
@@ -227,7 +241,7 @@ export interface SecretTransforms {
 }
 
 /**
- * A Secrets Manager secret encrypted with a customer key, named `<app>/<env>/<name>`, and its value
+ * A Secrets Manager secret encrypted with a customer key, named `<app>-<env>/<secretName>`, and its value
  * when one is given (always stored as a Pulumi secret). Deleted secrets stay recoverable for 30 days in
  * production and 7 elsewhere (the shortest, so a development stack can be recreated soon).
  */

@@ -1,1 +1,16 @@
-export {};
+/**
+ * @polycloud/aws: the five concerns on AWS (network, compute, storage, secrets, monitoring) as
+ * Pulumi components, secure by default, and the AWS backend of the spec-driven platform.
+ */
+export * from "./network";
+export * from "./web-service";
+export * from "./bucket";
+export * from "./database";
+export * from "./cache";
+export * from "./secret-store";
+export * from "./monitoring";
+export * from "./backend";
+export * from "./sizes";
+export * from "./alarms";
+export * from "./deployment";
+export * from "./policies";

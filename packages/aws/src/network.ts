@@ -42,6 +42,20 @@ export interface NetworkArgs extends CoreNetworkArgs {
   };
 }
 
+/**
+ * What other components need from a network: a {@link Network}, or the ids of an existing VPC
+ * (`networkId: pulumi.output("vpc-...")`, subnet ids per tier).
+ */
+export interface NetworkRef extends NetworkOutputs {
+  readonly cidr: string;
+  /** Load balancers and NAT gateways. */
+  readonly publicSubnetIds: pulumi.Input<string>[];
+  /** Tasks: internet only through NAT. */
+  readonly privateSubnetIds: pulumi.Input<string>[];
+  /** Databases and caches: no route out. */
+  readonly isolatedSubnetIds: pulumi.Input<string>[];
+}
+
 /** Problems with a network spec, before anything is created. */
 export function networkProblems(network: NetworkSpec): Problem[] {
   const problem = subnetPlanProblem(network.cidr, network.zones);
@@ -67,7 +81,7 @@ export function networkProblems(network: NetworkSpec): Problem[] {
  * @example
  * const network = new Network("shop", { app: "shop", network: spec.network });
  */
-export class Network extends pulumi.ComponentResource implements NetworkOutputs {
+export class Network extends pulumi.ComponentResource implements NetworkRef {
   readonly vpc: aws.ec2.Vpc;
   readonly networkId: pulumi.Output<string>;
   readonly cidr: string;
@@ -82,7 +96,7 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
   constructor(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("polycloud:aws:Network", name, {}, opts);
     PolycloudError.throwIfAny(networkProblems(args.network), `Invalid network ${name}`);
-    const scope = scopeOf(this, name, args);
+    const scope = scopeOf(this, "network", name, args);
     const t = args.transform ?? {};
     const { zones, nat, cidr } = args.network;
     const plan = planSubnets(cidr, zones);
@@ -121,17 +135,18 @@ export class Network extends pulumi.ComponentResource implements NetworkOutputs 
  * region with fewer zones fails here, with the same error class as every other bad input.
  */
 function zoneNamesFor(parent: pulumi.Resource, zones: number): pulumi.Output<string[]> {
-  return aws.getAvailabilityZonesOutput({ state: "available" }, { parent }).apply((result) => {
-    if (result.names.length < zones) {
+  const available = aws.getAvailabilityZonesOutput({ state: "available" }, { parent }).names;
+  return pulumi.all([available, aws.getRegionOutput({}, { parent }).region]).apply(([names, region]) => {
+    if (names.length < zones) {
       throw new PolycloudError([
         {
           path: "network.zones",
-          message: `${zones} zones requested but region ${result.region || "(provider default)"} has ${result.names.length} available (${result.names.join(", ")})`,
-          fix: `set zones to ${result.names.length} or fewer, or pick a larger region`,
+          message: `${zones} zones requested but region ${region} has ${names.length} available (${names.join(", ")})`,
+          fix: `set zones to ${names.length} or fewer, or pick a region with more zones`,
         },
       ]);
     }
-    return result.names.slice(0, zones);
+    return names.slice(0, zones);
   });
 }
 

@@ -72,7 +72,7 @@ export class SecretStore extends pulumi.ComponentResource implements SecretStore
   constructor(name: string, args: SecretStoreArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("polycloud:aws:SecretStore", name, {}, opts);
     PolycloudError.throwIfAny(secretStoreProblems(args), `Invalid secret store ${name}`);
-    const scope = scopeOf(this, name, args);
+    const scope = scopeOf(this, "secrets", name, args);
     const t = args.transform ?? {};
     this.scope = scope;
     this.readPolicyTransform = t.readPolicy;

@@ -20,14 +20,16 @@ import {
   createKey,
   createLogBucket,
   createLogGroup,
+  createRule,
   createServiceRole,
   scopeOf,
   type KeyTransforms,
   type LogBucketTransforms,
+  type RuleTransforms,
   type RoleTransforms,
   type Scope,
 } from "./helpers";
-import type { Network } from "./network";
+import type { NetworkRef } from "./network";
 import { executionRolePolicy, isEcrImage, secretArnOf, type AccountContext } from "./policies";
 import type { AwsSecretReference } from "./secret-store";
 import { fargateSizeProblems, fargateUnits } from "./sizes";
@@ -43,7 +45,7 @@ export const WAF_MANAGED_RULE_GROUPS = [
   "AWSManagedRulesSQLiRuleSet",
 ] as const;
 
-export interface WebServiceArgs extends CoreWebServiceArgs<Network> {
+export interface WebServiceArgs extends CoreWebServiceArgs<NetworkRef> {
   readonly secrets?: readonly AwsSecretReference[];
   /**
    * Host name the service answers on; a DNS-validated ACM certificate is issued for it when TLS is on.
@@ -84,7 +86,8 @@ export interface WebServiceArgs extends CoreWebServiceArgs<Network> {
   readonly wafRateLimit?: number;
   /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
   readonly transform?: KeyTransforms &
-    LogBucketTransforms & {
+    LogBucketTransforms &
+    RuleTransforms & {
       logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
       executionRole?: RoleTransforms;
       taskRole?: RoleTransforms;
@@ -99,10 +102,13 @@ export interface WebServiceArgs extends CoreWebServiceArgs<Network> {
       httpsListener?: Transform<aws.lb.ListenerArgs>;
       httpListener?: Transform<aws.lb.ListenerArgs>;
       certificate?: Transform<aws.acm.CertificateArgs>;
+      certificateValidation?: Transform<aws.acm.CertificateValidationArgs>;
+      dnsRecord?: Transform<aws.route53.RecordArgs>;
       autoscalingTarget?: Transform<aws.appautoscaling.TargetArgs>;
       autoscalingPolicy?: Transform<aws.appautoscaling.PolicyArgs>;
       deploymentAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
       webAcl?: Transform<aws.wafv2.WebAclArgs>;
+      webAclAssociation?: Transform<aws.wafv2.WebAclAssociationArgs>;
       codeDeployApplication?: Transform<aws.codedeploy.ApplicationArgs>;
       codeDeployConfig?: Transform<aws.codedeploy.DeploymentConfigArgs>;
       deploymentGroup?: Transform<aws.codedeploy.DeploymentGroupArgs>;
@@ -173,7 +179,7 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
   constructor(name: string, args: WebServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("polycloud:aws:WebService", name, {}, opts);
     PolycloudError.throwIfAny(webServiceProblems(args), `Invalid service ${name}`);
-    const scope = scopeOf(this, name, args);
+    const scope = scopeOf(this, "service", name, args);
     const t = args.transform ?? {};
     const spec = args.service;
     const account = accountContext(this);
@@ -226,28 +232,25 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     );
     const clients = internal ? args.network.cidr : "0.0.0.0/0";
     for (const port of tls ? [80, 443] : [80]) {
-      new aws.vpc.SecurityGroupIngressRule(
-        `${name}-lb-in-${port}`,
-        { securityGroupId: this.loadBalancerSecurityGroup.id, cidrIpv4: clients, ipProtocol: "tcp", fromPort: port, toPort: port, description: `${port === 443 ? "HTTPS" : "HTTP"} from ${internal ? "the VPC" : "the internet"}`, tags: scope.tags },
-        childOptions(scope),
-      );
+      createRule(scope, `lb-in-${port}`, "ingress", {
+        securityGroupId: this.loadBalancerSecurityGroup.id,
+        peer: { cidrIpv4: clients },
+        port,
+        description: `${port === 443 ? "HTTPS" : "HTTP"} from ${internal ? "the VPC" : "the internet"}`,
+      }, t);
     }
     this.securityGroup = new aws.ec2.SecurityGroup(
       `${name}-task-sg`,
       transform({ vpcId: args.network.networkId, description: `Tasks of ${name}`, tags: scope.tags }, `${name}-task-sg`, t.taskSecurityGroup),
       childOptions(scope),
     );
-    allowTraffic(scope, "lb-to-tasks", { from: this.loadBalancerSecurityGroup.id, to: this.securityGroup.id, port: spec.port, description: `${name} port from its load balancer` });
-    new aws.vpc.SecurityGroupEgressRule(
-      `${name}-task-out-https`,
-      // Image pulls from any registry and AWS APIs; databases and caches add their own rules.
-      { securityGroupId: this.securityGroup.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS out (registries, AWS APIs)", tags: scope.tags },
-      childOptions(scope),
-    );
+    allowTraffic(scope, "lb-to-tasks", { from: this.loadBalancerSecurityGroup.id, to: this.securityGroup.id, port: spec.port, description: `${name} port from its load balancer` }, t);
+    // Image pulls from any registry and AWS APIs; databases and caches add their own rules.
+    createRule(scope, "task-out-https", "egress", { securityGroupId: this.securityGroup.id, peer: { cidrIpv4: "0.0.0.0/0" }, port: 443, description: "HTTPS out (registries, AWS APIs)" }, t);
 
     const logBucket =
       args.accessLogBucket ??
-      createLogBucket(scope, { writer: "loadBalancer", retentionDays: args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays, account, transforms: t }).id;
+      createLogBucket(scope, { suffix: "lb-logs", writer: "loadBalancer", retentionDays: args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays, account, transforms: t }).id;
     this.loadBalancer = new aws.lb.LoadBalancer(
       `${name}-lb`,
       transform(
@@ -274,7 +277,7 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
 
     let certificateArn = args.certificateArn;
     if (tls && certificateArn === undefined) {
-      const issued = this.issueCertificate(scope, domainName!, args.hostedZoneId, t.certificate);
+      const issued = this.issueCertificate(scope, domainName!, args.hostedZoneId, t);
       certificateArn = issued.arn;
       this.certificateValidationRecords = issued.records;
     }
@@ -282,7 +285,11 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     if (args.hostedZoneId !== undefined && domainName !== undefined) {
       new aws.route53.Record(
         `${name}-dns`,
-        { zoneId: args.hostedZoneId, name: domainName, type: "A", aliases: [{ name: this.loadBalancer.dnsName, zoneId: this.loadBalancer.zoneId, evaluateTargetHealth: true }] },
+        transform(
+          { zoneId: args.hostedZoneId, name: domainName, type: "A", aliases: [{ name: this.loadBalancer.dnsName, zoneId: this.loadBalancer.zoneId, evaluateTargetHealth: true }] },
+          `${name}-dns`,
+          t.dnsRecord,
+        ),
         childOptions(scope),
       );
     }
@@ -290,7 +297,7 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     this.deploymentAlarm = this.createDeploymentAlarm(scope, args, t.deploymentAlarm);
     this.service = this.createService(scope, args, blue, listener, codeDeploy, t.service);
     this.createAutoscaling(scope, spec, t);
-    if (args.loadBalancer.waf) this.webAcl = this.createWaf(scope, args.wafRateLimit ?? 2000, t.webAcl);
+    if (args.loadBalancer.waf) this.webAcl = this.createWaf(scope, args.wafRateLimit ?? 2000, t);
     if (codeDeploy) this.createCodeDeploy(scope, spec, listener, targetGroups, account, t);
 
     const host = tls ? (domainName ?? this.loadBalancer.dnsName) : this.loadBalancer.dnsName;
@@ -381,13 +388,12 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     scope: Scope,
     domainName: string,
     hostedZoneId: pulumi.Input<string> | undefined,
-    t: Transform<aws.acm.CertificateArgs> | undefined,
+    t: NonNullable<WebServiceArgs["transform"]>,
   ): { arn: pulumi.Output<string>; records: pulumi.Output<{ name: string; type: string; value: string }[]> } {
     const name = `${scope.name}-certificate`;
     const certificate = new aws.acm.Certificate(
       name,
-      transform({ domainName, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", tags: scope.tags }, name, t),
-      // A replaced certificate must exist before the listener lets go of the old one.
+      transform({ domainName, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", tags: scope.tags }, name, t.certificate),
       childOptions(scope),
     );
     const records = certificate.domainValidationOptions.apply((options) =>
@@ -398,19 +404,28 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
         ? undefined
         : new aws.route53.Record(
             `${name}-validation`,
-            {
-              zoneId: hostedZoneId,
-              name: records.apply((r) => r[0]!.name),
-              type: records.apply((r) => r[0]!.type),
-              records: [records.apply((r) => r[0]!.value)],
-              ttl: 300,
-              allowOverwrite: true,
-            },
+            transform(
+              {
+                zoneId: hostedZoneId,
+                name: records.apply((r) => r[0]!.name),
+                type: records.apply((r) => r[0]!.type),
+                records: [records.apply((r) => r[0]!.value)],
+                ttl: 300,
+                allowOverwrite: true,
+              },
+              `${name}-validation`,
+              t.dnsRecord,
+            ),
             childOptions(scope),
           );
+    // Waits until the certificate is issued, so the HTTPS listener never gets a pending one.
     const validation = new aws.acm.CertificateValidation(
       `${name}-validation`,
-      { certificateArn: certificate.arn, ...(validationRecord === undefined ? {} : { validationRecordFqdns: [validationRecord.fqdn] }) },
+      transform(
+        { certificateArn: certificate.arn, ...(validationRecord === undefined ? {} : { validationRecordFqdns: [validationRecord.fqdn] }) },
+        `${name}-validation`,
+        t.certificateValidation,
+      ),
       childOptions(scope),
     );
     return { arn: validation.certificateArn, records };
@@ -590,7 +605,7 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     }
   }
 
-  private createWaf(scope: Scope, rateLimit: number, t: Transform<aws.wafv2.WebAclArgs> | undefined): aws.wafv2.WebAcl {
+  private createWaf(scope: Scope, rateLimit: number, t: NonNullable<WebServiceArgs["transform"]>): aws.wafv2.WebAcl {
     const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
     const name = `${scope.name}-waf`;
     const acl = new aws.wafv2.WebAcl(
@@ -620,11 +635,15 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
           tags: scope.tags,
         },
         name,
-        t,
+        t.webAcl,
       ),
       childOptions(scope),
     );
-    new aws.wafv2.WebAclAssociation(`${name}-association`, { resourceArn: this.loadBalancer.arn, webAclArn: acl.arn }, childOptions(scope));
+    new aws.wafv2.WebAclAssociation(
+      `${name}-association`,
+      transform({ resourceArn: this.loadBalancer.arn, webAclArn: acl.arn }, `${name}-association`, t.webAclAssociation),
+      childOptions(scope),
+    );
     return acl;
   }
 

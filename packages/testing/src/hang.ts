@@ -8,6 +8,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { RuntimeStore } from "./pulumi-internals";
 import type { Recorder } from "./recorder";
 
+// Captured at load so that a test's fake timers do not stop the hang detector.
+const timers = { setImmediate: globalThis.setImmediate };
+
 interface Constructed {
   readonly type: string;
   readonly name: string;
@@ -19,11 +22,14 @@ interface Constructed {
 export class ConstructionLog {
   private readonly byKey = new Map<string, Constructed>();
   private readonly properties = new Map<string, ReadonlySet<string>>();
+  private readonly sequence = new Map<string, number>();
 
   /** A stack transformation that records each resource's props; it changes nothing. */
   readonly transformation = (args: pulumi.ResourceTransformationArgs): undefined => {
     const key = `${args.type}\0${args.name}`;
-    if (!this.properties.has(key)) this.properties.set(key, new Set(Object.keys(args.props)));
+    // The properties an SDK class declares are the same for all its resources: one set per type.
+    if (!this.properties.has(args.type)) this.properties.set(args.type, new Set(Object.keys(args.props)));
+    if (!this.sequence.has(key)) this.sequence.set(key, this.sequence.size);
     const dependsOn = args.opts.dependsOn;
     this.byKey.set(key, {
       type: args.type,
@@ -34,9 +40,19 @@ export class ConstructionLog {
     return undefined;
   };
 
-  /** Every property name the SDK class of this resource declares. */
-  propertiesOf(type: string, name: string): ReadonlySet<string> | undefined {
-    return this.properties.get(`${type}\0${name}`);
+  /** Every property name the SDK class of this type declares. */
+  propertiesOf(type: string): ReadonlySet<string> | undefined {
+    return this.properties.get(type);
+  }
+
+  /** Forgets the props of a resource that has registered: only pending ones matter for a hang. */
+  release(type: string, name: string): void {
+    this.byKey.delete(`${type}\0${name}`);
+  }
+
+  /** The position of a resource in construction order (undefined if not constructed in the program). */
+  orderOf(type: string, name: string): number | undefined {
+    return this.sequence.get(`${type}\0${name}`);
   }
 
   get(type: string, name: string): Constructed | undefined {
@@ -56,7 +72,7 @@ function isOutputLike(v: unknown): v is OutputLike {
 /** True when `p` has not settled after the current turn of the event loop. */
 async function stillPending(p: Promise<unknown>): Promise<boolean> {
   const marker = Symbol("pending");
-  const winner = await Promise.race([p.then(() => undefined, () => undefined), new Promise((r) => setImmediate(() => r(marker)))]);
+  const winner = await Promise.race([p.then(() => undefined, () => undefined), new Promise((r) => timers.setImmediate(() => r(marker)))]);
   return winner === marker;
 }
 

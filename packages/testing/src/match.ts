@@ -32,21 +32,22 @@ export abstract class Matcher {
   }
 }
 
-/** A pattern: a matcher, or a literal value that may contain matchers. */
-export type Pattern<T = unknown> =
-  | Matcher
-  | RegExp
-  | (T extends readonly (infer E)[]
-      ? readonly Pattern<E>[]
-      : T extends Record<string, unknown>
-        ? { readonly [K in keyof T]?: Pattern<T[K]> }
-        : T extends object
-          ? { readonly [key: string]: Pattern }
-          : T);
+/**
+ * A pattern: a matcher, or a literal value that may contain matchers. With a type argument (the
+ * inputs of a resource class) object keys and literal values are checked and completed.
+ */
+export type Pattern<T = unknown> = Matcher | RegExp | PatternOf<T>;
+type PatternOf<T> = unknown extends T
+  ? unknown
+  : T extends readonly (infer E)[]
+    ? readonly Pattern<E>[]
+    : T extends object
+      ? { readonly [K in keyof T]?: Pattern<T[K]> }
+      : T;
 
 /** Renders a value for a message, shortened, with secrets redacted. */
 export function show(value: unknown, path = "", secretPaths: ReadonlySet<string> = new Set()): string {
-  if (path !== "" && isSecretPath(path, secretPaths)) return REDACTED;
+  if (isSecretPath(path, secretPaths)) return REDACTED;
   if (value === undefined) return "undefined";
   if (isUnknown(value)) return "[unknown]";
   if (Matcher.isMatcher(value)) return value.describe();

@@ -16,11 +16,8 @@ export type ResourceClass = abstract new (name: string, args?: any, opts?: any) 
 /** Selects resources by type token (`"aws:ec2/vpc:Vpc"`) or by class (`aws.ec2.Vpc`). */
 export type TypeSelector = string | ResourceClass;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type ArgsOf<C> = C extends abstract new (name: string, args?: infer A, ...rest: any[]) => any ? A : never;
-
 /** Plain-value inputs of a resource class (its args with Outputs unwrapped). */
-export type InputsOf<S> = S extends ResourceClass ? pulumi.Unwrap<NonNullable<ArgsOf<S>>> & PropertyBag : PropertyBag;
+export type InputsOf<S> = S extends ResourceClass ? pulumi.Unwrap<NonNullable<ConstructorParameters<S>[1]>> : PropertyBag;
 
 /** Plain-value outputs of a resource class (its Output properties unwrapped). */
 export type OutputsOf<S> = S extends ResourceClass
@@ -28,11 +25,11 @@ export type OutputsOf<S> = S extends ResourceClass
       readonly [K in keyof InstanceType<S> as InstanceType<S>[K] extends pulumi.Output<unknown> ? K : never]?: InstanceType<S>[K] extends pulumi.Output<infer T>
         ? pulumi.Unwrap<T>
         : never;
-    } & PropertyBag
+    }
   : PropertyBag;
 
 /** The resource a selector finds. */
-export type ResourceOf<S> = RecordedResource<InputsOf<S>, OutputsOf<S>>;
+export type ResourceOf<S> = RecordedResource<InputsOf<S> & object, OutputsOf<S> & object>;
 
 /**
  * Which resources of a type a query means: a logical name, a pattern over the inputs (plain objects
@@ -145,7 +142,7 @@ export class Plan {
     return [...this.stackSecretOutputs];
   }
 
-  /** Every resource (components included), in registration order; only those of `type` if given. */
+  /** Every resource (components included), in the order the program created them; only those of `type` if given. */
   resources<S extends TypeSelector>(type?: S): ResourceOf<S>[] {
     if (type === undefined) return [...this.all] as ResourceOf<S>[];
     const token = tokenOf(type);
@@ -163,7 +160,7 @@ export class Plan {
     return r?.parent === undefined ? undefined : this.byUrn.get(r.parent);
   }
 
-  /** The direct children of a resource (a component's resources), in registration order. */
+  /** The direct children of a resource (a component's resources), in creation order. */
   children(resource: RecordedResource | string): RecordedResource[] {
     const urn = typeof resource === "string" ? resource : resource.urn;
     return this.all.filter((r) => r.parent === urn);

@@ -154,7 +154,7 @@ const NO_OPTIONS: RecordedOptions = Object.freeze({
   replaceOnChanges: Object.freeze([]) as readonly string[],
 });
 
-function aliasOf(alias: AliasLike): RecordedAlias {
+function aliasOf(alias: AliasLike, stackUrn: string | undefined): RecordedAlias {
   if (alias.hasUrn()) return alias.getUrn();
   const spec = alias.getSpec();
   if (spec === undefined) return {};
@@ -163,13 +163,14 @@ function aliasOf(alias: AliasLike): RecordedAlias {
   if (spec.getType() !== "") out.type = spec.getType();
   if (spec.getStack() !== "") out.stack = spec.getStack();
   if (spec.getProject() !== "") out.project = spec.getProject();
-  if (spec.hasParenturn()) out.parent = spec.getParenturn();
+  // A parent equal to the root stack is the default; leave it out.
+  if (spec.hasParenturn() && spec.getParenturn() !== stackUrn) out.parent = spec.getParenturn();
   if (spec.hasNoparent() && spec.getNoparent()) out.noParent = true;
   return out;
 }
 
-function optionsOf(req: RegisterRequestLike): RecordedOptions {
-  const aliases: RecordedAlias[] = (req.getAliasesList?.() ?? []).map(aliasOf);
+function optionsOf(req: RegisterRequestLike, stackUrn: string | undefined): RecordedOptions {
+  const aliases: RecordedAlias[] = (req.getAliasesList?.() ?? []).map((a) => aliasOf(a, stackUrn));
   for (const urn of req.getAliasurnsList?.() ?? []) aliases.push(urn);
   const options: { -readonly [K in keyof RecordedOptions]: RecordedOptions[K] } = {
     protect: req.getProtect() === true,
@@ -225,6 +226,7 @@ export class Recorder {
     private readonly project: string,
     private readonly stack: string,
     private readonly onError: (err: unknown) => void,
+    private readonly onRegistered: (type: string, name: string) => void = () => undefined,
   ) {}
 
   /** Wraps the monitor's register, read and outputs methods. */
@@ -248,9 +250,15 @@ export class Recorder {
     this.invokes.push({ token, inputs });
   }
 
-  /** The recorded resources, in registration order, without the stack. */
-  list(): RecordedResource[] {
-    return [...this.resources.values()];
+  /**
+   * The recorded resources without the stack, in the order the program constructed them when
+   * `orderOf` knows it (registration order otherwise: a resource waiting for inputs registers late).
+   */
+  list(orderOf?: (type: string, name: string) => number | undefined): RecordedResource[] {
+    const all = [...this.resources.values()];
+    if (orderOf === undefined) return all;
+    const rank = new Map(all.map((r, i) => [r, orderOf(r.type, r.name) ?? Number.MAX_SAFE_INTEGER - all.length + i]));
+    return all.sort((a, b) => rank.get(a)! - rank.get(b)!);
   }
 
   private onRegister(req: RegisterRequestLike, callback: Callback, forward: (cb: Callback) => unknown): unknown {
@@ -294,7 +302,7 @@ export class Recorder {
         outputs: {},
         dependencies: req.getDependenciesList(),
         ...(provider === undefined ? {} : { provider }),
-        options: optionsOf(req),
+        options: optionsOf(req, this.stackUrn),
         secretInputs: secretPaths,
         secretOutputs: [],
       });
@@ -355,12 +363,18 @@ export class Recorder {
         } else {
           const answer = response as RegisterResponseLike;
           const mockUrn = answer.getUrn();
+          // MockMonitor keeps the serialized state it answered with, under its own URN: move it to
+          // the real URN (for `pulumi:pulumi:getResource`) and decode it without another conversion.
+          const entry = this.monitorResources?.get(mockUrn) as { state?: Record<string, unknown> } | undefined;
           if (mockUrn !== registration.urn) {
             answer.setUrn(registration.urn);
-            const entry = this.monitorResources?.get(mockUrn);
-            if (entry !== undefined) this.monitorResources?.set(registration.urn, { ...(entry as object), urn: registration.urn });
+            if (entry !== undefined) {
+              this.monitorResources?.delete(mockUrn);
+              this.monitorResources?.set(registration.urn, { ...entry, urn: registration.urn });
+            }
           }
-          this.onAnswer(registration.urn, answer);
+          this.onAnswer(registration.urn, answer, entry?.state);
+          this.onRegistered(registration.type, registration.name);
         }
         callback(err, response);
       });
@@ -369,11 +383,10 @@ export class Recorder {
     }
   }
 
-  private onAnswer(urn: string, response: RegisterResponseLike): void {
+  private onAnswer(urn: string, response: RegisterResponseLike, state: Record<string, unknown> | undefined): void {
     const record = this.resources.get(urn);
     if (record === undefined) return; // the stack
-    const struct = response.getObject?.() ?? response.getProperties?.();
-    const { values, secretPaths } = decodeProperties(struct?.toJavaScript());
+    const { values, secretPaths } = decodeProperties(state ?? (response.getObject?.() ?? response.getProperties?.())?.toJavaScript());
     record.outputs = values;
     record.secretOutputs = secretPaths;
     const id = response.getId?.();

@@ -15,6 +15,9 @@ import type { MonitorLike, Registration } from "./recorder";
 import type { PropertyBag, ProviderName } from "./types";
 import { decodeProperties } from "./values";
 
+// Captured at load so that a test's fake timers do not stop the hang detector.
+const timers = { setInterval: globalThis.setInterval, clearInterval: globalThis.clearInterval };
+
 /** A Pulumi program: creates resources and may return stack outputs (plain values, Outputs, Promises). */
 export type Program = () => unknown;
 
@@ -258,7 +261,7 @@ class HarnessMocks implements pulumiTypes.runtime.Mocks {
       inputs: registration.inputs,
       provider: registration.provider,
       id: registration.id,
-      properties: this.log.propertiesOf(args.type, args.name),
+      properties: this.log.propertiesOf(args.type),
       env: this.env,
     });
     const handler = this.options.mocks[args.type];
@@ -445,8 +448,8 @@ async function execute(program: Program, options: ResolvedOptions): Promise<Plan
     reject(firstError);
   };
 
-  const recorder = new Recorder(options.project, options.stack, (err) => fail(err));
   const log = new ConstructionLog();
+  const recorder = new Recorder(options.project, options.stack, (err) => fail(err), (type, name) => log.release(type, name));
   const env: DefaultsEnv = {
     project: options.project,
     stack: options.stack,
@@ -488,7 +491,7 @@ async function execute(program: Program, options: ResolvedOptions): Promise<Plan
   const hung = new Promise<never>((_, r) => {
     let seen = recorder.lastActivity;
     let idleTicks = 0;
-    timer = setInterval(() => {
+    timer = timers.setInterval(() => {
       if (recorder.lastActivity !== seen) {
         seen = recorder.lastActivity;
         idleTicks = 0;
@@ -496,7 +499,7 @@ async function execute(program: Program, options: ResolvedOptions): Promise<Plan
       }
       idleTicks++;
       if (idleTicks * TICK_MS >= options.timeoutMs) {
-        clearInterval(timer);
+        timers.clearInterval(timer);
         describePending(store, recorder, log, stackDone).then(
           (pending) => r(new ProgramHangError(options.timeoutMs, pending)),
           (err: unknown) => r(err),
@@ -512,7 +515,7 @@ async function execute(program: Program, options: ResolvedOptions): Promise<Plan
     if (typeof err === "object" && err !== null) settledErrors.add(err);
     throw err;
   } finally {
-    clearInterval(timer);
+    timers.clearInterval(timer);
     stopListening();
     stopRouting();
   }
@@ -520,5 +523,8 @@ async function execute(program: Program, options: ResolvedOptions): Promise<Plan
     if (typeof firstError === "object" && firstError !== null) settledErrors.add(firstError);
     throw firstError;
   }
-  return new Plan(recorder, { project: options.project, stack: options.stack, preview: options.preview });
+  return new Plan(
+    { list: () => recorder.list((type, name) => log.orderOf(type, name)), invokes: recorder.invokes, stackOutputs: recorder.stackOutputs, stackSecretOutputs: recorder.stackSecretOutputs },
+    { project: options.project, stack: options.stack, preview: options.preview },
+  );
 }

@@ -44,7 +44,7 @@ export interface RecordedOptions {
 }
 
 /** One resource the program registered (or read with `.get`). */
-export interface RecordedResource<I extends PropertyBag = PropertyBag, O extends PropertyBag = PropertyBag> {
+export interface RecordedResource<I extends object = PropertyBag, O extends object = PropertyBag> {
   readonly urn: string;
   /** Type token, e.g. `aws:ec2/vpc:Vpc` or `polycloud:aws:Network`. */
   readonly type: string;

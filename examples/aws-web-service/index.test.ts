@@ -1,0 +1,38 @@
+import * as aws from "@pulumi/aws";
+import { runProgram, secretConfig } from "@polycloud/testing";
+import program from "./index";
+
+const project = "aws-web-service";
+const TASK = "aws:ecs/taskDefinition:TaskDefinition";
+const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+
+describe("aws-web-service example", () => {
+  it("serves the API over HTTPS on the configured domain and exports its endpoints", async () => {
+    const plan = await runProgram(program, { project, provider: "aws", config: { [`${project}:domain`]: "app.example.org" } });
+    expect(plan.outputs).toMatchObject({ url: "https://app.example.org", alertCount: 8 + 3 + 2 });
+    expect(plan.outputs.bucket).toMatch(/^shop-dev-assets-[0-9a-f]{6}$/);
+    expect(plan.outputs.certificateValidationRecords).toEqual([expect.objectContaining({ type: "CNAME" })]);
+    plan.hasResource(aws.acm.Certificate, { domainName: "app.example.org" });
+  });
+
+  it("injects the three secrets by reference and lets only the service reach the database and cache", async () => {
+    const plan = await runProgram(program, { project, provider: "aws", config: { [`${project}:stripe-key`]: secretConfig("sk_test_example") } });
+    const definitions = plan.find(TASK).inputs.containerDefinitions as string;
+    expect(JSON.parse(definitions)[0].secrets.map((s: { name: string }) => s.name)).toEqual(["STRIPE_KEY", "DATABASE_URL", "REDIS_URL"]);
+    expect(definitions).not.toContain("sk_test_example");
+    const taskGroup = plan.find(aws.ec2.SecurityGroup, "api-task-sg").id;
+    // The database's and the cache's security groups (both components are named "shop").
+    const dataGroups = plan.resources(aws.ec2.SecurityGroup).filter((g) => g.name === "shop-sg");
+    expect(dataGroups).toHaveLength(2);
+    for (const group of dataGroups) {
+      const sources = plan.resources(INGRESS).filter((r) => r.inputs.securityGroupId === group.id).map((r) => r.inputs.referencedSecurityGroupId);
+      expect(sources).toEqual([taskGroup]);
+    }
+  });
+
+  it("protects the database and spans three zones with a NAT gateway each in production", async () => {
+    const plan = await runProgram(program, { project, provider: "aws", config: { [`${project}:environment`]: "production" } });
+    expect(plan.find(aws.rds.Instance).options.protect).toBe(true);
+    plan.resourceCountIs(aws.ec2.NatGateway, 3);
+  });
+});

@@ -1,0 +1,84 @@
+import { burnRateAlerts } from "@polycloud/core";
+import { alarmWindow, cacheAlarms, databaseAlarms, errorRatioQueries, serviceAlarms } from "./alarms";
+
+const slo = { availability: 99.9, latencyP95Ms: 200, errorRatePercent: 0.1 };
+const service = { name: "api", loadBalancer: "app/shop-api/1", cluster: "shop-dev-api", ecsService: "shop-dev-api" };
+
+describe("alarmWindow", () => {
+  it.each([
+    [5, { period: 300, evaluationPeriods: 1, datapointsToAlarm: 1 }],
+    [60, { period: 3600, evaluationPeriods: 1, datapointsToAlarm: 1 }],
+    [1440, { period: 86_400, evaluationPeriods: 1, datapointsToAlarm: 1 }],
+    [4320, { period: 86_400, evaluationPeriods: 3, datapointsToAlarm: 3 }],
+  ])("maps a %i-minute window to %j", (minutes, window) => {
+    expect(alarmWindow(minutes)).toEqual(window);
+  });
+});
+
+describe("errorRatioQueries", () => {
+  it("divides target and load balancer 5xx by requests, 0 without traffic, when given a load balancer", () => {
+    const queries = errorRatioQueries("app/shop-api/1", 300);
+    expect(queries.filter((q) => q.returnData)).toEqual([
+      { id: "errorRatio", label: "Error ratio over 5m", expression: "IF(requests > 0, (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests, 0)", returnData: true },
+    ]);
+    expect(queries.map((q) => (q.metric as { metricName?: string } | undefined)?.metricName).filter(Boolean)).toEqual([
+      "HTTPCode_Target_5XX_Count",
+      "HTTPCode_ELB_5XX_Count",
+      "RequestCount",
+    ]);
+  });
+});
+
+describe("serviceAlarms", () => {
+  const set = serviceAlarms(service, slo);
+
+  it("pairs a long and a short window per burn rate and joins them in a composite when given an SLO", () => {
+    const burns = burnRateAlerts(slo);
+    expect(set.composites.map((c) => [c.id, c.severity, c.memberIds])).toEqual(
+      burns.map((b) => [`api-${b.name}`, b.severity, [`api-${b.name}-long`, `api-${b.name}-short`]]),
+    );
+    const fast = set.alarms.find((a) => a.id === "api-fast-burn-long")!;
+    expect(fast).toMatchObject({ threshold: 0.0144, window: { period: 3600 }, routed: false });
+    expect(set.alarms.find((a) => a.id === "api-fast-burn-short")!.window.period).toBe(300);
+  });
+
+  it("alarms on p95 target response time in seconds when given a latency target", () => {
+    expect(set.alarms.filter((a) => a.metric?.metricName === "TargetResponseTime").map((a) => [a.severity, a.threshold, a.metric?.extendedStatistic])).toEqual([
+      ["critical", 0.4, "p95"],
+      ["warning", 0.2, "p95"],
+    ]);
+  });
+
+  it("routes every alarm that is not a composite member when given an SLO", () => {
+    expect(set.alarms.filter((a) => a.routed).map((a) => a.id)).toEqual([
+      "api-latency-p95-critical",
+      "api-latency-p95-warning",
+      "api-error-rate",
+      "api-cpu",
+      "api-memory",
+    ]);
+  });
+});
+
+describe("databaseAlarms", () => {
+  it("alarms at 10% free storage, 80% CPU and 80% of max_connections when given a small 50 GiB database", () => {
+    const { alarms } = databaseAlarms({ name: "db", identifier: "shop-dev-db", size: "small", storageGb: 50 });
+    expect(alarms.map((a) => [a.id, a.severity, a.comparisonOperator, a.threshold])).toEqual([
+      ["db-cpu", "warning", "GreaterThanOrEqualToThreshold", 80],
+      ["db-free-storage", "critical", "LessThanOrEqualToThreshold", 5_368_709_120],
+      ["db-connections", "warning", "GreaterThanOrEqualToThreshold", 180],
+    ]);
+  });
+});
+
+describe("cacheAlarms", () => {
+  it("alarms on memory and engine CPU per node when given two nodes", () => {
+    const { alarms } = cacheAlarms({ name: "cache", nodeIds: ["c-001", "c-002"] });
+    expect(alarms.map((a) => [a.id, a.metric?.dimensions])).toEqual([
+      ["c-001-memory", { CacheClusterId: "c-001" }],
+      ["c-001-engine-cpu", { CacheClusterId: "c-001" }],
+      ["c-002-memory", { CacheClusterId: "c-002" }],
+      ["c-002-engine-cpu", { CacheClusterId: "c-002" }],
+    ]);
+  });
+});

@@ -1,0 +1,105 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { MonitoringSpec } from "@polycloud/core";
+import { runProgram } from "@polycloud/testing";
+import { Monitoring, type MonitoringArgs, type MonitoredService } from "./monitoring";
+
+const api: MonitoredService = {
+  serviceName: "api",
+  loadBalancer: { arnSuffix: pulumi.output("app/shop-dev-api/0123456789abcdef") },
+  cluster: { name: pulumi.output("shop-dev-api") },
+  service: { name: pulumi.output("shop-dev-api") },
+};
+const monitoring = (overrides: Partial<MonitoringSpec> = {}): MonitoringSpec => ({
+  alerts: { critical: [{ email: "oncall@example.com" }, { webhook: "https://hooks.example.com/page" }], warning: [{ slack: "https://hooks.slack.com/services/T/B/X" }], info: [] },
+  escalateAfterMinutes: 15,
+  dashboard: true,
+  ...overrides,
+});
+
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const COMPOSITE = "aws:cloudwatch/compositeAlarm:CompositeAlarm";
+const SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
+const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
+const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
+
+const run = (extra: Partial<MonitoringArgs> = {}, spec = monitoring()) =>
+  runProgram(() => {
+    const m = new Monitoring("monitoring", { app: "shop", slo: { availability: 99.9, latencyP95Ms: 200, errorRatePercent: 0.1 }, monitoring: spec, services: [api], ...extra });
+    return { alertCount: m.alertCount, dashboardUrl: m.dashboardUrl };
+  }, { provider: "aws" });
+
+describe("Monitoring", () => {
+  it("creates encrypted TLS-only topics per severity, SLO alarms routed by severity and a dashboard when defaults are used", async () => {
+    const plan = await run();
+    const key = plan.find(aws.kms.Key);
+    const topics = plan.resources(aws.sns.Topic);
+    expect(topics.map((t) => t.name)).toEqual(["monitoring-critical", "monitoring-warning", "monitoring-info"]);
+    for (const topic of topics) expect(topic.inputs.kmsMasterKeyId).toBe(key.id);
+    expect(JSON.parse(key.inputs.policy as string).Statement.map((s: { Sid: string }) => s.Sid)).toContain("CloudWatchAlarmsPublish");
+    for (const policy of plan.resources(TOPIC_POLICY)) {
+      expect(JSON.parse(policy.inputs.policy as string).Statement[0]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": false } } });
+    }
+    expect(plan.resources(SUBSCRIPTION).map((s) => [s.inputs.protocol, s.inputs.endpoint])).toEqual([
+      ["email", "oncall@example.com"],
+      ["https", "https://hooks.example.com/page"],
+      ["https", "https://hooks.slack.com/services/T/B/X"],
+    ]);
+
+    // 3 burn-rate composites over 6 window alarms, 2 latency, 1 error rate, ECS CPU and memory.
+    plan.resourceCountIs(COMPOSITE, 3);
+    plan.resourceCountIs(ALARM, 11);
+    expect(plan.outputs.alertCount).toBe(8);
+    const arnOf = Object.fromEntries(topics.map((t) => [t.name.replace("monitoring-", ""), t.outputs.arn]));
+    const fast = plan.find(COMPOSITE, "monitoring-api-fast-burn");
+    expect(fast.inputs.alarmActions).toEqual([arnOf["critical"]]);
+    expect(fast.inputs.alarmRule).toBe(
+      `ALARM("${plan.find(ALARM, "monitoring-api-fast-burn-long").outputs.name}") AND ALARM("${plan.find(ALARM, "monitoring-api-fast-burn-short").outputs.name}")`,
+    );
+    expect(plan.find(COMPOSITE, "monitoring-api-slow-burn").inputs.alarmActions).toEqual([arnOf["warning"]]);
+    const latency = plan.find(ALARM, "monitoring-api-latency-p95-critical").inputs;
+    expect(latency).toMatchObject({ metricName: "TargetResponseTime", extendedStatistic: "p95", threshold: 0.4, period: 300, alarmActions: [arnOf["critical"]], okActions: [arnOf["critical"]] });
+    expect(plan.find(ALARM, "monitoring-api-cpu").inputs).toMatchObject({ namespace: "AWS/ECS", dimensions: { ClusterName: "shop-dev-api", ServiceName: "shop-dev-api" }, alarmActions: [arnOf["warning"]] });
+
+    const dashboard = plan.find(DASHBOARD);
+    const widgets = JSON.parse(dashboard.inputs.dashboardBody as string).widgets.map((w: { properties: { title: string } }) => w.properties.title);
+    expect(widgets).toEqual(["api: requests and 5xx", "api: p95 latency (s)", "api: CPU and memory (%)"]);
+    expect(plan.outputs.dashboardUrl).toBe(`https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=${dashboard.inputs.dashboardName}`);
+  });
+
+  it("routes every alarm to a topic or through a composite that does when built", async () => {
+    const plan = await run();
+    const topicArns = new Set(plan.resources(aws.sns.Topic).map((t) => t.outputs.arn));
+    const members = new Set(plan.resources(COMPOSITE).flatMap((c) => [...(c.inputs.alarmRule as string).matchAll(/ALARM\("([^"]+)"\)/g)].map((m) => m[1])));
+    for (const alarm of [...plan.resources(ALARM), ...plan.resources(COMPOSITE)]) {
+      const actions = (alarm.inputs.alarmActions ?? []) as string[];
+      const routed = actions.length > 0 && actions.every((a) => topicArns.has(a));
+      expect(routed || members.has(alarm.outputs.name)).toBe(true);
+    }
+  });
+
+  it("adds database and cache alarms and widgets when a database and cache are given", async () => {
+    const database = {
+      spec: { engine: "postgres", version: "16", majorVersion: 16, size: "small", storageGb: 50, name: "shop", highAvailability: false, deletionProtection: false, backup: { retentionDays: 7, window: "03:00-04:00" } },
+      instance: { identifier: pulumi.output("shop-dev-database") },
+    } as const;
+    const plan = await run({ database, cache: { nodeIds: ["shop-dev-cache-001", "shop-dev-cache-002"] } });
+    plan.hasResource(ALARM, { namespace: "AWS/RDS", metricName: "FreeStorageSpace", comparisonOperator: "LessThanOrEqualToThreshold", threshold: 5_368_709_120, dimensions: { DBInstanceIdentifier: "shop-dev-database" } });
+    plan.resourceCountIs(ALARM, 11 + 3 + 4);
+    expect(plan.resources(ALARM).filter((a) => a.inputs.namespace === "AWS/ElastiCache").map((a) => a.inputs.dimensions.CacheClusterId)).toEqual([
+      "shop-dev-cache-001",
+      "shop-dev-cache-001",
+      "shop-dev-cache-002",
+      "shop-dev-cache-002",
+    ]);
+    expect(JSON.parse(plan.find(DASHBOARD).inputs.dashboardBody as string).widgets).toHaveLength(6);
+  });
+
+  it("creates no dashboard and no subscriptions when the dashboard is off and no routes are given", async () => {
+    const plan = await run({}, monitoring({ dashboard: false, alerts: { critical: [], warning: [], info: [] } }));
+    plan.resourceCountIs(DASHBOARD, 0);
+    plan.resourceCountIs(SUBSCRIPTION, 0);
+    plan.resourceCountIs(aws.sns.Topic, 3);
+    expect(plan.outputs.dashboardUrl).toBeUndefined();
+  });
+});

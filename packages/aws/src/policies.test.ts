@@ -1,0 +1,129 @@
+import {
+  alarmTopicPolicy,
+  assumeRolePolicy,
+  bucketPolicy,
+  executionRolePolicy,
+  isEcrImage,
+  keyPolicy,
+  logBucketPolicy,
+  secretArnOf,
+  type AccountContext,
+} from "./policies";
+
+const account: AccountContext = { partition: "aws", accountId: "123456789012", region: "eu-west-1" };
+const bucket = "arn:aws:s3:::shop-assets";
+
+describe("assumeRolePolicy", () => {
+  it("limits the service to this account when building a trust policy", () => {
+    expect(assumeRolePolicy("ecs-tasks.amazonaws.com", "123456789012")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } },
+      ],
+    });
+  });
+});
+
+describe("keyPolicy", () => {
+  it("lets only the account administer the key when no service user is named", () => {
+    expect(keyPolicy(account).Statement).toEqual([
+      { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" },
+    ]);
+  });
+
+  it("admits CloudWatch Logs for this account's log groups only when logs use the key", () => {
+    const logs = keyPolicy(account, ["logs"]).Statement[1]!;
+    expect(logs.Principal).toEqual({ Service: "logs.eu-west-1.amazonaws.com" });
+    expect(logs.Condition).toEqual({ ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:log-group:*" } });
+  });
+
+  it("admits CloudWatch alarms of this account when alarms publish to encrypted topics", () => {
+    const alarms = keyPolicy(account, ["cloudwatchAlarms"]).Statement[1]!;
+    expect(alarms).toMatchObject({ Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } });
+  });
+});
+
+describe("bucketPolicy", () => {
+  it("denies every request without TLS when the bucket is private", () => {
+    expect(bucketPolicy(bucket, false).Statement).toEqual([
+      { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucket, `${bucket}/*`], Condition: { Bool: { "aws:SecureTransport": false } } },
+    ]);
+  });
+
+  it("adds anonymous GetObject on objects only when the bucket is public on purpose", () => {
+    expect(bucketPolicy(bucket, true).Statement[1]).toEqual({ Sid: "PublicRead", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `${bucket}/*` });
+  });
+});
+
+describe("logBucketPolicy", () => {
+  it.each([
+    ["s3AccessLogs", "logging.s3.amazonaws.com"],
+    ["loadBalancer", "logdelivery.elasticloadbalancing.amazonaws.com"],
+  ] as const)("lets the %s delivery service put objects from this account when building a log bucket", (writer, service) => {
+    const [tls, write] = logBucketPolicy(bucket, writer, account).Statement;
+    expect(tls!.Effect).toBe("Deny");
+    expect(write).toEqual({
+      Sid: "LogDeliveryWrites",
+      Effect: "Allow",
+      Principal: { Service: service },
+      Action: "s3:PutObject",
+      Resource: `${bucket}/*`,
+      Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+    });
+  });
+});
+
+describe("executionRolePolicy", () => {
+  const logGroupArn = "arn:aws:logs:eu-west-1:123456789012:log-group:/shop/api";
+
+  it("allows writing its own log group and nothing else when the service has no secrets and a public image", () => {
+    expect(executionRolePolicy({ logGroupArn, secretArns: [], secretKeyArns: [], ecr: false, account }).Statement).toEqual([
+      { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroupArn}:*` },
+    ]);
+  });
+
+  it("reads exactly the referenced secrets and decrypts only through Secrets Manager when the service has secrets", () => {
+    const secret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop-dev/stripe-key-AbCdEf";
+    const key = "arn:aws:kms:eu-west-1:123456789012:key/1";
+    const statements = executionRolePolicy({ logGroupArn, secretArns: [secret], secretKeyArns: [key], ecr: false, account }).Statement;
+    expect(statements.slice(1)).toEqual([
+      { Sid: "ReadSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [secret] },
+      { Sid: "DecryptSecrets", Effect: "Allow", Action: "kms:Decrypt", Resource: [key], Condition: { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } } },
+    ]);
+  });
+
+  it("pulls only from this account's repositories when the image is in ECR", () => {
+    const statements = executionRolePolicy({ logGroupArn, secretArns: [], secretKeyArns: [], ecr: true, account }).Statement;
+    expect(statements.find((s) => s.Sid === "EcrPull")!.Resource).toBe("arn:aws:ecr:eu-west-1:123456789012:repository/*");
+  });
+});
+
+describe("alarmTopicPolicy", () => {
+  it("denies publishing without TLS and lets this account's alarms publish when building a topic policy", () => {
+    const [tls, alarms] = alarmTopicPolicy("arn:aws:sns:eu-west-1:123456789012:t", account).Statement;
+    expect(tls).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": false } } });
+    expect(alarms).toMatchObject({ Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish" });
+  });
+});
+
+describe("secretArnOf", () => {
+  const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop-dev/database/credentials-AbCdEf";
+  it.each([
+    [arn, arn],
+    [`${arn}:url::`, arn],
+    [`${arn}:url:AWSCURRENT:`, arn],
+    ["not-an-arn", "not-an-arn"],
+  ])("returns the secret ARN of %s", (reference, expected) => {
+    expect(secretArnOf(reference)).toBe(expected);
+  });
+});
+
+describe("isEcrImage", () => {
+  it.each([
+    ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api:1.0", true],
+    ["ghcr.io/acme/api:1.0", false],
+    ["nginx:1.27", false],
+  ])("tells whether %s is in ECR", (image, ecr) => {
+    expect(isEcrImage(image)).toBe(ecr);
+  });
+});

@@ -1,0 +1,16 @@
+/** Shared test inputs (not shipped: excluded in package.json `files`). */
+import * as pulumi from "@pulumi/pulumi";
+import type { NetworkRef } from "./network";
+
+/** An existing VPC's ids: components under test without the ~40 resources of a Network. */
+export const existingNetwork = (): NetworkRef => ({
+  networkId: pulumi.output("vpc-0123456789abcdef0"),
+  cidr: "10.0.0.0/16",
+  publicSubnetIds: ["subnet-pub1", "subnet-pub2"],
+  privateSubnetIds: ["subnet-prv1", "subnet-prv2"],
+  isolatedSubnetIds: ["subnet-iso1", "subnet-iso2"],
+});
+
+/** Ingress and egress rule type tokens (their args are required, so typed selectors infer `never`). */
+export const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+export const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";

@@ -1,0 +1,233 @@
+import * as aws from "@pulumi/aws";
+import { PolycloudError, type LoadBalancerSpec, type ServiceSpec } from "@polycloud/core";
+import { runProgram } from "@polycloud/testing";
+import { existingNetwork, INGRESS } from "./test-fixtures";
+import { TLS_POLICY, WAF_MANAGED_RULE_GROUPS, WebService, type WebServiceArgs } from "./web-service";
+
+const service = (overrides: Partial<ServiceSpec> = {}): ServiceSpec => ({
+  name: "api",
+  image: "ghcr.io/acme/shop-api:1.4.2",
+  port: 8080,
+  cpu: 0.5,
+  memory: 1024,
+  replicas: { min: 2, max: 6 },
+  autoscaling: { cpuPercent: 70, memoryPercent: 80 },
+  healthCheck: { path: "/healthz", intervalSeconds: 15, timeoutSeconds: 5, gracePeriodSeconds: 60 },
+  public: true,
+  env: { LOG_LEVEL: "info" },
+  secrets: ["stripe-key"],
+  deployment: {
+    strategy: "rolling",
+    canary: { steps: [10, 50, 100], intervalMinutes: 5 },
+    blueGreen: { terminationWaitMinutes: 5 },
+    rollback: { onHealthCheckFailure: true, onAlarm: true },
+  },
+  ...overrides,
+});
+const loadBalancer = (overrides: Partial<LoadBalancerSpec> = {}): LoadBalancerSpec => ({ public: true, tls: true, domain: "shop.example.com", waf: false, ...overrides });
+const withoutDomain = (overrides: Partial<LoadBalancerSpec> = {}): LoadBalancerSpec => {
+  const { domain: _domain, ...rest } = loadBalancer(overrides);
+  return rest;
+};
+const secretArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop-dev/stripe-key-AbCdEf";
+const keyArn = "arn:aws:kms:us-east-1:123456789012:key/secrets";
+
+// Type tokens where the resource's args are required: the harness's typed inputs infer `never` for them.
+const T = {
+  service: "aws:ecs/service:Service",
+  task: "aws:ecs/taskDefinition:TaskDefinition",
+  listener: "aws:lb/listener:Listener",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  scalingPolicy: "aws:appautoscaling/policy:Policy",
+  scalingTarget: "aws:appautoscaling/target:Target",
+  webAcl: "aws:wafv2/webAcl:WebAcl",
+  deploymentGroup: "aws:codedeploy/deploymentGroup:DeploymentGroup",
+  deploymentConfig: "aws:codedeploy/deploymentConfig:DeploymentConfig",
+  record: "aws:route53/record:Record",
+};
+
+const run = (spec: ServiceSpec, extra: Partial<WebServiceArgs> = {}, lb = loadBalancer()) =>
+  runProgram(() => {
+    const web = new WebService("api", {
+      app: "shop",
+      service: spec,
+      network: existingNetwork(),
+      loadBalancer: lb,
+      slo: { availability: 99.9, latencyP95Ms: 200, errorRatePercent: 0.1 },
+      secrets: [{ envName: "STRIPE_KEY", ref: secretArn, keyArn }],
+      ...extra,
+    });
+    return { url: web.url };
+  }, { provider: "aws" });
+
+const container = (plan: Awaited<ReturnType<typeof run>>) => JSON.parse(plan.find(T.task).inputs.containerDefinitions as string)[0];
+
+describe("WebService", () => {
+  it("runs Fargate tasks privately behind an HTTPS load balancer with least-privilege roles when defaults are used", async () => {
+    const plan = await run(service());
+    expect(plan.find(aws.ecs.Cluster).inputs.settings).toEqual([{ name: "containerInsights", value: "enabled" }]);
+    const taskGroup = plan.find(aws.ec2.SecurityGroup, "api-task-sg").id;
+    const lbGroup = plan.find(aws.ec2.SecurityGroup, "api-lb-sg").id;
+    const ecsService = plan.find(T.service);
+    expect(ecsService.inputs).toMatchObject({
+      launchType: "FARGATE",
+      desiredCount: 2,
+      networkConfiguration: { subnets: ["subnet-prv1", "subnet-prv2"], securityGroups: [taskGroup], assignPublicIp: false },
+      deploymentController: { type: "ECS" },
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      alarms: { alarmNames: [plan.find(aws.cloudwatch.MetricAlarm).outputs.name], enable: true, rollback: true },
+      healthCheckGracePeriodSeconds: 60,
+    });
+    expect(ecsService.options.ignoreChanges).toEqual(["desiredCount"]);
+
+    const task = plan.find(T.task).inputs;
+    expect(task).toMatchObject({ cpu: "512", memory: "1024", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], volumes: [{ name: "tmp" }] });
+    expect(container(plan)).toMatchObject({
+      image: "ghcr.io/acme/shop-api:1.4.2",
+      readonlyRootFilesystem: true,
+      mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
+      portMappings: [{ containerPort: 8080, protocol: "tcp" }],
+      environment: [{ name: "LOG_LEVEL", value: "info" }],
+      secrets: [{ name: "STRIPE_KEY", valueFrom: secretArn }],
+      logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": plan.find(aws.cloudwatch.LogGroup).outputs.name, "awslogs-region": "us-east-1" } },
+    });
+    const logGroup = plan.find(aws.cloudwatch.LogGroup).inputs;
+    expect(logGroup).toMatchObject({ retentionInDays: 14, kmsKeyId: plan.find(aws.kms.Key).outputs.arn });
+
+    // Execution role: its log group, exactly the referenced secret and key; task role: nothing.
+    const executionRole = plan.find(aws.iam.Role, "api-execution-role");
+    const policies = plan.resources(T.rolePolicy);
+    expect(policies).toHaveLength(1);
+    expect(policies[0]!.inputs.role).toBe(executionRole.id);
+    const statements = JSON.parse(policies[0]!.inputs.policy as string).Statement;
+    expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(["WriteLogs", "ReadSecrets", "DecryptSecrets"]);
+    expect(statements[1].Resource).toEqual([secretArn]);
+    expect(statements[2].Resource).toEqual([keyArn]);
+    expect(task.taskRoleArn).toBe(plan.find(aws.iam.Role, "api-task-role").outputs.arn);
+
+    const alb = plan.find(aws.lb.LoadBalancer);
+    expect(alb.inputs).toMatchObject({
+      internal: false,
+      subnets: ["subnet-pub1", "subnet-pub2"],
+      securityGroups: [lbGroup],
+      dropInvalidHeaderFields: true,
+      accessLogs: { bucket: plan.find(aws.s3.Bucket, "api-lb-logs").id, enabled: true },
+    });
+    const certificate = plan.find(aws.acm.Certificate);
+    expect(certificate.inputs).toMatchObject({ domainName: "shop.example.com", validationMethod: "DNS" });
+    const https = plan.find(T.listener, { port: 443 });
+    expect(https.inputs).toMatchObject({ protocol: "HTTPS", sslPolicy: TLS_POLICY, defaultActions: [{ type: "forward" }] });
+    expect(https.inputs.certificateArn).toMatch(/^arn:aws:acm:/);
+    expect(plan.find(T.listener, { port: 80 }).inputs.defaultActions).toEqual([
+      { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+    ]);
+    expect(plan.find(aws.lb.TargetGroup).inputs).toMatchObject({ targetType: "ip", port: 8080, healthCheck: { path: "/healthz", interval: 15 } });
+
+    // Internet -> load balancer on 80/443 only; load balancer -> tasks on 8080 only.
+    const ingress = plan.resources(INGRESS).map((r) => [r.inputs.securityGroupId, r.inputs.cidrIpv4 ?? r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort]);
+    expect(ingress).toEqual([
+      [lbGroup, "0.0.0.0/0", 80, 80],
+      [lbGroup, "0.0.0.0/0", 443, 443],
+      [taskGroup, lbGroup, 8080, 8080],
+    ]);
+
+    expect(plan.find(T.scalingTarget).inputs).toMatchObject({ minCapacity: 2, maxCapacity: 6, scalableDimension: "ecs:service:DesiredCount" });
+    expect(plan.resources(T.scalingPolicy).map((p) => p.inputs.targetTrackingScalingPolicyConfiguration)).toEqual([
+      expect.objectContaining({ predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" }, targetValue: 70 }),
+      expect.objectContaining({ predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageMemoryUtilization" }, targetValue: 80 }),
+    ]);
+    plan.resourceCountIs(T.webAcl, 0);
+    plan.resourceCountIs(T.deploymentGroup, 0);
+    expect(plan.outputs.url).toBe("https://shop.example.com");
+  });
+
+  it("puts managed rule groups and a rate limit in front of the load balancer when waf is on", async () => {
+    const plan = await run(service(), { wafRateLimit: 500 }, loadBalancer({ waf: true }));
+    const acl = plan.find(T.webAcl);
+    expect(acl.inputs.scope).toBe("REGIONAL");
+    expect(acl.inputs.rules.map((r: { name: string }) => r.name)).toEqual([...WAF_MANAGED_RULE_GROUPS, "rate-limit-per-ip"]);
+    expect(acl.inputs.rules[4].statement).toEqual({ rateBasedStatement: { limit: 500, aggregateKeyType: "IP" } });
+    plan.hasResource("aws:wafv2/webAclAssociation:WebAclAssociation", { resourceArn: plan.find(aws.lb.LoadBalancer).outputs.arn, webAclArn: acl.outputs.arn });
+  });
+
+  it("deploys through CodeDeploy blue-green with alarm rollback and two target groups when the strategy is blue-green", async () => {
+    const spec = service();
+    const plan = await run({ ...spec, deployment: { ...spec.deployment, strategy: "blue-green" } });
+    const ecsService = plan.find(T.service);
+    expect(ecsService.inputs.deploymentController).toEqual({ type: "CODE_DEPLOY" });
+    expect(ecsService.inputs.deploymentCircuitBreaker).toBeUndefined();
+    expect(ecsService.options.ignoreChanges).toEqual(["desiredCount", "taskDefinition", "loadBalancers"]);
+    plan.resourceCountIs(aws.lb.TargetGroup, 2);
+    const group = plan.find(T.deploymentGroup).inputs;
+    expect(group).toMatchObject({
+      deploymentConfigName: "CodeDeployDefault.ECSAllAtOnce",
+      deploymentStyle: { deploymentOption: "WITH_TRAFFIC_CONTROL", deploymentType: "BLUE_GREEN" },
+      autoRollbackConfiguration: { enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] },
+      alarmConfiguration: { enabled: true, alarms: [plan.find(aws.cloudwatch.MetricAlarm).outputs.name] },
+      loadBalancerInfo: { targetGroupPairInfo: { prodTrafficRoute: { listenerArns: [plan.find(T.listener, { port: 443 }).outputs.arn] } } },
+    });
+    expect(plan.find(T.listener, { port: 443 }).options.ignoreChanges).toEqual(["defaultActions"]);
+  });
+
+  it("shifts traffic with a CodeDeploy canary config when the strategy is canary", async () => {
+    const spec = service();
+    const plan = await run({ ...spec, deployment: { ...spec.deployment, strategy: "canary" } });
+    const config = plan.find(T.deploymentConfig);
+    expect(config.inputs.trafficRoutingConfig).toEqual({ type: "TimeBasedCanary", timeBasedCanary: { percentage: 10, interval: 5 } });
+    expect(plan.find(T.deploymentGroup).inputs.deploymentConfigName).toBe(config.outputs.deploymentConfigName);
+  });
+
+  it("serves plain HTTP with no certificate when tls is off", async () => {
+    const plan = await run(service(), {}, withoutDomain({ tls: false }));
+    plan.resourceCountIs(aws.acm.Certificate, 0);
+    plan.resourceCountIs(T.listener, 1);
+    expect(plan.find(T.listener).inputs).toMatchObject({ port: 80, protocol: "HTTP", defaultActions: [{ type: "forward" }] });
+    expect(plan.resources(INGRESS).filter((r) => r.inputs.cidrIpv4 !== undefined).map((r) => r.inputs.fromPort)).toEqual([80]);
+    expect(plan.outputs.url).toMatch(/^http:\/\/.*elb\.amazonaws\.com$/);
+  });
+
+  it("uses an internal load balancer in private subnets open to the VPC only when the service is not public", async () => {
+    const plan = await run(service({ public: false }));
+    expect(plan.find(aws.lb.LoadBalancer).inputs).toMatchObject({ internal: true, subnets: ["subnet-prv1", "subnet-prv2"] });
+    expect(new Set(plan.resources(INGRESS).flatMap((r) => (r.inputs.cidrIpv4 === undefined ? [] : [r.inputs.cidrIpv4])))).toEqual(new Set(["10.0.0.0/16"]));
+  });
+
+  it("validates the certificate and points the domain at the load balancer when hostedZoneId is set", async () => {
+    const plan = await run(service(), { hostedZoneId: "Z123" });
+    const records = plan.resources(T.record);
+    expect(records.map((r) => r.inputs.type)).toEqual(["CNAME", "A"]);
+    expect(records[1]!.inputs).toMatchObject({ zoneId: "Z123", name: "shop.example.com", aliases: [{ name: plan.find(aws.lb.LoadBalancer).outputs.dnsName }] });
+    expect(plan.find("aws:acm/certificateValidation:CertificateValidation").inputs.validationRecordFqdns).toEqual([records[0]!.outputs.fqdn]);
+  });
+
+  it("uses the given certificate and issues none when certificateArn is set", async () => {
+    const arn = "arn:aws:acm:us-east-1:123456789012:certificate/given";
+    const plan = await run(service(), { certificateArn: arn }, withoutDomain());
+    plan.resourceCountIs(aws.acm.Certificate, 0);
+    expect(plan.find(T.listener, { port: 443 }).inputs.certificateArn).toBe(arn);
+  });
+
+  it("adds a container health check, ARM64 and a writable root when those args are set", async () => {
+    const plan = await run(service({ command: ["/app"], args: ["serve"] }), { healthCheckCommand: ["CMD", "/app", "health"], architecture: "ARM64", readonlyRootFilesystem: false });
+    expect(container(plan)).toMatchObject({ entryPoint: ["/app"], command: ["serve"], readonlyRootFilesystem: false, healthCheck: { command: ["CMD", "/app", "health"], interval: 15 } });
+    expect(plan.find(T.task).inputs.runtimePlatform).toEqual({ operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" });
+  });
+
+  it("lets the execution role pull from this account's ECR when the image is in ECR", async () => {
+    const plan = await run(service({ image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/api:1.0" }));
+    const sids = JSON.parse(plan.find(T.rolePolicy).inputs.policy as string).Statement.map((s: { Sid: string }) => s.Sid);
+    expect(sids).toEqual(["WriteLogs", "ReadSecrets", "DecryptSecrets", "EcrLogin", "EcrPull"]);
+  });
+
+  it.each([
+    ["cpu", service({ cpu: 0.3 }), loadBalancer(), /services\.api\.cpu: 0\.3 vCPU is not a Fargate size; allowed: 0\.25, 0\.5, 1, 2, 4, 8, 16/],
+    ["memory", service({ cpu: 1, memory: 1024 }), loadBalancer(), /services\.api\.memory: 1024 MiB is not allowed with 1 vCPU on Fargate; allowed: 2048 to 8192 in steps of 1024/],
+    ["replicas", service({ replicas: { min: 5, max: 3 } }), loadBalancer(), /services\.api\.replicas\.min: 5 is greater than replicas\.max 3; make min <= max/],
+    ["env", service({ env: { STRIPE_KEY: "x" } }), loadBalancer(), /services\.api\.env\.STRIPE_KEY: is also injected as a secret/],
+    ["domain", service(), withoutDomain(), /network\.loadBalancer\.domain: is required on AWS when tls is true/],
+  ])("throws PolycloudError with the field path when %s is invalid", async (_, spec, lb, message) => {
+    const error = await run(spec, {}, lb).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PolycloudError);
+    expect((error as Error).message).toMatch(message);
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * Benchmark: time and peak memory of recording N resources through `runProgram` against bare
+ * `pulumi.runtime.setMocks` running the same program. Each measurement runs in a fresh Node process.
+ *
+ *     pnpm --filter @polycloud/testing bench            # 300 and 3000 resources, 3 runs each
+ *     pnpm --filter @polycloud/testing bench 1000 5     # 1000 resources, 5 runs
+ *
+ * Not a test: it prints a table (markdown) for the README.
+ */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+
+type Mode = "bare" | "harness";
+
+interface Sample {
+  readonly ms: number;
+  /** Peak heap used during the run, above the heap before it, in MB. */
+  readonly heapMb: number;
+  /** Peak resident set size of the process, in MB. */
+  readonly rssMb: number;
+}
+
+/** A program creating `n` resources: VPC, subnet, security group chains with input dependencies. */
+async function program(n: number): Promise<Record<string, unknown>> {
+  const aws = await import("@pulumi/aws");
+  const urns: unknown[] = [];
+  for (let i = 0; i < n; i += 3) {
+    const vpc = new aws.ec2.Vpc(`vpc-${i}`, { cidrBlock: "10.0.0.0/16", tags: { index: String(i) } });
+    urns.push(vpc.urn);
+    if (i + 1 < n) urns.push(new aws.ec2.Subnet(`subnet-${i}`, { vpcId: vpc.id, cidrBlock: "10.0.1.0/24" }).urn);
+    if (i + 2 < n) urns.push(new aws.ec2.SecurityGroup(`sg-${i}`, { vpcId: vpc.id, ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] }).urn);
+  }
+  return { count: urns.length };
+}
+
+async function runBare(n: number): Promise<void> {
+  const pulumi = await import("@pulumi/pulumi");
+  const ids: Array<Promise<unknown>> = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => ({ id: `${args.name}_id`, state: args.inputs }),
+      call: (args) => args.inputs,
+    },
+    "project",
+    "stack",
+    false,
+  );
+  // The usual hand-rolled way to wait: collect every resource's id and await them all.
+  const aws = await import("@pulumi/aws");
+  for (let i = 0; i < n; i += 3) {
+    const vpc = new aws.ec2.Vpc(`vpc-${i}`, { cidrBlock: "10.0.0.0/16", tags: { index: String(i) } });
+    ids.push(promiseOf(vpc.id));
+    if (i + 1 < n) ids.push(promiseOf(new aws.ec2.Subnet(`subnet-${i}`, { vpcId: vpc.id, cidrBlock: "10.0.1.0/24" }).id));
+    if (i + 2 < n) ids.push(promiseOf(new aws.ec2.SecurityGroup(`sg-${i}`, { vpcId: vpc.id, ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] }).id));
+  }
+  await Promise.all(ids);
+}
+
+function promiseOf<T>(output: { apply<U>(f: (v: T) => U): unknown }): Promise<T> {
+  return new Promise((resolve) => output.apply((v) => resolve(v)));
+}
+
+async function runHarness(n: number): Promise<void> {
+  const { runProgram } = await import("../src/index");
+  const plan = await runProgram(() => program(n), { timeoutMs: 60_000 });
+  if (plan.resources().length !== n) throw new Error(`recorded ${plan.resources().length} of ${n} resources`);
+}
+
+/** Child: one warm-up run of 30 resources (module loading), then the measured run. */
+async function child(mode: Mode, n: number): Promise<void> {
+  // tsx turns on source-mapped stack traces; Pulumi takes a stack trace per promise, which would
+  // dominate both timings. Compiled JavaScript (what users run under Jest with swc) has none.
+  process.setSourceMapsEnabled(false);
+  const run = mode === "bare" ? runBare : runHarness;
+  await run(30);
+  (globalThis as { gc?: () => void }).gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  let peakHeap = heapBefore;
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+    peakRss = Math.max(peakRss, m.rss);
+  }, 5);
+  const start = process.hrtime.bigint();
+  await run(n);
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  clearInterval(sampler);
+  const m = process.memoryUsage();
+  peakHeap = Math.max(peakHeap, m.heapUsed);
+  peakRss = Math.max(peakRss, m.rss);
+  const sample: Sample = { ms, heapMb: (peakHeap - heapBefore) / 2 ** 20, rssMb: peakRss / 2 ** 20 };
+  process.stdout.write(`${JSON.stringify(sample)}\n`);
+  process.exit(0);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function measure(mode: Mode, n: number, runs: number): Sample {
+  const samples: Sample[] = [];
+  for (let i = 0; i < runs; i++) {
+    // The exit status is ignored: Pulumi's leak detector sets 1 at exit for bare mocks without a stack.
+    const { stdout } = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", __filename, "--child", mode, String(n)], {
+      cwd: path.resolve(__dirname, ".."),
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      maxBuffer: 1 << 24,
+    });
+    const line = stdout.trim().split("\n").pop() ?? "";
+    samples.push(JSON.parse(line) as Sample);
+  }
+  return { ms: median(samples.map((s) => s.ms)), heapMb: median(samples.map((s) => s.heapMb)), rssMb: median(samples.map((s) => s.rssMb)) };
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  if (args[0] === "--child") {
+    void child(args[1] as Mode, Number(args[2]));
+    return;
+  }
+  const sizes = args[0] === undefined ? [300, 3000] : [Number(args[0])];
+  const runs = Number(args[1] ?? 3);
+  console.log(`Node ${process.version}, ${runs} runs each (median), one process per run\n`);
+  console.log("| resources | bare setMocks | harness | time ratio | peak heap bare | peak heap harness | heap ratio | peak RSS bare | peak RSS harness |");
+  console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const n of sizes) {
+    const bare = measure("bare", n, runs);
+    const harness = measure("harness", n, runs);
+    console.log(
+      `| ${n} | ${bare.ms.toFixed(0)} ms | ${harness.ms.toFixed(0)} ms | ${(harness.ms / bare.ms).toFixed(2)} | ${bare.heapMb.toFixed(0)} MB | ${harness.heapMb.toFixed(0)} MB | ${(harness.heapMb / bare.heapMb).toFixed(2)} | ${bare.rssMb.toFixed(0)} MB | ${harness.rssMb.toFixed(0)} MB |`,
+    );
+  }
+}
+
+main();

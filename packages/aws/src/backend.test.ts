@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { parseSpec, PolycloudError, type ResolvedSpec } from "@polycloud/core";
 import { runProgram, secretConfig } from "@polycloud/testing";
 import { backend, serviceDomain } from "./backend";
-import { EGRESS, INGRESS } from "./test-fixtures";
+import { EGRESS, INGRESS } from "./__tests__/fixtures";
 
 const spec = parseSpec({
   name: "shop",

@@ -43,7 +43,9 @@ describe("Bucket", () => {
       expect.objectContaining({ Effect: "Deny", Principal: "*", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": false } } }),
     ]);
     const logBucket = plan.find(aws.s3.Bucket, "assets-access-logs");
-    plan.hasResource(T.logging, { ...onBucket, targetBucket: logBucket.id, targetPrefix: "assets/" });
+    const logging = plan.find(T.logging, { ...onBucket, targetBucket: logBucket.id, targetPrefix: "assets/" });
+    // Logging is switched on only once the log bucket lets S3 write.
+    expect(logging.dependencies).toContain(plan.find(T.policy, { bucket: logBucket.id }).urn);
     // The log bucket is locked down too, with SSE-S3 (S3 access logging cannot write SSE-KMS).
     plan.hasResource(T.accessBlock, { bucket: logBucket.id, blockPublicPolicy: true, restrictPublicBuckets: true });
     plan.hasResource(T.encryption, { bucket: logBucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });

@@ -130,18 +130,15 @@ export class Bucket extends pulumi.ComponentResource implements BucketOutputs {
       childOptions(scope, false, { dependsOn: [versioning] }),
     );
 
-    if (args.accessLogBucket === undefined) {
-      const retentionDays = args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays;
-      this.logBucket = createLogBucket(scope, { suffix: "access-logs", writer: "s3AccessLogs", retentionDays, account, transforms: t });
-    }
+    const logs =
+      args.accessLogBucket === undefined
+        ? createLogBucket(scope, { suffix: "access-logs", writer: "s3AccessLogs", retentionDays: args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays, account, transforms: t })
+        : undefined;
+    if (logs !== undefined) this.logBucket = logs.bucket;
     new aws.s3.BucketLogging(
       `${name}-logging`,
-      transform(
-        { bucket: bucketId, targetBucket: args.accessLogBucket ?? this.logBucket!.id, targetPrefix: `${spec.name}/` },
-        `${name}-logging`,
-        t.logging,
-      ),
-      o(),
+      transform({ bucket: bucketId, targetBucket: logs?.bucket.id ?? args.accessLogBucket!, targetPrefix: `${spec.name}/` }, `${name}-logging`, t.logging),
+      childOptions(scope, false, { dependsOn: logs === undefined ? [] : [logs.policy] }),
     );
     new aws.s3.BucketPolicy(
       `${name}-policy`,

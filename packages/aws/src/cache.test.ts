@@ -3,7 +3,7 @@ import * as random from "@pulumi/random";
 import { PolycloudError, type CacheSpec } from "@polycloud/core";
 import { runProgram } from "@polycloud/testing";
 import { Cache, type CacheArgs } from "./cache";
-import { EGRESS, existingNetwork, INGRESS } from "./test-fixtures";
+import { EGRESS, existingNetwork, INGRESS } from "./__tests__/fixtures";
 
 const spec = (overrides: Partial<CacheSpec> = {}): CacheSpec => ({ engine: "redis", version: "7", majorVersion: 7, size: "small", highAvailability: false, ...overrides });
 const REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";

@@ -3,7 +3,7 @@ import * as random from "@pulumi/random";
 import type { DatabaseSpec } from "@polycloud/core";
 import { runProgram } from "@polycloud/testing";
 import { Database, type DatabaseArgs } from "./database";
-import { EGRESS, existingNetwork, INGRESS } from "./test-fixtures";
+import { EGRESS, existingNetwork, INGRESS } from "./__tests__/fixtures";
 
 const spec = (overrides: Partial<DatabaseSpec> = {}): DatabaseSpec => ({
   engine: "postgres",

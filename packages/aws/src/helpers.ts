@@ -125,14 +125,15 @@ export interface LogBucketTransforms {
 }
 
 /**
- * A bucket for access logs: private, owner-enforced, TLS only, expiring after the log retention.
+ * A bucket for access logs: private, owner-enforced, TLS only, expiring after the log retention,
+ * with the policy that lets the log writer in (whoever turns logging on must depend on it).
  * It uses SSE-S3 because neither S3 server access logging nor load balancer logs can write to a
  * bucket encrypted with SSE-KMS.
  */
 export function createLogBucket(
   scope: Scope,
   options: { suffix: string; writer: LogWriter; retentionDays: number; account: AccountContext; transforms?: LogBucketTransforms },
-): aws.s3.Bucket {
+): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
   const name = `${scope.name}-${options.suffix}`;
   const t = options.transforms ?? {};
   const bucket = new aws.s3.Bucket(
@@ -187,7 +188,7 @@ export function createLogBucket(
     ),
     childOptions(scope),
   );
-  new aws.s3.BucketPolicy(
+  const policy = new aws.s3.BucketPolicy(
     `${name}-policy`,
     transform(
       { bucket: bucket.id, policy: pulumi.jsonStringify(logBucketPolicy(bucket.arn, options.writer, options.account)) },
@@ -197,7 +198,8 @@ export function createLogBucket(
     // S3 rejects a policy while the public access block is being changed.
     childOptions(scope, false, { dependsOn: [accessBlock] }),
   );
-  return bucket;
+  // Writers check their permission when logging is switched on: they must wait for the policy.
+  return { bucket, policy };
 }
 
 export interface RuleTransforms {

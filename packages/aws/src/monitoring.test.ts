@@ -40,10 +40,11 @@ describe("Monitoring", () => {
     for (const policy of plan.resources(TOPIC_POLICY)) {
       expect(JSON.parse(policy.inputs.policy as string).Statement[0]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": false } } });
     }
+    const forwarder = plan.find(aws.lambda.Function);
     expect(plan.resources(SUBSCRIPTION).map((s) => [s.inputs.protocol, s.inputs.endpoint])).toEqual([
       ["email", "oncall@example.com"],
       ["https", "https://hooks.example.com/page"],
-      ["https", "https://hooks.slack.com/services/T/B/X"],
+      ["lambda", forwarder.outputs.arn],
     ]);
 
     // 3 burn-rate composites over 6 window alarms, 2 latency, 1 error rate, ECS CPU and memory.
@@ -65,6 +66,24 @@ describe("Monitoring", () => {
     const widgets = JSON.parse(dashboard.inputs.dashboardBody as string).widgets.map((w: { properties: { title: string } }) => w.properties.title);
     expect(widgets).toEqual(["api: requests and 5xx", "api: p95 latency (s)", "api: CPU and memory (%)"]);
     expect(plan.outputs.dashboardUrl).toBe(`https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=${dashboard.inputs.dashboardName}`);
+  });
+
+  it("posts Slack routes through a forwarder whose encrypted environment holds the webhooks when Slack routes are given", async () => {
+    const plan = await run();
+    const forwarder = plan.find("aws:lambda/function:Function");
+    const key = plan.find(aws.kms.Key);
+    const warning = plan.find(aws.sns.Topic, "monitoring-warning");
+    expect(forwarder.inputs).toMatchObject({ runtime: "nodejs20.x", handler: "index.handler", kmsKeyArn: key.outputs.arn });
+    expect(forwarder.secretInputs).toContain("environment.variables.SLACK_WEBHOOKS");
+    expect(JSON.parse(forwarder.inputs.environment.variables.SLACK_WEBHOOKS)).toEqual({ [warning.outputs.arn!]: ["https://hooks.slack.com/services/T/B/X"] });
+    plan.hasResource("aws:lambda/permission:Permission", { principal: "sns.amazonaws.com", sourceArn: warning.outputs.arn, action: "lambda:InvokeFunction" });
+    expect(plan.find(aws.cloudwatch.LogGroup).inputs.kmsKeyId).toBe(key.outputs.arn);
+    expect(JSON.parse(key.inputs.policy as string).Statement.map((s: { Sid: string }) => s.Sid)).toContain("CloudWatchLogsEncrypts");
+  });
+
+  it("creates no forwarder when no Slack route is given", async () => {
+    const plan = await run({}, monitoring({ alerts: { critical: [{ email: "oncall@example.com" }], warning: [], info: [] } }));
+    plan.resourceCountIs(aws.lambda.Function, 0);
   });
 
   it("routes every alarm to a topic or through a composite that does when built", async () => {

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
   physicalName,
+  PRESETS,
   transform,
   type AlertRoute,
   type MonitoringArgs as CoreMonitoringArgs,
@@ -13,6 +14,7 @@ import { cacheAlarms, databaseAlarms, serviceAlarms, type AlarmSet, type AlarmSp
 import type { Cache } from "./cache";
 import type { Database } from "./database";
 import { accountContext, childOptions, createKey, scopeOf, type KeyTransforms, type Scope } from "./helpers";
+import { createSlackForwarder, type SlackForwarderTransforms } from "./slack-forwarder";
 import { alarmTopicPolicy } from "./policies";
 
 export const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
@@ -33,7 +35,8 @@ export interface MonitoredDatabase {
 
 export interface MonitoringArgs extends CoreMonitoringArgs<MonitoredService, MonitoredDatabase, Pick<Cache, "nodeIds">> {
   /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
-  readonly transform?: KeyTransforms & {
+  readonly transform?: KeyTransforms &
+    SlackForwarderTransforms & {
     topic?: Transform<aws.sns.TopicArgs>;
     topicPolicy?: Transform<aws.sns.TopicPolicyArgs>;
     subscription?: Transform<aws.sns.TopicSubscriptionArgs>;
@@ -50,8 +53,10 @@ export interface MonitoringArgs extends CoreMonitoringArgs<MonitoredService, Mon
  * and from capacity (ECS CPU and memory, RDS CPU, storage and connections, Redis memory and CPU),
  * each notifying its severity's topic on ALARM and OK; and a CloudWatch dashboard.
  *
- * Slack routes are subscribed as HTTPS endpoints: point them at an endpoint that confirms SNS
- * subscriptions (AWS Chatbot or a small forwarder), since a Slack incoming webhook does not.
+ * Email routes are email subscriptions and webhook routes HTTPS subscriptions (each receiver confirms
+ * its subscription once). Slack incoming webhooks cannot confirm one, so Slack routes go through a
+ * small Lambda function that posts each notification to the webhooks (created only when there are
+ * Slack routes; its environment, which holds the webhook URLs, is encrypted with the topics' key).
  *
  * @example
  * new Monitoring("monitoring", { app: "shop", slo: spec.slo, monitoring: spec.monitoring, services: [api], database: db });
@@ -61,6 +66,8 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
   readonly alarms: aws.cloudwatch.MetricAlarm[];
   readonly compositeAlarms: aws.cloudwatch.CompositeAlarm[];
   readonly alertCount: number;
+  /** The function that posts to Slack, when there are Slack routes. */
+  readonly slackForwarder?: aws.lambda.Function;
   readonly dashboardUrl: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: MonitoringArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -69,7 +76,7 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
     const t = args.transform ?? {};
     const account = accountContext(this);
 
-    const key = createKey(scope, "key", { description: `Alert topics of ${scope.app} (${scope.environment})`, account, users: ["cloudwatchAlarms"], transforms: t });
+    const key = createKey(scope, "key", { description: `Alert topics of ${scope.app} (${scope.environment})`, account, users: ["cloudwatchAlarms", "logs"], transforms: t });
     const topics = {} as Record<Severity, aws.sns.Topic>;
     for (const severity of SEVERITIES) {
       const topicName = `${name}-${severity}`;
@@ -83,10 +90,23 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
         childOptions(scope),
       );
       new aws.sns.TopicPolicy(`${topicName}-policy`, transform({ arn: topic.arn, policy: pulumi.jsonStringify(alarmTopicPolicy(topic.arn, account)) }, `${topicName}-policy`, t.topicPolicy), childOptions(scope));
-      args.monitoring.alerts[severity].forEach((route, i) => subscribe(scope, `${topicName}-${i + 1}`, topic, route, t.subscription));
+      args.monitoring.alerts[severity].forEach((route, i) => {
+        if (!("slack" in route)) subscribe(scope, `${topicName}-${i + 1}`, topic, route, t.subscription);
+      });
       topics[severity] = topic;
     }
     this.topics = topics;
+    const webhooks = Object.fromEntries(SEVERITIES.map((s) => [s, args.monitoring.alerts[s].flatMap((route) => ("slack" in route ? [route.slack] : []))]));
+    if (Object.values(webhooks).some((urls) => urls.length > 0)) {
+      this.slackForwarder = createSlackForwarder(scope, {
+        webhooks,
+        topics,
+        key,
+        account,
+        retentionDays: args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays,
+        transforms: t,
+      });
+    }
 
     const sets: AlarmSet[] = [
       ...args.services.map((s) =>
@@ -144,9 +164,9 @@ function cloudWatchName(scope: Scope, name: string): string {
   return physicalName("aws", "snsTopic", { app: scope.app, environment: scope.environment, name });
 }
 
-/** Email and HTTPS (webhook, Slack) subscriptions; each must be confirmed by its receiver. */
-function subscribe(scope: Scope, name: string, topic: aws.sns.Topic, route: AlertRoute, t: Transform<aws.sns.TopicSubscriptionArgs> | undefined): void {
-  const [protocol, endpoint] = "email" in route ? ["email", route.email] : ["https", "webhook" in route ? route.webhook : route.slack];
+/** Email and webhook (HTTPS) subscriptions; each must be confirmed by its receiver. */
+function subscribe(scope: Scope, name: string, topic: aws.sns.Topic, route: Exclude<AlertRoute, { slack: string }>, t: Transform<aws.sns.TopicSubscriptionArgs> | undefined): void {
+  const [protocol, endpoint] = "email" in route ? ["email", route.email] : ["https", route.webhook];
   new aws.sns.TopicSubscription(name, transform({ topic: topic.arn, protocol, endpoint }, name, t), childOptions(scope));
 }
 

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { PolycloudError, type LoadBalancerSpec, type ServiceSpec } from "@polycloud/core";
 import { runProgram } from "@polycloud/testing";
-import { existingNetwork, INGRESS } from "./test-fixtures";
+import { existingNetwork, INGRESS } from "./__tests__/fixtures";
 import { TLS_POLICY, WAF_MANAGED_RULE_GROUPS, WebService, type WebServiceArgs } from "./web-service";
 
 const service = (overrides: Partial<ServiceSpec> = {}): ServiceSpec => ({
@@ -113,6 +113,7 @@ describe("WebService", () => {
       dropInvalidHeaderFields: true,
       accessLogs: { bucket: plan.find(aws.s3.Bucket, "api-lb-logs").id, enabled: true },
     });
+    expect(alb.dependencies).toContain(plan.find("aws:s3/bucketPolicy:BucketPolicy").urn);
     const certificate = plan.find(aws.acm.Certificate);
     expect(certificate.inputs).toMatchObject({ domainName: "shop.example.com", validationMethod: "DNS" });
     const https = plan.find(T.listener, { port: 443 });

@@ -187,13 +187,14 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     const tls = args.loadBalancer.tls;
     const domainName = args.domainName ?? args.loadBalancer.domain;
     const codeDeploy = spec.deployment.strategy !== "rolling";
+    const retentionDays = args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays;
     this.spec = spec;
     this.serviceName = spec.name;
 
     const key = createKey(scope, "key", { description: `Logs of service ${name}`, account, users: ["logs"], transforms: t });
     this.logGroup = createLogGroup(scope, "logs", {
       logGroupName: `/polycloud/${scope.app}/${scope.environment}/${name}`,
-      retentionDays: args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays,
+      retentionDays,
       kmsKeyArn: key.arn,
       ...(t.logGroup === undefined ? {} : { transform: t.logGroup }),
     });
@@ -248,9 +249,10 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     // Image pulls from any registry and AWS APIs; databases and caches add their own rules.
     createRule(scope, "task-out-https", "egress", { securityGroupId: this.securityGroup.id, peer: { cidrIpv4: "0.0.0.0/0" }, port: 443, description: "HTTPS out (registries, AWS APIs)" }, t);
 
-    const logBucket =
-      args.accessLogBucket ??
-      createLogBucket(scope, { suffix: "lb-logs", writer: "loadBalancer", retentionDays: args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays, account, transforms: t }).id;
+    const logs =
+      args.accessLogBucket === undefined
+        ? createLogBucket(scope, { suffix: "lb-logs", writer: "loadBalancer", retentionDays, account, transforms: t })
+        : undefined;
     this.loadBalancer = new aws.lb.LoadBalancer(
       `${name}-lb`,
       transform(
@@ -264,13 +266,13 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
           desyncMitigationMode: "defensive",
           enableDeletionProtection: scope.environment === "production",
           enableHttp2: true,
-          accessLogs: { bucket: logBucket, prefix: name, enabled: true },
+          accessLogs: { bucket: logs?.bucket.id ?? args.accessLogBucket!, prefix: name, enabled: true },
           tags: scope.tags,
         },
         `${name}-lb`,
         t.loadBalancer,
       ),
-      childOptions(scope),
+      childOptions(scope, false, { dependsOn: logs === undefined ? [] : [logs.policy] }),
     );
     const targetGroups = (codeDeploy ? ["blue", "green"] : ["blue"]).map((color) => this.createTargetGroup(scope, args, color, t.targetGroup));
     const blue = targetGroups[0]!;

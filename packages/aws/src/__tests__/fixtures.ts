@@ -1,6 +1,6 @@
-/** Shared test inputs (not shipped: excluded in package.json `files`). */
+/** Shared test inputs (not shipped: excluded from the build and from package.json `files`). */
 import * as pulumi from "@pulumi/pulumi";
-import type { NetworkRef } from "./network";
+import type { NetworkRef } from "../network";
 
 /** An existing VPC's ids: components under test without the ~40 resources of a Network. */
 export const existingNetwork = (): NetworkRef => ({

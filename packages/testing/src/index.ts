@@ -20,5 +20,6 @@ export type { MatchContext, MatchResult, Mismatch, Pattern } from "./match";
 export { AssertionError, ProgramHangError, TestingError } from "./errors";
 export type { TestingProblem } from "./errors";
 export { isUnknown, REDACTED, UNKNOWN } from "./values";
+export { defaultInvokeTokens, HARNESS_DEFAULTS } from "./defaults";
 export type { Unknown } from "./values";
 export type { PropertyBag, ProviderName, RecordedAlias, RecordedInvoke, RecordedOptions, RecordedResource } from "./types";

@@ -1,7 +1,7 @@
 /**
- * The few @pulumi/pulumi runtime internals the harness needs, typed locally. They are the same ones
- * the Automation API's inline programs use (automation/server.js): a fresh runtime store per run
- * (`withLocalStorage`) and `waitForRPCs` to know when every registration has settled.
+ * The few @pulumi/pulumi runtime internals the harness needs, typed locally: the runtime's store
+ * (`runtime/state.js`: config, stack, monitor, leak candidates), a fresh one per run, and
+ * `waitForRPCs` to know when every registration has settled (as the Automation API does).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as settingsModule from "@pulumi/pulumi/runtime/settings";
@@ -11,10 +11,15 @@ import * as stateModule from "@pulumi/pulumi/runtime/state";
 export interface RuntimeStore {
   /** Promises still running, each labelled by the runtime (`resource:name[type]`, ...). */
   leakCandidates: Set<Promise<unknown> & { _debugCtx?: string }>;
+  /** Registered at SDK load time (resource references); carried over into each fresh store. */
+  resourcePackages?: unknown;
+  resourceModules?: unknown;
 }
 
 interface StateInternals {
+  LocalStore: new () => RuntimeStore;
   withLocalStorage<T>(callback: () => Promise<T>): Promise<T>;
+  getLocalStore(): RuntimeStore | undefined;
   getStore(): RuntimeStore;
 }
 interface SettingsInternals {
@@ -23,10 +28,36 @@ interface SettingsInternals {
 
 const state = stateModule as unknown as StateInternals;
 const settings = settingsModule as unknown as SettingsInternals;
+const globals = globalThis as unknown as { globalStore: RuntimeStore | undefined; stackResource: unknown };
 
-/** Runs `callback` with a runtime store of its own: config, stack, monitor and leaks are per run. */
+let tail: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `callback` with a runtime store of its own: config, stack, monitor, leaks are per run.
+ *
+ * Runs take turns with the process-wide store swapped for a fresh one, and the previous store put
+ * back afterwards. (Pulumi's Automation API isolates runs with AsyncLocalStorage instead; on
+ * Node 20 that turns on promise hooks for every promise and costs about 15% of a run.) Inside
+ * another AsyncLocalStorage runtime context, the harness uses one too.
+ */
 export function withFreshRuntime<T>(callback: () => Promise<T>): Promise<T> {
-  return state.withLocalStorage(callback);
+  if (state.getLocalStore() !== undefined) return state.withLocalStorage(callback);
+  const run = tail.then(async () => {
+    const previous = globals.globalStore;
+    const previousStack = globals.stackResource;
+    const fresh = new state.LocalStore();
+    if (previous?.resourcePackages !== undefined) fresh.resourcePackages = previous.resourcePackages;
+    if (previous?.resourceModules !== undefined) fresh.resourceModules = previous.resourceModules;
+    globals.globalStore = fresh;
+    try {
+      return await callback();
+    } finally {
+      globals.globalStore = previous;
+      globals.stackResource = previousStack;
+    }
+  });
+  tail = run.catch(() => undefined);
+  return run;
 }
 
 /** The current run's store. */

@@ -3,6 +3,7 @@
  * type, name and inputs; the register requests it receives carry everything else (parent, options,
  * dependencies, provider). The recorder wraps the monitor's methods to keep all of it.
  */
+import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import { TestingError } from "./errors";
 import { decodeProperties } from "./values";
 import type { PropertyBag, RecordedAlias, RecordedInvoke, RecordedOptions, RecordedResource } from "./types";
@@ -10,6 +11,9 @@ import type { PropertyBag, RecordedAlias, RecordedInvoke, RecordedOptions, Recor
 // The slice of the protobuf request classes the recorder reads (see @pulumi/pulumi/proto/*.d.ts).
 interface StructLike {
   toJavaScript(): Record<string, unknown>;
+}
+interface StructClass {
+  fromJavaScript(value: Record<string, unknown>): StructLike;
 }
 interface AliasSpecLike {
   getName(): string;
@@ -66,20 +70,13 @@ export interface ReadRequestLike {
   getVersion(): string;
   getAdditionalsecretoutputsList(): string[];
 }
-interface RegisterResponseLike {
-  getUrn(): string;
-  setUrn(urn: string): void;
-  getId?(): string;
-  getObject?(): StructLike | undefined;
-  getProperties?(): StructLike | undefined;
-}
 interface OutputsRequestLike {
   getUrn(): string;
   getOutputs(): StructLike | undefined;
 }
 type Callback = (err: unknown, response: unknown) => void;
 
-/** The methods of Pulumi's MockMonitor the recorder wraps. @internal */
+/** The methods of Pulumi's MockMonitor the recorder takes over. @internal */
 export interface MonitorLike {
   /** MockMonitor's own registry, read by the `pulumi:pulumi:getResource` invoke. */
   readonly resources?: Map<string, unknown>;
@@ -88,6 +85,15 @@ export interface MonitorLike {
   registerResourceOutputs(req: unknown, callback: Callback): unknown;
 }
 
+/** The mocked provider's answer, in wire form (what `serializeProperties` produces). @internal */
+export interface Answer {
+  readonly id: string | undefined;
+  readonly state: Record<string, unknown>;
+}
+
+/** Decides the answer to a registration (defaults, handlers). @internal */
+export type Responder = (registration: Registration) => Answer | Promise<Answer>;
+
 /** A registration between the request reaching the monitor and the mock's answer. @internal */
 export interface Registration {
   readonly urn: string;
@@ -95,7 +101,11 @@ export interface Registration {
   readonly name: string;
   readonly custom: boolean;
   readonly inputs: PropertyBag;
+  /** The inputs as the engine received them (wire form: secrets and unknowns encoded). */
+  readonly wireInputs: Record<string, unknown>;
   readonly secretInputs: readonly string[];
+  /** True for a `Resource.get` read. */
+  readonly read: boolean;
   /** URN of the explicit provider, if any. */
   readonly provider?: string;
   /** Id being read or imported. */
@@ -212,8 +222,6 @@ export class Recorder {
   stackUrn: string | undefined;
   stackOutputs: PropertyBag = {};
   stackSecretOutputs: readonly string[] = [];
-  /** The registration whose mock call is running (set synchronously around the monitor call). */
-  current: Registration | undefined;
   /** Time of the last registration or answer, for the hang detector. */
   lastActivity = Date.now();
   /** Registrations sent to the monitor and not answered yet, by URN. */
@@ -225,23 +233,24 @@ export class Recorder {
   constructor(
     private readonly project: string,
     private readonly stack: string,
+    private readonly respond: Responder,
     private readonly onError: (err: unknown) => void,
     private readonly onRegistered: (type: string, name: string) => void = () => undefined,
   ) {}
 
-  /** Wraps the monitor's register, read and outputs methods. */
+  /**
+   * Takes over the monitor's register, read and outputs methods. Registrations are answered here,
+   * straight from the request's wire form: MockMonitor would deserialize the inputs and serialize
+   * the state again, property by property, only to hand the user's mocks type, name and inputs.
+   */
   attach(monitor: MonitorLike): void {
-    const register = monitor.registerResource.bind(monitor);
-    const read = monitor.readResource.bind(monitor);
-    monitor.registerResource = (req, callback) =>
-      this.onRegister(req as RegisterRequestLike, callback, (cb) => register(req, cb));
-    monitor.readResource = (req, callback) => this.onRead(req as ReadRequestLike, callback, (cb) => read(req, cb));
-    // MockMonitor only stores the outputs under its own URN; the recorder keeps them instead.
+    this.monitorResources = monitor.resources;
+    monitor.registerResource = (req, callback) => this.onRegister(req as RegisterRequestLike, callback);
+    monitor.readResource = (req, callback) => this.onRead(req as ReadRequestLike, callback);
     monitor.registerResourceOutputs = (req, callback) => {
       this.onOutputs(req as OutputsRequestLike);
       callback(null, {});
     };
-    this.monitorResources = monitor.resources;
   }
 
   /** Records an invoke. */
@@ -261,12 +270,14 @@ export class Recorder {
     return all.sort((a, b) => rank.get(a)! - rank.get(b)!);
   }
 
-  private onRegister(req: RegisterRequestLike, callback: Callback, forward: (cb: Callback) => unknown): unknown {
+  private onRegister(req: RegisterRequestLike, callback: Callback): void {
     const type = req.getType();
     const name = req.getName();
     const parent = req.getParent();
     const urn = urnOf(this.project, this.stack, parent, type, name);
-    const { values, secretPaths } = decodeProperties(req.getObject()?.toJavaScript());
+    const struct = req.getObject();
+    const wireInputs = struct?.toJavaScript() ?? {};
+    const { values, secretPaths } = decodeProperties(wireInputs);
     const provider = providerUrn(req.getProvider());
     const importId = req.getImportid?.() ?? "";
     const registration: Registration = {
@@ -275,7 +286,9 @@ export class Recorder {
       name,
       custom: req.getCustom(),
       inputs: values,
+      wireInputs,
       secretInputs: secretPaths,
+      read: false,
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
       ...(provider === undefined ? {} : { provider }),
       ...(importId === "" ? {} : { id: importId }),
@@ -284,12 +297,13 @@ export class Recorder {
       this.stackUrn = urn;
     } else {
       if (this.resources.has(urn)) {
-        const err = new Error(
-          `Duplicate resource URN ${urn}: two resources of type ${type} are named "${name}" under the same parent ` +
-            `type. Give one of them another name.`,
+        this.onError(
+          new Error(
+            `Duplicate resource URN ${urn}: two resources of type ${type} are named "${name}" under the same parent ` +
+              `type. Give one of them another name.`,
+          ),
         );
-        this.onError(err);
-        return undefined;
+        return;
       }
       this.resources.set(urn, {
         urn,
@@ -307,15 +321,23 @@ export class Recorder {
         secretOutputs: [],
       });
     }
-    return this.forward(registration, callback, forward);
+    this.answer(registration, struct, callback, (answer, toStruct) => {
+      const response = new resproto.RegisterResourceResponse();
+      response.setUrn(urn);
+      response.setId(answer.id ?? "");
+      response.setObject(toStruct(answer.state) as never);
+      return response;
+    });
   }
 
-  private onRead(req: ReadRequestLike, callback: Callback, forward: (cb: Callback) => unknown): unknown {
+  private onRead(req: ReadRequestLike, callback: Callback): void {
     const type = req.getType();
     const name = req.getName();
     const parent = req.getParent();
     const urn = urnOf(this.project, this.stack, parent, type, name);
-    const { values, secretPaths } = decodeProperties(req.getProperties()?.toJavaScript());
+    const struct = req.getProperties();
+    const wireInputs = struct?.toJavaScript() ?? {};
+    const { values, secretPaths } = decodeProperties(wireInputs);
     const provider = providerUrn(req.getProvider());
     this.resources.set(urn, {
       urn,
@@ -339,58 +361,65 @@ export class Recorder {
       name,
       custom: true,
       inputs: values,
+      wireInputs,
       secretInputs: secretPaths,
+      read: true,
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
       id: req.getId(),
       ...(provider === undefined ? {} : { provider }),
     };
-    return this.forward(registration, callback, forward);
+    this.answer(registration, struct, callback, (answer, toStruct) => {
+      const response = new resproto.ReadResourceResponse();
+      response.setUrn(urn);
+      response.setProperties(toStruct(answer.state) as never);
+      return response;
+    });
   }
 
-  private forward(registration: Registration, callback: Callback, forward: (cb: Callback) => unknown): unknown {
+  /** Asks the responder, records the answer and sends the response; a failure fails the run. */
+  private answer(
+    registration: Registration,
+    struct: StructLike | undefined,
+    callback: Callback,
+    build: (answer: Answer, toStruct: (state: Record<string, unknown>) => StructLike) => unknown,
+  ): void {
     this.lastActivity = Date.now();
     this.inFlight.set(registration.urn, `${registration.type} "${registration.name}"`);
-    this.current = registration;
+    // The Struct class of the request (google-protobuf is @pulumi/pulumi's dependency, not ours).
+    const Struct = struct?.constructor as unknown as StructClass | undefined;
+    // Fail the run and leave the registration unanswered: a rejected registration would leave
+    // unhandled rejections behind in every output of the resource.
+    const failed = (err: unknown): void => {
+      this.lastActivity = Date.now();
+      this.inFlight.delete(registration.urn);
+      this.onError(withContext(err, registration));
+    };
+    const done = (answer: Answer): void => {
+      this.lastActivity = Date.now();
+      this.inFlight.delete(registration.urn);
+      if (Struct === undefined) throw new Error("the request carried no property struct");
+      const response = build(answer, (state) => Struct.fromJavaScript(state));
+      const record = this.resources.get(registration.urn);
+      if (record !== undefined) {
+        const { values, secretPaths } = decodeProperties(answer.state, {
+          wire: registration.wireInputs,
+          decoded: { values: registration.inputs, secretPaths: registration.secretInputs },
+        });
+        record.outputs = values;
+        record.secretOutputs = secretPaths;
+        if (record.custom && !record.read && answer.id !== undefined && answer.id !== "") record.id = answer.id;
+      }
+      this.monitorResources?.set(registration.urn, { urn: registration.urn, id: answer.id ?? null, state: answer.state });
+      this.onRegistered(registration.type, registration.name);
+      callback(null, response);
+    };
     try {
-      return forward((err, response) => {
-        this.lastActivity = Date.now();
-        this.inFlight.delete(registration.urn);
-        if (err) {
-          // Fail the run and leave the registration unanswered: a rejected registration would
-          // leave unhandled rejections behind in every output of the resource.
-          this.onError(withContext(err, registration));
-          return;
-        } else {
-          const answer = response as RegisterResponseLike;
-          const mockUrn = answer.getUrn();
-          // MockMonitor keeps the serialized state it answered with, under its own URN: move it to
-          // the real URN (for `pulumi:pulumi:getResource`) and decode it without another conversion.
-          const entry = this.monitorResources?.get(mockUrn) as { state?: Record<string, unknown> } | undefined;
-          if (mockUrn !== registration.urn) {
-            answer.setUrn(registration.urn);
-            if (entry !== undefined) {
-              this.monitorResources?.delete(mockUrn);
-              this.monitorResources?.set(registration.urn, { ...entry, urn: registration.urn });
-            }
-          }
-          this.onAnswer(registration.urn, answer, entry?.state);
-          this.onRegistered(registration.type, registration.name);
-        }
-        callback(err, response);
-      });
-    } finally {
-      this.current = undefined;
+      const answer = this.respond(registration);
+      if (answer instanceof Promise) answer.then(done).catch(failed);
+      else done(answer);
+    } catch (err) {
+      failed(err);
     }
-  }
-
-  private onAnswer(urn: string, response: RegisterResponseLike, state: Record<string, unknown> | undefined): void {
-    const record = this.resources.get(urn);
-    if (record === undefined) return; // the stack
-    const { values, secretPaths } = decodeProperties(state ?? (response.getObject?.() ?? response.getProperties?.())?.toJavaScript());
-    record.outputs = values;
-    record.secretOutputs = secretPaths;
-    const id = response.getId?.();
-    if (record.custom && id !== undefined && id !== "" && !record.read) record.id = id;
   }
 
   private onOutputs(req: OutputsRequestLike): void {

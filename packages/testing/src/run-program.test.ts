@@ -114,6 +114,18 @@ describe("runProgram", () => {
     expect([a.outputs.region, b.outputs.region]).toEqual(["eu-west-1", "ap-south-1"]);
   });
 
+  it("keeps a failed run's resources out of the next run", async () => {
+    const err = new Error("late failure");
+    await expect(
+      runProgram(() => {
+        for (let i = 0; i < 20; i++) new aws.s3.Bucket(`left-${i}`);
+        throw err;
+      }),
+    ).rejects.toBe(err);
+    const next = await runProgram(() => void new aws.s3.Bucket("mine"));
+    expect(next.resources().map((r) => r.name)).toEqual(["mine"]);
+  });
+
   it("fails fast, naming the pending resources, when an input never resolves", async () => {
     const never = new Promise<string>(() => undefined);
     const started = Date.now();

@@ -3,7 +3,7 @@
  * registration has settled (or reports what hangs), and returns the recorded {@link Plan}.
  */
 import type * as pulumiTypes from "@pulumi/pulumi";
-import { defaultInvoke, defaultInvokeTokens, defaultResource, providerOfToken } from "./defaults";
+import { defaultInvoke, defaultInvokeTokens, defaultResource, HARNESS_DEFAULTS, providerOfToken } from "./defaults";
 import type { DefaultsEnv } from "./defaults";
 import { ProgramHangError, TestingError } from "./errors";
 import { ConstructionLog, describePending } from "./hang";
@@ -11,12 +11,12 @@ import type { TestingProblem } from "./errors";
 import { Plan } from "./plan";
 import { currentStore, pulumi, routeApplyErrors, waitForRegistrations, withFreshRuntime } from "./pulumi-internals";
 import { Recorder } from "./recorder";
-import type { MonitorLike, Registration } from "./recorder";
+import type { Answer, MonitorLike, Registration } from "./recorder";
 import type { PropertyBag, ProviderName } from "./types";
-import { decodeProperties } from "./values";
+import { decodeProperties, NotPlain, plainToWire, wireSecret } from "./values";
 
 // Captured at load so that a test's fake timers do not stop the hang detector.
-const timers = { setInterval: globalThis.setInterval, clearInterval: globalThis.clearInterval };
+const timers = { setInterval: globalThis.setInterval, clearInterval: globalThis.clearInterval, setTimeout: globalThis.setTimeout };
 
 /** A Pulumi program: creates resources and may return stack outputs (plain values, Outputs, Promises). */
 export type Program = () => unknown;
@@ -109,12 +109,14 @@ const OPTION_KEYS = ["provider", "config", "project", "stack", "preview", "mocks
 const PROVIDERS: readonly ProviderName[] = ["aws", "azure", "gcp", "kubernetes"];
 const DEFAULT_TIMEOUT_MS = 3000;
 const TICK_MS = 50;
+/** How long a failed run may take to let its in-flight registrations finish. */
+const DRAIN_MS = 200;
 
 /** Default config per provider hint, applied when the test does not set the key. */
 const HINT_CONFIG: Record<ProviderName, Record<string, string>> = {
-  aws: { "aws:region": "us-east-1" },
-  azure: { "azure-native:location": "eastus" },
-  gcp: { "gcp:project": "polycloud-test", "gcp:region": "us-central1" },
+  aws: { "aws:region": HARNESS_DEFAULTS.aws.region },
+  azure: { "azure-native:location": HARNESS_DEFAULTS.azure.location },
+  gcp: { "gcp:project": HARNESS_DEFAULTS.gcp.project, "gcp:region": HARNESS_DEFAULTS.gcp.region },
   kubernetes: {},
 };
 
@@ -236,7 +238,7 @@ function resolveOptions(program: unknown, options: RunOptions): ResolvedOptions 
   return { provider, project, stack, preview, config, secretKeys, mocks, timeoutMs };
 }
 
-/** Decides what the mocked engine answers. */
+/** Decides what the mocked engine answers: defaults, then the test's handlers. */
 class HarnessMocks implements pulumiTypes.runtime.Mocks {
   constructor(
     private readonly options: ResolvedOptions,
@@ -246,73 +248,78 @@ class HarnessMocks implements pulumiTypes.runtime.Mocks {
     private readonly fail: (err: unknown) => void,
   ) {}
 
-  newResource(args: pulumiTypes.runtime.MockResourceArgs): pulumiTypes.runtime.MockResourceResult | Promise<pulumiTypes.runtime.MockResourceResult> {
-    const registration = this.recorder.current;
-    if (registration === undefined || registration.type !== args.type || registration.name !== args.name) {
-      // Not reached through the recorder (cannot happen with the wrapped monitor); answer plainly.
-      return { id: args.custom ? `${args.name}_id` : undefined, state: args.inputs };
-    }
+  /** Answers a registration or read (the recorder calls this instead of `newResource`). */
+  readonly respond = (registration: Registration): Answer | Promise<Answer> => {
     if (!registration.custom) return { id: undefined, state: {} };
     const generated = defaultResource({
-      type: args.type,
-      name: args.name,
+      type: registration.type,
+      name: registration.name,
       urn: registration.urn,
       custom: true,
       inputs: registration.inputs,
       provider: registration.provider,
       id: registration.id,
-      properties: this.log.propertiesOf(args.type),
+      properties: this.log.propertiesOf(registration.type),
       env: this.env,
     });
-    const handler = this.options.mocks[args.type];
-    if (handler === undefined) return this.compose(args, registration, generated.id, generated.outputs, generated.knownInPreview);
-    const defaults = { ...generated.outputs, ...(generated.id === undefined ? {} : { id: generated.id }) };
-    const answer = (override: PropertyBag | undefined): pulumiTypes.runtime.MockResourceResult => {
-      if (override === undefined) return this.compose(args, registration, generated.id, generated.outputs, generated.knownInPreview);
-      checkAnswer(args.type, override);
+    const handler = this.options.mocks[registration.type];
+    if (handler === undefined) return this.compose(registration, generated.id, generated.outputs, generated.knownInPreview ?? []);
+    const answer = (override: PropertyBag | undefined): Answer | Promise<Answer> => {
+      if (override === undefined) return this.compose(registration, generated.id, generated.outputs, generated.knownInPreview ?? []);
+      checkAnswer(registration.type, override);
       const { id, ...outputs } = override;
-      return this.compose(
-        args,
-        registration,
-        typeof id === "string" ? id : generated.id,
-        { ...(this.options.preview ? {} : generated.outputs), ...outputs },
-        undefined,
-        true,
-      );
+      // A handler's outputs are what the provider answered, in a preview too.
+      const merged = { ...(this.options.preview ? {} : generated.outputs), ...outputs };
+      return this.compose(registration, typeof id === "string" ? id : generated.id, merged, Object.keys(merged));
     };
     const result = handler({
       kind: "resource",
-      token: args.type,
-      name: args.name,
+      token: registration.type,
+      name: registration.name,
       inputs: registration.inputs,
       provider: registration.provider,
       id: registration.id,
       preview: this.options.preview,
-      defaults,
+      defaults: { ...generated.outputs, ...(generated.id === undefined ? {} : { id: generated.id }) },
     });
     return result instanceof Promise ? result.then(answer) : answer(result);
+  };
+
+  /**
+   * The mocked state in wire form: the inputs as received (secrets and unknowns intact), the
+   * invented outputs over them (in a preview only those a preview knows), secrets for
+   * `additionalSecretOutputs`.
+   */
+  private compose(registration: Registration, id: string | undefined, outputs: PropertyBag, knownInPreview: readonly string[]): Answer | Promise<Answer> {
+    const state: Record<string, unknown> = { ...registration.wireInputs };
+    const secretInputs = new Set(registration.secretInputs);
+    const sdkValues: Record<string, unknown> = {};
+    for (const key of this.options.preview ? knownInPreview : Object.keys(outputs)) {
+      const value = outputs[key];
+      if (value === undefined || secretInputs.has(key)) continue;
+      try {
+        state[key] = plainToWire(value);
+      } catch (err) {
+        if (!(err instanceof NotPlain)) throw err;
+        sdkValues[key] = value;
+      }
+    }
+    const finish = (): Answer => {
+      for (const key of registration.additionalSecretOutputs) if (key in state) state[key] = wireSecret(state[key]);
+      const known = !this.options.preview || registration.id !== undefined;
+      return { id: known ? (registration.id ?? id ?? `${registration.name}_id`) : undefined, state };
+    };
+    if (Object.keys(sdkValues).length === 0) return finish();
+    // A handler returned Outputs, Promises, assets or resources: let the SDK serialize those.
+    return pulumi.runtime.serializeProperties(`mock ${registration.type}`, sdkValues).then((serialized) => {
+      Object.assign(state, serialized);
+      return finish();
+    });
   }
 
-  /** The mocked state: the inputs (secrets intact), then invented outputs, then overrides. */
-  private compose(
-    args: pulumiTypes.runtime.MockResourceArgs,
-    registration: Registration,
-    id: string | undefined,
-    outputs: PropertyBag,
-    knownInPreview: readonly string[] | undefined,
-    fromHandler = false,
-  ): pulumiTypes.runtime.MockResourceResult {
-    const state: PropertyBag = { ...(args.inputs as PropertyBag) };
-    const secretInputs = new Set(registration.secretInputs);
-    const keys = this.options.preview && !fromHandler ? (knownInPreview ?? []) : Object.keys(outputs);
-    for (const key of keys) {
-      if (key in outputs && !secretInputs.has(key)) state[key] = outputs[key];
-    }
-    for (const key of registration.additionalSecretOutputs) {
-      if (key in state) state[key] = pulumi.secret(state[key]);
-    }
-    if (this.options.preview && registration.id === undefined) return { id: undefined, state };
-    return { id: registration.id ?? id ?? `${args.name}_id`, state };
+  /** Not used: the recorder answers registrations and reads itself (see `respond`). */
+  newResource(args: pulumiTypes.runtime.MockResourceArgs): pulumiTypes.runtime.MockResourceResult {
+    return { id: args.custom ? `${args.name}_id` : undefined, state: args.inputs };
   }
 
   call(args: pulumiTypes.runtime.MockCallArgs): pulumiTypes.runtime.MockCallResult | Promise<pulumiTypes.runtime.MockCallResult> {
@@ -425,7 +432,7 @@ const settledErrors = new WeakSet<object>();
 
 /**
  * Runs `program` on Pulumi mocks and returns the recorded plan. Each run has its own runtime
- * (config, stack, resources), so runs in one test file, even concurrent ones, do not mix.
+ * (config, stack, resources), so runs in one test file do not mix; concurrent calls take turns.
  *
  * @example
  * const plan = await runProgram(() => { new aws.s3.Bucket("logs"); }, { config: { "aws:region": "eu-west-1" } });
@@ -449,7 +456,8 @@ async function execute(program: Program, options: ResolvedOptions): Promise<Plan
   };
 
   const log = new ConstructionLog();
-  const recorder = new Recorder(options.project, options.stack, (err) => fail(err), (type, name) => log.release(type, name));
+  let respond: (registration: Registration) => Answer | Promise<Answer> = () => ({ id: undefined, state: {} });
+  const recorder = new Recorder(options.project, options.stack, (r) => respond(r), (err) => fail(err), (type, name) => log.release(type, name));
   const env: DefaultsEnv = {
     project: options.project,
     stack: options.stack,
@@ -460,6 +468,7 @@ async function execute(program: Program, options: ResolvedOptions): Promise<Plan
     outputsOf: (type) => [...recorder.resources.values()].filter((r) => r.type === type).map((r) => r.outputs),
   };
   const mocks = new HarnessMocks(options, recorder, log, env, fail);
+  respond = mocks.respond;
   await pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview);
   recorder.attach(pulumi.runtime.getMonitor() as unknown as MonitorLike);
   pulumi.runtime.setAllConfig(options.config, options.secretKeys);
@@ -511,17 +520,18 @@ async function execute(program: Program, options: ResolvedOptions): Promise<Plan
 
   try {
     await Promise.race([completed, failed, hung]);
+    if (firstError !== undefined) throw firstError;
   } catch (err) {
     if (typeof err === "object" && err !== null) settledErrors.add(err);
+    // Let registrations already in flight finish (briefly) before the next run takes the runtime.
+    if (!(err instanceof ProgramHangError)) {
+      await Promise.race([waitForRegistrations(), new Promise((r) => timers.setTimeout(r, DRAIN_MS))]);
+    }
     throw err;
   } finally {
     timers.clearInterval(timer);
     stopListening();
     stopRouting();
-  }
-  if (firstError !== undefined) {
-    if (typeof firstError === "object" && firstError !== null) settledErrors.add(firstError);
-    throw firstError;
   }
   return new Plan(
     { list: () => recorder.list((type, name) => log.orderOf(type, name)), invokes: recorder.invokes, stackOutputs: recorder.stackOutputs, stackSecretOutputs: recorder.stackSecretOutputs },

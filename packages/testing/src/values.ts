@@ -54,15 +54,24 @@ export function joinPath(path: string, key: string | number): string {
   return `${path}[${JSON.stringify(key)}]`;
 }
 
-/** Decodes a `Struct.toJavaScript()` property bag. */
-export function decodeProperties(wire: Record<string, unknown> | undefined): DecodedProperties {
+/**
+ * Decodes a `Struct.toJavaScript()` property bag. Values identical to those of `known` (a bag
+ * decoded before, e.g. the inputs an answer echoes) are reused rather than decoded again.
+ */
+export function decodeProperties(wire: Record<string, unknown> | undefined, known?: { readonly wire: Record<string, unknown>; readonly decoded: DecodedProperties }): DecodedProperties {
   const secretPaths: string[] = [];
   const values: Record<string, unknown> = {};
   if (wire !== undefined) {
     for (const key of Object.keys(wire)) {
       const v = wire[key];
       if (v === undefined) continue;
-      values[key] = decodeValue(v, joinPath("", key), secretPaths);
+      const path = joinPath("", key);
+      if (known !== undefined && known.wire[key] === v && key in known.decoded.values) {
+        values[key] = known.decoded.values[key];
+        for (const p of known.decoded.secretPaths) if (p === path || p.startsWith(`${path}.`) || p.startsWith(`${path}[`)) secretPaths.push(p);
+        continue;
+      }
+      values[key] = decodeValue(v, path, secretPaths);
     }
   }
   return { values, secretPaths };
@@ -135,4 +144,31 @@ export function redact(value: unknown, secretPaths: ReadonlySet<string>, path = 
     out[key] = redact((value as Record<string, unknown>)[key], secretPaths, joinPath(path, key));
   }
   return out;
+}
+
+/** Wraps a wire value as a secret (already-secret values stay as they are). */
+export function wireSecret(value: unknown): unknown {
+  if (value !== null && typeof value === "object" && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG) return value;
+  return { [SIG_KEY]: SECRET_SIG, value };
+}
+
+/** Thrown by {@link plainToWire} for a value only the SDK can serialize (Output, Promise, Asset, resource). */
+export class NotPlain extends Error {}
+
+/**
+ * A plain value (JSON-like, `UNKNOWN`, already-encoded secrets) in wire form, without undefined
+ * keys. Throws {@link NotPlain} for anything else.
+ */
+export function plainToWire(value: unknown): unknown {
+  if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value;
+  if (isUnknown(value)) return UNKNOWN_WIRE;
+  if (Array.isArray(value)) return value.map(plainToWire);
+  if (typeof value === "object") {
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) throw new NotPlain();
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = plainToWire(v);
+    return out;
+  }
+  throw new NotPlain();
 }

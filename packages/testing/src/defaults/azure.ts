@@ -12,7 +12,7 @@ import type { DefaultsEnv, Generated, Generator, InvokeDefault, ResourceRequest 
 
 export const DEFAULT_SUBSCRIPTION = "00000000-0000-4000-8000-000000000001";
 export const DEFAULT_TENANT = "00000000-0000-4000-8000-000000000002";
-const DEFAULT_LOCATION = "eastus";
+export const DEFAULT_LOCATION = "eastus";
 const API_VERSION = "2024-01-01";
 
 function subscriptionOf(env: DefaultsEnv, provider: PropertyBag | undefined): string {

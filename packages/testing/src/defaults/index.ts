@@ -1,14 +1,22 @@
 /** Picks the default outputs and invoke answers for a type token. */
 import type { ProviderName } from "../types";
-import { awsInvokes, awsResource } from "./aws";
-import { azureInvokes, azureResource } from "./azure";
+import { awsInvokes, awsResource, DEFAULT_AWS_ACCOUNT, DEFAULT_AWS_REGION } from "./aws";
+import { azureInvokes, azureResource, DEFAULT_LOCATION, DEFAULT_SUBSCRIPTION, DEFAULT_TENANT } from "./azure";
 import type { Generated, Generator, InvokeDefault, ResourceRequest } from "./common";
 import { hex, uuid } from "./common";
-import { gcpInvokes, gcpResource } from "./gcp";
+import { DEFAULT_GCP_PROJECT, DEFAULT_GCP_REGION, gcpInvokes, gcpResource } from "./gcp";
 import { kubernetesResource } from "./kubernetes";
 import { randomResource } from "./random";
 
 export type { DefaultsEnv, Generated, ResourceRequest } from "./common";
+
+/** What the harness assumes when config does not say: assert against these in tests. */
+export const HARNESS_DEFAULTS = {
+  aws: { accountId: DEFAULT_AWS_ACCOUNT, region: DEFAULT_AWS_REGION },
+  azure: { subscriptionId: DEFAULT_SUBSCRIPTION, tenantId: DEFAULT_TENANT, location: DEFAULT_LOCATION },
+  gcp: { project: DEFAULT_GCP_PROJECT, region: DEFAULT_GCP_REGION },
+  kubernetes: { namespace: "default" },
+} as const;
 
 /** The cloud a type token belongs to, from its package prefix. */
 export function providerOfToken(type: string): ProviderName | undefined {

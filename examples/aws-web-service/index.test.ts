@@ -9,7 +9,8 @@ const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 describe("aws-web-service example", () => {
   it("serves the API over HTTPS on the configured domain and exports its endpoints", async () => {
     const plan = await runProgram(program, { project, provider: "aws", config: { [`${project}:domain`]: "app.example.org" } });
-    expect(plan.outputs).toMatchObject({ url: "https://app.example.org", alertCount: 8 + 3 + 2 });
+    // SLO, database and cache alerts, and the escalations of the warnings among them.
+    expect(plan.outputs).toMatchObject({ url: "https://app.example.org", alertCount: 8 + 3 + 2 + 8 });
     expect(plan.outputs.bucket).toMatch(/^shop-dev-assets-[0-9a-f]{6}$/);
     expect(plan.outputs.certificateValidationRecords).toEqual([expect.objectContaining({ type: "CNAME" })]);
     plan.hasResource(aws.acm.Certificate, { domainName: "app.example.org" });
@@ -30,9 +31,12 @@ describe("aws-web-service example", () => {
     }
   });
 
-  it("protects the database and spans three zones with a NAT gateway each in production", async () => {
+  it("protects the database and its backups and spans three zones with a NAT gateway each in production", async () => {
     const plan = await runProgram(program, { project, provider: "aws", config: { [`${project}:environment`]: "production" } });
     expect(plan.find(aws.rds.Instance).options.protect).toBe(true);
+    const vault = plan.find("aws:backup/vault:Vault");
+    expect(vault.options.protect).toBe(true);
+    expect(plan.find("aws:backup/selection:Selection").inputs.resources).toEqual([plan.find(aws.rds.Instance).outputs.arn, plan.find(aws.s3.Bucket, "assets").outputs.arn]);
     plan.resourceCountIs(aws.ec2.NatGateway, 3);
   });
 });

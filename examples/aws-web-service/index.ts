@@ -1,6 +1,6 @@
 /**
  * A public web service on ECS Fargate with PostgreSQL, Redis, an assets bucket, an application
- * secret and SLO monitoring, built from @polycloud/aws components directly.
+ * secret, SLO monitoring and AWS Backup, built from @polycloud/aws components directly.
  *
  *   pulumi config set domain shop.example.com       # a domain you control: its certificate is DNS-validated
  *   pulumi config set hostedZoneId Z0123456789       # optional: creates the DNS records in Route 53
@@ -9,7 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { parseSpec } from "@polycloud/core";
-import { Bucket, Cache, Database, Monitoring, Network, SecretStore, WebService } from "@polycloud/aws";
+import { BackupPlan, Bucket, Cache, Database, Monitoring, Network, SecretStore, WebService } from "@polycloud/aws";
 
 export = () => {
   const config = new pulumi.Config();
@@ -57,6 +57,8 @@ export = () => {
   database.allowFrom("api", api.securityGroup.id);
   cache.allowFrom("api", api.securityGroup.id);
   const monitoring = new Monitoring("shop", { ...common, slo: spec.slo, monitoring: spec.monitoring, services: [api], database, cache });
+  // Snapshots of the database and the assets in a vault of their own, kept for the preset's retention.
+  new BackupPlan("shop", { ...common, backup: spec.backup, resources: [database.instance.arn, assets.arn] });
 
   return {
     url: api.url,

@@ -1,5 +1,5 @@
 import { burnRateAlerts } from "@polycloud/core";
-import { alarmWindow, cacheAlarms, databaseAlarms, errorRatioQueries, serviceAlarms } from "./alarms";
+import { alarmWindow, cacheAlarms, databaseAlarms, errorRatioQueries, escalationAlarms, serviceAlarms } from "./alarms";
 
 const slo = { availability: 99.9, latencyP95Ms: 200, errorRatePercent: 0.1 };
 const service = { name: "api", loadBalancer: "app/shop-api/1", cluster: "shop-dev-api", ecsService: "shop-dev-api" };
@@ -80,5 +80,35 @@ describe("cacheAlarms", () => {
       ["c-002-memory", { CacheClusterId: "c-002" }],
       ["c-002-engine-cpu", { CacheClusterId: "c-002" }],
     ]);
+  });
+});
+
+describe("escalationAlarms", () => {
+  const { alarms } = serviceAlarms(service, slo);
+
+  it("escalates each routed warning to critical on the same metric over its window plus the delay when given 15 minutes", () => {
+    const escalated = escalationAlarms(alarms, 15);
+    expect(escalated.map((a) => [a.id, a.severity, a.window])).toEqual([
+      ["api-latency-p95-warning-escalated", "critical", { period: 900, evaluationPeriods: 2, datapointsToAlarm: 2 }],
+      ["api-error-rate-escalated", "critical", { period: 900, evaluationPeriods: 2, datapointsToAlarm: 2 }],
+      ["api-cpu-escalated", "critical", { period: 300, evaluationPeriods: 6, datapointsToAlarm: 6 }],
+      ["api-memory-escalated", "critical", { period: 300, evaluationPeriods: 6, datapointsToAlarm: 6 }],
+    ]);
+    const original = alarms.find((a) => a.id === "api-cpu")!;
+    expect(escalated[2]).toMatchObject({ metric: original.metric, threshold: original.threshold, comparisonOperator: original.comparisonOperator, routed: true });
+  });
+
+  it.each([
+    [20, 900, 3],
+    [16, 300, 3 + 4],
+    [1440, 300, 288],
+  ])("covers at least %i minutes within CloudWatch's one-day range for %i-second periods", (minutes, period, periods) => {
+    const warning = escalationAlarms(alarms, minutes).find((a) => a.window.period === period)!;
+    expect(warning.window.evaluationPeriods).toBe(periods);
+  });
+
+  it("leaves critical alarms and burn-rate windows alone when escalating", () => {
+    const ids = escalationAlarms(alarms, 15).map((a) => a.id);
+    expect(ids.some((id) => id.includes("burn") || id.includes("critical"))).toBe(false);
   });
 });

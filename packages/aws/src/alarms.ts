@@ -182,6 +182,38 @@ export function serviceAlarms(service: ServiceMetrics, slo: SloTargets): AlarmSe
   return { alarms, composites };
 }
 
+/** CloudWatch's longest evaluation range: 7 days, or 1 day for periods under an hour. */
+export function maxEvaluationSeconds(period: number): number {
+  return period < 3600 ? 86_400 : 604_800;
+}
+
+/**
+ * `monitoring.escalateAfterMinutes` on CloudWatch, which cannot see whether anyone acknowledged a
+ * warning: for each warning alarm that notifies by itself, a critical alarm on the same metric and
+ * threshold over the warning's window plus the escalation delay (whole periods, rounded up, within
+ * CloudWatch's evaluation range), all of which must breach. It fires once the warning has been in ALARM
+ * for the delay and clears with it.
+ *
+ * The slow-burn composite is not escalated: its 3-day window keeps it in ALARM for hours after the burn
+ * stops, so escalating it would page for every ticket; the fast and medium burns already page.
+ */
+export function escalationAlarms(alarms: readonly AlarmSpec[], minutes: number): AlarmSpec[] {
+  return alarms
+    .filter((alarm) => alarm.severity === "warning" && alarm.routed)
+    .map((alarm) => {
+      const { period, evaluationPeriods, datapointsToAlarm } = alarm.window;
+      const longest = Math.floor(maxEvaluationSeconds(period) / period);
+      const extra = Math.min(Math.ceil((minutes * 60) / period), longest - evaluationPeriods);
+      return {
+        ...alarm,
+        id: `${alarm.id}-escalated`,
+        severity: "critical",
+        description: `${alarm.description}; escalated: still breaching ${formatWindow((extra * period) / 60)} after the warning`,
+        window: { period, evaluationPeriods: evaluationPeriods + extra, datapointsToAlarm: datapointsToAlarm + extra },
+      };
+    });
+}
+
 /** The CloudWatch dimensions and capacity of one database. */
 export interface DatabaseMetrics {
   readonly name: string;

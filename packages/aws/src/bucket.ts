@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName, PRESETS, transform, type BucketArgs as CoreBucketArgs, type BucketOutputs, type Transform } from "@polycloud/core";
 import { accountContext, childOptions, createKey, createLogBucket, scopeOf, type KeyTransforms, type LogBucketTransforms } from "./helpers";
-import { bucketPolicy } from "./policies";
+import { bucketPolicy, logBucketPolicy } from "./policies";
 
 export interface BucketArgs extends CoreBucketArgs {
   /**
@@ -132,7 +132,12 @@ export class Bucket extends pulumi.ComponentResource implements BucketOutputs {
 
     const logs =
       args.accessLogBucket === undefined
-        ? createLogBucket(scope, { suffix: "access-logs", writer: "s3AccessLogs", retentionDays: args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays, account, transforms: t })
+        ? createLogBucket(scope, {
+            suffix: "access-logs",
+            policy: (arn) => logBucketPolicy(arn, "s3AccessLogs", account),
+            retentionDays: args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays,
+            transforms: t,
+          })
         : undefined;
     if (logs !== undefined) this.logBucket = logs.bucket;
     new aws.s3.BucketLogging(

@@ -2,7 +2,6 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import {
-  physicalName,
   PolycloudError,
   PRESETS,
   transform,
@@ -19,6 +18,8 @@ import {
   createKey,
   createLogGroup,
   createSecret,
+  logGroupNameOf,
+  physicalNameOf,
   scopeOf,
   type KeyTransforms,
   type RuleTransforms,
@@ -119,13 +120,13 @@ export class Cache extends pulumi.ComponentResource implements CacheOutputs {
       childOptions(scope),
     );
     const logGroup = createLogGroup(scope, "logs", {
-      logGroupName: `/polycloud/${scope.app}/${scope.environment}/${name}/redis`,
+      logGroupName: logGroupNameOf(scope, "redis"),
       retentionDays: args.logRetentionDays ?? preset.logRetentionDays,
       kmsKeyArn: this.key.arn,
       ...(t.logGroup === undefined ? {} : { transform: t.logGroup }),
     });
 
-    const groupId = physicalName("aws", "elasticacheReplicationGroup", { app: scope.app, environment: scope.environment, name });
+    const groupId = physicalNameOf(scope, "elasticacheReplicationGroup");
     const nodes = spec.highAvailability ? 2 : 1;
     this.replicationGroup = new aws.elasticache.ReplicationGroup(
       name,
@@ -170,7 +171,7 @@ export class Cache extends pulumi.ComponentResource implements CacheOutputs {
     this.authToken = authToken.result;
     const url = pulumi.interpolate`rediss://:${authToken.result}@${this.endpoint}:${REDIS_PORT}`;
     this.secret = createSecret(scope, "credentials", {
-      secretName: `cache/${name}/credentials`,
+      secretName: `cache/${scope.label}/credentials`,
       description: `Redis ${name}: AUTH token and REDIS_URL`,
       kmsKeyArn: this.key.arn,
       value: pulumi.jsonStringify({ host: this.endpoint, port: REDIS_PORT, authToken: authToken.result, url }),

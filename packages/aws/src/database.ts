@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { physicalName, transform, type DatabaseArgs as CoreDatabaseArgs, type DatabaseOutputs, type DatabaseSpec, type Transform } from "@polycloud/core";
+import { transform, type DatabaseArgs as CoreDatabaseArgs, type DatabaseOutputs, type DatabaseSpec, type Transform } from "@polycloud/core";
 import {
   accountContext,
   allowTraffic,
@@ -9,6 +9,7 @@ import {
   createKey,
   createSecret,
   createServiceRole,
+  physicalNameOf,
   scopeOf,
   type RoleTransforms,
   type KeyTransforms,
@@ -130,12 +131,12 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
         ? createServiceRole(scope, "monitoring-role", {
             service: "monitoring.rds.amazonaws.com",
             account,
-            managedPolicy: "service-role/AmazonRDSEnhancedMonitoringRole",
+            managedPolicies: ["service-role/AmazonRDSEnhancedMonitoringRole"],
             ...(t.monitoringRole === undefined ? {} : { transforms: t.monitoringRole }),
           })
         : undefined;
 
-    const identifier = physicalName("aws", "rdsInstance", { app: scope.app, environment: scope.environment, name });
+    const identifier = physicalNameOf(scope, "rdsInstance");
     this.instance = new aws.rds.Instance(
       name,
       transform(
@@ -188,7 +189,7 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
     this.password = password.result;
     const url = pulumi.interpolate`postgres://${username}:${password.result}@${this.instance.address}:${this.instance.port}/${spec.name}?sslmode=require`;
     this.secret = createSecret(scope, "credentials", {
-      secretName: `database/${name}/credentials`,
+      secretName: `database/${scope.label}/credentials`,
       description: `PostgreSQL ${name}: master credentials and DATABASE_URL`,
       kmsKeyArn: this.key.arn,
       value: pulumi.jsonStringify({

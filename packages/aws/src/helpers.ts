@@ -5,17 +5,21 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { normalizeTags, physicalName, type CommonArgs, type Environment, type Transform, transform } from "@polycloud/core";
-import { PRESETS } from "@polycloud/core";
-import { assumeRolePolicy, keyPolicy, logBucketPolicy, type AccountContext, type KeyUser, type LogWriter, type PolicyDocument } from "./policies";
+import { normalizeTags, physicalName, PRESETS, type CommonArgs, type Environment, type NameKind, type Transform, transform } from "@polycloud/core";
+import { assumeRolePolicy, keyPolicy, type AccountContext, type KeyUser, type PolicyDocument } from "./policies";
 
 /** What every child of a component shares: the parent, tags, protection and names. */
 export interface Scope {
   readonly parent: pulumi.ComponentResource;
   /** What the component is (`database`, `cache`, ...): keeps physical names of different components with the same logical name apart. */
   readonly kind: string;
-  /** The component's logical name; children's names start with it. */
+  /** The component's logical name; children's logical names start with it. */
   readonly name: string;
+  /**
+   * The component's name inside physical names: its logical name without a leading `<app>-`, since
+   * every physical name already starts with `<app>-<env>-` (`shop-api` in app `shop` is `shop-dev-api`).
+   */
+  readonly label: string;
   readonly app: string;
   readonly environment: Environment;
   readonly tags: Record<string, string>;
@@ -32,12 +36,27 @@ export function scopeOf(parent: pulumi.ComponentResource, kind: string, name: st
     parent,
     kind,
     name,
+    label: name.startsWith(`${args.app}-`) ? name.slice(args.app.length + 1) : name,
     app: args.app,
     environment,
     tags: normalizeTags("aws", args.tags ?? {}, { app: args.app, environment }),
     protect: args.protect ?? PRESETS[environment].protectStateful,
     uniqueSeed: `${pulumi.getProject()}/${pulumi.getStack()}`,
   };
+}
+
+/**
+ * A child's physical name by the kind's naming rule: `<app>-<env>-<label>[-<suffix>]`. `unique` mixes the
+ * project and stack into a hash suffix, for names that must be unique across all accounts (S3 buckets).
+ */
+export function physicalNameOf(scope: Scope, kind: NameKind<"aws">, suffix?: string, options: { unique?: boolean } = {}): string {
+  const name = suffix === undefined ? scope.label : `${scope.label}-${suffix}`;
+  return physicalName("aws", kind, { app: scope.app, environment: scope.environment, name }, options.unique === true ? { uniqueSeed: scope.uniqueSeed } : {});
+}
+
+/** A CloudWatch log group name: `/polycloud/<app>/<environment>/<label>[/<suffix>]`. */
+export function logGroupNameOf(scope: Scope, suffix?: string): string {
+  return `/polycloud/${scope.app}/${scope.environment}/${scope.label}${suffix === undefined ? "" : `/${suffix}`}`;
 }
 
 /** The partition, account and region of the stack, looked up once per component. */
@@ -62,14 +81,16 @@ export interface KeyTransforms {
 
 /**
  * A customer-managed KMS key with yearly rotation and a 30-day deletion window (a deleted key makes
- * everything encrypted with it unreadable), and an alias for people reading the console.
+ * everything encrypted with it unreadable), and an alias for people reading the console. `region`
+ * creates it in another region than the stack's (a key only encrypts in its own region).
  */
 export function createKey(
   scope: Scope,
   suffix: string,
-  options: { description: string; account: AccountContext; users?: readonly KeyUser[]; transforms?: KeyTransforms },
+  options: { description: string; account: AccountContext; users?: readonly KeyUser[]; region?: string; transforms?: KeyTransforms },
 ): aws.kms.Key {
   const name = `${scope.name}-${suffix}`;
+  const region = options.region === undefined ? {} : { region: options.region };
   const key = new aws.kms.Key(
     name,
     transform(
@@ -78,6 +99,7 @@ export function createKey(
         enableKeyRotation: true,
         deletionWindowInDays: 30,
         policy: pulumi.jsonStringify(keyPolicy(options.account, options.users)),
+        ...region,
         tags: scope.tags,
       },
       name,
@@ -88,7 +110,7 @@ export function createKey(
   new aws.kms.Alias(
     `${name}-alias`,
     transform(
-      { name: physicalName("aws", "kmsAlias", { app: scope.app, environment: scope.environment, name: `${scope.kind}-${name}` }), targetKeyId: key.keyId },
+      { name: physicalName("aws", "kmsAlias", { app: scope.app, environment: scope.environment, name: `${scope.kind}-${scope.label}-${suffix}` }), targetKeyId: key.keyId, ...region },
       `${name}-alias`,
       options.transforms?.keyAlias,
     ),
@@ -120,29 +142,34 @@ export interface LogBucketTransforms {
   logBucketPublicAccessBlock?: Transform<aws.s3.BucketPublicAccessBlockArgs>;
   logBucketOwnershipControls?: Transform<aws.s3.BucketOwnershipControlsArgs>;
   logBucketEncryption?: Transform<aws.s3.BucketServerSideEncryptionConfigurationArgs>;
+  logBucketVersioning?: Transform<aws.s3.BucketVersioningArgs>;
   logBucketLifecycle?: Transform<aws.s3.BucketLifecycleConfigurationArgs>;
   logBucketPolicy?: Transform<aws.s3.BucketPolicyArgs>;
 }
 
 /**
- * A bucket for access logs: private, owner-enforced, TLS only, expiring after the log retention,
- * with the policy that lets the log writer in (whoever turns logging on must depend on it).
- * It uses SSE-S3 because neither S3 server access logging nor load balancer logs can write to a
- * bucket encrypted with SSE-KMS.
+ * A bucket for logs: private, owner-enforced, TLS only (the `policy` given must include
+ * `denyInsecureTransport`), expiring after the log retention, with the policy that lets the log writer
+ * in (whoever turns logging on must depend on it). SSE-S3 by default, because neither S3 server access
+ * logging nor load balancer logs can write to a bucket encrypted with SSE-KMS; `kmsKeyArn` for writers
+ * that can (CloudTrail). `versioned` keeps overwritten or deleted logs for 30 days (tamper evidence).
  */
 export function createLogBucket(
   scope: Scope,
-  options: { suffix: string; writer: LogWriter; retentionDays: number; account: AccountContext; transforms?: LogBucketTransforms },
+  options: {
+    suffix: string;
+    policy: (bucketArn: pulumi.Output<string>) => PolicyDocument;
+    retentionDays: number;
+    kmsKeyArn?: pulumi.Input<string>;
+    versioned?: boolean;
+    transforms?: LogBucketTransforms;
+  },
 ): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
   const name = `${scope.name}-${options.suffix}`;
   const t = options.transforms ?? {};
   const bucket = new aws.s3.Bucket(
     name,
-    transform(
-      { bucket: physicalName("aws", "s3Bucket", { app: scope.app, environment: scope.environment, name }, { uniqueSeed: scope.uniqueSeed }), forceDestroy: false, tags: scope.tags },
-      name,
-      t.logBucket,
-    ),
+    transform({ bucket: physicalNameOf(scope, "s3Bucket", options.suffix, { unique: true }), forceDestroy: false, tags: scope.tags }, name, t.logBucket),
     childOptions(scope, true),
   );
   const accessBlock = new aws.s3.BucketPublicAccessBlock(
@@ -162,12 +189,26 @@ export function createLogBucket(
   new aws.s3.BucketServerSideEncryptionConfiguration(
     `${name}-encryption`,
     transform(
-      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+      {
+        bucket: bucket.id,
+        rules: [
+          options.kmsKeyArn === undefined
+            ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }
+            : { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: options.kmsKeyArn }, bucketKeyEnabled: true },
+        ],
+      },
       `${name}-encryption`,
       t.logBucketEncryption,
     ),
     childOptions(scope),
   );
+  const versioning = options.versioned
+    ? new aws.s3.BucketVersioning(
+        `${name}-versioning`,
+        transform({ bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, `${name}-versioning`, t.logBucketVersioning),
+        childOptions(scope),
+      )
+    : undefined;
   new aws.s3.BucketLifecycleConfiguration(
     `${name}-lifecycle`,
     transform(
@@ -179,6 +220,7 @@ export function createLogBucket(
             status: "Enabled",
             filter: {},
             expiration: { days: options.retentionDays },
+            ...(versioning === undefined ? {} : { noncurrentVersionExpiration: { noncurrentDays: 30 } }),
             abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
           },
         ],
@@ -186,15 +228,11 @@ export function createLogBucket(
       `${name}-lifecycle`,
       t.logBucketLifecycle,
     ),
-    childOptions(scope),
+    childOptions(scope, false, { dependsOn: versioning === undefined ? [] : [versioning] }),
   );
   const policy = new aws.s3.BucketPolicy(
     `${name}-policy`,
-    transform(
-      { bucket: bucket.id, policy: pulumi.jsonStringify(logBucketPolicy(bucket.arn, options.writer, options.account)) },
-      `${name}-policy`,
-      t.logBucketPolicy,
-    ),
+    transform({ bucket: bucket.id, policy: pulumi.jsonStringify(options.policy(bucket.arn)) }, `${name}-policy`, t.logBucketPolicy),
     // S3 rejects a policy while the public access block is being changed.
     childOptions(scope, false, { dependsOn: [accessBlock] }),
   );
@@ -290,9 +328,21 @@ export interface RoleTransforms {
   rolePolicyAttachment?: Transform<aws.iam.RolePolicyAttachmentArgs>;
 }
 
+/** A service role, and its ARN once its policies are attached. */
+export interface ServiceRole {
+  readonly role: aws.iam.Role;
+  /**
+   * The role's ARN, resolved only after its inline and managed policies exist: services that check a
+   * role's permissions when it is handed to them (CloudTrail, RDS Enhanced Monitoring) must get this one.
+   */
+  readonly arn: pulumi.Output<string>;
+}
+
 /**
- * A role that one AWS service assumes (for this account only), with an optional inline policy and an
- * optional AWS managed policy (named by its path after `policy/`, e.g. `service-role/AWSCodeDeployRoleForECS`).
+ * A role that one AWS service assumes, with an optional inline policy and AWS managed policies (named by
+ * their path after `policy/`, e.g. `service-role/AWSCodeDeployRoleForECS`). The trust policy admits the
+ * service for this account only (`aws:SourceAccount`), except with `sourceAccountCondition: false`, for
+ * services that do not send that key when they assume a role (the condition would lock them out).
  */
 export function createServiceRole(
   scope: Scope,
@@ -301,26 +351,31 @@ export function createServiceRole(
     service: string;
     account: AccountContext;
     policy?: pulumi.Input<PolicyDocument>;
-    managedPolicy?: string;
+    managedPolicies?: readonly string[];
+    sourceAccountCondition?: boolean;
     transforms?: RoleTransforms;
   },
-): aws.iam.Role {
+): ServiceRole {
   const name = `${scope.name}-${suffix}`;
   const t = options.transforms ?? {};
-  const role = new aws.iam.Role(
-    name,
-    transform({ assumeRolePolicy: pulumi.jsonStringify(assumeRolePolicy(options.service, options.account.accountId)), tags: scope.tags }, name, t.role),
-    childOptions(scope),
-  );
+  const policies: pulumi.Resource[] = [];
+  const trust = assumeRolePolicy(options.service, options.sourceAccountCondition === false ? undefined : options.account.accountId);
+  const role = new aws.iam.Role(name, transform({ assumeRolePolicy: pulumi.jsonStringify(trust), tags: scope.tags }, name, t.role), childOptions(scope));
   if (options.policy !== undefined) {
-    new aws.iam.RolePolicy(`${name}-policy`, transform({ role: role.id, policy: pulumi.jsonStringify(options.policy) }, `${name}-policy`, t.rolePolicy), childOptions(scope));
+    policies.push(new aws.iam.RolePolicy(`${name}-policy`, transform({ role: role.id, policy: pulumi.jsonStringify(options.policy) }, `${name}-policy`, t.rolePolicy), childOptions(scope)));
   }
-  if (options.managedPolicy !== undefined) {
-    new aws.iam.RolePolicyAttachment(
-      `${name}-managed`,
-      transform({ role: role.name, policyArn: pulumi.interpolate`arn:${options.account.partition}:iam::aws:policy/${options.managedPolicy}` }, `${name}-managed`, t.rolePolicyAttachment),
-      childOptions(scope),
+  for (const managed of options.managedPolicies ?? []) {
+    // Named after the policy, so adding or removing one never renames the others.
+    const attachment = `${name}-${managed.split("/").pop()!}`;
+    policies.push(
+      new aws.iam.RolePolicyAttachment(
+        attachment,
+        transform({ role: role.name, policyArn: pulumi.interpolate`arn:${options.account.partition}:iam::aws:policy/${managed}` }, attachment, t.rolePolicyAttachment),
+        childOptions(scope),
+      ),
     );
   }
-  return role;
+  // An output of the policies too, so whoever reads it depends on them.
+  const arn = pulumi.all([role.arn, pulumi.all(policies.map((p) => p.urn))]).apply(([roleArn]) => roleArn);
+  return { role, arn };
 }

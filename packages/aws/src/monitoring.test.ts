@@ -47,10 +47,10 @@ describe("Monitoring", () => {
       ["lambda", forwarder.outputs.arn],
     ]);
 
-    // 3 burn-rate composites over 6 window alarms, 2 latency, 1 error rate, ECS CPU and memory.
+    // 3 burn-rate composites over 6 window alarms, 2 latency, 1 error rate, ECS CPU and memory, and the 4 warnings' escalations.
     plan.resourceCountIs(COMPOSITE, 3);
-    plan.resourceCountIs(ALARM, 11);
-    expect(plan.outputs.alertCount).toBe(8);
+    plan.resourceCountIs(ALARM, 11 + 4);
+    expect(plan.outputs.alertCount).toBe(8 + 4);
     const arnOf = Object.fromEntries(topics.map((t) => [t.name.replace("monitoring-", ""), t.outputs.arn]));
     const fast = plan.find(COMPOSITE, "monitoring-api-fast-burn");
     expect(fast.inputs.alarmActions).toEqual([arnOf["critical"]]);
@@ -60,7 +60,10 @@ describe("Monitoring", () => {
     expect(plan.find(COMPOSITE, "monitoring-api-slow-burn").inputs.alarmActions).toEqual([arnOf["warning"]]);
     const latency = plan.find(ALARM, "monitoring-api-latency-p95-critical").inputs;
     expect(latency).toMatchObject({ metricName: "TargetResponseTime", extendedStatistic: "p95", threshold: 0.4, period: 300, alarmActions: [arnOf["critical"]], okActions: [arnOf["critical"]] });
-    expect(plan.find(ALARM, "monitoring-api-cpu").inputs).toMatchObject({ namespace: "AWS/ECS", dimensions: { ClusterName: "shop-dev-api", ServiceName: "shop-dev-api" }, alarmActions: [arnOf["warning"]] });
+    const cpu = { namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions: { ClusterName: "shop-dev-api", ServiceName: "shop-dev-api" }, threshold: 85 };
+    expect(plan.find(ALARM, "monitoring-api-cpu").inputs).toMatchObject({ ...cpu, evaluationPeriods: 3, alarmActions: [arnOf["warning"]] });
+    // A warning still breaching escalateAfterMinutes (15) later pages through the critical topic.
+    expect(plan.find(ALARM, "monitoring-api-cpu-escalated").inputs).toMatchObject({ ...cpu, evaluationPeriods: 6, datapointsToAlarm: 6, alarmActions: [arnOf["critical"]], okActions: [arnOf["critical"]] });
 
     const dashboard = plan.find(DASHBOARD);
     const widgets = JSON.parse(dashboard.inputs.dashboardBody as string).widgets.map((w: { properties: { title: string } }) => w.properties.title);
@@ -102,10 +105,12 @@ describe("Monitoring", () => {
       spec: { engine: "postgres", version: "16", majorVersion: 16, size: "small", storageGb: 50, name: "shop", highAvailability: false, deletionProtection: false, backup: { retentionDays: 7, window: "03:00-04:00" } },
       instance: { identifier: pulumi.output("shop-dev-database") },
     } as const;
-    const plan = await run({ database, cache: { nodeIds: ["shop-dev-cache-001", "shop-dev-cache-002"] } });
+    const plan = await run({ database, cache: { nodeIds: ["shop-dev-cache-001", "shop-dev-cache-002"] } }, monitoring({ escalateAfterMinutes: 30 }));
     plan.hasResource(ALARM, { namespace: "AWS/RDS", metricName: "FreeStorageSpace", comparisonOperator: "LessThanOrEqualToThreshold", threshold: 5_368_709_120, dimensions: { DBInstanceIdentifier: "shop-dev-database" } });
-    plan.resourceCountIs(ALARM, 11 + 3 + 4);
-    expect(plan.resources(ALARM).filter((a) => a.inputs.namespace === "AWS/ElastiCache").map((a) => a.inputs.dimensions.CacheClusterId)).toEqual([
+    // Service, database and cache alarms, and escalations of their warnings (4 + CPU and connections + 2 per node).
+    plan.resourceCountIs(ALARM, 11 + 3 + 4 + (4 + 2 + 4));
+    expect(plan.find(ALARM, "monitoring-shop-cpu-escalated").inputs).toMatchObject({ metricName: "CPUUtilization", evaluationPeriods: 3 + 6 });
+    expect(plan.resources(ALARM).filter((a) => a.inputs.namespace === "AWS/ElastiCache" && !a.name.endsWith("-escalated")).map((a) => a.inputs.dimensions.CacheClusterId)).toEqual([
       "shop-dev-cache-001",
       "shop-dev-cache-001",
       "shop-dev-cache-002",

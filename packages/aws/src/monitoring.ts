@@ -10,10 +10,10 @@ import {
   type Severity,
   type Transform,
 } from "@polycloud/core";
-import { cacheAlarms, databaseAlarms, serviceAlarms, type AlarmSet, type AlarmSpec } from "./alarms";
+import { cacheAlarms, databaseAlarms, escalationAlarms, serviceAlarms, type AlarmSet, type AlarmSpec } from "./alarms";
 import type { Cache } from "./cache";
 import type { Database } from "./database";
-import { accountContext, childOptions, createKey, scopeOf, type KeyTransforms, type Scope } from "./helpers";
+import { accountContext, childOptions, createKey, physicalNameOf, scopeOf, type KeyTransforms, type Scope } from "./helpers";
 import { createSlackForwarder, type SlackForwarderTransforms } from "./slack-forwarder";
 import { alarmTopicPolicy } from "./policies";
 
@@ -23,7 +23,7 @@ export const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
 export interface MonitoredService {
   readonly serviceName: string;
   readonly loadBalancer: Pick<aws.lb.LoadBalancer, "arnSuffix">;
-  readonly cluster: Pick<aws.ecs.Cluster, "name">;
+  readonly cluster: { readonly name: pulumi.Input<string> };
   readonly service: Pick<aws.ecs.Service, "name">;
 }
 
@@ -52,6 +52,10 @@ export interface MonitoringArgs extends CoreMonitoringArgs<MonitoredService, Mon
  * the SLO (multi-window burn-rate alarms on the load balancers' error ratio, p95 latency, error rate)
  * and from capacity (ECS CPU and memory, RDS CPU, storage and connections, Redis memory and CPU),
  * each notifying its severity's topic on ALARM and OK; and a CloudWatch dashboard.
+ *
+ * `monitoring.escalateAfterMinutes`: every warning alarm that notifies by itself gets a critical twin on
+ * the same metric that fires when the breach has lasted that much longer (see `escalationAlarms`), so a
+ * warning nobody fixed pages through the critical topic.
  *
  * Email routes are email subscriptions and webhook routes HTTPS subscriptions (each receiver confirms
  * its subscription once). Slack incoming webhooks cannot confirm one, so Slack routes go through a
@@ -83,7 +87,7 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
       const topic = new aws.sns.Topic(
         topicName,
         transform(
-          { name: physicalName("aws", "snsTopic", { app: scope.app, environment: scope.environment, name: topicName }), displayName: `${scope.app} ${severity} alerts`, kmsMasterKeyId: key.id, tags: scope.tags },
+          { name: physicalNameOf(scope, "snsTopic", severity), displayName: `${scope.app} ${severity} alerts`, kmsMasterKeyId: key.id, tags: scope.tags },
           topicName,
           t.topic,
         ),
@@ -118,7 +122,8 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
       ...(args.cache === undefined ? [] : [cacheAlarms({ name: "cache", nodeIds: args.cache.nodeIds })]),
     ];
     const notify = (severity: Severity) => [topics[severity].arn];
-    const specs = sets.flatMap((set) => set.alarms);
+    const base = sets.flatMap((set) => set.alarms);
+    const specs = [...base, ...escalationAlarms(base, args.monitoring.escalateAfterMinutes)];
     this.alarms = specs.map((spec) => createAlarm(scope, spec, notify, t.alarm));
     const byId = new Map(specs.map((spec, i) => [spec.id, this.alarms[i]!]));
     this.compositeAlarms = sets.flatMap((set) =>
@@ -142,10 +147,10 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
         );
       }),
     );
-    this.alertCount = sets.reduce((n, set) => n + set.alarms.filter((a) => a.routed).length + set.composites.length, 0);
+    this.alertCount = specs.filter((a) => a.routed).length + this.compositeAlarms.length;
 
     if (args.monitoring.dashboard) {
-      const dashboardName = cloudWatchName(scope, name);
+      const dashboardName = physicalNameOf(scope, "snsTopic");
       new aws.cloudwatch.Dashboard(
         `${name}-dashboard`,
         transform({ dashboardName, dashboardBody: pulumi.jsonStringify(dashboardBody(args, account.region)) }, `${name}-dashboard`, t.dashboard),

@@ -15,8 +15,8 @@ import {
   type SubnetTier,
   type Transform,
 } from "@polycloud/core";
-import { accountContext, childOptions, createKey, createLogGroup, createServiceRole, scopeOf, type KeyTransforms, type RoleTransforms, type Scope } from "./helpers";
-import { flowLogsPolicy } from "./policies";
+import { accountContext, childOptions, createKey, createLogGroup, createServiceRole, logGroupNameOf, scopeOf, type KeyTransforms, type RoleTransforms, type Scope } from "./helpers";
+import { writeLogGroupPolicy } from "./policies";
 
 export interface NetworkArgs extends CoreNetworkArgs {
   /**
@@ -300,7 +300,7 @@ function createFlowLogs(
   const account = accountContext(scope.parent);
   const key = createKey(scope, "flow-logs-key", { description: `VPC flow logs of ${scope.name}`, account, users: ["logs"], transforms: t });
   const logGroup = createLogGroup(scope, "flow-logs", {
-    logGroupName: `/polycloud/${scope.app}/${scope.environment}/${scope.name}/flow-logs`,
+    logGroupName: logGroupNameOf(scope, "flow-logs"),
     retentionDays,
     kmsKeyArn: key.arn,
     ...(t.flowLogGroup === undefined ? {} : { transform: t.flowLogGroup }),
@@ -308,7 +308,7 @@ function createFlowLogs(
   const role = createServiceRole(scope, "flow-logs-role", {
     service: "vpc-flow-logs.amazonaws.com",
     account,
-    policy: flowLogsPolicy(logGroup.arn),
+    policy: writeLogGroupPolicy(logGroup.arn),
     ...(t.flowLogRole === undefined ? {} : { transforms: t.flowLogRole }),
   });
   const flowLogName = `${scope.name}-flow-log`;

@@ -2,6 +2,7 @@ import {
   alarmTopicPolicy,
   assumeRolePolicy,
   bucketPolicy,
+  cloudTrailBucketPolicy,
   executionRolePolicy,
   isEcrImage,
   keyPolicy,
@@ -22,6 +23,10 @@ describe("assumeRolePolicy", () => {
       ],
     });
   });
+
+  it("has no condition when the service does not send aws:SourceAccount", () => {
+    expect(assumeRolePolicy("backup.amazonaws.com").Statement[0]!.Condition).toBeUndefined();
+  });
 });
 
 describe("keyPolicy", () => {
@@ -40,6 +45,31 @@ describe("keyPolicy", () => {
   it("admits CloudWatch alarms of this account when alarms publish to encrypted topics", () => {
     const alarms = keyPolicy(account, ["cloudwatchAlarms"]).Statement[1]!;
     expect(alarms).toMatchObject({ Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } });
+  });
+
+  it("admits CloudTrail for this account's trails only when a trail encrypts with the key", () => {
+    const [encrypt, describeKey] = keyPolicy(account, ["cloudtrail"]).Statement.slice(1);
+    expect(encrypt).toMatchObject({
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "kms:GenerateDataKey*",
+      Condition: { StringEquals: { "aws:SourceAccount": "123456789012" }, StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:123456789012:trail/*" } },
+    });
+    expect(describeKey).toMatchObject({ Action: "kms:DescribeKey", Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } });
+  });
+});
+
+describe("cloudTrailBucketPolicy", () => {
+  it("lets only the named trail check the ACL and write owner-controlled objects under AWSLogs/<account> when building a trail bucket", () => {
+    const trail = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/shop-prd-audit";
+    const [tls, acl, write] = cloudTrailBucketPolicy(bucket, trail, account).Statement;
+    expect(tls!.Sid).toBe("DenyInsecureTransport");
+    expect(acl).toMatchObject({ Action: "s3:GetBucketAcl", Resource: bucket, Condition: { StringEquals: { "aws:SourceArn": trail } } });
+    expect(write).toMatchObject({
+      Principal: { Service: "cloudtrail.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: `${bucket}/AWSLogs/123456789012/*`,
+      Condition: { StringEquals: { "aws:SourceArn": trail, "s3:x-amz-acl": "bucket-owner-full-control" } },
+    });
   });
 });
 

@@ -33,19 +33,20 @@ export const policy = (...statements: Statement[]): PolicyDocument => ({ Version
 
 /**
  * Trust policy for an AWS service role. `aws:SourceAccount` stops another account's use of the same
- * service from assuming the role (the confused-deputy problem).
+ * service from assuming the role (the confused-deputy problem); it is left out without `accountId`, for
+ * the services that do not send it when they assume a role.
  */
-export function assumeRolePolicy(service: string, accountId: Value): PolicyDocument {
+export function assumeRolePolicy(service: string, accountId?: Value): PolicyDocument {
   return policy({
     Effect: "Allow",
     Principal: { Service: service },
     Action: "sts:AssumeRole",
-    Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+    ...(accountId === undefined ? {} : { Condition: { StringEquals: { "aws:SourceAccount": accountId } } }),
   });
 }
 
 /** Who may use a customer-managed KMS key besides the account's IAM policies. */
-export const KeyUser = { logs: "logs", cloudwatchAlarms: "cloudwatchAlarms" } as const;
+export const KeyUser = { logs: "logs", cloudwatchAlarms: "cloudwatchAlarms", cloudtrail: "cloudtrail" } as const;
 export type KeyUser = (typeof KeyUser)[keyof typeof KeyUser];
 
 /**
@@ -78,6 +79,28 @@ export function keyPolicy(account: AccountContext, users: readonly KeyUser[] = [
       Resource: "*",
       Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
     });
+  }
+  if (users.includes("cloudtrail")) {
+    // CloudTrail encrypts log files with the key; the encryption context names the trail, limited to this account's trails.
+    const trails = interpolate`arn:${account.partition}:cloudtrail:*:${account.accountId}:trail/*`;
+    statements.push(
+      {
+        Sid: "CloudTrailEncrypts",
+        Effect: "Allow",
+        Principal: { Service: "cloudtrail.amazonaws.com" },
+        Action: "kms:GenerateDataKey*",
+        Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": account.accountId }, StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": trails } },
+      },
+      {
+        Sid: "CloudTrailDescribes",
+        Effect: "Allow",
+        Principal: { Service: "cloudtrail.amazonaws.com" },
+        Action: "kms:DescribeKey",
+        Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+      },
+    );
   }
   return policy(...statements);
 }
@@ -112,6 +135,27 @@ export function logBucketPolicy(bucketArn: Value, writer: LogWriter, account: Ac
     Resource: interpolate`${bucketArn}/*`,
     Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
   });
+}
+
+/**
+ * The bucket policy of a CloudTrail trail's bucket: TLS only; CloudTrail may read the bucket ACL and put
+ * log files under `AWSLogs/<account>/`, owned by the bucket owner, for this one trail only (`aws:SourceArn`).
+ */
+export function cloudTrailBucketPolicy(bucketArn: Value, trailArn: Value, account: AccountContext): PolicyDocument {
+  const cloudtrail = { Service: "cloudtrail.amazonaws.com" };
+  const thisTrail = { "aws:SourceArn": trailArn };
+  return policy(
+    denyInsecureTransport(bucketArn),
+    { Sid: "CloudTrailAclCheck", Effect: "Allow", Principal: cloudtrail, Action: "s3:GetBucketAcl", Resource: bucketArn, Condition: { StringEquals: thisTrail } },
+    {
+      Sid: "CloudTrailWrite",
+      Effect: "Allow",
+      Principal: cloudtrail,
+      Action: "s3:PutObject",
+      Resource: interpolate`${bucketArn}/AWSLogs/${account.accountId}/*`,
+      Condition: { StringEquals: { ...thisTrail, "s3:x-amz-acl": "bucket-owner-full-control" } },
+    },
+  );
 }
 
 /** A data bucket's policy: TLS only, and anonymous `s3:GetObject` only when the bucket is public on purpose. */
@@ -181,8 +225,8 @@ export function readSecretsStatements(secretArns: readonly Value[], keyArns: rea
   return statements;
 }
 
-/** VPC flow logs' role: write to its one log group. */
-export function flowLogsPolicy(logGroupArn: Value): PolicyDocument {
+/** A log delivery role (VPC flow logs, CloudTrail): write to its one log group. */
+export function writeLogGroupPolicy(logGroupArn: Value): PolicyDocument {
   return policy({
     Effect: "Allow",
     Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],

@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { transform, type Severity, type Transform } from "@polycloud/core";
-import { childOptions, createLogGroup, createServiceRole, type RoleTransforms, type Scope } from "./helpers";
+import { childOptions, createLogGroup, createServiceRole, logGroupNameOf, type RoleTransforms, type Scope } from "./helpers";
 import { policy, type AccountContext } from "./policies";
 
 /** The forwarder's code: Node.js 20 (global fetch), no dependencies. */
@@ -55,7 +55,7 @@ export function createSlackForwarder(
   const t = options.transforms;
   const severities = (Object.keys(options.webhooks) as Severity[]).filter((s) => (options.webhooks[s] ?? []).length > 0);
   const logGroup = createLogGroup(scope, "slack-logs", {
-    logGroupName: `/polycloud/${scope.app}/${scope.environment}/${scope.name}/slack-forwarder`,
+    logGroupName: logGroupNameOf(scope, "slack-forwarder"),
     retentionDays: options.retentionDays,
     kmsKeyArn: options.key.arn,
     ...(t.slackLogGroup === undefined ? {} : { transform: t.slackLogGroup }),

@@ -214,6 +214,17 @@ describe("WebService", () => {
     expect(plan.find(T.task).inputs.runtimePlatform).toEqual({ operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" });
   });
 
+  it("runs in the given cluster, encrypts logs with the given key and logs to the given bucket, creating none, when they are shared", async () => {
+    const shared = { arn: "arn:aws:ecs:us-east-1:123456789012:cluster/shop-dev-cluster", name: "shop-dev-cluster" };
+    const keyArn = "arn:aws:kms:us-east-1:123456789012:key/shared";
+    const plan = await run(service(), { cluster: shared, kmsKeyArn: keyArn, accessLogBucket: "shop-dev-cluster-lb-logs" });
+    for (const type of [aws.ecs.Cluster, aws.kms.Key, aws.s3.Bucket]) plan.resourceCountIs(type, 0);
+    expect(plan.find(T.service).inputs.cluster).toBe(shared.arn);
+    expect(plan.find(T.scalingTarget).inputs.resourceId).toBe(`service/shop-dev-cluster/${plan.find(T.service).inputs.name}`);
+    expect(plan.find(aws.cloudwatch.LogGroup).inputs.kmsKeyId).toBe(keyArn);
+    expect(plan.find(aws.lb.LoadBalancer).inputs.accessLogs).toMatchObject({ bucket: "shop-dev-cluster-lb-logs", enabled: true });
+  });
+
   it("lets the execution role pull from this account's ECR when the image is in ECR", async () => {
     const plan = await run(service({ image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/api:1.0" }));
     const sids = JSON.parse(plan.find(T.rolePolicy).inputs.policy as string).Statement.map((s: { Sid: string }) => s.Sid);

@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  physicalName,
   PolycloudError,
   PRESETS,
   transform,
@@ -22,6 +21,8 @@ import {
   createLogGroup,
   createRule,
   createServiceRole,
+  logGroupNameOf,
+  physicalNameOf,
   scopeOf,
   type KeyTransforms,
   type LogBucketTransforms,
@@ -29,8 +30,9 @@ import {
   type RoleTransforms,
   type Scope,
 } from "./helpers";
+import type { EcsClusterRef } from "./cluster";
 import type { NetworkRef } from "./network";
-import { executionRolePolicy, isEcrImage, secretArnOf, type AccountContext } from "./policies";
+import { executionRolePolicy, isEcrImage, logBucketPolicy, secretArnOf, type AccountContext } from "./policies";
 import type { AwsSecretReference } from "./secret-store";
 import { fargateSizeProblems, fargateUnits } from "./sizes";
 
@@ -78,8 +80,20 @@ export interface WebServiceArgs extends CoreWebServiceArgs<NetworkRef> {
   /** CPU architecture of the image. @default "X86_64" */
   readonly architecture?: "X86_64" | "ARM64";
   /**
-   * Name of an existing bucket for load balancer access logs (it must allow ELB log delivery).
-   * @default - a log bucket is created
+   * An existing ECS cluster to run in, e.g. a {@link Cluster}'s, shared by an application's services.
+   * @default - a cluster with Container Insights is created for this service
+   */
+  readonly cluster?: EcsClusterRef;
+  /**
+   * ARN of a KMS key for the service's log group; its key policy must let CloudWatch Logs of this
+   * account use it (a {@link Cluster}'s key does).
+   * @default - a key with rotation is created for this service
+   */
+  readonly kmsKeyArn?: pulumi.Input<string>;
+  /**
+   * Name of an existing bucket for load balancer access logs. Its policy must let ELB log delivery
+   * write, and must exist before the load balancer (a {@link Cluster}'s `serviceArgs.accessLogBucket` does both).
+   * @default - a log bucket is created for this service
    */
   readonly accessLogBucket?: pulumi.Input<string>;
   /** Requests per 5 minutes from one IP before WAF blocks it. @default 2000 */
@@ -152,6 +166,8 @@ export function webServiceProblems(args: Pick<WebServiceArgs, "service" | "loadB
  * - Rolling deployments stop and roll back on failed health checks (circuit breaker) and on the
  *   error-rate alarm; `blue-green` and `canary` go through CodeDeploy with alarm-based rollback.
  * - Optional WAF (AWS managed rule groups and a per-IP rate limit) in front of the load balancer.
+ * - Standalone, it creates its own ECS cluster, log key and access-log bucket; an application with
+ *   several services shares one set through a {@link Cluster} (`...cluster.serviceArgs`).
  *
  * @example
  * const api = new WebService("api", { app: "shop", service: spec.services[0], network, loadBalancer: spec.network.loadBalancer, slo: spec.slo });
@@ -159,7 +175,8 @@ export function webServiceProblems(args: Pick<WebServiceArgs, "service" | "loadB
 export class WebService extends pulumi.ComponentResource implements WebServiceOutputs {
   readonly serviceName: string;
   readonly url: pulumi.Output<string>;
-  readonly cluster: aws.ecs.Cluster;
+  /** The cluster the service runs in: the one given, or its own. */
+  readonly cluster: EcsClusterRef;
   readonly service: aws.ecs.Service;
   readonly taskDefinition: aws.ecs.TaskDefinition;
   readonly loadBalancer: aws.lb.LoadBalancer;
@@ -191,11 +208,11 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     this.spec = spec;
     this.serviceName = spec.name;
 
-    const key = createKey(scope, "key", { description: `Logs of service ${name}`, account, users: ["logs"], transforms: t });
+    const kmsKeyArn = args.kmsKeyArn ?? createKey(scope, "key", { description: `Logs of service ${name}`, account, users: ["logs"], transforms: t }).arn;
     this.logGroup = createLogGroup(scope, "logs", {
-      logGroupName: `/polycloud/${scope.app}/${scope.environment}/${name}`,
+      logGroupName: logGroupNameOf(scope),
       retentionDays,
-      kmsKeyArn: key.arn,
+      kmsKeyArn,
       ...(t.logGroup === undefined ? {} : { transform: t.logGroup }),
     });
     const secrets = args.secrets ?? [];
@@ -210,19 +227,16 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
         account,
       }),
       ...(t.executionRole === undefined ? {} : { transforms: t.executionRole }),
-    });
-    this.taskRole = createServiceRole(scope, "task-role", { service: "ecs-tasks.amazonaws.com", account, ...(t.taskRole === undefined ? {} : { transforms: t.taskRole }) });
+    }).role;
+    this.taskRole = createServiceRole(scope, "task-role", { service: "ecs-tasks.amazonaws.com", account, ...(t.taskRole === undefined ? {} : { transforms: t.taskRole }) }).role;
 
-    const names = { app: scope.app, environment: scope.environment, name };
-    this.cluster = new aws.ecs.Cluster(
-      `${name}-cluster`,
-      transform(
-        { name: physicalName("aws", "ecsCluster", names), settings: [{ name: "containerInsights", value: "enabled" }], tags: scope.tags },
+    this.cluster =
+      args.cluster ??
+      new aws.ecs.Cluster(
         `${name}-cluster`,
-        t.cluster,
-      ),
-      childOptions(scope),
-    );
+        transform({ name: physicalNameOf(scope, "ecsCluster"), settings: [{ name: "containerInsights", value: "enabled" }], tags: scope.tags }, `${name}-cluster`, t.cluster),
+        childOptions(scope),
+      );
     this.taskDefinition = this.createTaskDefinition(scope, args, account, t.taskDefinition);
 
     // Security groups: clients -> load balancer on the listener ports, load balancer -> tasks on the service port.
@@ -251,13 +265,13 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
 
     const logs =
       args.accessLogBucket === undefined
-        ? createLogBucket(scope, { suffix: "lb-logs", writer: "loadBalancer", retentionDays, account, transforms: t })
+        ? createLogBucket(scope, { suffix: "lb-logs", policy: (arn) => logBucketPolicy(arn, "loadBalancer", account), retentionDays, transforms: t })
         : undefined;
     this.loadBalancer = new aws.lb.LoadBalancer(
       `${name}-lb`,
       transform(
         {
-          name: physicalName("aws", "albName", names),
+          name: physicalNameOf(scope, "albName"),
           loadBalancerType: "application",
           internal,
           subnets: internal ? args.network.privateSubnetIds : args.network.publicSubnetIds,
@@ -338,7 +352,7 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
       name,
       transform(
         {
-          family: physicalName("aws", "ecsService", { app: scope.app, environment: scope.environment, name: scope.name }),
+          family: physicalNameOf(scope, "ecsService"),
           requiresCompatibilities: ["FARGATE"],
           networkMode: "awsvpc",
           ...fargateUnits(spec.cpu, spec.memory),
@@ -363,7 +377,7 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
       name,
       transform(
         {
-          name: physicalName("aws", "targetGroup", { app: scope.app, environment: scope.environment, name: `${scope.name}-${color}` }),
+          name: physicalNameOf(scope, "targetGroup", color),
           targetType: "ip",
           protocol: "HTTP",
           port: spec.port,
@@ -525,7 +539,7 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
       scope.name,
       transform(
         {
-          name: physicalName("aws", "ecsService", { app: scope.app, environment: scope.environment, name: scope.name }),
+          name: physicalNameOf(scope, "ecsService"),
           cluster: this.cluster.arn,
           taskDefinition: this.taskDefinition.arn,
           desiredCount: spec.replicas.min,
@@ -660,7 +674,7 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     const role = createServiceRole(scope, "codedeploy-role", {
       service: "codedeploy.amazonaws.com",
       account,
-      managedPolicy: "AWSCodeDeployRoleForECS",
+      managedPolicies: ["AWSCodeDeployRoleForECS"],
       ...(t.codeDeployRole === undefined ? {} : { transforms: t.codeDeployRole }),
     });
     const appName = `${scope.name}-codedeploy`;
@@ -682,7 +696,7 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
       transform(
         {
           appName: application.name,
-          deploymentGroupName: physicalName("aws", "ecsService", { app: scope.app, environment: scope.environment, name: scope.name }),
+          deploymentGroupName: physicalNameOf(scope, "ecsService"),
           serviceRoleArn: role.arn,
           deploymentConfigName,
           deploymentStyle: { deploymentOption: "WITH_TRAFFIC_CONTROL", deploymentType: "BLUE_GREEN" },

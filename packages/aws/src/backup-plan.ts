@@ -1,0 +1,203 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { PolycloudError, transform, type CommonArgs, type Problem, type ResolvedSpec, type Transform } from "@polycloud/core";
+import { accountContext, childOptions, createKey, createServiceRole, physicalNameOf, scopeOf, type KeyTransforms, type RoleTransforms, type Scope } from "./helpers";
+import type { AccountContext } from "./policies";
+
+/** The spec's `backup` section. */
+export type BackupSpec = ResolvedSpec["backup"];
+
+/**
+ * When backups start (UTC): daily at 05:00, after the default RDS backup window (03:00-04:00), since
+ * AWS Backup waits while RDS takes its own automated backup; hourly on the hour.
+ */
+export const BACKUP_SCHEDULES: Readonly<Record<BackupSpec["schedule"], string>> = { daily: "cron(0 5 ? * * *)", hourly: "cron(0 * ? * * *)" };
+
+/**
+ * The AWS managed policies of the backup role: back up and restore RDS and the other services, and S3
+ * (which has policies of its own).
+ */
+export const BACKUP_MANAGED_POLICIES = [
+  "service-role/AWSBackupServiceRolePolicyForBackup",
+  "service-role/AWSBackupServiceRolePolicyForRestores",
+  "AWSBackupServiceRolePolicyForS3Backup",
+  "AWSBackupServiceRolePolicyForS3Restore",
+] as const;
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+export interface BackupPlanArgs extends CommonArgs {
+  readonly backup: BackupSpec;
+  /**
+   * ARNs of what to back up: RDS instances, S3 buckets (with versioning on, which AWS Backup needs), or
+   * anything else AWS Backup supports.
+   */
+  readonly resources: readonly pulumi.Input<string>[];
+  /**
+   * The region that receives a copy of every backup; required when `backup.crossRegion` is true.
+   * @default - none
+   */
+  readonly backupRegion?: string;
+  /**
+   * A vault lock in governance mode on both vaults: no recovery point can be deleted before the retention
+   * ends, except by a principal allowed `backup:DeleteBackupVaultLockConfiguration`. (Compliance mode,
+   * which nobody can undo, is never a default.)
+   * @default true in production, false elsewhere
+   */
+  readonly vaultLock?: boolean;
+  /** When backups start, as an AWS Backup cron expression (UTC). @default {@link BACKUP_SCHEDULES}[backup.schedule] */
+  readonly scheduleExpression?: string;
+  /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
+  readonly transform?: KeyTransforms & {
+    copyKey?: KeyTransforms;
+    vault?: Transform<aws.backup.VaultArgs>;
+    vaultLock?: Transform<aws.backup.VaultLockConfigurationArgs>;
+    role?: RoleTransforms;
+    plan?: Transform<aws.backup.PlanArgs>;
+    selection?: Transform<aws.backup.SelectionArgs>;
+  };
+}
+
+/** Problems with a backup on AWS, before anything is created. Paths are spec paths. */
+export function backupProblems(args: Pick<BackupPlanArgs, "backup" | "backupRegion">): Problem[] {
+  if (!args.backup.crossRegion) return [];
+  if (args.backupRegion === undefined) {
+    return [
+      {
+        path: "backup.crossRegion",
+        message: "true needs a second region for the copies on AWS, and backupRegion is not set",
+        fix: "set backupRegion (stack config: pulumi config set polycloud:backupRegion us-west-2), or set crossRegion to false",
+      },
+    ];
+  }
+  if (!REGION.test(args.backupRegion)) {
+    return [{ path: "backup.crossRegion", message: `backupRegion "${args.backupRegion}" is not an AWS region name`, fix: 'set backupRegion to a region such as "us-west-2"' }];
+  }
+  return [];
+}
+
+/**
+ * AWS Backup for an application: a vault encrypted with a customer KMS key (no `forceDestroy`; locked
+ * and protected in production), a plan that backs up on the spec's schedule and keeps recovery points
+ * for its retention, a selection of the given resources with a role that has AWS's backup and restore
+ * policies and, with `crossRegion`, a copy of every recovery point in a vault of `backupRegion`
+ * (encrypted with a key of that region, kept as long).
+ *
+ * The copy vault and its key are created in the other region with the resource-level `region` of the AWS
+ * provider v7, so they use the same credentials as the rest of the stack (a separate provider would
+ * not read the stack's `aws:` config).
+ *
+ * @example
+ * new BackupPlan("shop", { app: "shop", backup: spec.backup, resources: [db.instance.arn, assets.arn] });
+ */
+export class BackupPlan extends pulumi.ComponentResource {
+  readonly vault: aws.backup.Vault;
+  /** The vault in `backupRegion`, when `crossRegion`. */
+  readonly copyVault?: aws.backup.Vault;
+  readonly plan: aws.backup.Plan;
+  readonly role: aws.iam.Role;
+
+  constructor(name: string, args: BackupPlanArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("polycloud:aws:BackupPlan", name, {}, opts);
+    const problems = backupProblems(args);
+    if (args.resources.length === 0) problems.push({ path: "resources", message: "is empty: there is nothing to back up", fix: "pass the ARNs of the database and buckets" });
+    PolycloudError.throwIfAny(problems, `Invalid backup plan ${name}`);
+    const scope = scopeOf(this, "backup", name, args);
+    const t = args.transform ?? {};
+    const account = accountContext(this);
+    const { schedule, retentionDays } = args.backup;
+    const lock = args.vaultLock ?? scope.environment === "production";
+
+    this.vault = createVault(scope, { suffix: "vault", keySuffix: "key", account, retentionDays, lock, transforms: t, keyTransforms: t });
+    if (args.backup.crossRegion) {
+      this.copyVault = createVault(scope, { suffix: "copy-vault", keySuffix: "copy-key", account, retentionDays, lock, region: args.backupRegion!, transforms: t, keyTransforms: t.copyKey ?? {} });
+    }
+    const role = createServiceRole(scope, "role", {
+      service: "backup.amazonaws.com",
+      account,
+      managedPolicies: BACKUP_MANAGED_POLICIES,
+      // AWS Backup does not document aws:SourceAccount on the role it assumes: the condition could lock it out.
+      sourceAccountCondition: false,
+      ...(t.role === undefined ? {} : { transforms: t.role }),
+    });
+    this.role = role.role;
+    const lifecycle = { deleteAfter: retentionDays };
+    this.plan = new aws.backup.Plan(
+      name,
+      transform(
+        {
+          name: vaultName(scope),
+          rules: [
+            {
+              ruleName: schedule,
+              targetVaultName: this.vault.name,
+              schedule: args.scheduleExpression ?? BACKUP_SCHEDULES[schedule],
+              // Start within an hour; an hourly job that runs longer than two hours is cut (the next one is due).
+              startWindow: 60,
+              completionWindow: schedule === "hourly" ? 120 : 480,
+              lifecycle,
+              recoveryPointTags: scope.tags,
+              ...(this.copyVault === undefined ? {} : { copyActions: [{ destinationVaultArn: this.copyVault.arn, lifecycle }] }),
+            },
+          ],
+          tags: scope.tags,
+        },
+        name,
+        t.plan,
+      ),
+      childOptions(scope),
+    );
+    new aws.backup.Selection(
+      `${name}-selection`,
+      transform({ name: vaultName(scope, "selection"), planId: this.plan.id, iamRoleArn: role.arn, resources: [...args.resources] }, `${name}-selection`, t.selection),
+      childOptions(scope),
+    );
+    this.registerOutputs({ vaultArn: this.vault.arn, planId: this.plan.id, ...(this.copyVault === undefined ? {} : { copyVaultArn: this.copyVault.arn }) });
+  }
+}
+
+/**
+ * AWS Backup names allow 50 letters, digits, `-` and `_`; core's target-group rule (32 letters, digits and
+ * inner hyphens, shortened with a hash) is a strict subset.
+ */
+function vaultName(scope: Scope, suffix?: string): string {
+  return physicalNameOf(scope, "targetGroup", suffix);
+}
+
+/** A vault with its own customer key, in the stack's region or in `region`; governance-locked when `lock`. */
+function createVault(
+  scope: Scope,
+  options: {
+    suffix: string;
+    keySuffix: string;
+    account: AccountContext;
+    retentionDays: number;
+    lock: boolean;
+    region?: string;
+    transforms: NonNullable<BackupPlanArgs["transform"]>;
+    keyTransforms: KeyTransforms;
+  },
+): aws.backup.Vault {
+  const region = options.region === undefined ? {} : { region: options.region };
+  const key = createKey(scope, options.keySuffix, {
+    description: `Backups of ${scope.app} (${scope.environment})${options.region === undefined ? "" : ` copied to ${options.region}`}`,
+    account: options.account,
+    ...region,
+    transforms: options.keyTransforms,
+  });
+  const name = `${scope.name}-${options.suffix}`;
+  const vault = new aws.backup.Vault(
+    name,
+    transform({ name: vaultName(scope, options.suffix), kmsKeyArn: key.arn, forceDestroy: false, ...region, tags: scope.tags }, name, options.transforms.vault),
+    childOptions(scope, true),
+  );
+  if (options.lock) {
+    new aws.backup.VaultLockConfiguration(
+      `${name}-lock`,
+      // No changeableForDays: governance mode, which an administrator can still remove.
+      transform({ backupVaultName: vault.name, minRetentionDays: options.retentionDays, ...region }, `${name}-lock`, options.transforms.vaultLock),
+      childOptions(scope),
+    );
+  }
+  return vault;
+}

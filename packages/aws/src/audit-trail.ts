@@ -72,7 +72,7 @@ export class AuditTrail extends pulumi.ComponentResource {
     const account = accountContext(this);
     const retentionDays = args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays;
     // Known before the trail exists: the bucket policy names it.
-    const trailName = physicalNameOf(scope, "snsTopic");
+    const trailName = physicalNameOf(scope, "cloudtrail");
     const trailArn = pulumi.interpolate`arn:${account.partition}:cloudtrail:${account.region}:${account.accountId}:trail/${trailName}`;
 
     this.key = createKey(scope, "key", { description: `Audit trail of ${scope.app} (${scope.environment})`, account, users: ["cloudtrail", "logs"], transforms: t });

@@ -126,7 +126,7 @@ export class BackupPlan extends pulumi.ComponentResource {
       name,
       transform(
         {
-          name: vaultName(scope),
+          name: physicalNameOf(scope, "backupVault"),
           rules: [
             {
               ruleName: schedule,
@@ -149,20 +149,13 @@ export class BackupPlan extends pulumi.ComponentResource {
     );
     new aws.backup.Selection(
       `${name}-selection`,
-      transform({ name: vaultName(scope, "selection"), planId: this.plan.id, iamRoleArn: role.arn, resources: [...args.resources] }, `${name}-selection`, t.selection),
+      transform({ name: physicalNameOf(scope, "backupVault", "selection"), planId: this.plan.id, iamRoleArn: role.arn, resources: [...args.resources] }, `${name}-selection`, t.selection),
       childOptions(scope),
     );
     this.registerOutputs({ vaultArn: this.vault.arn, planId: this.plan.id, ...(this.copyVault === undefined ? {} : { copyVaultArn: this.copyVault.arn }) });
   }
 }
 
-/**
- * AWS Backup names allow 50 letters, digits, `-` and `_`; core's target-group rule (32 letters, digits and
- * inner hyphens, shortened with a hash) is a strict subset.
- */
-function vaultName(scope: Scope, suffix?: string): string {
-  return physicalNameOf(scope, "targetGroup", suffix);
-}
 
 /** A vault with its own customer key, in the stack's region or in `region`; governance-locked when `lock`. */
 function createVault(
@@ -188,7 +181,7 @@ function createVault(
   const name = `${scope.name}-${options.suffix}`;
   const vault = new aws.backup.Vault(
     name,
-    transform({ name: vaultName(scope, options.suffix), kmsKeyArn: key.arn, forceDestroy: false, ...region, tags: scope.tags }, name, options.transforms.vault),
+    transform({ name: physicalNameOf(scope, "backupVault", options.suffix), kmsKeyArn: key.arn, forceDestroy: false, ...region, tags: scope.tags }, name, options.transforms.vault),
     childOptions(scope, true),
   );
   if (options.lock) {

@@ -65,6 +65,8 @@ describe("NAME_RULES", () => {
     ["aws:kmsAlias", 7, 256, false],
     ["aws:secret", 1, 512, false],
     ["aws:snsTopic", 1, 256, false],
+    ["aws:backupVault", 2, 50, false],
+    ["aws:cloudtrail", 3, 128, false],
     ["aws:ecsCluster", 1, 255, false],
     ["aws:ecsService", 1, 255, false],
     ["azure:storageAccount", 3, 24, true],
@@ -89,7 +91,7 @@ describe("NAME_RULES", () => {
   });
 
   it("has a test row above for every rule", () => {
-    expect(ruleKeys).toHaveLength(29);
+    expect(ruleKeys).toHaveLength(31);
   });
 
   it.each([

@@ -141,6 +141,22 @@ const rules = {
     globallyUnique: false,
     description: "1-256 letters, digits, underscores and hyphens",
   },
+  "aws:backupVault": {
+    title: "AWS Backup vault name",
+    minLength: 2,
+    maxLength: 50,
+    pattern: WORD_OR_HYPHEN,
+    globallyUnique: false,
+    description: "2-50 letters, digits, underscores and hyphens",
+  },
+  "aws:cloudtrail": {
+    title: "CloudTrail trail name",
+    minLength: 3,
+    maxLength: 128,
+    pattern: ALNUM_INNER_HYPHENS,
+    globallyUnique: false,
+    description: "3-128 letters, digits and hyphens, starting and ending with a letter or digit",
+  },
   "aws:ecsCluster": {
     title: "ECS cluster name",
     minLength: 1,

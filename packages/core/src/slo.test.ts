@@ -2,6 +2,7 @@ import fc from "fast-check";
 import {
   BURN_RATE_POLICY,
   burnRateAlerts,
+  latencyBurnRateAlerts,
   errorBudget,
   errorRateAlert,
   formatWindow,
@@ -114,7 +115,7 @@ describe("burnRateAlerts", () => {
   it("says when a threshold is capped at 100%", () => {
     const [fast, medium] = burnRateAlerts(slo(90));
     expect(fast!.description).toContain(
-      "14.4x would be an error ratio of 144%, which is impossible, so the threshold is capped at 100%: this alert fires only at a total outage.",
+      "14.4x would be a ratio of 144%, which is impossible, so the threshold is capped at 100%: this alert fires only at a total outage.",
     );
     expect(medium!.description).not.toContain("capped");
   });
@@ -280,5 +281,30 @@ describe("formatWindow", () => {
 
   it.each([0, -1, 1.5])("rejects %p minutes", (minutes) => {
     expect(() => formatWindow(minutes)).toThrow(`A window must be a positive whole number of minutes, got ${minutes}.`);
+  });
+});
+
+describe("latencyBurnRateAlerts", () => {
+  const target = { availability: 99.9, latencyP95Ms: 200, errorRatePercent: 0.1 };
+
+  it("burns the 5% of requests a p95 target allows at the workbook's rates", () => {
+    expect(
+      latencyBurnRateAlerts(target).map((a) => [a.name, a.severity, a.errorRateThreshold, a.longWindowMinutes, a.shortWindowMinutes]),
+    ).toEqual([
+      ["latency-fast-burn", "critical", 0.72, 60, 5],
+      ["latency-medium-burn", "critical", 0.3, 360, 30],
+      ["latency-slow-burn", "warning", 0.05, 4320, 360],
+    ]);
+  });
+
+  it("marks the alerts as latency SLI with the target as the slow-request threshold", () => {
+    for (const alert of latencyBurnRateAlerts(target)) {
+      expect(alert).toMatchObject({ kind: "burn-rate", sli: "latency", latencyThresholdMs: 200 });
+      expect(alert.description).toContain("Requests slower than 200 ms");
+    }
+  });
+
+  it("marks availability burn-rate alerts as availability SLI", () => {
+    expect(burnRateAlerts(target).map((a) => a.sli)).toEqual(["availability", "availability", "availability"]);
   });
 });

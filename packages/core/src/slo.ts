@@ -43,9 +43,16 @@ interface AlertBase {
   description: string;
 }
 
-/** A multi-window burn-rate alert: fire when the error ratio is at or above the threshold over both windows. */
+/**
+ * A multi-window burn-rate alert: fire when the ratio of bad requests is at or above the threshold over
+ * both windows. Bad means failed for the availability SLI, slower than the target for the latency SLI.
+ */
 export interface BurnRateAlert extends AlertBase {
   kind: "burn-rate";
+  /** What burns the budget: errors (availability SLO) or requests slower than `latencyThresholdMs` (latency SLO). */
+  sli: "availability" | "latency";
+  /** For the latency SLI: the request duration above which a request counts against the budget. */
+  latencyThresholdMs?: number;
   severity: "critical" | "warning";
   /** How many times faster than "exactly spend the budget over the window" errors arrive. */
   burnRate: number;
@@ -54,7 +61,10 @@ export interface BurnRateAlert extends AlertBase {
   shortWindowMinutes: number;
   /** The share of the window's error budget spent when the long window fires, e.g. `2`. */
   budgetConsumedPercent: number;
-  /** The error ratio (0 to 1) that fires the alert: burn rate × budget fraction, at most 1. */
+  /**
+   * The bad-request ratio (0 to 1) that fires the alert: burn rate × budget fraction, at most 1. For the
+   * availability SLI the error ratio; for the latency SLI the share of requests slower than the target.
+   */
   errorRateThreshold: number;
 }
 
@@ -144,6 +154,56 @@ export function errorBudget(availabilityPercent: number, windowDays = REFERENCE_
 export function burnRateAlerts(slo: SloTargets, windowDays = REFERENCE_WINDOW_DAYS): BurnRateAlert[] {
   assertSlo(slo);
   const budget = errorBudget(slo.availability, windowDays);
+  return burnRatePolicy(budget.fraction, windowDays).map((b) => ({
+    kind: "burn-rate",
+    sli: "availability",
+    name: b.name,
+    severity: b.severity,
+    burnRate: b.burnRate,
+    longWindowMinutes: b.longWindowMinutes,
+    shortWindowMinutes: b.shortWindowMinutes,
+    budgetConsumedPercent: b.budgetConsumedPercent,
+    errorRateThreshold: b.threshold,
+    summary: `Error budget burning ${b.burnRate}x too fast: ${b.budgetConsumedPercent}% of the ${windowDays}-day budget in ${b.long}`,
+    description:
+      `Error ratio at or above ${percent(b.threshold)} (${b.burnRate} x the ${percent(budget.fraction)} error budget of a ` +
+      `${slo.availability}% SLO) over both the last ${b.long} and the last ${b.short}: ${b.budgetConsumedPercent}% of the ` +
+      `${windowDays}-day error budget burned in ${b.long}; at this rate the whole budget lasts ${b.exhaustion}.${b.cap}`,
+  }));
+}
+
+/**
+ * The latency SLO as burn-rate alerts: a p95 target of `latencyP95Ms` means 5% of requests may be slower,
+ * so that 5% is the budget, burned at the workbook's rates (page at 2% of it in 1h or 5% in 6h, ticket at
+ * 10% in 3d). Backends count slow requests from a latency histogram (Prometheus `le` buckets) or a
+ * percentile rank (CloudWatch `PR`).
+ */
+export function latencyBurnRateAlerts(slo: SloTargets, windowDays = REFERENCE_WINDOW_DAYS): BurnRateAlert[] {
+  assertSlo(slo);
+  return burnRatePolicy(LATENCY_BUDGET_FRACTION, windowDays).map((b) => ({
+    kind: "burn-rate",
+    sli: "latency",
+    latencyThresholdMs: slo.latencyP95Ms,
+    name: `latency-${b.name}`,
+    severity: b.severity,
+    burnRate: b.burnRate,
+    longWindowMinutes: b.longWindowMinutes,
+    shortWindowMinutes: b.shortWindowMinutes,
+    budgetConsumedPercent: b.budgetConsumedPercent,
+    errorRateThreshold: b.threshold,
+    summary: `Latency budget burning ${b.burnRate}x too fast: ${b.budgetConsumedPercent}% of the ${windowDays}-day budget in ${b.long}`,
+    description:
+      `Requests slower than ${slo.latencyP95Ms} ms at or above ${percent(b.threshold)} of all (${b.burnRate} x the 5% a p95 ` +
+      `target allows) over both the last ${b.long} and the last ${b.short}: ${b.budgetConsumedPercent}% of the ${windowDays}-day ` +
+      `latency budget burned in ${b.long}; at this rate the whole budget lasts ${b.exhaustion}.${b.cap}`,
+  }));
+}
+
+/** A p95 latency target lets 5% of requests be slower than it. */
+const LATENCY_BUDGET_FRACTION = 0.05;
+
+/** The workbook's windows and burn rates for a budget, scaled to `windowDays`. */
+function burnRatePolicy(budgetFraction: number, windowDays: number) {
   const windowMinutes = windowDays * MINUTES_PER_DAY;
   return BURN_RATE_POLICY.map((policy) => {
     const longWindowMinutes = Math.max(1, Math.round((policy.longWindowMinutes * windowDays) / REFERENCE_WINDOW_DAYS));
@@ -151,29 +211,20 @@ export function burnRateAlerts(slo: SloTargets, windowDays = REFERENCE_WINDOW_DA
     const shortWindowMinutes = Math.max(1, Math.round(longWindowMinutes / 12));
     // Recomputed from the rounded long window, so the budget consumed stays exact.
     const burnRate = round(((policy.budgetConsumedPercent / 100) * windowMinutes) / longWindowMinutes);
-    const uncapped = round(burnRate * budget.fraction);
-    const errorRateThreshold = Math.min(1, uncapped);
-    const long = formatWindow(longWindowMinutes);
-    const short = formatWindow(shortWindowMinutes);
-    const exhaustion = formatWindow(Math.round(windowMinutes / burnRate));
-    const cap =
-      uncapped > 1
-        ? ` ${burnRate}x would be an error ratio of ${percent(uncapped)}, which is impossible, so the threshold is capped at 100%: this alert fires only at a total outage.`
-        : "";
+    const uncapped = round(burnRate * budgetFraction);
     return {
-      kind: "burn-rate",
-      name: policy.name,
-      severity: policy.severity,
-      burnRate,
+      ...policy,
       longWindowMinutes,
       shortWindowMinutes,
-      budgetConsumedPercent: policy.budgetConsumedPercent,
-      errorRateThreshold,
-      summary: `Error budget burning ${burnRate}x too fast: ${policy.budgetConsumedPercent}% of the ${windowDays}-day budget in ${long}`,
-      description:
-        `Error ratio at or above ${percent(errorRateThreshold)} (${burnRate} x the ${percent(budget.fraction)} error budget of a ` +
-        `${slo.availability}% SLO) over both the last ${long} and the last ${short}: ${policy.budgetConsumedPercent}% of the ` +
-        `${windowDays}-day error budget burned in ${long}; at this rate the whole budget lasts ${exhaustion}.${cap}`,
+      burnRate,
+      threshold: Math.min(1, uncapped),
+      long: formatWindow(longWindowMinutes),
+      short: formatWindow(shortWindowMinutes),
+      exhaustion: formatWindow(Math.round(windowMinutes / burnRate)),
+      cap:
+        uncapped > 1
+          ? ` ${burnRate}x would be a ratio of ${percent(uncapped)}, which is impossible, so the threshold is capped at 100%: this alert fires only at a total outage.`
+          : "",
     };
   });
 }

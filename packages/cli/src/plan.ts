@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Provider } from "@polycloud/core";
 import { Platform, type Decision, type Signal } from "@polycloud/platform";
-import { runProgram, type PlanResourceJson } from "@polycloud/testing";
+import { runProgram, type PlanJson, type PlanResourceJson } from "@polycloud/testing";
 import { specContext, type SpecContext, type SpecFlags } from "./context";
 import { ExitCode } from "./errors";
 import type { Io } from "./io";
@@ -31,6 +31,7 @@ export interface PlanDocument {
   readonly resources: readonly PlannedResource[];
   readonly outputs: Readonly<Record<string, unknown>>;
   readonly summary: { readonly total: number; readonly byType: Readonly<Record<string, number>>; readonly byConcern: Readonly<Record<Concern, number>> };
+  /** Overridden detection signals, encrypted config, and what components logged as warnings or errors (`error: ...`). */
   readonly warnings: readonly string[];
 }
 
@@ -38,21 +39,20 @@ export interface PlanDocument {
 export async function planSpec(context: SpecContext, onProgress?: () => void): Promise<PlanDocument> {
   const { spec, decision, stack, config } = context;
   const timer = onProgress === undefined ? undefined : setInterval(onProgress, 250);
-  const { result: json, warnings: programWarnings } = await captureRuntimeWarnings(async () => {
-    try {
-      const plan = await runProgram(() => new Platform(spec.name, spec, { decision }).stackOutputs(), {
-        project: spec.name,
-        stack,
-        config,
-        provider: decision.provider,
-        // A full production spec registers hundreds of resources; give slow machines room.
-        timeoutMs: 30_000,
-      });
-      return plan.toJSON();
-    } finally {
-      clearInterval(timer);
-    }
-  });
+  let json: PlanJson;
+  try {
+    const plan = await runProgram(() => new Platform(spec.name, spec, { decision }).stackOutputs(), {
+      project: spec.name,
+      stack,
+      config,
+      provider: decision.provider,
+      // A full production spec registers hundreds of resources; give slow machines room.
+      timeoutMs: 30_000,
+    });
+    json = plan.toJSON();
+  } finally {
+    clearInterval(timer);
+  }
   const resources = json.resources.map(planned);
   return {
     provider: decision.provider,
@@ -62,29 +62,17 @@ export async function planSpec(context: SpecContext, onProgress?: () => void): P
     resources,
     outputs: json.outputs,
     summary: { total: resources.length, byType: countByType(resources), byConcern: concernCounts(resources) },
-    warnings: [...warnings(context), ...programWarnings],
+    warnings: [...warnings(context), ...programWarnings(json.logs)],
   };
 }
 
-const RUNTIME_WARNING = "warning: [runtime] ";
-
 /**
- * Runs `run` collecting what components say with `pulumi.log.warn`. Without an engine (mocks) the SDK
- * prints those with `console.warn`; they belong in the plan's warnings, not loose on stderr.
+ * What components said with `pulumi.log.warn` or `error` (secrets already redacted by `toJSON`), once
+ * each; errors marked, since `pulumi up` fails on them.
  */
-async function captureRuntimeWarnings<T>(run: () => Promise<T>): Promise<{ result: T; warnings: string[] }> {
-  const warnings: string[] = [];
-  const original = console.warn;
-  console.warn = (...args: unknown[]) => {
-    const text = args.map(String).join(" ");
-    if (text.startsWith(RUNTIME_WARNING)) warnings.push(text.slice(RUNTIME_WARNING.length));
-    else original(...args);
-  };
-  try {
-    return { result: await run(), warnings: [...new Set(warnings)] };
-  } finally {
-    console.warn = original;
-  }
+export function programWarnings(logs: PlanJson["logs"]): string[] {
+  const said = logs.filter((l) => l.severity !== "info").map((l) => (l.severity === "error" ? `error: ${l.message}` : l.message));
+  return [...new Set(said)];
 }
 
 function planned(r: PlanResourceJson): PlannedResource {

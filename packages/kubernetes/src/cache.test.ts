@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
 import { runProgram } from "@polycloud/testing";
 import { Cache, type CacheArgs } from "./cache";
-import { namespace, RANDOM_MOCKS, spec } from "./__tests__/fixtures";
+import { namespace, spec } from "./__tests__/fixtures";
 
 function args(extra: Partial<CacheArgs> = {}, cache: Record<string, unknown> = {}): CacheArgs {
   return { app: "shop", cache: spec({ cache }).cache!, network: namespace(), ...extra };
@@ -9,12 +10,9 @@ function args(extra: Partial<CacheArgs> = {}, cache: Record<string, unknown> = {
 
 describe("Cache", () => {
   it("runs Redis with a password from its Secret and append-only persistence when defaults are used", async () => {
-    const plan = await runProgram(
-      () => {
-        new Cache("cache", args());
-      },
-      { mocks: RANDOM_MOCKS },
-    );
+    const plan = await runProgram(() => {
+      new Cache("cache", args());
+    });
     const set = plan.find(k8s.apps.v1.StatefulSet).inputs;
     const container = set.spec.template.spec!.containers[0]!;
     expect(container.image).toBe("docker.io/library/redis:7-alpine");
@@ -25,7 +23,9 @@ describe("Cache", () => {
     ]);
     expect(container.securityContext).toMatchObject({ runAsUser: 10001, readOnlyRootFilesystem: true });
     expect(set.spec.volumeClaimTemplates![0]!.spec!.resources!.requests).toEqual({ storage: "2Gi" });
-    expect(plan.find(k8s.core.v1.Secret).inputs.stringData!.REDIS_URL).toMatch(/^redis:\/\/:pwcachepassword0123456789abcdef@redis\.shop-dev\.svc\.cluster\.local:6379\/0$/);
+    const generated = plan.find(random.RandomPassword).outputs.result as string;
+    expect(generated).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(plan.find(k8s.core.v1.Secret).inputs.stringData!.REDIS_URL).toBe(`redis://:${generated}@redis.shop-dev.svc.cluster.local:6379/0`);
   });
 
   it("exposes the REDIS_URL reference and the client labels", async () => {

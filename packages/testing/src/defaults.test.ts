@@ -3,7 +3,7 @@ import * as azure from "@pulumi/azure-native";
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
-import { Match, runProgram } from "./index";
+import { HARNESS_DEFAULTS, Match, runProgram } from "./index";
 import type { PropertyBag } from "./index";
 
 describe("default outputs", () => {
@@ -52,6 +52,32 @@ describe("default outputs", () => {
   it("AWS: tagsAll merges the provider's default tags", async () => {
     const plan = await runProgram(() => void new aws.s3.Bucket("b", { tags: { app: "shop" } }), { config: { "aws:defaultTags": { tags: { team: "core" } } } });
     expect(plan.find(aws.s3.Bucket).outputs.tagsAll).toEqual({ team: "core", app: "shop" });
+  });
+
+  it("AWS: availability zones follow aws:region, an explicit provider or the invoke's region, which they report", async () => {
+    const plan = await runProgram(
+      async () => {
+        const west = new aws.Provider("west", { region: "us-west-2" });
+        const [configured, viaProvider, asked] = await Promise.all([
+          aws.getAvailabilityZones({ state: "available" }),
+          aws.getAvailabilityZones({}, { provider: west }),
+          aws.getAvailabilityZones({ region: "ap-southeast-2", excludeNames: ["ap-southeast-2b"] }),
+        ]);
+        return { configured, viaProvider, asked };
+      },
+      { config: { "aws:region": "eu-central-1" } },
+    );
+    expect(plan.outputs.configured).toMatchObject({
+      region: "eu-central-1",
+      names: ["eu-central-1a", "eu-central-1b", "eu-central-1c"],
+      zoneIds: ["euc1-az1", "euc1-az2", "euc1-az3"],
+      groupNames: ["eu-central-1"],
+      state: "available",
+    });
+    expect(plan.outputs.viaProvider).toMatchObject({ region: "us-west-2", names: ["us-west-2a", "us-west-2b", "us-west-2c"] });
+    expect(plan.outputs.asked).toMatchObject({ region: "ap-southeast-2", names: ["ap-southeast-2a", "ap-southeast-2c"], zoneIds: ["apse2-az1", "apse2-az3"] });
+    const byDefault = await runProgram(async () => ({ region: (await aws.getAvailabilityZones()).region }));
+    expect(byDefault.outputs.region).toBe(HARNESS_DEFAULTS.aws.region);
   });
 
   it("Azure: ARM resource ids under the subscription and resource group", async () => {
@@ -118,12 +144,23 @@ describe("default outputs", () => {
   it("random: results that respect the inputs; passwords stay secret", async () => {
     const plan = await runProgram(() => {
       const pw = new random.RandomPassword("pw", { length: 24, special: false });
+      new random.RandomPassword("full", { length: 32, minSpecial: 2 });
+      new random.RandomString("suffix-chars", { length: 6, upper: false, special: false });
       new random.RandomId("suffix", { byteLength: 4 });
       return { pw: pw.result };
     });
-    const pw = plan.find(random.RandomPassword);
+    const pw = plan.find(random.RandomPassword, "pw");
     expect(pw.outputs.result).toMatch(/^[A-Za-z0-9]{24}$/);
-    expect(pw).toMatchObject({ secretOutputs: expect.arrayContaining(["result"]) });
+    expect(pw).toMatchObject({ secretOutputs: expect.arrayContaining(["result", "bcryptHash"]) });
+    const full = plan.find(random.RandomPassword, "full").outputs.result as string;
+    expect(full).toHaveLength(32);
+    for (const cls of [/[A-Z]/, /[a-z]/, /[0-9]/]) expect(full).toMatch(cls);
+    expect(full.replace(/[A-Za-z0-9]/g, "").length).toBeGreaterThanOrEqual(2);
+    expect(plan.find(random.RandomPassword, "full").secretOutputs).toContain("result");
+    // As with the real provider, a RandomString's result (also its id) is not secret.
+    const chars = plan.find(random.RandomString);
+    expect(chars).toMatchObject({ id: chars.outputs.result, secretOutputs: [] });
+    expect(chars.outputs.result).toMatch(/^[a-z0-9]{6}$/);
     expect(plan.secretOutputs).toEqual(["pw"]);
     expect(plan.find(random.RandomId).outputs.hex).toMatch(/^[0-9a-f]{8}$/);
   });

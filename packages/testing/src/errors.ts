@@ -1,27 +1,7 @@
 /**
- * Errors the harness raises. `TestingError` mirrors `PolycloudError` from `@polycloud/core`
- * (one line per problem: where, what, the fix) without depending on core.
+ * The harness's own error kinds. Bad input (options, mock handlers' answers, a class without a type
+ * token) is not among them: that is `PolycloudError` from `@polycloud/core`, as everywhere in polycloud.
  */
-
-/** One thing wrong with what a test passed to the harness. */
-export interface TestingProblem {
-  /** Where, e.g. `options.timeoutMs` or `config["aws:region"]`. */
-  readonly path: string;
-  readonly message: string;
-  readonly fix?: string;
-}
-
-/** Bad input to the harness: every problem at once, one per line. */
-export class TestingError extends Error {
-  readonly problems: readonly TestingProblem[];
-
-  constructor(heading: string, problems: readonly TestingProblem[]) {
-    const lines = problems.map((p) => `  - ${p.path}: ${p.message}${p.fix === undefined ? "" : `; ${p.fix}`}`);
-    super(`${heading}:\n${lines.join("\n")}`);
-    this.name = "TestingError";
-    this.problems = problems;
-  }
-}
 
 /** A program that did not settle: names what is still pending. */
 export class ProgramHangError extends Error {
@@ -40,7 +20,7 @@ export class ProgramHangError extends Error {
   }
 }
 
-/** A plan query or assertion that failed. */
+/** A plan query or assertion that failed: the program's plan is not what the test expects. */
 export class AssertionError extends Error {
   constructor(message: string) {
     super(message);

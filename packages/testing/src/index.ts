@@ -17,9 +17,10 @@ export type {
 } from "./plan";
 export { Capture, Match, Matcher, matchValue } from "./match";
 export type { MatchContext, MatchResult, Mismatch, Pattern } from "./match";
-export { AssertionError, ProgramHangError, TestingError } from "./errors";
-export type { TestingProblem } from "./errors";
+export { AssertionError, ProgramHangError } from "./errors";
+/** Bad input to the harness (options, mock answers): the one error class for bad input in polycloud. */
+export { PolycloudError } from "@polycloud/core";
 export { isUnknown, REDACTED, UNKNOWN } from "./values";
 export { defaultInvokeTokens, HARNESS_DEFAULTS } from "./defaults";
 export type { Unknown } from "./values";
-export type { PropertyBag, ProviderName, RecordedAlias, RecordedInvoke, RecordedOptions, RecordedResource } from "./types";
+export type { PropertyBag, ProviderName, RecordedAlias, RecordedInvoke, RecordedLog, RecordedOptions, RecordedResource } from "./types";

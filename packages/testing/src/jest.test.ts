@@ -1,6 +1,7 @@
 import "./jest";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { PolycloudError } from "@polycloud/core";
 import { Match, runProgram } from "./index";
 import type { Plan } from "./index";
 
@@ -40,6 +41,7 @@ describe("Jest matchers", () => {
     expect(() => expect(plan.find(aws.s3.Bucket)).toHaveOptions({ retainOnDelete: true })).toThrow(/options of data \(aws:s3\/bucket:Bucket\) differ:\n {2}at options\.retainOnDelete: expected true, got false/);
     expect(() => expect(plan.find(aws.kms.Key)).toDependOn(plan.find(aws.s3.Bucket))).toThrow(/expected key \(aws:kms\/key:Key\) to depend on .*; it depends on: nothing/);
     expect(() => expect(plan.find(aws.s3.Bucket)).toHaveSecretInput("tags")).toThrow(/expected input "tags" of data \(aws:s3\/bucket:Bucket\) to be secret; secret inputs: none/);
-    expect(() => expect("x").toHaveResource("aws:s3/bucket:Bucket")).toThrow(/toHaveResource: expected a Plan from runProgram\(\), got "x"/);
+    expect(() => expect("x").toHaveResource("aws:s3/bucket:Bucket")).toThrow(PolycloudError);
+    expect(() => expect("x").toHaveResource("aws:s3/bucket:Bucket")).toThrow(/^toHaveResource \(1 problem\):\n {2}- received: expected a Plan from runProgram\(\), got "x"/);
   });
 });

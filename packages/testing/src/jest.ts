@@ -8,6 +8,7 @@
  * expect(plan).toHaveResourceCount(aws.ec2.Subnet, 6);
  * expect(plan.find(aws.rds.Instance, "db")).toHaveOptions({ protect: true });
  */
+import { PolycloudError } from "@polycloud/core";
 import { AssertionError } from "./errors";
 import { Match, matchValue, show } from "./match";
 import type { Mismatch } from "./match";
@@ -48,12 +49,16 @@ function isRecorded(value: unknown): value is RecordedResource {
 }
 
 function expectPlan(received: unknown, matcher: string): Plan {
-  if (!(received instanceof Plan)) throw new Error(`${matcher}: expected a Plan from runProgram(), got ${show(received)}`);
+  if (!(received instanceof Plan)) {
+    throw new PolycloudError([{ path: "received", message: `expected a Plan from runProgram(), got ${show(received)}`, fix: "expect(await runProgram(...))" }], matcher);
+  }
   return received;
 }
 
 function expectResource(received: unknown, matcher: string): RecordedResource {
-  if (!isRecorded(received)) throw new Error(`${matcher}: expected a recorded resource (from plan.find or plan.resources), got ${show(received)}`);
+  if (!isRecorded(received)) {
+    throw new PolycloudError([{ path: "received", message: `expected a recorded resource, got ${show(received)}`, fix: "expect(plan.find(type, query))" }], matcher);
+  }
   return received;
 }
 

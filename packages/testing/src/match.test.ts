@@ -1,4 +1,4 @@
-import { Capture, Match, matchValue } from "./index";
+import { AssertionError, Capture, Match, matchValue } from "./index";
 
 const policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": "false" } } }] });
 const value = { name: "web", ports: [80, 443], tags: { env: "prod", team: "a" }, policy, empty: null };
@@ -71,6 +71,7 @@ describe("Capture", () => {
   it("keeps nothing from a failed match", () => {
     const name = new Capture();
     expect(matchValue({ name: "web", port: 1 }, { name, port: 2 }).ok).toBe(false);
+    expect(() => name.value).toThrow(AssertionError);
     expect(() => name.value).toThrow(/nothing was captured/);
   });
 

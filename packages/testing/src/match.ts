@@ -4,6 +4,7 @@
  * strings, and `Match.*` matchers say anything else. A failed match lists every difference with
  * its path; secret values are never printed.
  */
+import { AssertionError } from "./errors";
 import { isSecretPath, isUnknown, joinPath, redact, REDACTED } from "./values";
 
 /** One difference between a value and a pattern. */
@@ -462,7 +463,7 @@ export class Capture extends Matcher {
 
   /** The current captured value. */
   get value(): unknown {
-    if (this.values.length === 0) throw new Error("Capture: nothing was captured; the pattern did not match any value");
+    if (this.values.length === 0) throw new AssertionError("Capture: nothing was captured; the pattern did not match any value");
     return this.values[this.index];
   }
 
@@ -484,7 +485,7 @@ export class Capture extends Matcher {
 
   private as<T>(what: string, guard: (v: unknown) => v is T): T {
     const v = this.value;
-    if (!guard(v)) throw new Error(`Capture: the captured value is ${typeName(v)}, not ${what === "array" || what === "object" ? `an ${what}` : `a ${what}`}`);
+    if (!guard(v)) throw new AssertionError(`Capture: the captured value is ${typeName(v)}, not ${what === "array" || what === "object" ? `an ${what}` : `a ${what}`}`);
     return v;
   }
 }

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { PolycloudError } from "@polycloud/core";
 import { AssertionError, Capture, Match, runProgram } from "./index";
-import type { Plan } from "./index";
+import type { InputsOf, Plan } from "./index";
 
 function web(): void {
   const vpc = new aws.ec2.Vpc("main", { cidrBlock: "10.0.0.0/16", tags: { env: "dev" } });
@@ -108,8 +109,26 @@ describe("Plan", () => {
     expect(p.parentOf(app)).toBeUndefined();
   });
 
-  it("rejects a class without a type token", () => {
+  it("types inputs and queries of classes whose constructor args are required", async () => {
+    const p = await runProgram(() => {
+      const vpc = new aws.ec2.Vpc("vpc", { cidrBlock: "10.0.0.0/16" });
+      new aws.ec2.Subnet("a", { vpcId: vpc.id, cidrBlock: "10.0.1.0/24" });
+      new aws.ecs.Service("api", { cluster: "arn:aws:ecs:us-east-1:123456789012:cluster/main", desiredCount: 2 });
+    });
+    // These lines compile only while InputsOf keeps the args' types (it once gave `never` for such classes).
+    const subnet = p.find(aws.ec2.Subnet, { cidrBlock: "10.0.1.0/24" });
+    const vpcId: string = subnet.inputs.vpcId;
+    // @ts-expect-error vpcId is a string, not a number (fails to compile if inputs became `any`)
+    const wrong: number = subnet.inputs.vpcId;
+    // @ts-expect-error a query is checked against the args too
+    p.findAll(aws.ec2.Subnet, { cidrBlock: 24 });
+    const desired: InputsOf<typeof aws.ecs.Service>["desiredCount"] = p.find(aws.ecs.Service).inputs.desiredCount;
+    expect([vpcId, wrong, desired]).toEqual([p.find(aws.ec2.Vpc).id, vpcId, 2]);
+  });
+
+  it("rejects a class without a type token with a PolycloudError", () => {
     class Mine extends pulumi.ComponentResource {}
-    expect(() => plan.resources(Mine)).toThrow(/Mine has no static __pulumiType/);
+    expect(() => plan.resources(Mine)).toThrow(PolycloudError);
+    expect(() => plan.resources(Mine)).toThrow(/type: Mine has no static __pulumiType/);
   });
 });

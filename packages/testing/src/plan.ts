@@ -3,11 +3,12 @@
  * assertions (`hasResource`, `resourceCountIs`) and a stable `toJSON()` snapshot.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { AssertionError, TestingError } from "./errors";
+import { PolycloudError } from "@polycloud/core";
+import { AssertionError } from "./errors";
 import { Matcher, matchValue, show } from "./match";
 import type { Mismatch, Pattern } from "./match";
-import type { PropertyBag, RecordedInvoke, RecordedResource } from "./types";
-import { redact } from "./values";
+import type { PropertyBag, RecordedInvoke, RecordedLog, RecordedResource } from "./types";
+import { redact, REDACTED, secretStrings } from "./values";
 
 /** A resource class such as `aws.ec2.Vpc`; selects its type token and types inputs and outputs. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -48,8 +49,11 @@ export interface PlanInfo {
 export interface PlanSource {
   list(): RecordedResource[];
   readonly invokes: readonly RecordedInvoke[];
+  readonly logs: readonly RecordedLog[];
   readonly stackOutputs: PropertyBag;
   readonly stackSecretOutputs: readonly string[];
+  /** Values of the secret config keys. */
+  readonly secretConfig: readonly string[];
 }
 
 /** A resource as `toJSON()` shows it: sorted keys, secrets as `"[secret]"`, unknowns as `"[unknown]"`. */
@@ -75,22 +79,31 @@ export interface PlanJson {
   readonly preview: boolean;
   readonly resources: readonly PlanResourceJson[];
   readonly outputs: Readonly<Record<string, unknown>>;
+  /** What the program logged, sorted by URN, severity and message; secret values read `"[secret]"`. */
+  readonly logs: readonly RecordedLog[];
 }
 
 const CANDIDATES_SHOWN = 3;
+/** Shorter secrets (`"app"`, `"on"`) would mangle every message that happens to contain them. */
+const MIN_REDACTED_LENGTH = 4;
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The type token of a selector. */
 export function tokenOf(selector: TypeSelector): string {
   if (typeof selector === "string") return selector;
   const token = (selector as unknown as { __pulumiType?: unknown }).__pulumiType;
   if (typeof token !== "string") {
-    throw new TestingError("Plan: cannot tell the type token of a class", [
-      {
-        path: "type",
-        message: `${selector.name || "the class"} has no static __pulumiType (only provider SDK classes do)`,
-        fix: 'pass the type token instead, e.g. "polycloud:aws:Network"',
-      },
-    ]);
+    throw new PolycloudError(
+      [
+        {
+          path: "type",
+          message: `${selector.name || "the class"} has no static __pulumiType (only provider SDK classes do)`,
+          fix: 'pass the type token instead, e.g. "polycloud:aws:Network"',
+        },
+      ],
+      "Plan: cannot tell the type token of a class",
+    );
   }
   return token;
 }
@@ -115,10 +128,17 @@ export class Plan {
   readonly preview: boolean;
   /** The invokes the program made, in order. */
   readonly invokes: readonly RecordedInvoke[];
+  /**
+   * What the program (and the SDK) logged with `pulumi.log.info/warn/error`, in the order logged,
+   * as the engine would receive it. Messages are as logged: a secret a program puts in a message
+   * is in it here, and redacted only in `toJSON()`.
+   */
+  readonly logs: readonly RecordedLog[];
   private readonly all: readonly RecordedResource[];
   private readonly byUrn: ReadonlyMap<string, RecordedResource>;
   private readonly stackOutputs: PropertyBag;
   private readonly stackSecretOutputs: ReadonlySet<string>;
+  private readonly secretConfig: readonly string[];
 
   /** @internal */
   constructor(source: PlanSource, info: PlanInfo) {
@@ -128,8 +148,10 @@ export class Plan {
     this.all = source.list();
     this.byUrn = new Map(this.all.map((r) => [r.urn, r]));
     this.invokes = [...source.invokes];
+    this.logs = [...source.logs];
     this.stackOutputs = source.stackOutputs;
     this.stackSecretOutputs = new Set(source.stackSecretOutputs);
+    this.secretConfig = source.secretConfig;
   }
 
   /** The stack outputs the program returned, as plain values (secrets unwrapped). */
@@ -229,10 +251,14 @@ export class Plan {
     );
   }
 
-  /** A stable snapshot: resources sorted by URN, keys sorted, secrets `"[secret]"`, unknowns `"[unknown]"`. */
+  /**
+   * A stable snapshot: resources sorted by URN, keys sorted, secrets `"[secret]"`, unknowns
+   * `"[unknown]"`; logs sorted too, with every secret string value the plan knows of (secret inputs,
+   * outputs, stack outputs and config) replaced by `"[secret]"` in their messages.
+   */
   toJSON(): PlanJson {
     const resources = [...this.all]
-      .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0))
+      .sort((a, b) => compare(a.urn, b.urn))
       .map((r): PlanResourceJson => ({
         urn: r.urn,
         type: r.type,
@@ -253,7 +279,27 @@ export class Plan {
       preview: this.preview,
       resources,
       outputs: redact(this.stackOutputs, this.stackSecretOutputs) as Record<string, unknown>,
+      logs: this.redactedLogs(),
     };
+  }
+
+  private redactedLogs(): RecordedLog[] {
+    if (this.logs.length === 0) return [];
+    const secrets = new Set(this.secretConfig);
+    const collect = (value: unknown, paths: Iterable<string>): void => {
+      for (const s of secretStrings(value, paths)) secrets.add(s);
+    };
+    for (const r of this.all) {
+      collect(r.inputs, r.secretInputs);
+      collect(r.outputs, r.secretOutputs);
+    }
+    collect(this.stackOutputs, this.stackSecretOutputs);
+    // Longest first, so that a secret containing another is replaced whole.
+    const ordered = [...secrets].filter((s) => s.length >= MIN_REDACTED_LENGTH).sort((a, b) => b.length - a.length);
+    const rank = { error: 0, warning: 1, info: 2 } as const;
+    return this.logs
+      .map((l) => ({ ...l, message: ordered.reduce((m, s) => m.split(s).join(REDACTED), l.message) }))
+      .sort((a, b) => compare(a.urn ?? "", b.urn ?? "") || rank[a.severity] - rank[b.severity] || compare(a.message, b.message));
   }
 
   private evaluate(token: string, query: unknown): Evaluated[] {

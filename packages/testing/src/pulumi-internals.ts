@@ -103,6 +103,57 @@ export function routeApplyErrors(fail: (err: unknown) => void): () => void {
   return () => runs.delete(store);
 }
 
+/** What a program logs with `pulumi.log.info/warn/error`, as the engine would receive it. */
+export interface LogMessage {
+  readonly severity: "info" | "warning" | "error";
+  readonly message: string;
+  /** The resource the message is about, when the program named one. */
+  readonly resource: pulumi.Resource | undefined;
+}
+
+type LogFn = (msg: string, resource?: pulumi.Resource, streamId?: number, ephemeral?: boolean) => Promise<void>;
+type LogModule = Record<"info" | "warn" | "error", LogFn>;
+const logSinks = new WeakMap<object, { readonly sink: (message: LogMessage) => void; readonly print: boolean }>();
+let logPatched = false;
+
+/**
+ * Sends what the current run logs to `sink` instead of the console, where the SDK prints it when
+ * there is no engine (mocks). The SDK's own path to an engine (`settings.getEngine()`) is not
+ * used: it sends messages one after another through a single process-wide chain that first waits
+ * for each message's resource URN, so one resource left unregistered by a failed or hung run would
+ * hold back every later run's messages (and, through their keep-alives, fail those runs as hung).
+ * With `print`, messages also go to the console as before. `debug` messages (the SDK's own chatter)
+ * keep the SDK's behaviour. Returns a function that ends the routing.
+ */
+export function routeLogs(sink: (message: LogMessage) => void, print: boolean): () => void {
+  if (!logPatched) {
+    logPatched = true;
+    // `pulumi.log` is the log module's exports object, which the SDK's own modules also call through.
+    const log = pulumi.log as unknown as LogModule;
+    const severities = { info: "info", warn: "warning", error: "error" } as const;
+    for (const name of ["info", "warn", "error"] as const) {
+      const original = log[name];
+      log[name] = (msg, resource, streamId, ephemeral) => {
+        const route = logSinks.get(state.getStore() as object);
+        if (route === undefined) return original(msg, resource, streamId, ephemeral);
+        route.sink({ severity: severities[name], message: msg, resource });
+        // Printing without an engine is what the SDK does; it also counts errors (log.hasErrors()).
+        if (route.print) return original(msg, resource, streamId, ephemeral);
+        if (name === "error") (state.getStore() as unknown as { logErrorCount: number }).logErrorCount++;
+        return Promise.resolve();
+      };
+    }
+  }
+  const store = state.getStore() as object;
+  logSinks.set(store, { sink, print });
+  return () => logSinks.delete(store);
+}
+
+/** The URN a resource is registered with (resolves once the engine, here the recorder, answers). */
+export function urnOf(resource: pulumi.Resource): Promise<string> {
+  return (resource.urn as unknown as { promise(): Promise<string> }).promise();
+}
+
 /** Resolves when every registration and output registration of the current run has finished. */
 export function waitForRegistrations(): Promise<void> {
   return settings.waitForRPCs();

@@ -4,7 +4,7 @@
  * dependencies, provider). The recorder wraps the monitor's methods to keep all of it.
  */
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
-import { TestingError } from "./errors";
+import { PolycloudError } from "@polycloud/core";
 import { decodeProperties } from "./values";
 import type { PropertyBag, RecordedAlias, RecordedInvoke, RecordedOptions, RecordedResource } from "./types";
 
@@ -208,7 +208,7 @@ function optionsOf(req: RegisterRequestLike, stackUrn: string | undefined): Reco
 
 /** A mock's error, prefixed with the resource it failed for (the original stays as `cause`). */
 function withContext(err: unknown, registration: Registration): unknown {
-  if (!(err instanceof Error) || err instanceof TestingError) return err;
+  if (!(err instanceof Error) || err instanceof PolycloudError) return err;
   const wrapped = new Error(`${registration.type} "${registration.name}": ${err.message}`, { cause: err });
   wrapped.name = err.name;
   return wrapped;

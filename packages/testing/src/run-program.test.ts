@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { Match, ProgramHangError, runProgram, secretConfig, TestingError, UNKNOWN } from "./index";
+import { PolycloudError } from "@polycloud/core";
+import * as testing from "./index";
+import { Match, ProgramHangError, runProgram, secretConfig, UNKNOWN } from "./index";
 
 class Network extends pulumi.ComponentResource {
   readonly vpcId: pulumi.Output<string>;
@@ -176,6 +178,12 @@ describe("runProgram", () => {
     await expect(runProgram(() => new Network("net", { cidr: pulumi.output("10.0.0.0/24").apply(() => { throw err; }) }))).rejects.toBe(err);
   });
 
+  it("rejects a mock handler's answer that is not an object with a PolycloudError", async () => {
+    const run = runProgram(() => new aws.s3.Bucket("b"), { mocks: { "aws:s3/bucket:Bucket": () => ["arn"] as never } });
+    await expect(run).rejects.toThrow(PolycloudError);
+    await expect(run).rejects.toThrow('options.mocks["aws:s3/bucket:Bucket"]: returned an array, expected an object of outputs or undefined');
+  });
+
   it("names the resource when its mock handler throws", async () => {
     await expect(
       runProgram(() => new aws.s3.Bucket("b"), {
@@ -313,7 +321,8 @@ describe("runProgram", () => {
     expect(plan.find(aws.ec2.Subnet).inputs.vpcId).toBe("vpc-0123456789abcdef0");
   });
 
-  it("reports every bad option at once", async () => {
+  it("reports every bad option at once, as a PolycloudError", async () => {
+    expect(testing.PolycloudError).toBe(PolycloudError);
     const run = runProgram(() => undefined, {
       timeout: 5,
       provider: "ibm",
@@ -321,7 +330,8 @@ describe("runProgram", () => {
       config: { "app:x": null },
       mocks: { Bucket: () => ({}) },
     } as never);
-    await expect(run).rejects.toThrow(TestingError);
+    await expect(run).rejects.toThrow(PolycloudError);
+    await expect(run).rejects.toThrow(/^runProgram: invalid arguments \(5 problems\):\n/);
     await expect(run).rejects.toThrow(/options\.timeout: unknown option; did you mean "timeoutMs"\?/);
     await expect(run).rejects.toThrow(/options\.provider: "ibm" is not a provider/);
     await expect(run).rejects.toThrow(/options\.timeoutMs: expected a positive number/);
@@ -333,6 +343,80 @@ describe("runProgram", () => {
     const run = runProgram(() => undefined, { config: { "app:token": secretConfig("tok-123") }, stack: "bad stack" });
     await expect(run).rejects.toThrow(/options\.stack/);
     await expect(run).rejects.not.toThrow(/tok-123/);
+  });
+
+  it("records what the program logs, with the resource's URN, without printing it", async () => {
+    const spies = (["log", "warn", "error"] as const).map((m) => jest.spyOn(console, m).mockImplementation(() => undefined));
+    try {
+      const plan = await runProgram(() => {
+        const net = new Network("net", { cidr: "10.0.0.0/16" });
+        void pulumi.log.info("planning the network");
+        void pulumi.log.warn("one zone only: no failover", net);
+        net.vpcId.apply((id) => pulumi.log.error(`vpc ${id} has no flow logs`));
+        void pulumi.log.debug("the SDK's chatter is not recorded");
+        return { missing: undefined };
+      });
+      const vpc = plan.find(aws.ec2.Vpc);
+      expect(plan.logs.slice(0, 2)).toEqual([
+        { severity: "info", message: "planning the network" },
+        { severity: "warning", message: "one zone only: no failover", urn: plan.find("polycloud:aws:Network").urn },
+      ]);
+      // Later, in whichever order the runtime gets to them; the SDK's own warnings are recorded too.
+      expect(plan.logs.slice(2)).toHaveLength(2);
+      expect(plan.logs.slice(2)).toEqual(
+        expect.arrayContaining([
+          { severity: "error", message: `vpc ${vpc.id} has no flow logs` },
+          { severity: "warning", message: "Undefined value (missing) will not show as a stack output." },
+        ]),
+      );
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  });
+
+  it("also prints what the program logs with printLogs", async () => {
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      const plan = await runProgram(() => void pulumi.log.warn("careful"), { printLogs: true });
+      expect(plan.logs).toEqual([{ severity: "warning", message: "careful" }]);
+      expect(warn).toHaveBeenCalledWith("warning: [runtime] careful");
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("records logs after a hung run that logged about a resource never registered", async () => {
+    await expect(
+      runProgram(
+        () => {
+          const stuck = new aws.s3.Bucket("stuck", { bucket: new Promise<string>(() => undefined) });
+          void pulumi.log.warn("about the stuck bucket", stuck);
+        },
+        { timeoutMs: 200 },
+      ),
+    ).rejects.toThrow(ProgramHangError);
+    const plan = await runProgram(() => void pulumi.log.warn("next run", new aws.s3.Bucket("b")));
+    expect(plan.logs).toEqual([{ severity: "warning", message: "next run", urn: plan.find(aws.s3.Bucket).urn }]);
+  });
+
+  it("snapshots logs sorted, with secret values redacted from messages", async () => {
+    const plan = await runProgram(
+      () => {
+        const password = new pulumi.Config().requireSecret("dbPassword");
+        const key = new aws.ssm.Parameter("key", { type: "SecureString", value: pulumi.secret("generated-key-123") });
+        pulumi.all([password, key.value]).apply(([p, k]) => pulumi.log.warn(`connecting with ${p} and ${k}`, key));
+        void pulumi.log.info("zz last by message");
+        void pulumi.log.error("aa first by severity");
+      },
+      { config: { dbPassword: secretConfig("hunter22") } },
+    );
+    expect(plan.logs.find((l) => l.urn !== undefined)?.message).toBe("connecting with hunter22 and generated-key-123");
+    expect(plan.toJSON().logs).toEqual([
+      { severity: "error", message: "aa first by severity" },
+      { severity: "info", message: "zz last by message" },
+      { severity: "warning", message: "connecting with [secret] and [secret]", urn: plan.find(aws.ssm.Parameter).urn },
+    ]);
   });
 
   it("fails on two resources with the same URN", async () => {

@@ -3,20 +3,20 @@
  * registration has settled (or reports what hangs), and returns the recorded {@link Plan}.
  */
 import type * as pulumiTypes from "@pulumi/pulumi";
+import { PolycloudError, type Problem } from "@polycloud/core";
 import { defaultInvoke, defaultInvokeTokens, defaultResource, HARNESS_DEFAULTS, providerOfToken } from "./defaults";
 import type { DefaultsEnv } from "./defaults";
-import { ProgramHangError, TestingError } from "./errors";
+import { ProgramHangError } from "./errors";
 import { ConstructionLog, describePending } from "./hang";
-import type { TestingProblem } from "./errors";
 import { Plan } from "./plan";
-import { currentStore, pulumi, routeApplyErrors, waitForRegistrations, withFreshRuntime } from "./pulumi-internals";
+import { currentStore, pulumi, routeApplyErrors, routeLogs, urnOf, waitForRegistrations, withFreshRuntime } from "./pulumi-internals";
 import { Recorder } from "./recorder";
 import type { Answer, MonitorLike, Registration } from "./recorder";
-import type { PropertyBag, ProviderName } from "./types";
+import type { PropertyBag, ProviderName, RecordedLog } from "./types";
 import { decodeProperties, NotPlain, plainToWire, wireSecret } from "./values";
 
 // Captured at load so that a test's fake timers do not stop the hang detector.
-const timers = { setInterval: globalThis.setInterval, clearInterval: globalThis.clearInterval, setTimeout: globalThis.setTimeout };
+const timers = { setInterval: globalThis.setInterval, clearInterval: globalThis.clearInterval, setTimeout: globalThis.setTimeout, setImmediate: globalThis.setImmediate };
 
 /** A Pulumi program: creates resources and may return stack outputs (plain values, Outputs, Promises). */
 export type Program = () => unknown;
@@ -103,9 +103,15 @@ export interface RunOptions {
    * @default 3000
    */
   readonly timeoutMs?: number;
+  /**
+   * Also print what the program logs with `pulumi.log.info/warn/error` to the console, as bare mocks
+   * do. The messages are recorded on `plan.logs` either way; tests stay quiet unless asked.
+   * @default false
+   */
+  readonly printLogs?: boolean;
 }
 
-const OPTION_KEYS = ["provider", "config", "project", "stack", "preview", "mocks", "timeoutMs"] as const;
+const OPTION_KEYS = ["provider", "config", "project", "stack", "preview", "mocks", "timeoutMs", "printLogs"] as const;
 const PROVIDERS: readonly ProviderName[] = ["aws", "azure", "gcp", "kubernetes"];
 const DEFAULT_TIMEOUT_MS = 3000;
 const TICK_MS = 50;
@@ -129,6 +135,7 @@ interface ResolvedOptions {
   readonly secretKeys: string[];
   readonly mocks: Readonly<Record<string, MockHandler>>;
   readonly timeoutMs: number;
+  readonly printLogs: boolean;
 }
 
 function closest(word: string, candidates: readonly string[]): string | undefined {
@@ -137,7 +144,7 @@ function closest(word: string, candidates: readonly string[]): string | undefine
 }
 
 function resolveOptions(program: unknown, options: RunOptions): ResolvedOptions {
-  const problems: TestingProblem[] = [];
+  const problems: Problem[] = [];
   if (typeof program !== "function") {
     problems.push({
       path: "program",
@@ -146,9 +153,7 @@ function resolveOptions(program: unknown, options: RunOptions): ResolvedOptions 
     });
   }
   if (typeof options !== "object" || options === null) {
-    throw new TestingError("runProgram: invalid options", [
-      { path: "options", message: `expected an object, got ${options === null ? "null" : typeof options}` },
-    ]);
+    throw new PolycloudError([{ path: "options", message: `expected an object, got ${options === null ? "null" : typeof options}` }], "runProgram: invalid options");
   }
   for (const key of Object.keys(options)) {
     if (!(OPTION_KEYS as readonly string[]).includes(key)) {
@@ -160,7 +165,7 @@ function resolveOptions(program: unknown, options: RunOptions): ResolvedOptions 
       });
     }
   }
-  const { provider, project = "project", stack = "stack", preview = false, timeoutMs = DEFAULT_TIMEOUT_MS } = options;
+  const { provider, project = "project", stack = "stack", preview = false, timeoutMs = DEFAULT_TIMEOUT_MS, printLogs = false } = options;
   if (provider !== undefined && !PROVIDERS.includes(provider)) {
     problems.push({
       path: "options.provider",
@@ -180,8 +185,11 @@ function resolveOptions(program: unknown, options: RunOptions): ResolvedOptions 
       });
     }
   }
-  if (typeof preview !== "boolean") {
-    problems.push({ path: "options.preview", message: `expected true or false, got ${typeof preview}` });
+  for (const [key, value] of [
+    ["preview", preview],
+    ["printLogs", printLogs],
+  ] as const) {
+    if (typeof value !== "boolean") problems.push({ path: `options.${key}`, message: `expected true or false, got ${typeof value}` });
   }
   if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     problems.push({ path: "options.timeoutMs", message: `expected a positive number of milliseconds, got ${String(timeoutMs)}` });
@@ -229,13 +237,13 @@ function resolveOptions(program: unknown, options: RunOptions): ResolvedOptions 
       if (secret) secretKeys.push(key);
     }
   }
-  if (problems.length > 0) throw new TestingError("runProgram: invalid arguments", problems);
+  PolycloudError.throwIfAny(problems, "runProgram: invalid arguments");
   if (provider !== undefined) {
     for (const [key, value] of Object.entries(HINT_CONFIG[provider])) {
       if (!(key in config)) config[key] = value;
     }
   }
-  return { provider, project, stack, preview, config, secretKeys, mocks, timeoutMs };
+  return { provider, project, stack, preview, config, secretKeys, mocks, timeoutMs, printLogs };
 }
 
 /** Decides what the mocked engine answers: defaults, then the test's handlers. */
@@ -372,13 +380,16 @@ function callHandler(token: string, handler: MockHandler, args: MockArgs): Retur
 
 function checkAnswer(token: string, value: unknown): void {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new TestingError("runProgram: a mock handler returned a bad answer", [
-      {
-        path: `options.mocks["${token}"]`,
-        message: `returned ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value}, expected an object of outputs or undefined`,
-        fix: "return e.g. `{ arn: \"arn:aws:...\" }`",
-      },
-    ]);
+    throw new PolycloudError(
+      [
+        {
+          path: `options.mocks["${token}"]`,
+          message: `returned ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value}, expected an object of outputs or undefined`,
+          fix: "return e.g. `{ arn: \"arn:aws:...\" }`",
+        },
+      ],
+      "runProgram: a mock handler returned a bad answer",
+    );
   }
 }
 
@@ -476,6 +487,14 @@ async function execute(program: Program, options: ResolvedOptions): Promise<Plan
 
   const stopListening = listenForRejections(fail);
   const stopRouting = routeApplyErrors(fail);
+  const logs: { -readonly [K in keyof RecordedLog]: RecordedLog[K] }[] = [];
+  const logUrns: Promise<unknown>[] = [];
+  const stopLogging = routeLogs(({ severity, message, resource }) => {
+    const entry: (typeof logs)[number] = { severity, message };
+    logs.push(entry);
+    // Kept in call order; the URN is filled in once the resource is registered.
+    if (resource !== undefined) logUrns.push(urnOf(resource).then((urn) => (entry.urn = urn), () => undefined));
+  }, options.printLogs);
 
   let stackDone = false;
   const completed = (async () => {
@@ -492,6 +511,10 @@ async function execute(program: Program, options: ResolvedOptions): Promise<Plan
     });
     stackDone = true;
     await waitForRegistrations();
+    // Let callbacks on the last answers (an apply that only logs) run before the run ends.
+    await new Promise((r) => timers.setImmediate(r));
+    await waitForRegistrations();
+    await Promise.all(logUrns);
     return outputs;
   })();
   completed.catch(() => undefined);
@@ -532,9 +555,17 @@ async function execute(program: Program, options: ResolvedOptions): Promise<Plan
     timers.clearInterval(timer);
     stopListening();
     stopRouting();
+    stopLogging();
   }
   return new Plan(
-    { list: () => recorder.list((type, name) => log.orderOf(type, name)), invokes: recorder.invokes, stackOutputs: recorder.stackOutputs, stackSecretOutputs: recorder.stackSecretOutputs },
+    {
+      list: () => recorder.list((type, name) => log.orderOf(type, name)),
+      invokes: recorder.invokes,
+      logs,
+      stackOutputs: recorder.stackOutputs,
+      stackSecretOutputs: recorder.stackSecretOutputs,
+      secretConfig: options.secretKeys.map((key) => options.config[key]!),
+    },
     { project: options.project, stack: options.stack, preview: options.preview },
   );
 }

@@ -77,3 +77,11 @@ export interface RecordedInvoke {
   readonly token: string;
   readonly inputs: PropertyBag;
 }
+
+/** A message the program logged with `pulumi.log.info`, `warn` or `error`, in the order logged. */
+export interface RecordedLog {
+  readonly severity: "info" | "warning" | "error";
+  readonly message: string;
+  /** URN of the resource the message is about (`pulumi.log.warn(message, resource)`). */
+  readonly urn?: string;
+}

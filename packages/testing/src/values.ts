@@ -172,3 +172,28 @@ export function plainToWire(value: unknown): unknown {
   }
   throw new NotPlain();
 }
+
+/**
+ * The strings at `secretPaths` of `value` (each path's own value, when it is a string): what
+ * `toJSON()` hides in log messages. Strings nested inside a secret object are not included: such
+ * objects (a Kubernetes Secret's `stringData`) hold names as well as secrets.
+ */
+export function secretStrings(value: unknown, secretPaths: Iterable<string>): string[] {
+  const out: string[] = [];
+  for (const path of secretPaths) {
+    const v = valueAt(value, path);
+    if (typeof v === "string") out.push(v);
+  }
+  return out;
+}
+
+/** The value at a path made by {@link joinPath} (`a.b[0]["x.y"]`), or undefined. */
+function valueAt(value: unknown, path: string): unknown {
+  let v = value;
+  for (const [, dotted, index, quoted] of path.matchAll(/(?:^|\.)([A-Za-z_$][\w$-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g)) {
+    if (v === null || typeof v !== "object") return undefined;
+    const key = dotted ?? (index === undefined ? (JSON.parse(quoted!) as string) : Number(index));
+    v = (v as Record<string | number, unknown>)[key];
+  }
+  return v;
+}

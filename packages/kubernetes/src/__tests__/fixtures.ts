@@ -45,8 +45,3 @@ export const FULL_SPEC: SpecInput = {
 export function namespace(): NamespaceRef {
   return { networkId: pulumi.output("shop-dev"), namespaceName: "shop-dev" };
 }
-
-/** Distinct, recognisable generated passwords (`pw<name>...`), so tests can look for them. */
-export const RANDOM_MOCKS = {
-  "random:index/randomPassword:RandomPassword": ({ name }: { name: string }) => ({ result: `pw${name.replace(/[^A-Za-z0-9]/g, "")}0123456789abcdef` }),
-};

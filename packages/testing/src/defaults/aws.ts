@@ -596,9 +596,15 @@ export const awsResource: Generator = (req): Generated => {
   return { id: req.id ?? id, outputs: kept, knownInPreview: [...names, "tagsAll", "region"] };
 };
 
-function azs(region: string): { names: string[]; zoneIds: string[] } {
-  const letters = ["a", "b", "c"];
-  return { names: letters.map((l) => `${region}${l}`), zoneIds: letters.map((_l, i) => `${regionCode(region)}-az${i + 1}`) };
+/** Three zones of `region` (`us-east-1a`, `use1-az1`, ...) less those excluded by name or id. */
+function azs(region: string, inputs: PropertyBag): { names: string[]; zoneIds: string[] } {
+  const excluded = new Set([...strings(inputs["excludeNames"]), ...strings(inputs["excludeZoneIds"])]);
+  const zones = ["a", "b", "c"].map((l, i) => ({ name: `${region}${l}`, zoneId: `${regionCode(region)}-az${i + 1}` })).filter((z) => !excluded.has(z.name) && !excluded.has(z.zoneId));
+  return { names: zones.map((z) => z.name), zoneIds: zones.map((z) => z.zoneId) };
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
 
 /** Statement objects of `aws.iam.getPolicyDocument` turned into the JSON AWS expects. */
@@ -644,9 +650,10 @@ function policyDocument(inputs: PropertyBag): PropertyBag {
 
 /** Invokes answered out of the box. */
 export const awsInvokes: Record<string, InvokeDefault> = {
-  "aws:index/getAvailabilityZones:getAvailabilityZones": (_inputs, env, provider) => {
-    const region = regionOf(env, env.providerInputs(provider));
-    return { id: region, ...azs(region), groupNames: [region], state: "available" };
+  "aws:index/getAvailabilityZones:getAvailabilityZones": (inputs, env, provider) => {
+    const region = regionOf(env, env.providerInputs(provider), inputs);
+    // The provider echoes the arguments and fills in the region it asked.
+    return { ...inputs, id: region, region, ...azs(region, inputs), groupNames: [region] };
   },
   "aws:index/getCallerIdentity:getCallerIdentity": (_inputs, env, provider) => {
     const account = accountOf(env, env.providerInputs(provider));

@@ -35,11 +35,11 @@ describe("serviceAlarms", () => {
   it("pairs a long and a short window per burn rate and joins them in a composite when given an SLO", () => {
     const burns = burnRateAlerts(slo);
     expect(set.composites.map((c) => [c.id, c.severity, c.memberIds])).toEqual(
-      burns.map((b) => [`api-${b.name}`, b.severity, [`api-${b.name}-long`, `api-${b.name}-short`]]),
+      burns.map((b) => [`service-api-${b.name}`, b.severity, [`service-api-${b.name}-long`, `service-api-${b.name}-short`]]),
     );
-    const fast = set.alarms.find((a) => a.id === "api-fast-burn-long")!;
+    const fast = set.alarms.find((a) => a.id === "service-api-fast-burn-long")!;
     expect(fast).toMatchObject({ threshold: 0.0144, window: { period: 3600 }, routed: false });
-    expect(set.alarms.find((a) => a.id === "api-fast-burn-short")!.window.period).toBe(300);
+    expect(set.alarms.find((a) => a.id === "service-api-fast-burn-short")!.window.period).toBe(300);
   });
 
   it("alarms on p95 target response time in seconds when given a latency target", () => {
@@ -51,11 +51,11 @@ describe("serviceAlarms", () => {
 
   it("routes every alarm that is not a composite member when given an SLO", () => {
     expect(set.alarms.filter((a) => a.routed).map((a) => a.id)).toEqual([
-      "api-latency-p95-critical",
-      "api-latency-p95-warning",
-      "api-error-rate",
-      "api-cpu",
-      "api-memory",
+      "service-api-latency-p95-critical",
+      "service-api-latency-p95-warning",
+      "service-api-error-rate",
+      "service-api-cpu",
+      "service-api-memory",
     ]);
   });
 });
@@ -64,9 +64,9 @@ describe("databaseAlarms", () => {
   it("alarms at 10% free storage, 80% CPU and 80% of max_connections when given a small 50 GiB database", () => {
     const { alarms } = databaseAlarms({ name: "db", identifier: "shop-dev-db", size: "small", storageGb: 50 });
     expect(alarms.map((a) => [a.id, a.severity, a.comparisonOperator, a.threshold])).toEqual([
-      ["db-cpu", "warning", "GreaterThanOrEqualToThreshold", 80],
-      ["db-free-storage", "critical", "LessThanOrEqualToThreshold", 5_368_709_120],
-      ["db-connections", "warning", "GreaterThanOrEqualToThreshold", 180],
+      ["database-db-cpu", "warning", "GreaterThanOrEqualToThreshold", 80],
+      ["database-db-free-storage", "critical", "LessThanOrEqualToThreshold", 5_368_709_120],
+      ["database-db-connections", "warning", "GreaterThanOrEqualToThreshold", 180],
     ]);
   });
 });
@@ -75,10 +75,10 @@ describe("cacheAlarms", () => {
   it("alarms on memory and engine CPU per node when given two nodes", () => {
     const { alarms } = cacheAlarms({ name: "cache", nodeIds: ["c-001", "c-002"] });
     expect(alarms.map((a) => [a.id, a.metric?.dimensions])).toEqual([
-      ["c-001-memory", { CacheClusterId: "c-001" }],
-      ["c-001-engine-cpu", { CacheClusterId: "c-001" }],
-      ["c-002-memory", { CacheClusterId: "c-002" }],
-      ["c-002-engine-cpu", { CacheClusterId: "c-002" }],
+      ["cache-c-001-memory", { CacheClusterId: "c-001" }],
+      ["cache-c-001-engine-cpu", { CacheClusterId: "c-001" }],
+      ["cache-c-002-memory", { CacheClusterId: "c-002" }],
+      ["cache-c-002-engine-cpu", { CacheClusterId: "c-002" }],
     ]);
   });
 });
@@ -89,12 +89,12 @@ describe("escalationAlarms", () => {
   it("escalates each routed warning to critical on the same metric over its window plus the delay when given 15 minutes", () => {
     const escalated = escalationAlarms(alarms, 15);
     expect(escalated.map((a) => [a.id, a.severity, a.window])).toEqual([
-      ["api-latency-p95-warning-escalated", "critical", { period: 900, evaluationPeriods: 2, datapointsToAlarm: 2 }],
-      ["api-error-rate-escalated", "critical", { period: 900, evaluationPeriods: 2, datapointsToAlarm: 2 }],
-      ["api-cpu-escalated", "critical", { period: 300, evaluationPeriods: 6, datapointsToAlarm: 6 }],
-      ["api-memory-escalated", "critical", { period: 300, evaluationPeriods: 6, datapointsToAlarm: 6 }],
+      ["service-api-latency-p95-warning-escalated", "critical", { period: 900, evaluationPeriods: 2, datapointsToAlarm: 2 }],
+      ["service-api-error-rate-escalated", "critical", { period: 900, evaluationPeriods: 2, datapointsToAlarm: 2 }],
+      ["service-api-cpu-escalated", "critical", { period: 300, evaluationPeriods: 6, datapointsToAlarm: 6 }],
+      ["service-api-memory-escalated", "critical", { period: 300, evaluationPeriods: 6, datapointsToAlarm: 6 }],
     ]);
-    const original = alarms.find((a) => a.id === "api-cpu")!;
+    const original = alarms.find((a) => a.id === "service-api-cpu")!;
     expect(escalated[2]).toMatchObject({ metric: original.metric, threshold: original.threshold, comparisonOperator: original.comparisonOperator, routed: true });
   });
 

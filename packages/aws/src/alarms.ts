@@ -70,7 +70,10 @@ export const RESOURCE_THRESHOLDS = {
 
 /** One CloudWatch metric alarm, as plain data. */
 export interface AlarmSpec {
-  /** Unique within a Monitoring component; part of the alarm's logical name. */
+  /**
+   * Unique within a Monitoring component, and part of the alarm's logical name: it starts with what the
+   * alarm watches (`service-`, `database-`, `cache-`), so a service and a database of the same name never collide.
+   */
   readonly id: string;
   readonly severity: Severity;
   readonly description: string;
@@ -139,7 +142,7 @@ export function serviceAlarms(service: ServiceMetrics, slo: SloTargets): AlarmSe
     };
   };
   for (const alert of sloAlerts(slo)) {
-    const id = `${service.name}-${alert.name}`;
+    const id = `service-${service.name}-${alert.name}`;
     const description = `${service.name}: ${alert.summary}. ${alert.description}`;
     switch (alert.kind) {
       case "burn-rate": {
@@ -168,7 +171,7 @@ export function serviceAlarms(service: ServiceMetrics, slo: SloTargets): AlarmSe
     }
   }
   const ecs = (metricName: string, label: string, threshold: number): AlarmSpec => ({
-    id: `${service.name}-${label}`,
+    id: `service-${service.name}-${label}`,
     severity: "warning",
     description: `${service.name}: average task ${label} at or above ${threshold}% for 15 minutes; autoscaling is at its maximum or too slow`,
     comparisonOperator: "GreaterThanOrEqualToThreshold",
@@ -236,7 +239,7 @@ export function databaseAlarms(db: DatabaseMetrics): AlarmSet {
   return {
     alarms: [
       {
-        id: `${db.name}-cpu`,
+        id: `database-${db.name}-cpu`,
         severity: "warning",
         description: `${db.name}: CPU at or above ${RESOURCE_THRESHOLDS.rdsCpuPercent}% for 15 minutes`,
         comparisonOperator: "GreaterThanOrEqualToThreshold",
@@ -247,7 +250,7 @@ export function databaseAlarms(db: DatabaseMetrics): AlarmSet {
         routed: true,
       },
       {
-        id: `${db.name}-free-storage`,
+        id: `database-${db.name}-free-storage`,
         severity: "critical",
         description: `${db.name}: free storage at or below ${RESOURCE_THRESHOLDS.rdsFreeStoragePercent}% of ${db.storageGb} GiB; a full disk stops writes`,
         comparisonOperator: "LessThanOrEqualToThreshold",
@@ -258,7 +261,7 @@ export function databaseAlarms(db: DatabaseMetrics): AlarmSet {
         routed: true,
       },
       {
-        id: `${db.name}-connections`,
+        id: `database-${db.name}-connections`,
         severity: "warning",
         description: `${db.name}: ${connections} or more connections (${RESOURCE_THRESHOLDS.rdsConnectionsPercent}% of max_connections ${postgresMaxConnections(db.size)}) for 15 minutes`,
         comparisonOperator: "GreaterThanOrEqualToThreshold",
@@ -282,7 +285,7 @@ export function cacheAlarms(cache: { readonly name: string; readonly nodeIds: re
         ["engine-cpu", "EngineCPUUtilization", RESOURCE_THRESHOLDS.redisEngineCpuPercent, "engine thread CPU"],
       ] as const
     ).map(([label, metricName, threshold, what]) => ({
-      id: `${node}-${label}`,
+      id: `cache-${node}-${label}`,
       severity: "warning",
       description: `${cache.name} node ${node}: ${what} at or above ${threshold}% for 15 minutes`,
       comparisonOperator: "GreaterThanOrEqualToThreshold",

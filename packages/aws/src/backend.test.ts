@@ -84,14 +84,13 @@ describe("backend", () => {
     // Every alarm targets a topic, or is a window of a composite alarm that does.
     const topics = new Set(plan.resources(aws.sns.Topic).map((t) => t.outputs.arn));
     const members = new Set(plan.resources(T.composite).flatMap((c) => [...(c.inputs.alarmRule as string).matchAll(/ALARM\("([^"]+)"\)/g)].map((m) => m[1])));
-    const monitoringAlarms = plan.resources(T.alarm).filter((a) => a.parent === plan.find("polycloud:aws:Monitoring").urn);
-    // Service, database and cache alarms, and the escalations of their warnings.
-    expect(monitoringAlarms.length).toBe(11 + 3 + 2 + (4 + 2 + 2));
-    for (const alarm of [...monitoringAlarms, ...plan.resources(T.composite)]) {
+    // Service, database and cache alarms, the escalations of their warnings, and the service's deployment alarm.
+    expect(plan.resources(T.alarm).length).toBe(11 + 3 + 2 + (4 + 2 + 2) + 1);
+    for (const alarm of [...plan.resources(T.alarm), ...plan.resources(T.composite)]) {
       const actions = (alarm.inputs.alarmActions ?? []) as string[];
       expect((actions.length > 0 && actions.every((a) => topics.has(a))) || members.has(alarm.outputs.name)).toBe(true);
     }
-    expect(plan.outputs).toMatchObject({ urls: ["https://shop.example.com"], alerts: 8 + 3 + 2 + 8 });
+    expect(plan.outputs).toMatchObject({ urls: ["https://shop.example.com"], alerts: 8 + 3 + 2 + 8 + 1 });
 
     // AWS Backup covers the database and the (versioned) bucket, daily.
     const selection = plan.find(T.selection).inputs;

@@ -138,7 +138,7 @@ export function buildAws(spec: ResolvedSpec, parent: pulumi.ComponentResource, o
     return value === undefined ? [] : [[s.name, value] as const];
   }));
   const secrets = new SecretStore(named("secrets"), { ...common, secrets: spec.secrets, values }, opts);
-  const database = spec.database === undefined ? undefined : new Database(named("database"), { ...common, database: spec.database, network }, opts);
+  const database = spec.database === undefined ? undefined : new Database(named("database"), { ...common, database: spec.database, network, logRetentionDays }, opts);
   const cache = spec.cache === undefined ? undefined : new Cache(named("cache"), { ...common, cache: spec.cache, network, logRetentionDays }, opts);
   const buckets = spec.buckets.map((bucket) => new Bucket(named(`bucket-${bucket.name}`), { ...common, bucket, logRetentionDays }, opts));
 

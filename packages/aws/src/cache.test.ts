@@ -34,6 +34,7 @@ describe("Cache", () => {
       transitEncryptionEnabled: true,
       transitEncryptionMode: "required",
       snapshotRetentionLimit: 7,
+      finalSnapshotIdentifier: `shop-dev-cache-final-${plan.find(random.RandomId).outputs.hex}`,
       securityGroupIds: [plan.find(aws.ec2.SecurityGroup).id],
     });
     expect(group.secretInputs).toContain("authToken");
@@ -82,6 +83,6 @@ describe("Cache", () => {
   it("throws PolycloudError naming cache.version when the version has no ElastiCache release", async () => {
     const error = await run(spec({ version: "8", majorVersion: 8 })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PolycloudError);
-    expect((error as Error).message).toMatch(/cache\.version: "8" has no ElastiCache Redis OSS release; allowed: 6, 7/);
+    expect((error as Error).message).toMatch(/cache\.version: "8" has no ElastiCache Redis OSS release; allowed: 6, 7, 6.x, 6.0, 6.2, 7.0, 7.1/);
   });
 });

@@ -18,6 +18,7 @@ import {
   createKey,
   createLogGroup,
   createSecret,
+  finalSnapshotIdentifier,
   logGroupNameOf,
   physicalNameOf,
   scopeOf,
@@ -51,6 +52,7 @@ export interface CacheArgs extends CoreCacheArgs<NetworkRef> {
       securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
       logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
       replicationGroup?: Transform<aws.elasticache.ReplicationGroupArgs>;
+      finalSnapshotSuffix?: Transform<random.RandomIdArgs>;
     };
 }
 
@@ -60,7 +62,7 @@ export function cacheProblems(cache: CacheSpec): Problem[] {
   return [
     {
       path: "cache.version",
-      message: `"${cache.version}" has no ElastiCache Redis OSS release; allowed: ${REDIS_MAJOR_VERSIONS.join(", ")} (or a major.minor such as "7.1")`,
+      message: `"${cache.version}" has no ElastiCache Redis OSS release; allowed: ${REDIS_MAJOR_VERSIONS.join(", ")}`,
       fix: 'set version to "7"',
     },
   ];
@@ -149,7 +151,7 @@ export class Cache extends pulumi.ComponentResource implements CacheOutputs {
           transitEncryptionMode: "required",
           authToken: authToken.result,
           snapshotRetentionLimit: Math.min(args.snapshotRetentionDays ?? preset.backupRetentionDays, 35),
-          finalSnapshotIdentifier: `${groupId}-final`,
+          finalSnapshotIdentifier: finalSnapshotIdentifier(scope, groupId, t.finalSnapshotSuffix),
           autoMinorVersionUpgrade: true,
           logDeliveryConfigurations: (["slow-log", "engine-log"] as const).map((logType) => ({
             destination: logGroup.name,

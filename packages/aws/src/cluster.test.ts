@@ -24,6 +24,7 @@ describe("Cluster", () => {
     expect(statements.map((s: { Sid: string; Principal?: unknown }) => [s.Sid, s.Principal])).toEqual([
       ["DenyInsecureTransport", "*"],
       ["LogDeliveryWrites", { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }],
+      ["ElbAccountWrites", { AWS: "arn:aws:iam::127311923021:root" }],
     ]);
     // Services get the bucket's name through its policy, so their load balancers wait until ELB may write.
     expect(plan.outputs.accessLogBucket).toBe(bucket.outputs.bucket);

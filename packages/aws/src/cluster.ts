@@ -1,8 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PRESETS, transform, type CommonArgs, type Transform } from "@polycloud/core";
-import { accountContext, childOptions, createKey, createLogBucket, physicalNameOf, scopeOf, type KeyTransforms, type LogBucketTransforms } from "./helpers";
-import { logBucketPolicy } from "./policies";
+import { accountContext, childOptions, createKey, createLoadBalancerLogBucket, physicalNameOf, scopeOf, type KeyTransforms, type LogBucketTransforms } from "./helpers";
 
 /** An ECS cluster a service runs in: a {@link Cluster}'s `cluster`, an `aws.ecs.Cluster`, or the ARN and name of an existing one. */
 export interface EcsClusterRef {
@@ -47,12 +46,7 @@ export class Cluster extends pulumi.ComponentResource {
       childOptions(scope),
     );
     this.key = createKey(scope, "key", { description: `Service logs of ${scope.app} (${scope.environment})`, account, users: ["logs"], transforms: t });
-    const logs = createLogBucket(scope, {
-      suffix: "lb-logs",
-      policy: (arn) => logBucketPolicy(arn, "loadBalancer", account),
-      retentionDays: args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays,
-      transforms: t,
-    });
+    const logs = createLoadBalancerLogBucket(scope, account, args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays, t);
     this.accessLogBucket = logs.bucket;
     this.serviceArgs = {
       cluster: this.cluster,

@@ -52,7 +52,8 @@ describe("Database", () => {
       backupRetentionPeriod: 7,
       backupWindow: "03:00-04:00",
       skipFinalSnapshot: false,
-      finalSnapshotIdentifier: "shop-dev-db-final",
+      finalSnapshotIdentifier: `shop-dev-db-final-${plan.find(random.RandomId).outputs.hex}`,
+      allowMajorVersionUpgrade: true,
       copyTagsToSnapshot: true,
       iamDatabaseAuthenticationEnabled: true,
       performanceInsightsEnabled: true,
@@ -67,6 +68,19 @@ describe("Database", () => {
     expect(params.family).toBe("postgres16");
     expect(params.parameters).toContainEqual({ name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" });
     expect(instance.options.protect).toBe(false);
+    // RDS exports its logs into encrypted log groups with retention, created before the instance.
+    const logGroups = plan.resources(aws.cloudwatch.LogGroup);
+    expect(logGroups.map((g) => g.inputs)).toEqual([
+      expect.objectContaining({ name: "/aws/rds/instance/shop-dev-db/postgresql", retentionInDays: 14, kmsKeyId: key.outputs.arn }),
+      expect.objectContaining({ name: "/aws/rds/instance/shop-dev-db/upgrade", retentionInDays: 14, kmsKeyId: key.outputs.arn }),
+    ]);
+    for (const group of logGroups) expect(instance.dependencies).toContain(group.urn);
+    expect(JSON.parse(key.inputs.policy as string).Statement.map((s: { Sid: string }) => s.Sid)).toContain("CloudWatchLogsEncrypts");
+  });
+
+  it("keeps its logs for logRetentionDays when set", async () => {
+    const plan = await run(spec(), { logRetentionDays: 90 });
+    expect(plan.resources(aws.cloudwatch.LogGroup).map((g) => g.inputs.retentionInDays)).toEqual([90, 90]);
   });
 
   it("keeps the master password secret and stores it with DATABASE_URL in Secrets Manager when built", async () => {

@@ -1,14 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { transform, type DatabaseArgs as CoreDatabaseArgs, type DatabaseOutputs, type DatabaseSpec, type Transform } from "@polycloud/core";
+import { PRESETS, transform, type DatabaseArgs as CoreDatabaseArgs, type DatabaseOutputs, type DatabaseSpec, type Transform } from "@polycloud/core";
 import {
   accountContext,
   allowTraffic,
   childOptions,
   createKey,
+  createLogGroup,
   createSecret,
   createServiceRole,
+  finalSnapshotIdentifier,
   physicalNameOf,
   scopeOf,
   type RoleTransforms,
@@ -22,6 +24,9 @@ import type { AwsSecretReference } from "./secret-store";
 import { INSTANCE_CLASSES } from "./sizes";
 
 export const POSTGRES_PORT = 5432;
+
+/** The PostgreSQL logs exported to CloudWatch Logs. */
+const LOG_EXPORTS = ["postgresql", "upgrade"] as const;
 
 export interface DatabaseArgs extends CoreDatabaseArgs<NetworkRef> {
   /**
@@ -38,6 +43,8 @@ export interface DatabaseArgs extends CoreDatabaseArgs<NetworkRef> {
   readonly maintenanceWindow?: string;
   /** Enhanced Monitoring interval in seconds (0 turns it off). @default 60 */
   readonly monitoringIntervalSeconds?: 0 | 1 | 5 | 10 | 15 | 30 | 60;
+  /** Retention of the PostgreSQL and upgrade logs, in days. @default the preset's log retention */
+  readonly logRetentionDays?: number;
   /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
   readonly transform?: KeyTransforms &
     SecretTransforms &
@@ -47,6 +54,8 @@ export interface DatabaseArgs extends CoreDatabaseArgs<NetworkRef> {
       securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
       parameterGroup?: Transform<aws.rds.ParameterGroupArgs>;
       monitoringRole?: RoleTransforms;
+      logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+      finalSnapshotSuffix?: Transform<random.RandomIdArgs>;
       instance?: Transform<aws.rds.InstanceArgs>;
     };
 }
@@ -89,7 +98,7 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
     this.spec = spec;
 
     const account = accountContext(this);
-    this.key = createKey(scope, "key", { description: `Database ${name} storage, Performance Insights and credentials`, account, transforms: t });
+    this.key = createKey(scope, "key", { description: `Database ${name} storage, Performance Insights, logs and credentials`, account, users: ["logs"], transforms: t });
     const password = new random.RandomPassword(
       `${name}-password`,
       // RDS forbids / @ " and space; these specials are also safe unescaped in a URL.
@@ -137,6 +146,15 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
         : undefined;
 
     const identifier = physicalNameOf(scope, "rdsInstance");
+    // RDS would create the log groups itself, unencrypted and kept forever; ours exist first.
+    const logGroups = LOG_EXPORTS.map((log) =>
+      createLogGroup(scope, `${log}-logs`, {
+        logGroupName: `/aws/rds/instance/${identifier}/${log}`,
+        retentionDays: args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays,
+        kmsKeyArn: this.key.arn,
+        ...(t.logGroup === undefined ? {} : { transform: t.logGroup }),
+      }),
+    );
     this.instance = new aws.rds.Instance(
       name,
       transform(
@@ -164,24 +182,26 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
           backupWindow: spec.backup.window,
           ...(args.maintenanceWindow === undefined ? {} : { maintenanceWindow: args.maintenanceWindow }),
           skipFinalSnapshot: false,
-          finalSnapshotIdentifier: `${identifier}-final`,
+          finalSnapshotIdentifier: finalSnapshotIdentifier(scope, identifier, t.finalSnapshotSuffix),
           copyTagsToSnapshot: true,
           deleteAutomatedBackups: false,
           iamDatabaseAuthenticationEnabled: true,
           performanceInsightsEnabled: true,
           performanceInsightsKmsKeyId: this.key.arn,
           performanceInsightsRetentionPeriod: 7,
-          enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
+          enabledCloudwatchLogsExports: [...LOG_EXPORTS],
           monitoringInterval,
           ...(monitoringRole === undefined ? {} : { monitoringRoleArn: monitoringRole.arn }),
           autoMinorVersionUpgrade: true,
+          // A new major version in the spec is an upgrade RDS performs, not an error.
+          allowMajorVersionUpgrade: true,
           caCertIdentifier: "rds-ca-rsa2048-g1",
           tags: scope.tags,
         },
         name,
         t.instance,
       ),
-      childOptions(scope, true),
+      childOptions(scope, true, { dependsOn: logGroups }),
     );
 
     this.endpoint = this.instance.address;

@@ -5,8 +5,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { normalizeTags, physicalName, PRESETS, type CommonArgs, type Environment, type NameKind, type Transform, transform } from "@polycloud/core";
-import { assumeRolePolicy, keyPolicy, type AccountContext, type KeyUser, type PolicyDocument } from "./policies";
+import { assumeRolePolicy, keyPolicy, logBucketPolicy, type AccountContext, type KeyUser, type PolicyDocument } from "./policies";
 
 /** What every child of a component shares: the parent, tags, protection and names. */
 export interface Scope {
@@ -238,6 +239,30 @@ export function createLogBucket(
   );
   // Writers check their permission when logging is switched on: they must wait for the policy.
   return { bucket, policy };
+}
+
+/**
+ * The access-log bucket of load balancers: ELB log delivery (the service principal, and the regional ELB
+ * account that older regions deliver as) may write. Load balancers must wait for the returned policy.
+ */
+export function createLoadBalancerLogBucket(
+  scope: Scope,
+  account: AccountContext,
+  retentionDays: number,
+  transforms: LogBucketTransforms,
+): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
+  const elbAccountArn = aws.elb.getServiceAccountOutput({}, { parent: scope.parent }).arn;
+  return createLogBucket(scope, { suffix: "lb-logs", policy: (arn) => logBucketPolicy(arn, "loadBalancer", account, elbAccountArn), retentionDays, transforms });
+}
+
+/**
+ * A final snapshot name with a random suffix: a deleted and recreated database (or cache) gets a new one,
+ * so its next deletion does not fail on the snapshot the first one left behind.
+ */
+export function finalSnapshotIdentifier(scope: Scope, identifier: string, t?: Transform<random.RandomIdArgs>): pulumi.Output<string> {
+  const name = `${scope.name}-final-snapshot-suffix`;
+  const suffix = new random.RandomId(name, transform({ byteLength: 4 }, name, t), childOptions(scope));
+  return pulumi.interpolate`${identifier}-final-${suffix.hex}`;
 }
 
 export interface RuleTransforms {

@@ -52,18 +52,18 @@ describe("Monitoring", () => {
     plan.resourceCountIs(ALARM, 11 + 4);
     expect(plan.outputs.alertCount).toBe(8 + 4);
     const arnOf = Object.fromEntries(topics.map((t) => [t.name.replace("monitoring-", ""), t.outputs.arn]));
-    const fast = plan.find(COMPOSITE, "monitoring-api-fast-burn");
+    const fast = plan.find(COMPOSITE, "monitoring-service-api-fast-burn");
     expect(fast.inputs.alarmActions).toEqual([arnOf["critical"]]);
     expect(fast.inputs.alarmRule).toBe(
-      `ALARM("${plan.find(ALARM, "monitoring-api-fast-burn-long").outputs.name}") AND ALARM("${plan.find(ALARM, "monitoring-api-fast-burn-short").outputs.name}")`,
+      `ALARM("${plan.find(ALARM, "monitoring-service-api-fast-burn-long").outputs.name}") AND ALARM("${plan.find(ALARM, "monitoring-service-api-fast-burn-short").outputs.name}")`,
     );
-    expect(plan.find(COMPOSITE, "monitoring-api-slow-burn").inputs.alarmActions).toEqual([arnOf["warning"]]);
-    const latency = plan.find(ALARM, "monitoring-api-latency-p95-critical").inputs;
+    expect(plan.find(COMPOSITE, "monitoring-service-api-slow-burn").inputs.alarmActions).toEqual([arnOf["warning"]]);
+    const latency = plan.find(ALARM, "monitoring-service-api-latency-p95-critical").inputs;
     expect(latency).toMatchObject({ metricName: "TargetResponseTime", extendedStatistic: "p95", threshold: 0.4, period: 300, alarmActions: [arnOf["critical"]], okActions: [arnOf["critical"]] });
     const cpu = { namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions: { ClusterName: "shop-dev-api", ServiceName: "shop-dev-api" }, threshold: 85 };
-    expect(plan.find(ALARM, "monitoring-api-cpu").inputs).toMatchObject({ ...cpu, evaluationPeriods: 3, alarmActions: [arnOf["warning"]] });
+    expect(plan.find(ALARM, "monitoring-service-api-cpu").inputs).toMatchObject({ ...cpu, evaluationPeriods: 3, alarmActions: [arnOf["warning"]] });
     // A warning still breaching escalateAfterMinutes (15) later pages through the critical topic.
-    expect(plan.find(ALARM, "monitoring-api-cpu-escalated").inputs).toMatchObject({ ...cpu, evaluationPeriods: 6, datapointsToAlarm: 6, alarmActions: [arnOf["critical"]], okActions: [arnOf["critical"]] });
+    expect(plan.find(ALARM, "monitoring-service-api-cpu-escalated").inputs).toMatchObject({ ...cpu, evaluationPeriods: 6, datapointsToAlarm: 6, alarmActions: [arnOf["critical"]], okActions: [arnOf["critical"]] });
 
     const dashboard = plan.find(DASHBOARD);
     const widgets = JSON.parse(dashboard.inputs.dashboardBody as string).widgets.map((w: { properties: { title: string } }) => w.properties.title);
@@ -100,16 +100,18 @@ describe("Monitoring", () => {
     }
   });
 
-  it("adds database and cache alarms and widgets when a database and cache are given", async () => {
+  it("adds database and cache alarms and widgets, apart from a service of the same name, when a database and cache are given", async () => {
+    // The database is named like the service: their alarms must not collide.
     const database = {
-      spec: { engine: "postgres", version: "16", majorVersion: 16, size: "small", storageGb: 50, name: "shop", highAvailability: false, deletionProtection: false, backup: { retentionDays: 7, window: "03:00-04:00" } },
+      spec: { engine: "postgres", version: "16", majorVersion: 16, size: "small", storageGb: 50, name: "api", highAvailability: false, deletionProtection: false, backup: { retentionDays: 7, window: "03:00-04:00" } },
       instance: { identifier: pulumi.output("shop-dev-database") },
     } as const;
     const plan = await run({ database, cache: { nodeIds: ["shop-dev-cache-001", "shop-dev-cache-002"] } }, monitoring({ escalateAfterMinutes: 30 }));
     plan.hasResource(ALARM, { namespace: "AWS/RDS", metricName: "FreeStorageSpace", comparisonOperator: "LessThanOrEqualToThreshold", threshold: 5_368_709_120, dimensions: { DBInstanceIdentifier: "shop-dev-database" } });
     // Service, database and cache alarms, and escalations of their warnings (4 + CPU and connections + 2 per node).
     plan.resourceCountIs(ALARM, 11 + 3 + 4 + (4 + 2 + 4));
-    expect(plan.find(ALARM, "monitoring-shop-cpu-escalated").inputs).toMatchObject({ metricName: "CPUUtilization", evaluationPeriods: 3 + 6 });
+    expect(plan.find(ALARM, "monitoring-service-api-cpu").inputs.namespace).toBe("AWS/ECS");
+    expect(plan.find(ALARM, "monitoring-database-api-cpu-escalated").inputs).toMatchObject({ metricName: "CPUUtilization", evaluationPeriods: 3 + 6 });
     expect(plan.resources(ALARM).filter((a) => a.inputs.namespace === "AWS/ElastiCache" && !a.name.endsWith("-escalated")).map((a) => a.inputs.dimensions.CacheClusterId)).toEqual([
       "shop-dev-cache-001",
       "shop-dev-cache-001",
@@ -117,6 +119,16 @@ describe("Monitoring", () => {
       "shop-dev-cache-002",
     ]);
     expect(JSON.parse(plan.find(DASHBOARD).inputs.dashboardBody as string).widgets).toHaveLength(6);
+  });
+
+  it("routes a service's deployment alarm to the warning topic when the service has one", async () => {
+    const plan = await run({ services: [{ ...api, deploymentAlarm: { name: pulumi.output("shop-dev-api-deployment") } }] });
+    const warning = plan.find(aws.sns.Topic, "monitoring-warning").outputs.arn;
+    expect(plan.find(COMPOSITE, "monitoring-service-api-deployment-rollback").inputs).toMatchObject({
+      alarmRule: 'ALARM("shop-dev-api-deployment")',
+      alarmActions: [warning],
+      okActions: [warning],
+    });
   });
 
   it("creates no dashboard and no subscriptions when the dashboard is off and no routes are given", async () => {

@@ -25,6 +25,8 @@ export interface MonitoredService {
   readonly loadBalancer: Pick<aws.lb.LoadBalancer, "arnSuffix">;
   readonly cluster: { readonly name: pulumi.Input<string> };
   readonly service: Pick<aws.ecs.Service, "name">;
+  /** The alarm that rolls the service's deployments back (a {@link WebService}'s): routed as a warning. */
+  readonly deploymentAlarm?: Pick<aws.cloudwatch.MetricAlarm, "name">;
 }
 
 /** What monitoring reads from a database: a {@link Database}, or its spec and instance identifier. */
@@ -147,6 +149,31 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
         );
       }),
     );
+    // A deployment alarm belongs to its service, which exists before the topics: a composite alarm on it
+    // notifies, so a rolled-back deployment reaches people too.
+    for (const service of args.services) {
+      if (service.deploymentAlarm === undefined) continue;
+      const id = `service-${service.serviceName}-deployment-rollback`;
+      const alarmName = `${name}-${id}`;
+      this.compositeAlarms.push(
+        new aws.cloudwatch.CompositeAlarm(
+          alarmName,
+          transform(
+            {
+              alarmName: cloudWatchName(scope, id),
+              alarmDescription: `${service.serviceName}: error ratio above the SLO during 5 minutes; a deployment in progress rolls back`,
+              alarmRule: pulumi.interpolate`ALARM("${service.deploymentAlarm.name}")`,
+              alarmActions: notify("warning"),
+              okActions: notify("warning"),
+              tags: scope.tags,
+            },
+            alarmName,
+            t.compositeAlarm,
+          ),
+          childOptions(scope),
+        ),
+      );
+    }
     this.alertCount = specs.filter((a) => a.routed).length + this.compositeAlarms.length;
 
     if (args.monitoring.dashboard) {

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import { PolycloudError, type NetworkSpec } from "@polycloud/core";
 import { runProgram } from "@polycloud/testing";
-import { Network } from "./network";
+import { Network, TASK_ENDPOINT_SERVICES } from "./network";
+import { INGRESS } from "./__tests__/fixtures";
 
 // Type tokens where the resource's args are required: the harness's typed inputs infer `never` for them.
 const SUBNET = "aws:ec2/subnet:Subnet";
@@ -25,7 +26,12 @@ const run = (network: NetworkSpec, extra: Partial<ConstructorParameters<typeof N
 describe("Network", () => {
   it("creates a VPC with tiered subnets, flow logs, an S3 endpoint and an empty default group when defaults are used", async () => {
     const plan = await run(spec());
-    expect(plan.find(aws.ec2.Vpc).inputs).toMatchObject({ cidrBlock: "10.0.0.0/16", enableDnsHostnames: true, enableDnsSupport: true });
+    expect(plan.find(aws.ec2.Vpc).inputs).toMatchObject({
+      cidrBlock: "10.0.0.0/16",
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      tags: { "polycloud:zones": "us-east-1a us-east-1b" },
+    });
     plan.resourceCountIs(aws.ec2.Subnet, 6);
     for (const subnet of plan.resources(SUBNET)) expect(subnet.inputs.mapPublicIpOnLaunch).toBe(false);
     expect(plan.resources(SUBNET).map((s) => s.inputs.availabilityZone)).toEqual(["us-east-1a", "us-east-1b", "us-east-1a", "us-east-1b", "us-east-1a", "us-east-1b"]);
@@ -98,5 +104,37 @@ describe("Network", () => {
     const error = await run(spec({ zones: 6 })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PolycloudError);
     expect((error as PolycloudError).message).toMatch(/network\.zones: 6 zones requested but region us-east-1 has 3 available \(us-east-1a, us-east-1b, us-east-1c\)/);
+  });
+
+  it("creates nothing before failing when the region has fewer zones", async () => {
+    const created: string[] = [];
+    const record = ({ name }: { name: string }) => {
+      created.push(name);
+      return undefined;
+    };
+    const types = ["aws:ec2/vpc:Vpc", "aws:kms/key:Key", "aws:iam/role:Role", "aws:cloudwatch/logGroup:LogGroup", "aws:ec2/subnet:Subnet"];
+    const error = await runProgram(() => {
+      new Network("net", { app: "shop", network: spec({ zones: 6 }) });
+    }, { provider: "aws", mocks: Object.fromEntries(types.map((type) => [type, record])) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PolycloudError);
+    expect(created).toEqual([]);
+  });
+
+  it("reaches AWS services through private interface endpoints open to the VPC on 443 when nat is none", async () => {
+    const plan = await run(spec({ nat: "none" }));
+    const endpoints = plan.resources(VPC_ENDPOINT).filter((e) => e.inputs.vpcEndpointType === "Interface");
+    expect(endpoints.map((e) => e.inputs.serviceName)).toEqual([...TASK_ENDPOINT_SERVICES].map((s) => `com.amazonaws.us-east-1.${s}`));
+    const group = plan.find(aws.ec2.SecurityGroup, "net-endpoints-sg");
+    const privateSubnets = plan.resources(SUBNET).filter((s) => s.inputs.tags?.["polycloud:tier"] === "private").map((s) => s.id);
+    for (const endpoint of endpoints) {
+      expect(endpoint.inputs).toMatchObject({ privateDnsEnabled: true, subnetIds: privateSubnets, securityGroupIds: [group.id] });
+    }
+    expect(plan.find(INGRESS).inputs).toMatchObject({ securityGroupId: group.id, cidrIpv4: "10.0.0.0/16", fromPort: 443, toPort: 443 });
+  });
+
+  it("creates the interface endpoints given, and none by default with NAT, when interfaceEndpoints is set", async () => {
+    const endpointsOf = (plan: Awaited<ReturnType<typeof run>>) => plan.resources(VPC_ENDPOINT).filter((e) => e.inputs.vpcEndpointType === "Interface").map((e) => e.inputs.serviceName);
+    expect(endpointsOf(await run(spec()))).toEqual([]);
+    expect(endpointsOf(await run(spec(), { interfaceEndpoints: ["ssm"] }))).toEqual(["com.amazonaws.us-east-1.ssm"]);
   });
 });

@@ -15,8 +15,8 @@ import {
   type SubnetTier,
   type Transform,
 } from "@polycloud/core";
-import { accountContext, childOptions, createKey, createLogGroup, createServiceRole, logGroupNameOf, scopeOf, type KeyTransforms, type RoleTransforms, type Scope } from "./helpers";
-import { writeLogGroupPolicy } from "./policies";
+import { accountContext, childOptions, createKey, createLogGroup, createRule, createServiceRole, logGroupNameOf, scopeOf, type KeyTransforms, type RoleTransforms, type Scope } from "./helpers";
+import { writeLogGroupPolicy, type AccountContext } from "./policies";
 
 export interface NetworkArgs extends CoreNetworkArgs {
   /**
@@ -24,6 +24,14 @@ export interface NetworkArgs extends CoreNetworkArgs {
    * @default 60
    */
   readonly flowLogAggregationSeconds?: 60 | 600;
+  /**
+   * AWS services reached through interface VPC endpoints in the private subnets (private DNS on, HTTPS
+   * from the VPC only), by endpoint service suffix (`com.amazonaws.<region>.<suffix>`). Without NAT,
+   * tasks have no other way to fetch secrets, write logs or pull from ECR (image layers come through
+   * the S3 gateway endpoint). Each endpoint costs about $7 a month per zone.
+   * @default - with `nat: "none"`, {@link TASK_ENDPOINT_SERVICES}; otherwise none
+   */
+  readonly interfaceEndpoints?: readonly string[];
   /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
   readonly transform?: KeyTransforms & {
     vpc?: Transform<aws.ec2.VpcArgs>;
@@ -36,11 +44,17 @@ export interface NetworkArgs extends CoreNetworkArgs {
     route?: Transform<aws.ec2.RouteArgs>;
     routeTableAssociation?: Transform<aws.ec2.RouteTableAssociationArgs>;
     s3Endpoint?: Transform<aws.ec2.VpcEndpointArgs>;
+    interfaceEndpoint?: Transform<aws.ec2.VpcEndpointArgs>;
+    endpointSecurityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
+    endpointIngressRule?: Transform<aws.vpc.SecurityGroupIngressRuleArgs>;
     flowLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
     flowLogRole?: RoleTransforms;
     flowLog?: Transform<aws.ec2.FlowLogArgs>;
   };
 }
+
+/** What Fargate tasks call at start and while running: secrets, logs, ECR, KMS (secret decryption) and STS. */
+export const TASK_ENDPOINT_SERVICES = ["secretsmanager", "logs", "ecr.api", "ecr.dkr", "kms", "sts"] as const;
 
 /**
  * What other components need from a network: a {@link Network}, or the ids of an existing VPC
@@ -103,7 +117,10 @@ export class Network extends pulumi.ComponentResource implements NetworkRef {
 
     this.cidr = cidr;
     this.zoneNames = zoneNamesFor(this, zones);
-    this.vpc = createVpc(scope, cidr, t.vpc);
+    // Everything waits for the zone check, so a region with too few zones fails before anything is
+    // created: the VPC (and all that uses its id) through a tag, the flow-log key and role through the
+    // account they are scoped to.
+    this.vpc = createVpc(scope, cidr, this.zoneNames, t.vpc);
     this.networkId = this.vpc.id;
     stripDefaultSecurityGroup(scope, this.vpc, t.defaultSecurityGroup);
     const subnets = createSubnets(scope, this.vpc, plan, this.zoneNames, t.subnet);
@@ -115,7 +132,9 @@ export class Network extends pulumi.ComponentResource implements NetworkRef {
     this.natGateways = createNatGateways(scope, nat, zones, subnets.public, t);
     const routeTables = createRoutes(scope, this.vpc, subnets, igw, this.natGateways, t);
     createS3Endpoint(scope, this.vpc, [...routeTables.private, routeTables.isolated], t.s3Endpoint);
-    this.flowLogGroup = createFlowLogs(scope, this.vpc, args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays, args.flowLogAggregationSeconds ?? 60, t);
+    const endpoints = args.interfaceEndpoints ?? (nat === "none" ? TASK_ENDPOINT_SERVICES : []);
+    createInterfaceEndpoints(scope, this.vpc, cidr, endpoints, subnets.private, t);
+    this.flowLogGroup = createFlowLogs(scope, this.vpc, gatedAccount(this, this.zoneNames), args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays, args.flowLogAggregationSeconds ?? 60, t);
 
     this.publicSubnetIds = subnets.public.map((s) => s.id);
     this.privateSubnetIds = subnets.private.map((s) => s.id);
@@ -150,16 +169,23 @@ function zoneNamesFor(parent: pulumi.Resource, zones: number): pulumi.Output<str
   });
 }
 
+/** The stack's account context, resolved only once `gate` has: children scoped to it wait for the gate. */
+function gatedAccount(parent: pulumi.Resource, gate: pulumi.Output<unknown>): AccountContext {
+  const account = accountContext(parent);
+  return { ...account, accountId: pulumi.all([account.accountId, gate]).apply(([id]) => id) };
+}
+
 /** Tags with a `Name`, which the EC2 console shows as the resource's name. */
 function named(scope: Scope, suffix: string): Record<string, string> {
   return { ...scope.tags, Name: `${scope.name}-${suffix}` };
 }
 
-function createVpc(scope: Scope, cidr: string, t: Transform<aws.ec2.VpcArgs> | undefined): aws.ec2.Vpc {
+function createVpc(scope: Scope, cidr: string, zoneNames: pulumi.Output<string[]>, t: Transform<aws.ec2.VpcArgs> | undefined): aws.ec2.Vpc {
+  const tags = zoneNames.apply((names) => ({ ...named(scope, "vpc"), "polycloud:zones": names.join(" ") }));
   return new aws.ec2.Vpc(
     `${scope.name}-vpc`,
     // DNS hostnames are needed for interface endpoints and RDS/ElastiCache endpoint names.
-    transform({ cidrBlock: cidr, enableDnsSupport: true, enableDnsHostnames: true, tags: named(scope, "vpc") }, `${scope.name}-vpc`, t),
+    transform({ cidrBlock: cidr, enableDnsSupport: true, enableDnsHostnames: true, tags }, `${scope.name}-vpc`, t),
     childOptions(scope),
   );
 }
@@ -289,15 +315,58 @@ function createS3Endpoint(scope: Scope, vpc: aws.ec2.Vpc, routeTables: aws.ec2.R
   );
 }
 
+/**
+ * Interface endpoints for `services` in the private subnets, with private DNS so that SDKs and the ECS
+ * agent reach them under the usual host names, behind a group that admits HTTPS from the VPC only.
+ */
+function createInterfaceEndpoints(
+  scope: Scope,
+  vpc: aws.ec2.Vpc,
+  cidr: string,
+  services: readonly string[],
+  privateSubnets: readonly aws.ec2.Subnet[],
+  t: NonNullable<NetworkArgs["transform"]>,
+): void {
+  if (services.length === 0) return;
+  const sgName = `${scope.name}-endpoints-sg`;
+  const group = new aws.ec2.SecurityGroup(
+    sgName,
+    transform({ vpcId: vpc.id, description: `Interface endpoints of ${scope.name}`, tags: named(scope, "endpoints") }, sgName, t.endpointSecurityGroup),
+    childOptions(scope),
+  );
+  createRule(scope, "endpoints-in-443", "ingress", { securityGroupId: group.id, peer: { cidrIpv4: cidr }, port: 443, description: "HTTPS from the VPC" }, t.endpointIngressRule === undefined ? {} : { ingressRule: t.endpointIngressRule });
+  const region = aws.getRegionOutput({}, { parent: scope.parent }).region;
+  for (const service of services) {
+    const name = `${scope.name}-${service.replace(/\./g, "-")}-endpoint`;
+    new aws.ec2.VpcEndpoint(
+      name,
+      transform(
+        {
+          vpcId: vpc.id,
+          serviceName: pulumi.interpolate`com.amazonaws.${region}.${service}`,
+          vpcEndpointType: "Interface",
+          subnetIds: privateSubnets.map((s) => s.id),
+          securityGroupIds: [group.id],
+          privateDnsEnabled: true,
+          tags: named(scope, `${service}-endpoint`),
+        },
+        name,
+        t.interfaceEndpoint,
+      ),
+      childOptions(scope),
+    );
+  }
+}
+
 /** Flow logs of all traffic to a KMS-encrypted log group, written through a role limited to that group. */
 function createFlowLogs(
   scope: Scope,
   vpc: aws.ec2.Vpc,
+  account: AccountContext,
   retentionDays: number,
   aggregationSeconds: number,
   t: NonNullable<NetworkArgs["transform"]>,
 ): aws.cloudwatch.LogGroup {
-  const account = accountContext(scope.parent);
   const key = createKey(scope, "flow-logs-key", { description: `VPC flow logs of ${scope.name}`, account, users: ["logs"], transforms: t });
   const logGroup = createLogGroup(scope, "flow-logs", {
     logGroupName: logGroupNameOf(scope, "flow-logs"),

@@ -4,7 +4,7 @@ import {
   bucketPolicy,
   cloudTrailBucketPolicy,
   executionRolePolicy,
-  isEcrImage,
+  ecrRepositoryArn,
   keyPolicy,
   logBucketPolicy,
   secretArnOf,
@@ -101,13 +101,25 @@ describe("logBucketPolicy", () => {
       Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
     });
   });
+
+  it("also lets the regional ELB account write this account's logs when building a load balancer log bucket in an older region", () => {
+    const elb = "arn:aws:iam::156460612806:root";
+    expect(logBucketPolicy(bucket, "loadBalancer", account, elb).Statement[2]).toEqual({
+      Sid: "ElbAccountWrites",
+      Effect: "Allow",
+      Principal: { AWS: elb },
+      Action: "s3:PutObject",
+      Resource: `${bucket}/*/AWSLogs/123456789012/*`,
+    });
+    expect(logBucketPolicy(bucket, "s3AccessLogs", account, elb).Statement).toHaveLength(2);
+  });
 });
 
 describe("executionRolePolicy", () => {
   const logGroupArn = "arn:aws:logs:eu-west-1:123456789012:log-group:/shop/api";
 
   it("allows writing its own log group and nothing else when the service has no secrets and a public image", () => {
-    expect(executionRolePolicy({ logGroupArn, secretArns: [], secretKeyArns: [], ecr: false, account }).Statement).toEqual([
+    expect(executionRolePolicy({ logGroupArn, secretArns: [], secretKeyArns: [], account }).Statement).toEqual([
       { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroupArn}:*` },
     ]);
   });
@@ -115,16 +127,17 @@ describe("executionRolePolicy", () => {
   it("reads exactly the referenced secrets and decrypts only through Secrets Manager when the service has secrets", () => {
     const secret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop-dev/stripe-key-AbCdEf";
     const key = "arn:aws:kms:eu-west-1:123456789012:key/1";
-    const statements = executionRolePolicy({ logGroupArn, secretArns: [secret], secretKeyArns: [key], ecr: false, account }).Statement;
+    const statements = executionRolePolicy({ logGroupArn, secretArns: [secret], secretKeyArns: [key], account }).Statement;
     expect(statements.slice(1)).toEqual([
       { Sid: "ReadSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [secret] },
       { Sid: "DecryptSecrets", Effect: "Allow", Action: "kms:Decrypt", Resource: [key], Condition: { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } } },
     ]);
   });
 
-  it("pulls only from this account's repositories when the image is in ECR", () => {
-    const statements = executionRolePolicy({ logGroupArn, secretArns: [], secretKeyArns: [], ecr: true, account }).Statement;
-    expect(statements.find((s) => s.Sid === "EcrPull")!.Resource).toBe("arn:aws:ecr:eu-west-1:123456789012:repository/*");
+  it("pulls only from the image's repository when the image is in ECR", () => {
+    const repository = "arn:aws:ecr:eu-west-1:123456789012:repository/shop/api";
+    const statements = executionRolePolicy({ logGroupArn, secretArns: [], secretKeyArns: [], ecrRepositoryArn: repository, account }).Statement;
+    expect(statements.find((s) => s.Sid === "EcrPull")!.Resource).toBe(repository);
   });
 });
 
@@ -148,12 +161,14 @@ describe("secretArnOf", () => {
   });
 });
 
-describe("isEcrImage", () => {
+describe("ecrRepositoryArn", () => {
   it.each([
-    ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api:1.0", true],
-    ["ghcr.io/acme/api:1.0", false],
-    ["nginx:1.27", false],
-  ])("tells whether %s is in ECR", (image, ecr) => {
-    expect(isEcrImage(image)).toBe(ecr);
+    ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api:1.0", "arn:aws:ecr:eu-west-1:123456789012:repository/shop/api"],
+    ["210987654321.dkr.ecr.us-east-2.amazonaws.com/api@sha256:abc", "arn:aws:ecr:us-east-2:210987654321:repository/api"],
+    ["123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/api", "arn:aws-cn:ecr:cn-north-1:123456789012:repository/api"],
+    ["ghcr.io/acme/shop-api:1.4.2", undefined],
+    ["public.ecr.aws/nginx/nginx:1.27", undefined],
+  ])("names the repository of %s", (image, arn) => {
+    expect(ecrRepositoryArn(image)).toBe(arn);
   });
 });

@@ -123,18 +123,34 @@ export type LogWriter = (typeof LogWriter)[keyof typeof LogWriter];
 
 /**
  * Bucket policy of a log bucket: TLS only, and the log delivery service may put objects, from this
- * account only. Load balancer logs use the regional ELB log delivery principal.
+ * account only. Load balancer logs also need `elbAccountArn`, the regional ELB account
+ * (`aws.elb.getServiceAccount`): regions opened before August 2022 (us-east-1, eu-west-1, ...) deliver
+ * ALB logs as that account, newer ones as the `logdelivery.elasticloadbalancing` service.
  */
-export function logBucketPolicy(bucketArn: Value, writer: LogWriter, account: AccountContext): PolicyDocument {
+export function logBucketPolicy(bucketArn: Value, writer: LogWriter, account: AccountContext, elbAccountArn?: Value): PolicyDocument {
   const service = writer === "s3AccessLogs" ? "logging.s3.amazonaws.com" : "logdelivery.elasticloadbalancing.amazonaws.com";
-  return policy(denyInsecureTransport(bucketArn), {
-    Sid: "LogDeliveryWrites",
-    Effect: "Allow",
-    Principal: { Service: service },
-    Action: "s3:PutObject",
-    Resource: interpolate`${bucketArn}/*`,
-    Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
-  });
+  const statements: Statement[] = [
+    denyInsecureTransport(bucketArn),
+    {
+      Sid: "LogDeliveryWrites",
+      Effect: "Allow",
+      Principal: { Service: service },
+      Action: "s3:PutObject",
+      Resource: interpolate`${bucketArn}/*`,
+      Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
+    },
+  ];
+  if (writer === "loadBalancer" && elbAccountArn !== undefined) {
+    // The ELB account sends no aws:SourceAccount; the key prefix limits it to this account's logs.
+    statements.push({
+      Sid: "ElbAccountWrites",
+      Effect: "Allow",
+      Principal: { AWS: elbAccountArn },
+      Action: "s3:PutObject",
+      Resource: interpolate`${bucketArn}/*/AWSLogs/${account.accountId}/*`,
+    });
+  }
+  return policy(...statements);
 }
 
 /**
@@ -167,15 +183,15 @@ export function bucketPolicy(bucketArn: Value, publicRead: boolean): PolicyDocum
   return policy(...statements);
 }
 
-/** What a Fargate task's execution role may do: write its logs, pull its image, read its secrets. */
+/** What a Fargate task's execution role may do: write its logs, pull its image, read its secrets (and registry credentials). */
 export interface ExecutionRoleNeeds {
   readonly logGroupArn: Value;
   /** Secrets Manager ARNs the container reads at start (without `:json-key::` suffixes). */
   readonly secretArns: readonly Value[];
   /** KMS keys that encrypt those secrets. */
   readonly secretKeyArns: readonly Value[];
-  /** The image is in ECR and needs an authorisation token to pull. */
-  readonly ecr: boolean;
+  /** The ECR repository of the image (see {@link ecrRepositoryArn}), when the image is in ECR. */
+  readonly ecrRepositoryArn?: string;
   readonly account: AccountContext;
 }
 
@@ -189,16 +205,11 @@ export function executionRolePolicy(needs: ExecutionRoleNeeds): PolicyDocument {
     },
   ];
   statements.push(...readSecretsStatements(needs.secretArns, needs.secretKeyArns, needs.account.region));
-  if (needs.ecr) {
-    // GetAuthorizationToken has no resource-level permission; the pulls are limited to this account's repositories.
+  if (needs.ecrRepositoryArn !== undefined) {
+    // GetAuthorizationToken has no resource-level permission; the pulls are limited to the image's repository.
     statements.push(
       { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-      {
-        Sid: "EcrPull",
-        Effect: "Allow",
-        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-        Resource: interpolate`arn:${needs.account.partition}:ecr:${needs.account.region}:${needs.account.accountId}:repository/*`,
-      },
+      { Sid: "EcrPull", Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: needs.ecrRepositoryArn },
     );
   }
   return policy(...statements);
@@ -258,9 +269,16 @@ export function secretArnOf(reference: string): string {
   return match?.[1] ?? reference;
 }
 
-/** True when an image reference points at an ECR registry (`<account>.dkr.ecr.<region>.amazonaws.com/...`). */
-export function isEcrImage(image: string): boolean {
-  return /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//.test(image);
+/**
+ * The ARN of the ECR repository an image reference points at (`<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repo>[:tag|@digest]`),
+ * from the image's own account and region (it may be another account's, shared by its repository policy);
+ * undefined for any other registry.
+ */
+export function ecrRepositoryArn(image: string): string | undefined {
+  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([^:@]+)/.exec(image);
+  if (match === null) return undefined;
+  const [, account, region, china, repository] = match;
+  return `arn:${china === undefined ? "aws" : "aws-cn"}:ecr:${region}:${account}:repository/${repository}`;
 }
 
 /**

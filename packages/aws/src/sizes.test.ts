@@ -66,9 +66,13 @@ describe("fargateUnits", () => {
 describe("redisEngineVersion", () => {
   it.each([
     ["7", "7.1"],
-    ["6", "6.x"],
+    ["7.0", "7.0"],
+    ["6", "6.2"],
+    ["6.x", "6.2"],
     ["6.2", "6.2"],
     ["8", undefined],
+    ["7.9", undefined],
+    ["5.0.6", undefined],
   ])("maps spec version %s to %s", (version, engineVersion) => {
     expect(redisEngineVersion(version)).toBe(engineVersion);
   });

@@ -86,13 +86,12 @@ export function fargateUnits(cpu: number, memory: number): { cpu: string; memory
   return { cpu: String(cpu * 1024), memory: String(memory) };
 }
 
-/** ElastiCache engine versions: Redis 7 and later need major.minor; 6 accepts `6.x` for the latest minor. */
-const REDIS_ENGINE_VERSIONS: Readonly<Record<number, string>> = { 6: "6.x", 7: "7.1" };
+/** The Redis OSS versions ElastiCache offers (major.minor), and what a bare major means: its latest minor. */
+const REDIS_ENGINE_VERSIONS: Readonly<Record<string, string>> = { "6": "6.2", "6.x": "6.2", "6.0": "6.0", "6.2": "6.2", "7": "7.1", "7.0": "7.0", "7.1": "7.1" };
 
-/** The ElastiCache `engineVersion` for a spec version ("7" -> "7.1", "6.2" stays), or undefined when AWS has none. */
+/** The ElastiCache `engineVersion` for a spec version ("7" -> "7.1", "6.x" -> "6.2"), or undefined when ElastiCache offers none. */
 export function redisEngineVersion(version: string): string | undefined {
-  if (version.includes(".")) return version;
-  return REDIS_ENGINE_VERSIONS[Number(version)];
+  return REDIS_ENGINE_VERSIONS[version];
 }
 
 /** Supported spec versions, for messages. */

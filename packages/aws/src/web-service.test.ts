@@ -41,8 +41,7 @@ const T = {
   scalingPolicy: "aws:appautoscaling/policy:Policy",
   scalingTarget: "aws:appautoscaling/target:Target",
   webAcl: "aws:wafv2/webAcl:WebAcl",
-  deploymentGroup: "aws:codedeploy/deploymentGroup:DeploymentGroup",
-  deploymentConfig: "aws:codedeploy/deploymentConfig:DeploymentConfig",
+  listenerRule: "aws:lb/listenerRule:ListenerRule",
   record: "aws:route53/record:Record",
 };
 
@@ -104,6 +103,9 @@ describe("WebService", () => {
     expect(statements[1].Resource).toEqual([secretArn]);
     expect(statements[2].Resource).toEqual([keyArn]);
     expect(task.taskRoleArn).toBe(plan.find(aws.iam.Role, "api-task-role").outputs.arn);
+    // ECS checks the execution role's permissions when the task definition is used: it waits for them.
+    expect(task.executionRoleArn).toBe(executionRole.outputs.arn);
+    expect(plan.find(T.task).dependencies).toContain(policies[0]!.urn);
 
     const alb = plan.find(aws.lb.LoadBalancer);
     expect(alb.inputs).toMatchObject({
@@ -113,7 +115,10 @@ describe("WebService", () => {
       dropInvalidHeaderFields: true,
       accessLogs: { bucket: plan.find(aws.s3.Bucket, "api-lb-logs").id, enabled: true },
     });
-    expect(alb.dependencies).toContain(plan.find("aws:s3/bucketPolicy:BucketPolicy").urn);
+    const logPolicy = plan.find("aws:s3/bucketPolicy:BucketPolicy");
+    expect(alb.dependencies).toContain(logPolicy.urn);
+    const principals = JSON.parse(logPolicy.inputs.policy as string).Statement.map((s: { Principal: unknown }) => s.Principal);
+    expect(principals).toEqual(["*", { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, { AWS: "arn:aws:iam::127311923021:root" }]);
     const certificate = plan.find(aws.acm.Certificate);
     expect(certificate.inputs).toMatchObject({ domainName: "shop.example.com", validationMethod: "DNS" });
     const https = plan.find(T.listener, { port: 443 });
@@ -138,7 +143,8 @@ describe("WebService", () => {
       expect.objectContaining({ predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageMemoryUtilization" }, targetValue: 80 }),
     ]);
     plan.resourceCountIs(T.webAcl, 0);
-    plan.resourceCountIs(T.deploymentGroup, 0);
+    plan.resourceCountIs(T.listenerRule, 0);
+    expect(plan.find(T.service).inputs.deploymentConfiguration).toEqual({ strategy: "ROLLING" });
     expect(plan.outputs.url).toBe("https://shop.example.com");
   });
 
@@ -149,33 +155,55 @@ describe("WebService", () => {
     expect(acl.inputs.rules.map((r: { name: string }) => r.name)).toEqual([...WAF_MANAGED_RULE_GROUPS, "rate-limit-per-ip"]);
     expect(acl.inputs.rules[4].statement).toEqual({ rateBasedStatement: { limit: 500, aggregateKeyType: "IP" } });
     plan.hasResource("aws:wafv2/webAclAssociation:WebAclAssociation", { resourceArn: plan.find(aws.lb.LoadBalancer).outputs.arn, webAclArn: acl.outputs.arn });
+    const wafLogs = plan.find(aws.cloudwatch.LogGroup, "api-waf-logs");
+    expect(wafLogs.inputs).toMatchObject({ name: "aws-waf-logs-shop-dev-api", retentionInDays: 14, kmsKeyId: plan.find(aws.kms.Key).outputs.arn });
+    expect(plan.find("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs).toMatchObject({
+      resourceArn: acl.outputs.arn,
+      logDestinationConfigs: [wafLogs.outputs.arn],
+      redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "cookie" } }],
+    });
   });
 
-  it("deploys through CodeDeploy blue-green with alarm rollback and two target groups when the strategy is blue-green", async () => {
+  it("ships a new image through ECS blue/green with alarm rollback and two target groups when the strategy is blue-green", async () => {
     const spec = service();
     const plan = await run({ ...spec, deployment: { ...spec.deployment, strategy: "blue-green" } });
     const ecsService = plan.find(T.service);
-    expect(ecsService.inputs.deploymentController).toEqual({ type: "CODE_DEPLOY" });
-    expect(ecsService.inputs.deploymentCircuitBreaker).toBeUndefined();
-    expect(ecsService.options.ignoreChanges).toEqual(["desiredCount", "taskDefinition", "loadBalancers"]);
-    plan.resourceCountIs(aws.lb.TargetGroup, 2);
-    const group = plan.find(T.deploymentGroup).inputs;
-    expect(group).toMatchObject({
-      deploymentConfigName: "CodeDeployDefault.ECSAllAtOnce",
-      deploymentStyle: { deploymentOption: "WITH_TRAFFIC_CONTROL", deploymentType: "BLUE_GREEN" },
-      autoRollbackConfiguration: { enabled: true, events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] },
-      alarmConfiguration: { enabled: true, alarms: [plan.find(aws.cloudwatch.MetricAlarm).outputs.name] },
-      loadBalancerInfo: { targetGroupPairInfo: { prodTrafficRoute: { listenerArns: [plan.find(T.listener, { port: 443 }).outputs.arn] } } },
+    const [blue, green] = plan.resources(aws.lb.TargetGroup);
+    const rule = plan.find(T.listenerRule);
+    const role = plan.find(aws.iam.Role, "api-deployment-role");
+    expect(ecsService.inputs).toMatchObject({
+      deploymentController: { type: "ECS" },
+      deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: "5" },
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      alarms: { alarmNames: [plan.find(aws.cloudwatch.MetricAlarm).outputs.name], enable: true, rollback: true },
+      loadBalancers: [
+        { targetGroupArn: blue!.outputs.arn, advancedConfiguration: { alternateTargetGroupArn: green!.outputs.arn, productionListenerRule: rule.outputs.arn, roleArn: role.outputs.arn } },
+      ],
     });
-    expect(plan.find(T.listener, { port: 443 }).options.ignoreChanges).toEqual(["defaultActions"]);
+    // Nothing hides a new task definition from Pulumi: `pulumi up` with a new image deploys it.
+    expect(ecsService.options.ignoreChanges).toEqual(["desiredCount"]);
+    expect(rule.inputs).toMatchObject({
+      listenerArn: plan.find(T.listener, { port: 443 }).outputs.arn,
+      actions: [{ type: "forward", forward: { targetGroups: [{ arn: blue!.outputs.arn, weight: 100 }, { arn: green!.outputs.arn, weight: 0 }] } }],
+    });
+    expect(rule.options.ignoreChanges).toEqual(["actions"]);
+    expect(plan.find(aws.iam.RolePolicyAttachment, "api-deployment-role-AmazonECSInfrastructureRolePolicyForLoadBalancers").inputs).toMatchObject({ role: role.outputs.name });
+    expect(plan.find(aws.iam.RolePolicyAttachment).inputs.policyArn).toBe(
+      "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForLoadBalancers",
+    );
+    expect(ecsService.dependencies).toContain(rule.urn);
+    plan.resourceCountIs("aws:codedeploy/deploymentGroup:DeploymentGroup", 0);
   });
 
-  it("shifts traffic with a CodeDeploy canary config when the strategy is canary", async () => {
+  it("shifts traffic with an ECS canary when the strategy is canary", async () => {
     const spec = service();
     const plan = await run({ ...spec, deployment: { ...spec.deployment, strategy: "canary" } });
-    const config = plan.find(T.deploymentConfig);
-    expect(config.inputs.trafficRoutingConfig).toEqual({ type: "TimeBasedCanary", timeBasedCanary: { percentage: 10, interval: 5 } });
-    expect(plan.find(T.deploymentGroup).inputs.deploymentConfigName).toBe(config.outputs.deploymentConfigName);
+    expect(plan.find(T.service).inputs.deploymentConfiguration).toEqual({
+      strategy: "CANARY",
+      bakeTimeInMinutes: "5",
+      canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: "5" },
+    });
+    plan.resourceCountIs(aws.lb.TargetGroup, 2);
   });
 
   it("serves plain HTTP with no certificate when tls is off", async () => {
@@ -225,10 +253,19 @@ describe("WebService", () => {
     expect(plan.find(aws.lb.LoadBalancer).inputs.accessLogs).toMatchObject({ bucket: "shop-dev-cluster-lb-logs", enabled: true });
   });
 
-  it("lets the execution role pull from this account's ECR when the image is in ECR", async () => {
-    const plan = await run(service({ image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/api:1.0" }));
-    const sids = JSON.parse(plan.find(T.rolePolicy).inputs.policy as string).Statement.map((s: { Sid: string }) => s.Sid);
-    expect(sids).toEqual(["WriteLogs", "ReadSecrets", "DecryptSecrets", "EcrLogin", "EcrPull"]);
+  it("lets the execution role pull from the image's ECR repository only when the image is in ECR", async () => {
+    const plan = await run(service({ image: "210987654321.dkr.ecr.eu-west-1.amazonaws.com/shop/api:1.0" }));
+    const statements = JSON.parse(plan.find(T.rolePolicy).inputs.policy as string).Statement;
+    expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(["WriteLogs", "ReadSecrets", "DecryptSecrets", "EcrLogin", "EcrPull"]);
+    expect(statements[4].Resource).toBe("arn:aws:ecr:eu-west-1:210987654321:repository/shop/api");
+  });
+
+  it("pulls with the given credentials and lets the execution role read them when registryCredentialsSecret is set", async () => {
+    const credentials = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ghcr-pull-AbCdEf";
+    const plan = await run(service(), { registryCredentialsSecret: credentials });
+    expect(container(plan).repositoryCredentials).toEqual({ credentialsParameter: credentials });
+    const statements = JSON.parse(plan.find(T.rolePolicy).inputs.policy as string).Statement;
+    expect(statements[1]).toMatchObject({ Sid: "ReadSecrets", Resource: [secretArn, credentials] });
   });
 
   it.each([

@@ -11,13 +11,13 @@ import {
   type WebServiceOutputs,
 } from "@polycloud/core";
 import { alarmWindow, errorRatioQueries } from "./alarms";
-import { trafficRouting } from "./deployment";
+import { ecsDeploymentConfiguration } from "./deployment";
 import {
   accountContext,
   allowTraffic,
   childOptions,
   createKey,
-  createLogBucket,
+  createLoadBalancerLogBucket,
   createLogGroup,
   createRule,
   createServiceRole,
@@ -32,7 +32,7 @@ import {
 } from "./helpers";
 import type { EcsClusterRef } from "./cluster";
 import type { NetworkRef } from "./network";
-import { executionRolePolicy, isEcrImage, logBucketPolicy, secretArnOf, type AccountContext } from "./policies";
+import { ecrRepositoryArn, executionRolePolicy, secretArnOf, type AccountContext } from "./policies";
 import type { AwsSecretReference } from "./secret-store";
 import { fargateSizeProblems, fargateUnits } from "./sizes";
 
@@ -77,6 +77,13 @@ export interface WebServiceArgs extends CoreWebServiceArgs<NetworkRef> {
    * @default true
    */
   readonly readonlyRootFilesystem?: boolean;
+  /**
+   * ARN of a Secrets Manager secret with `{"username", "password"}` for a private registry other than
+   * ECR; the execution role may read it. Encrypt it with the `aws/secretsmanager` key, or grant the
+   * execution role `kms:Decrypt` on yours.
+   * @default - the registry is public, or ECR (pulled with the execution role)
+   */
+  readonly registryCredentialsSecret?: pulumi.Input<string>;
   /** CPU architecture of the image. @default "X86_64" */
   readonly architecture?: "X86_64" | "ARM64";
   /**
@@ -105,7 +112,7 @@ export interface WebServiceArgs extends CoreWebServiceArgs<NetworkRef> {
       logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
       executionRole?: RoleTransforms;
       taskRole?: RoleTransforms;
-      codeDeployRole?: RoleTransforms;
+      deploymentRole?: RoleTransforms;
       cluster?: Transform<aws.ecs.ClusterArgs>;
       taskDefinition?: Transform<aws.ecs.TaskDefinitionArgs>;
       service?: Transform<aws.ecs.ServiceArgs>;
@@ -117,16 +124,24 @@ export interface WebServiceArgs extends CoreWebServiceArgs<NetworkRef> {
       httpListener?: Transform<aws.lb.ListenerArgs>;
       certificate?: Transform<aws.acm.CertificateArgs>;
       certificateValidation?: Transform<aws.acm.CertificateValidationArgs>;
-      dnsRecord?: Transform<aws.route53.RecordArgs>;
+      certificateValidationRecord?: Transform<aws.route53.RecordArgs>;
+      aliasRecord?: Transform<aws.route53.RecordArgs>;
       autoscalingTarget?: Transform<aws.appautoscaling.TargetArgs>;
       autoscalingPolicy?: Transform<aws.appautoscaling.PolicyArgs>;
       deploymentAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
       webAcl?: Transform<aws.wafv2.WebAclArgs>;
       webAclAssociation?: Transform<aws.wafv2.WebAclAssociationArgs>;
-      codeDeployApplication?: Transform<aws.codedeploy.ApplicationArgs>;
-      codeDeployConfig?: Transform<aws.codedeploy.DeploymentConfigArgs>;
-      deploymentGroup?: Transform<aws.codedeploy.DeploymentGroupArgs>;
+      wafLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+      wafLogging?: Transform<aws.wafv2.WebAclLoggingConfigurationArgs>;
+      productionListenerRule?: Transform<aws.lb.ListenerRuleArgs>;
     };
+}
+
+/** The production listener rule, alternate target group and role of ECS blue/green deployments. */
+interface TrafficShift {
+  readonly rule: aws.lb.ListenerRule;
+  readonly green: aws.lb.TargetGroup;
+  readonly roleArn: pulumi.Output<string>;
 }
 
 /** Problems with a service on Fargate, before anything is created. Paths are spec paths. */
@@ -163,8 +178,10 @@ export function webServiceProblems(args: Pick<WebServiceArgs, "service" | "loadB
  *   headers, logs to a bucket, serves HTTPS with a TLS 1.2+ policy and HSTS, and redirects HTTP.
  *   Security groups: clients -> load balancer on 80/443, load balancer -> tasks on the port only.
  * - Target-tracking autoscaling on CPU and memory between `replicas.min` and `replicas.max`.
- * - Rolling deployments stop and roll back on failed health checks (circuit breaker) and on the
- *   error-rate alarm; `blue-green` and `canary` go through CodeDeploy with alarm-based rollback.
+ * - Deployments stop and roll back on failed health checks (circuit breaker) and on the error-rate
+ *   alarm. `blue-green` and `canary` use ECS's built-in blue/green, canary and linear strategies: a
+ *   `pulumi up` with a new image starts green tasks in the alternate target group and ECS shifts the
+ *   production listener rule's traffic to them.
  * - Optional WAF (AWS managed rule groups and a per-IP rate limit) in front of the load balancer.
  * - Standalone, it creates its own ECS cluster, log key and access-log bucket; an application with
  *   several services shares one set through a {@link Cluster} (`...cluster.serviceArgs`).
@@ -203,7 +220,7 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     const internal = !(spec.public && args.loadBalancer.public);
     const tls = args.loadBalancer.tls;
     const domainName = args.domainName ?? args.loadBalancer.domain;
-    const codeDeploy = spec.deployment.strategy !== "rolling";
+    const shiftsTraffic = spec.deployment.strategy !== "rolling";
     const retentionDays = args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays;
     this.spec = spec;
     this.serviceName = spec.name;
@@ -216,18 +233,23 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
       ...(t.logGroup === undefined ? {} : { transform: t.logGroup }),
     });
     const secrets = args.secrets ?? [];
-    this.executionRole = createServiceRole(scope, "execution-role", {
+    const ecrRepository = ecrRepositoryArn(spec.image);
+    const executionRole = createServiceRole(scope, "execution-role", {
       service: "ecs-tasks.amazonaws.com",
       account,
       policy: executionRolePolicy({
         logGroupArn: this.logGroup.arn,
-        secretArns: secrets.map((s) => pulumi.output(s.ref).apply(secretArnOf)),
+        secretArns: [
+          ...secrets.map((s) => pulumi.output(s.ref).apply(secretArnOf)),
+          ...(args.registryCredentialsSecret === undefined ? [] : [args.registryCredentialsSecret]),
+        ],
         secretKeyArns: secrets.flatMap((s) => (s.keyArn === undefined ? [] : [s.keyArn])),
-        ecr: isEcrImage(spec.image),
+        ...(ecrRepository === undefined ? {} : { ecrRepositoryArn: ecrRepository }),
         account,
       }),
       ...(t.executionRole === undefined ? {} : { transforms: t.executionRole }),
-    }).role;
+    });
+    this.executionRole = executionRole.role;
     this.taskRole = createServiceRole(scope, "task-role", { service: "ecs-tasks.amazonaws.com", account, ...(t.taskRole === undefined ? {} : { transforms: t.taskRole }) }).role;
 
     this.cluster =
@@ -237,7 +259,8 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
         transform({ name: physicalNameOf(scope, "ecsCluster"), settings: [{ name: "containerInsights", value: "enabled" }], tags: scope.tags }, `${name}-cluster`, t.cluster),
         childOptions(scope),
       );
-    this.taskDefinition = this.createTaskDefinition(scope, args, account, t.taskDefinition);
+    // The ARN that waits for the role's policy: ECS checks the role when the first task starts.
+    this.taskDefinition = this.createTaskDefinition(scope, args, account, executionRole.arn, t.taskDefinition);
 
     // Security groups: clients -> load balancer on the listener ports, load balancer -> tasks on the service port.
     this.loadBalancerSecurityGroup = new aws.ec2.SecurityGroup(
@@ -265,7 +288,7 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
 
     const logs =
       args.accessLogBucket === undefined
-        ? createLogBucket(scope, { suffix: "lb-logs", policy: (arn) => logBucketPolicy(arn, "loadBalancer", account), retentionDays, transforms: t })
+        ? createLoadBalancerLogBucket(scope, account, retentionDays, t)
         : undefined;
     this.loadBalancer = new aws.lb.LoadBalancer(
       `${name}-lb`,
@@ -288,7 +311,7 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
       ),
       childOptions(scope, false, { dependsOn: logs === undefined ? [] : [logs.policy] }),
     );
-    const targetGroups = (codeDeploy ? ["blue", "green"] : ["blue"]).map((color) => this.createTargetGroup(scope, args, color, t.targetGroup));
+    const targetGroups = (shiftsTraffic ? ["blue", "green"] : ["blue"]).map((color) => this.createTargetGroup(scope, args, color, t.targetGroup));
     const blue = targetGroups[0]!;
 
     let certificateArn = args.certificateArn;
@@ -297,36 +320,43 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
       certificateArn = issued.arn;
       this.certificateValidationRecords = issued.records;
     }
-    const listener = this.createListeners(scope, blue, tls ? certificateArn : undefined, codeDeploy, t);
+    const listener = this.createListeners(scope, blue, tls ? certificateArn : undefined, t);
     if (args.hostedZoneId !== undefined && domainName !== undefined) {
       new aws.route53.Record(
         `${name}-dns`,
         transform(
           { zoneId: args.hostedZoneId, name: domainName, type: "A", aliases: [{ name: this.loadBalancer.dnsName, zoneId: this.loadBalancer.zoneId, evaluateTargetHealth: true }] },
           `${name}-dns`,
-          t.dnsRecord,
+          t.aliasRecord,
         ),
         childOptions(scope),
       );
     }
 
     this.deploymentAlarm = this.createDeploymentAlarm(scope, args, t.deploymentAlarm);
-    this.service = this.createService(scope, args, blue, listener, codeDeploy, t.service);
+    const trafficShift = shiftsTraffic ? this.createTrafficShift(scope, listener, blue, targetGroups[1]!, account, t) : undefined;
+    this.service = this.createService(scope, args, blue, listener, trafficShift, t.service);
     this.createAutoscaling(scope, spec, t);
-    if (args.loadBalancer.waf) this.webAcl = this.createWaf(scope, args.wafRateLimit ?? 2000, t);
-    if (codeDeploy) this.createCodeDeploy(scope, spec, listener, targetGroups, account, t);
+    if (args.loadBalancer.waf) this.webAcl = this.createWaf(scope, args.wafRateLimit ?? 2000, { retentionDays, kmsKeyArn }, t);
 
     const host = tls ? (domainName ?? this.loadBalancer.dnsName) : this.loadBalancer.dnsName;
     this.url = pulumi.interpolate`${tls ? "https" : "http"}://${host}`;
     this.registerOutputs({ serviceName: this.serviceName, url: this.url, securityGroupId: this.securityGroup.id });
   }
 
-  private createTaskDefinition(scope: Scope, args: WebServiceArgs, account: AccountContext, t: Transform<aws.ecs.TaskDefinitionArgs> | undefined): aws.ecs.TaskDefinition {
+  private createTaskDefinition(
+    scope: Scope,
+    args: WebServiceArgs,
+    account: AccountContext,
+    executionRoleArn: pulumi.Input<string>,
+    t: Transform<aws.ecs.TaskDefinitionArgs> | undefined,
+  ): aws.ecs.TaskDefinition {
     const spec = args.service;
     const readonlyRoot = args.readonlyRootFilesystem ?? true;
     const container = {
       name: spec.name,
       image: spec.image,
+      ...(args.registryCredentialsSecret === undefined ? {} : { repositoryCredentials: { credentialsParameter: args.registryCredentialsSecret } }),
       essential: true,
       ...(spec.command === undefined ? {} : { entryPoint: spec.command }),
       ...(spec.args === undefined ? {} : { command: spec.args }),
@@ -357,7 +387,7 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
           networkMode: "awsvpc",
           ...fargateUnits(spec.cpu, spec.memory),
           runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.architecture ?? "X86_64" },
-          executionRoleArn: this.executionRole.arn,
+          executionRoleArn,
           taskRoleArn: this.taskRole.arn,
           containerDefinitions: pulumi.jsonStringify([container]),
           ...(readonlyRoot ? { volumes: [{ name: "tmp" }] } : {}),
@@ -430,7 +460,7 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
                 allowOverwrite: true,
               },
               `${name}-validation`,
-              t.dnsRecord,
+              t.certificateValidationRecord,
             ),
             childOptions(scope),
           );
@@ -452,12 +482,10 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     scope: Scope,
     targetGroup: aws.lb.TargetGroup,
     certificateArn: pulumi.Input<string> | undefined,
-    codeDeploy: boolean,
     t: NonNullable<WebServiceArgs["transform"]>,
   ): aws.lb.Listener {
     const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
-    // CodeDeploy moves the listener between blue and green; Pulumi must not move it back.
-    const mainOptions = childOptions(scope, false, codeDeploy ? { ignoreChanges: ["defaultActions"] } : {});
+    const mainOptions = childOptions(scope);
     if (certificateArn === undefined) {
       return new aws.lb.Listener(
         `${scope.name}-http`,
@@ -525,16 +553,58 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     );
   }
 
+  /**
+   * What ECS's blue/green, canary and linear deployments need: a production listener rule that forwards
+   * to both target groups (ECS moves the weights; Pulumi must not move them back) and a role that lets
+   * ECS change the rule and target groups.
+   */
+  private createTrafficShift(
+    scope: Scope,
+    listener: aws.lb.Listener,
+    blue: aws.lb.TargetGroup,
+    green: aws.lb.TargetGroup,
+    account: AccountContext,
+    t: NonNullable<WebServiceArgs["transform"]>,
+  ): TrafficShift {
+    const name = `${scope.name}-production-rule`;
+    const rule = new aws.lb.ListenerRule(
+      name,
+      transform(
+        {
+          listenerArn: listener.arn,
+          priority: 1,
+          conditions: [{ pathPattern: { values: ["/*"] } }],
+          actions: [{ type: "forward", forward: { targetGroups: [{ arn: blue.arn, weight: 100 }, { arn: green.arn, weight: 0 }] } }],
+          tags: scope.tags,
+        },
+        name,
+        t.productionListenerRule,
+      ),
+      childOptions(scope, false, { ignoreChanges: ["actions"] }),
+    );
+    // AWS's documented trust policy for the ECS infrastructure role has no aws:SourceAccount condition.
+    const role = createServiceRole(scope, "deployment-role", {
+      service: "ecs.amazonaws.com",
+      account,
+      managedPolicies: ["service-role/AmazonECSInfrastructureRolePolicyForLoadBalancers"],
+      sourceAccountCondition: false,
+      ...(t.deploymentRole === undefined ? {} : { transforms: t.deploymentRole }),
+    });
+    return { rule, roleArn: role.arn, green };
+  }
+
   private createService(
     scope: Scope,
     args: WebServiceArgs,
     targetGroup: aws.lb.TargetGroup,
     listener: aws.lb.Listener,
-    codeDeploy: boolean,
+    trafficShift: TrafficShift | undefined,
     t: Transform<aws.ecs.ServiceArgs> | undefined,
   ): aws.ecs.Service {
     const spec = args.service;
     const { rollback } = spec.deployment;
+    const advancedConfiguration =
+      trafficShift === undefined ? {} : { advancedConfiguration: { alternateTargetGroupArn: trafficShift.green.arn, productionListenerRule: trafficShift.rule.arn, roleArn: trafficShift.roleArn } };
     return new aws.ecs.Service(
       scope.name,
       transform(
@@ -546,18 +616,16 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
           launchType: "FARGATE",
           platformVersion: "LATEST",
           networkConfiguration: { subnets: args.network.privateSubnetIds, securityGroups: [this.securityGroup.id], assignPublicIp: false },
-          loadBalancers: [{ targetGroupArn: targetGroup.arn, containerName: spec.name, containerPort: spec.port }],
+          loadBalancers: [{ targetGroupArn: targetGroup.arn, containerName: spec.name, containerPort: spec.port, ...advancedConfiguration }],
           healthCheckGracePeriodSeconds: spec.healthCheck.gracePeriodSeconds,
-          deploymentController: { type: codeDeploy ? "CODE_DEPLOY" : "ECS" },
-          // CodeDeploy owns blue-green and canary rollouts and their rollback; ECS owns rolling ones.
-          ...(codeDeploy
-            ? {}
-            : {
-                deploymentMinimumHealthyPercent: 100,
-                deploymentMaximumPercent: 200,
-                deploymentCircuitBreaker: { enable: true, rollback: rollback.onHealthCheckFailure },
-                alarms: { alarmNames: [this.deploymentAlarm.name], enable: rollback.onAlarm, rollback: rollback.onAlarm },
-              }),
+          deploymentController: { type: "ECS" },
+          // A new task definition (a new image) starts a deployment with this strategy; ECS rolls it back
+          // on failed health checks and on the error-rate alarm, whatever the strategy.
+          deploymentConfiguration: ecsDeploymentConfiguration(spec.deployment),
+          deploymentMinimumHealthyPercent: 100,
+          deploymentMaximumPercent: 200,
+          deploymentCircuitBreaker: { enable: true, rollback: rollback.onHealthCheckFailure },
+          alarms: { alarmNames: [this.deploymentAlarm.name], enable: rollback.onAlarm, rollback: rollback.onAlarm },
           propagateTags: "SERVICE",
           enableEcsManagedTags: true,
           tags: scope.tags,
@@ -565,11 +633,8 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
         scope.name,
         t,
       ),
-      // Autoscaling owns the task count, CodeDeploy the task definition and target group.
-      childOptions(scope, false, {
-        dependsOn: [listener],
-        ignoreChanges: codeDeploy ? ["desiredCount", "taskDefinition", "loadBalancers"] : ["desiredCount"],
-      }),
+      // Autoscaling owns the task count.
+      childOptions(scope, false, { dependsOn: [listener, ...(trafficShift === undefined ? [] : [trafficShift.rule])], ignoreChanges: ["desiredCount"] }),
     );
   }
 
@@ -621,7 +686,12 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     }
   }
 
-  private createWaf(scope: Scope, rateLimit: number, t: NonNullable<WebServiceArgs["transform"]>): aws.wafv2.WebAcl {
+  private createWaf(
+    scope: Scope,
+    rateLimit: number,
+    logs: { retentionDays: number; kmsKeyArn: pulumi.Input<string> },
+    t: NonNullable<WebServiceArgs["transform"]>,
+  ): aws.wafv2.WebAcl {
     const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
     const name = `${scope.name}-waf`;
     const acl = new aws.wafv2.WebAcl(
@@ -660,68 +730,25 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
       transform({ resourceArn: this.loadBalancer.arn, webAclArn: acl.arn }, `${name}-association`, t.webAclAssociation),
       childOptions(scope),
     );
-    return acl;
-  }
-
-  private createCodeDeploy(
-    scope: Scope,
-    spec: ServiceSpec,
-    listener: aws.lb.Listener,
-    targetGroups: readonly aws.lb.TargetGroup[],
-    account: AccountContext,
-    t: NonNullable<WebServiceArgs["transform"]>,
-  ): void {
-    const role = createServiceRole(scope, "codedeploy-role", {
-      service: "codedeploy.amazonaws.com",
-      account,
-      managedPolicies: ["AWSCodeDeployRoleForECS"],
-      ...(t.codeDeployRole === undefined ? {} : { transforms: t.codeDeployRole }),
+    // WAF logs only to log groups named aws-waf-logs-*; credentials in headers are redacted.
+    const logGroup = createLogGroup(scope, "waf-logs", {
+      logGroupName: `aws-waf-logs-${physicalNameOf(scope, "logGroup")}`,
+      ...logs,
+      ...(t.wafLogGroup === undefined ? {} : { transform: t.wafLogGroup }),
     });
-    const appName = `${scope.name}-codedeploy`;
-    const application = new aws.codedeploy.Application(appName, transform({ computePlatform: "ECS", tags: scope.tags }, appName, t.codeDeployApplication), childOptions(scope));
-    const routing = trafficRouting(spec.deployment);
-    let deploymentConfigName: pulumi.Input<string> = "CodeDeployDefault.ECSAllAtOnce";
-    if (routing.type !== "AllAtOnce") {
-      const configName = `${scope.name}-${spec.deployment.strategy}`;
-      deploymentConfigName = new aws.codedeploy.DeploymentConfig(
-        configName,
-        transform({ computePlatform: "ECS", trafficRoutingConfig: routing }, configName, t.codeDeployConfig),
-        childOptions(scope),
-      ).deploymentConfigName;
-    }
-    const { rollback, blueGreen } = spec.deployment;
-    const groupName = `${scope.name}-deployment-group`;
-    new aws.codedeploy.DeploymentGroup(
-      groupName,
+    new aws.wafv2.WebAclLoggingConfiguration(
+      `${name}-logging`,
       transform(
         {
-          appName: application.name,
-          deploymentGroupName: physicalNameOf(scope, "ecsService"),
-          serviceRoleArn: role.arn,
-          deploymentConfigName,
-          deploymentStyle: { deploymentOption: "WITH_TRAFFIC_CONTROL", deploymentType: "BLUE_GREEN" },
-          blueGreenDeploymentConfig: {
-            deploymentReadyOption: { actionOnTimeout: "CONTINUE_DEPLOYMENT" },
-            terminateBlueInstancesOnDeploymentSuccess: { action: "TERMINATE", terminationWaitTimeInMinutes: blueGreen.terminationWaitMinutes },
-          },
-          ecsService: { clusterName: this.cluster.name, serviceName: this.service.name },
-          loadBalancerInfo: {
-            targetGroupPairInfo: {
-              prodTrafficRoute: { listenerArns: [listener.arn] },
-              targetGroups: targetGroups.map((tg) => ({ name: tg.name })),
-            },
-          },
-          autoRollbackConfiguration: {
-            enabled: rollback.onHealthCheckFailure || rollback.onAlarm,
-            events: [...(rollback.onHealthCheckFailure ? ["DEPLOYMENT_FAILURE"] : []), ...(rollback.onAlarm ? ["DEPLOYMENT_STOP_ON_ALARM"] : [])],
-          },
-          alarmConfiguration: { enabled: rollback.onAlarm, alarms: [this.deploymentAlarm.name] },
-          tags: scope.tags,
+          resourceArn: acl.arn,
+          logDestinationConfigs: [logGroup.arn],
+          redactedFields: ["authorization", "cookie"].map((header) => ({ singleHeader: { name: header } })),
         },
-        groupName,
-        t.deploymentGroup,
+        `${name}-logging`,
+        t.wafLogging,
       ),
       childOptions(scope),
     );
+    return acl;
   }
 }

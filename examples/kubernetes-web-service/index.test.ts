@@ -26,6 +26,7 @@ describe("kubernetes-web-service example", () => {
   it("protects the database in production", async () => {
     const plan = await runProgram(program, { project: "kubernetes-web-service", config: { "kubernetes-web-service:environment": "production" } });
     expect(plan.find(k8s.apps.v1.StatefulSet, { metadata: { name: "postgres" } }).options.protect).toBe(true);
-    expect(plan.outputs.alertCount).toBe(10);
+    // 3 availability burn-rate, 3 latency burn-rate, 2 p95, 1 error-rate; 2 per store.
+    expect(plan.outputs.alertCount).toBe(13);
   });
 });

@@ -28,6 +28,31 @@ function build(b: Backend, s = full, options: { preview?: boolean; provider?: bo
   );
 }
 
+interface PodSpec {
+  automountServiceAccountToken?: boolean;
+  serviceAccountName?: string;
+  securityContext?: unknown;
+  containers: Container[];
+  initContainers?: Container[];
+}
+interface Container {
+  securityContext?: unknown;
+  resources?: { limits?: Record<string, string> };
+  env?: { name: string; value?: string }[];
+}
+
+/** Every pod template of the plan: Deployments, StatefulSets, Rollouts, Jobs and CronJobs. */
+function podTemplates(plan: Plan): { name: string; spec: PodSpec }[] {
+  return plan.resources().flatMap((r) => {
+    const name = `${r.type} ${r.name}`;
+    if (["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:argoproj.io/v1alpha1:Rollout", "kubernetes:batch/v1:Job"].includes(r.type)) {
+      return [{ name, spec: r.inputs.spec.template.spec as PodSpec }];
+    }
+    if (r.type === "kubernetes:batch/v1:CronJob") return [{ name, spec: r.inputs.spec.jobTemplate.spec.template.spec as PodSpec }];
+    return [];
+  });
+}
+
 /** The labels of the pods of each workload, by object name. */
 function podLabels(plan: Plan): Record<string, Record<string, string>> {
   const workloads = plan.resources().filter((r) => ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:argoproj.io/v1alpha1:Rollout"].includes(r.type));
@@ -44,6 +69,23 @@ describe("backend", () => {
   it("reports what a cluster cannot honour when validating", () => {
     const problems = backend.validate(spec({ network: { cdn: true }, backup: { crossRegion: true } }));
     expect(problems.map((p) => p.path)).toEqual(["network.cdn", "backup.crossRegion"]);
+  });
+
+  it("reports services and secrets named like the stores' objects when validating", () => {
+    const problems = backend.validate(
+      spec({
+        services: { postgres: { image: "a:1" }, "bucket-assets-setup": { image: "a:1" }, redis: { image: "a:1" } },
+        database: {},
+        buckets: { assets: {} },
+        secrets: { "postgres-app": {}, "bucket-assets-root": {} },
+      }),
+    );
+    expect(problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'services.postgres: "postgres" is also the name of the database\'s objects on Kubernetes',
+      'services.bucket-assets-setup: "bucket-assets-setup" is also the name of bucket assets\'s objects on Kubernetes',
+      'secrets.postgres-app: "postgres-app" is also the name of the database\'s Secret on Kubernetes',
+      'secrets.bucket-assets-root: "bucket-assets-root" is also the name of bucket assets\'s Secret on Kubernetes',
+    ]);
   });
 
   it("builds every concern of a full spec in one namespace", async () => {
@@ -82,20 +124,57 @@ describe("backend", () => {
     ]);
   });
 
-  it("never puts a secret value in a container's plain env", async () => {
-    const plan = await build(backend);
+  it.each([
+    ["plain cluster", backend, 5],
+    ["cluster with every operator", OPERATORS, 4],
+  ] as const)("never puts a secret value in a container's plain env on a %s", async (_, b, passwords) => {
+    const plan = await build(b);
     // Every generated password and every value of the spec's secrets; connection URLs contain them.
     const secretValues = plan.resources(random.RandomPassword).map((p) => p.outputs.result as string);
-    expect(new Set(secretValues).size).toBe(5);
+    expect(new Set(secretValues).size).toBe(passwords);
     for (const value of secretValues) expect(value).toMatch(/^[A-Za-z0-9]{32,40}$/);
-    const plainEnv = plan
-      .resources()
-      .filter((r) => r.type.startsWith("kubernetes:apps/") || r.type === "kubernetes:batch/v1:Job")
-      .flatMap((r) => (r.inputs.spec.template.spec.containers as { env?: { name: string; value?: string }[] }[]).flatMap((c) => c.env ?? []))
+    const templates = podTemplates(plan);
+    // api, worker, postgres (+ its pg_dump CronJob on a plain cluster), redis, MinIO and its setup Job.
+    expect(templates.length).toBe(b === backend ? 7 : 5);
+    const plainEnv = templates
+      .flatMap(({ spec }) => [...spec.containers, ...(spec.initContainers ?? [])])
+      .flatMap((c) => c.env ?? [])
       .filter((e) => e.value !== undefined);
     expect(plainEnv.length).toBeGreaterThan(0);
     for (const e of plainEnv) {
       for (const secret of secretValues) expect(e.value).not.toContain(secret);
+    }
+  });
+
+  it.each([
+    ["plain cluster", backend],
+    ["cluster with every operator", OPERATORS],
+  ])("hardens every pod template on a %s (CloudNativePG's instance pods are the operator's)", async (_, b) => {
+    const plan = await build(b);
+    const templates = podTemplates(plan);
+    expect(templates.length).toBeGreaterThan(3);
+    for (const { name, spec } of templates) {
+      expect([name, spec.automountServiceAccountToken, spec.serviceAccountName]).toEqual([name, false, expect.not.stringMatching(/^default$/)]);
+      expect([name, spec.securityContext]).toEqual([
+        name,
+        { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, fsGroupChangePolicy: "OnRootMismatch", seccompProfile: { type: "RuntimeDefault" } },
+      ]);
+      for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
+        expect([name, c.securityContext]).toEqual([
+          name,
+          {
+            runAsNonRoot: true,
+            runAsUser: 10001,
+            runAsGroup: 10001,
+            privileged: false,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+        ]);
+        expect([name, Object.keys(c.resources?.limits ?? {}).sort()]).toEqual([name, ["cpu", "ephemeral-storage", "memory"]]);
+      }
     }
   });
 
@@ -139,8 +218,23 @@ describe("backend", () => {
     expect(schemaViolations(plan)).toEqual([expect.stringMatching(/^kubernetes:core\/v1:Service bad: .*port/)]);
   });
 
-  it("registers the same resources in preview and update", async () => {
-    const urns = async (preview: boolean) => (await build(OPERATORS, full, { preview })).resources().map((r) => r.urn).sort();
+  it("detects an unknown property (a typo) in an object, including a Rollout's pod template", async () => {
+    const plan = await runProgram(() => {
+      const spec = { selector: { matchLabels: { app: "x" } }, template: { metadata: { labels: { app: "x" } }, spec: { automountServiceAcountToken: false, containers: [{ name: "x", image: "x" }] } } };
+      new k8s.apps.v1.Deployment("typo", { metadata: { name: "typo" }, spec: spec as k8s.types.input.apps.v1.DeploymentSpec });
+      new k8s.apiextensions.CustomResource("rollout-typo", { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", metadata: { name: "typo" }, spec });
+    });
+    expect(schemaViolations(plan)).toEqual([
+      "kubernetes:apps/v1:Deployment typo: .spec.template.spec.automountServiceAcountToken: unknown property",
+      "kubernetes:argoproj.io/v1alpha1:Rollout rollout-typo: spec.template.spec.automountServiceAcountToken: unknown property",
+    ]);
+  });
+
+  it.each([
+    ["plain cluster", backend],
+    ["cluster with every operator", OPERATORS],
+  ])("registers the same resources in preview and update on a %s", async (_, b) => {
+    const urns = async (preview: boolean) => (await build(b, full, { preview })).resources().map((r) => r.urn).sort();
     expect(await urns(true)).toEqual(await urns(false));
   });
 

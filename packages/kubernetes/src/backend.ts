@@ -4,7 +4,7 @@ import { Bucket } from "./bucket";
 import { Cache } from "./cache";
 import { Database, type CloudNativePgOptions } from "./database";
 import { Monitoring } from "./monitoring";
-import { Network } from "./network";
+import { Network, type IngressControllerRef } from "./network";
 import { SecretStore, type ExternalStoreRef } from "./secret-store";
 import { capacityFor } from "./sizing";
 import { WebService } from "./web-service";
@@ -21,8 +21,8 @@ export interface KubernetesBackendOptions {
   readonly ingressClassName?: string;
   /** cert-manager ClusterIssuer for the domain's certificate. @default "letsencrypt" */
   readonly clusterIssuer?: string;
-  /** @default { namespace: "ingress-nginx" } */
-  readonly ingressController?: { readonly namespace: string; readonly podLabels?: Readonly<Record<string, string>> };
+  /** Where the ingress controller runs; `podLabels` narrows it to the controller's pods. @default { namespace: "ingress-nginx" } (podLabels: {}, every pod of the namespace) */
+  readonly ingressController?: IngressControllerRef;
   /** Prometheus's namespace (allowed to scrape). @default "monitoring" */
   readonly monitoringNamespace?: string;
   /** Labels Prometheus/Alertmanager select monitoring objects by, e.g. `{ release: "kube-prometheus-stack" }`. @default {} */
@@ -33,9 +33,35 @@ export interface KubernetesBackendOptions {
   readonly grafanaUrl?: string;
 }
 
+/** The stores of a spec by Kubernetes object name, with the Secret names they create. */
+function stores(spec: ResolvedSpec): { objectName: string; what: string; secrets: string[] }[] {
+  return [
+    ...(spec.database === undefined ? [] : [{ objectName: "postgres", what: "the database", secrets: ["postgres-app"] }]),
+    ...(spec.cache === undefined ? [] : [{ objectName: "redis", what: "the cache", secrets: ["redis-app"] }]),
+    ...spec.buckets.map((b) => ({ objectName: `bucket-${b.name}`, what: `bucket ${b.name}`, secrets: [`bucket-${b.name}-app`, `bucket-${b.name}-root`] })),
+  ];
+}
+
 /** Problems with a spec that Kubernetes cannot honour, each naming its spec path. */
 export function kubernetesProblems(spec: ResolvedSpec): Problem[] {
   const problems: Problem[] = [];
+  // Services, stores and secrets share one namespace: one name would make two components fight over one object.
+  const objects = new Map<string, string>();
+  const secrets = new Map<string, string>([[`${spec.name}-alert-receivers`, "the alert receivers"]]);
+  for (const store of stores(spec)) {
+    for (const suffix of ["", "-headless", "-backup", "-backups", "-setup"]) objects.set(`${store.objectName}${suffix}`, store.what);
+    for (const secret of store.secrets) secrets.set(secret, store.what);
+  }
+  for (const service of spec.services) {
+    const clash = [service.name, `${service.name}-preview`, `${service.name}-egress`].find((n) => objects.has(n));
+    if (clash !== undefined) {
+      problems.push({ path: `services.${service.name}`, message: `"${clash}" is also the name of ${objects.get(clash)}'s objects on Kubernetes`, fix: `rename service ${service.name}` });
+    }
+  }
+  for (const secret of spec.secrets) {
+    const owner = secrets.get(secret.name);
+    if (owner !== undefined) problems.push({ path: `secrets.${secret.name}`, message: `"${secret.name}" is also the name of ${owner}'s Secret on Kubernetes`, fix: `rename secret ${secret.name}` });
+  }
   if (spec.network.cdn) {
     problems.push({ path: "network.cdn", message: "true is not available on Kubernetes (a cluster has no CDN)", fix: "set cdn to false and put a CDN in front of the ingress" });
   }

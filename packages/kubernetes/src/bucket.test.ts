@@ -33,6 +33,9 @@ describe("Bucket", () => {
     const pod = job.spec!.template.spec!;
     expect(pod.restartPolicy).toBe("OnFailure");
     expect(pod.automountServiceAccountToken).toBe(false);
+    // The bucket's own ServiceAccount (no token), not the namespace's shared default one.
+    expect(pod.serviceAccountName).toBe("bucket-assets");
+    plan.hasResource(k8s.core.v1.ServiceAccount, { metadata: { name: "bucket-assets" }, automountServiceAccountToken: false });
     expect(pod.containers[0]!.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
     expect(pod.containers[0]!.env!.filter((e) => e.value !== undefined).map((e) => e.name)).toEqual(["ENDPOINT", "MC_CONFIG_DIR"]);
   });
@@ -52,6 +55,14 @@ describe("Bucket", () => {
     ]);
     const app = plan.find(k8s.core.v1.Secret, { metadata: { name: "bucket-assets-app" } });
     expect(app.secretInputs.length).toBeGreaterThan(0);
+  });
+
+  it("adjusts the root credentials with their own transform key", async () => {
+    const plan = await runProgram(() => {
+      new Bucket("assets", args({}, { transform: { rootSecret: (a) => ({ ...a, metadata: { ...a.metadata, annotations: { root: "yes" } } }) } }));
+    });
+    expect(plan.find(k8s.core.v1.Secret, { metadata: { name: "bucket-assets-root" } }).inputs.metadata!.annotations).toEqual({ root: "yes" });
+    expect(plan.find(k8s.core.v1.Secret, { metadata: { name: "bucket-assets-app" } }).inputs.metadata!.annotations).toBeUndefined();
   });
 
   it("protects the data volume and credentials in production", async () => {

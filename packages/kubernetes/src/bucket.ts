@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import type * as random from "@pulumi/random";
 import {
   PolycloudError,
   secretEnvName,
@@ -17,7 +17,7 @@ import { guaranteedResources, hardenedPodSpec } from "./pod";
 import { secretRef } from "./refs";
 import { runAsProblems, type RunAs } from "./security";
 import { DEFAULT_BUCKET_STORAGE_GB, STATEFUL_SIZES } from "./sizing";
-import { createAccessPolicies, createCredentials, createStatefulWorkload, envFromSecret, type StatefulTransforms } from "./stateful";
+import { createAccessPolicies, createCredentials, createStatefulWorkload, envFromSecret, generatePassword, type StatefulTransforms } from "./stateful";
 
 const PORT = 9000;
 
@@ -36,6 +36,8 @@ export interface BucketArgs extends CoreBucketArgs {
   /** Adjust any child's args. @default {} */
   readonly transform?: StatefulTransforms & {
     readonly password?: Transform<random.RandomPasswordArgs>;
+    /** The Secret with MinIO's root credentials (`secret` adjusts the application's). */
+    readonly rootSecret?: Transform<k8s.core.v1.SecretArgs>;
     readonly setupJob?: Transform<k8s.batch.v1.JobArgs>;
   };
 }
@@ -75,12 +77,13 @@ export class Bucket extends pulumi.ComponentResource implements BucketOutputs {
       pulumi.log.warn(`buckets.${bucket.name}.lifecycle.transitionToInfrequentAccessAfterDays is ignored: a single MinIO volume has no colder tier`, this);
     }
 
-    const password = (suffix: string) =>
-      new random.RandomPassword(`${name}-${suffix}-password`, transform<random.RandomPasswordArgs>({ length: 40, special: false }, `${name}-${suffix}-password`, t.password), {
-        parent: this,
-        protect: common.protect,
-      }).result;
-    const root = createCredentials(this, `${name}-root`, { objectName: `${objectName}-root`, namespace, labels, protect: common.protect, data: { user: "admin", password: password("root") } }, t.secret);
+    const password = (suffix: string) => generatePassword(this, `${name}-${suffix}-password`, { length: 40, protect: common.protect }, t.password);
+    const root = createCredentials(
+      this,
+      `${name}-root`,
+      { objectName: `${objectName}-root`, namespace, labels, protect: common.protect, data: { user: "admin", password: password("root") } },
+      t.rootSecret,
+    );
     const app = createCredentials(
       this,
       name,
@@ -94,7 +97,7 @@ export class Bucket extends pulumi.ComponentResource implements BucketOutputs {
       t.secret,
     );
     const size = STATEFUL_SIZES.small;
-    const { statefulSet, selector } = createStatefulWorkload(this, name, {
+    const { statefulSet, serviceAccount, selector } = createStatefulWorkload(this, name, {
       objectName,
       component: "bucket",
       namespace,
@@ -134,8 +137,8 @@ export class Bucket extends pulumi.ComponentResource implements BucketOutputs {
               metadata: { labels: { ...labels, ...this.clientLabels, "app.kubernetes.io/name": setupName } },
               spec: {
                 ...hardenedPodSpec({
-                  // The default ServiceAccount: the pod has no token mounted, so it has no API access either way.
-                  serviceAccountName: "default",
+                  // The bucket's own ServiceAccount (no token): never the namespace's shared `default`.
+                  serviceAccountName: serviceAccount.metadata.name,
                   selector: { "app.kubernetes.io/name": setupName },
                   runAs: args.runAs ?? {},
                   runAsPath: "runAs",

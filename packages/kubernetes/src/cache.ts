@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
-import { PolycloudError, transform, type CacheArgs as CoreCacheArgs, type CacheOutputs, type SecretReference, type Transform } from "@polycloud/core";
+import type * as random from "@pulumi/random";
+import { PolycloudError, type CacheArgs as CoreCacheArgs, type CacheOutputs, type SecretReference, type Transform } from "@polycloud/core";
 import { dnsLabelProblems, resolveCommon, workloadLabels } from "./labels";
 import type { NamespaceRef } from "./network";
 import { secretRef } from "./refs";
 import { runAsProblems, type RunAs } from "./security";
 import { cacheStorageGb, STATEFUL_SIZES } from "./sizing";
-import { createAccessPolicies, createCredentials, createStatefulWorkload, envFromSecret, type StatefulTransforms } from "./stateful";
+import { createAccessPolicies, createCredentials, createStatefulWorkload, envFromSecret, generatePassword, type StatefulTransforms } from "./stateful";
 
 const PORT = 6379;
 
@@ -56,11 +56,7 @@ export class Cache extends pulumi.ComponentResource implements CacheOutputs {
       pulumi.log.warn("cache.highAvailability is true, but the in-cluster Redis runs one instance (no Sentinel); use a managed Redis for failover", this);
     }
 
-    const password = new random.RandomPassword(
-      `${name}-password`,
-      transform<random.RandomPasswordArgs>({ length: 32, special: false }, `${name}-password`, t.password),
-      { parent: this, protect: common.protect },
-    ).result;
+    const password = generatePassword(this, `${name}-password`, { length: 32, protect: common.protect }, t.password);
     const credentials = createCredentials(
       this,
       name,

@@ -33,8 +33,39 @@ describe("Database", () => {
       { name: "run", mountPath: "/var/run/postgresql" },
       { name: "data", mountPath: "/var/lib/postgresql/data" },
     ]);
-    expect(container.resources).toEqual({ requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "500m", memory: "1Gi" } });
+    expect(container.resources).toEqual({ requests: { cpu: "500m", memory: "1Gi", "ephemeral-storage": "256Mi" }, limits: { cpu: "500m", memory: "1Gi", "ephemeral-storage": "1Gi" } });
     plan.hasResource(k8s.core.v1.Service, { metadata: { name: "postgres" }, spec: { type: "ClusterIP", ports: [{ port: 5432 }] } });
+    // The governing Service is headless; the volume claim template carries only the immutable selector labels.
+    expect(set.spec.serviceName).toBe("postgres-headless");
+    plan.hasResource(k8s.core.v1.Service, { metadata: { name: "postgres-headless" }, spec: { clusterIP: "None", selector: { "app.kubernetes.io/name": "postgres" } } });
+    expect(set.spec.volumeClaimTemplates![0]!.metadata!.labels).toEqual({ "app.kubernetes.io/part-of": "shop", "app.kubernetes.io/name": "postgres" });
+  });
+
+  it("keeps the volume claim template unchanged when tags change", async () => {
+    const template = async (tags: Record<string, string>) =>
+      (await runProgram(() => {
+        new Database("db", args({ tags }));
+      })).find(k8s.apps.v1.StatefulSet).inputs.spec.volumeClaimTemplates;
+    expect(await template({ team: "a" })).toEqual(await template({ team: "b" }));
+  });
+
+  it("dumps the plain StatefulSet with pg_dump to a retained volume at the backup window", async () => {
+    const plan = await runProgram(() => {
+      new Database("db", args({}, { backup: { retentionDays: 14, window: "02:30-03:30" } }, "production"));
+    });
+    const cron = plan.find(k8s.batch.v1.CronJob).inputs.spec;
+    expect(cron).toMatchObject({ schedule: "30 2 * * *", timeZone: "Etc/UTC", concurrencyPolicy: "Forbid" });
+    const pod = cron.jobTemplate.spec!.template.spec!;
+    const container = pod.containers[0]!;
+    expect(container.command![2]).toContain("pg_dump --format=custom");
+    expect(container.command![2]).toContain("-mtime +14 -delete");
+    expect(container.env).toContainEqual({ name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: "postgres-app", key: "password" } } });
+    expect(pod.volumes).toContainEqual({ name: "backups", persistentVolumeClaim: { claimName: "postgres-backups" } });
+    // The dump pod is a client of the database: the access label lets it through the NetworkPolicies.
+    expect(cron.jobTemplate.spec!.template.metadata!.labels).toMatchObject({ "access.polycloud.dev/postgres": "true" });
+    const volume = plan.find(k8s.core.v1.PersistentVolumeClaim);
+    expect(volume.inputs.spec!.resources!.requests).toEqual({ storage: "50Gi" });
+    expect(volume.options.protect).toBe(true);
   });
 
   it("generates the password into a Secret and passes it to PostgreSQL by reference only", async () => {
@@ -97,6 +128,7 @@ describe("Database", () => {
       );
     });
     plan.resourceCountIs(k8s.apps.v1.StatefulSet, 0);
+    plan.resourceCountIs(k8s.batch.v1.CronJob, 0);
     const cluster = plan.find(CLUSTER).inputs.spec;
     expect(cluster).toMatchObject({
       instances: 3,
@@ -109,6 +141,17 @@ describe("Database", () => {
     expect(plan.find(BACKUP).inputs.spec).toEqual({ schedule: "0 30 2 * * *", backupOwnerReference: "self", cluster: { name: "postgres" }, method: "barmanObjectStore" });
     expect(plan.find(k8s.core.v1.Secret).inputs.stringData!.DATABASE_URL).toContain("@postgres-rw.shop-dev.svc.cluster.local:5432/");
     plan.hasResource(k8s.networking.v1.NetworkPolicy, { metadata: { name: "postgres-allow-clients" }, spec: { podSelector: { matchLabels: { "cnpg.io/cluster": "postgres" } } } });
+  });
+
+  it("exposes the CloudNativePG instances' metrics and adjusts their NetworkPolicy with its own transform key", async () => {
+    let metrics: unknown;
+    const plan = await runProgram(() => {
+      const db = new Database("db", args({ cloudNativePg: {}, transform: { clusterNetworkPolicy: (a) => ({ ...a, metadata: { ...a.metadata, annotations: { cluster: "yes" } } }) } }));
+      metrics = db.metrics;
+    });
+    expect(metrics).toEqual({ podSelector: { "cnpg.io/cluster": "postgres" }, port: "metrics" });
+    expect(plan.find(k8s.networking.v1.NetworkPolicy, { metadata: { name: "postgres-cluster-traffic" } }).inputs.metadata!.annotations).toEqual({ cluster: "yes" });
+    expect(plan.find(k8s.networking.v1.NetworkPolicy, { metadata: { name: "postgres-allow-clients" } }).inputs.metadata!.annotations).toBeUndefined();
   });
 
   it("backs up by volume snapshot when no object store is given", async () => {
@@ -132,5 +175,7 @@ describe("backupCron", () => {
     ["hourly", "03:15-04:00", "0 15 * * * *"],
   ] as const)("schedules %s in window %s as %s", (schedule, window, cron) => {
     expect(backupCron(schedule, window)).toBe(cron);
+    // A Kubernetes CronJob: the same without seconds.
+    expect(backupCron(schedule, window, 5)).toBe(cron.slice(2));
   });
 });

@@ -1,17 +1,24 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import type * as random from "@pulumi/random";
 import { PolycloudError, transform, type DatabaseArgs as CoreDatabaseArgs, type DatabaseOutputs, type SecretReference, type Transform } from "@polycloud/core";
 import { dnsLabelProblems, resolveCommon, workloadLabels } from "./labels";
 import type { NamespaceRef } from "./network";
-import { cpuQuantity, memoryQuantity, storageQuantity } from "./quantity";
+import { guaranteedResources, hardenedPodSpec } from "./pod";
+import { storageQuantity } from "./quantity";
 import { secretRef } from "./refs";
 import { runAsProblems, type RunAs } from "./security";
 import { databaseInstances, STATEFUL_SIZES } from "./sizing";
-import { createAccessPolicies, createCredentials, createStatefulWorkload, envFromSecret, type StatefulTransforms } from "./stateful";
+import { createAccessPolicies, createCredentials, createStatefulWorkload, envFromSecret, generatePassword, type StatefulTransforms } from "./stateful";
 
 const PORT = 5432;
 const USER = "app";
+
+/** Pods and named port that serve the database's own metrics, for a PodMonitor. */
+export interface DatabaseMetrics {
+  readonly podSelector: Readonly<Record<string, string>>;
+  readonly port: string;
+}
 
 /** CloudNativePG options: the operator runs PostgreSQL with streaming replicas, failover and backups. */
 export interface CloudNativePgOptions {
@@ -40,11 +47,14 @@ export interface DatabaseArgs extends CoreDatabaseArgs<NamespaceRef> {
   /**
    * Run PostgreSQL through the CloudNativePG operator (which must be installed): a `Cluster` with
    * 3 instances when `highAvailability`, and a `ScheduledBackup`. Without it, a one-instance
-   * StatefulSet runs the official image: no replicas, no automatic backups.
-   * @default - plain StatefulSet
+   * StatefulSet runs the official image, without replicas, and a CronJob writes a `pg_dump` to a
+   * second volume at the start of the backup window, kept `backup.retentionDays` days. That dump
+   * restores after a bad migration or a corrupted data directory, not after losing the cluster or its
+   * storage: copy the volume off-cluster (Velero, VolumeSnapshots), or use CloudNativePG with an object store.
+   * @default - plain StatefulSet with a pg_dump CronJob
    */
   readonly cloudNativePg?: CloudNativePgOptions;
-  /** Backup schedule of the CloudNativePG cluster. @default "daily" */
+  /** Backup schedule (CloudNativePG backups, or the plain StatefulSet's pg_dump). @default "daily" */
   readonly backupSchedule?: "daily" | "hourly";
   /** StorageClass of the data volume. @default - the cluster's default StorageClass */
   readonly storageClassName?: string;
@@ -57,6 +67,12 @@ export interface DatabaseArgs extends CoreDatabaseArgs<NamespaceRef> {
     readonly password?: Transform<random.RandomPasswordArgs>;
     readonly cluster?: Transform<k8s.apiextensions.CustomResourceArgs>;
     readonly scheduledBackup?: Transform<k8s.apiextensions.CustomResourceArgs>;
+    /** The NetworkPolicy for CloudNativePG's instance traffic (`networkPolicy` adjusts the client policies). */
+    readonly clusterNetworkPolicy?: Transform<k8s.networking.v1.NetworkPolicyArgs>;
+    /** The volume claim of the plain StatefulSet's dumps. */
+    readonly backupVolume?: Transform<k8s.core.v1.PersistentVolumeClaimArgs>;
+    /** The plain StatefulSet's pg_dump CronJob. */
+    readonly backupCronJob?: Transform<k8s.batch.v1.CronJobArgs>;
   };
 }
 
@@ -73,6 +89,8 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
   readonly clientLabels: Readonly<Record<string, string>>;
   /** Kubernetes name of the database's objects (StatefulSet or Cluster, Service, Secret prefix). */
   readonly objectName: string;
+  /** Where Prometheus scrapes the database's own metrics: the CloudNativePG instances; none for the plain StatefulSet. */
+  readonly metrics?: DatabaseMetrics;
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     const objectName = args.name ?? "postgres";
@@ -89,12 +107,7 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
     const host = `${cnpg === undefined ? objectName : `${objectName}-rw`}.${args.network.namespaceName}.svc.cluster.local`;
     const secretName = `${objectName}-app`;
 
-    const password = new random.RandomPassword(
-      `${name}-password`,
-      // Letters and digits only: the password goes into a URL unescaped.
-      transform<random.RandomPasswordArgs>({ length: 32, special: false }, `${name}-password`, t.password),
-      { parent: this, protect: common.protect },
-    ).result;
+    const password = generatePassword(this, `${name}-password`, { length: 32, protect: common.protect }, t.password);
     const url = pulumi.interpolate`postgresql://${USER}:${password}@${host}:${PORT}/${db.name}`;
     const credentials = createCredentials(
       this,
@@ -105,7 +118,8 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
     );
 
     const size = STATEFUL_SIZES[db.size];
-    let selector: Record<string, string>;
+    const image = args.image ?? `docker.io/library/postgres:${db.majorVersion}-alpine`;
+    let workload: ReturnType<typeof createStatefulWorkload> | undefined;
     if (cnpg === undefined) {
       if (db.highAvailability) {
         pulumi.log.warn(
@@ -113,12 +127,12 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
           this,
         );
       }
-      selector = createStatefulWorkload(this, name, {
+      workload = createStatefulWorkload(this, name, {
         objectName,
         component: "database",
         namespace,
         common,
-        image: args.image ?? `docker.io/library/postgres:${db.majorVersion}-alpine`,
+        image,
         port: { name: "postgres", port: PORT },
         env: [
           envFromSecret("POSTGRES_USER", credentials.metadata.name, "username"),
@@ -137,17 +151,108 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
         livenessProbe: { exec: { command: ["sh", "-c", 'pg_isready -h 127.0.0.1 -U "$POSTGRES_USER"'] }, initialDelaySeconds: 30, periodSeconds: 15, timeoutSeconds: 5 },
         runAs: args.runAs ?? {},
         transform: t,
-      }).selector;
+      });
     } else {
-      selector = { "cnpg.io/cluster": objectName };
+      this.metrics = { podSelector: { "cnpg.io/cluster": objectName }, port: "metrics" };
       this.createCluster(name, args, { objectName, namespace, labels, secretName: credentials.metadata.name, cnpg });
     }
-
+    const selector = workload?.selector ?? { "cnpg.io/cluster": objectName };
     this.clientLabels = createAccessPolicies(this, name, { store: objectName, namespace, labels, storeSelector: selector, ports: [PORT] }, t.networkPolicy);
+    if (workload !== undefined) {
+      this.createDumpJob(name, args, { objectName, namespace, labels, host, image, credentials, serviceAccount: workload.serviceAccount, protect: common.protect });
+    }
+
     this.endpoint = pulumi.output(host);
     this.port = pulumi.output(PORT);
     this.connectionSecret = { envName: "DATABASE_URL", ref: secretRef(secretName, "DATABASE_URL") };
     this.registerOutputs({ endpoint: this.endpoint, port: this.port });
+  }
+
+  /**
+   * The plain StatefulSet's backups: a CronJob runs `pg_dump` (custom format) onto its own retained
+   * volume at the start of the backup window and deletes dumps older than the retention.
+   */
+  private createDumpJob(
+    name: string,
+    args: DatabaseArgs,
+    o: { objectName: string; namespace: pulumi.Input<string>; labels: Record<string, string>; host: string; image: string; credentials: k8s.core.v1.Secret; serviceAccount: k8s.core.v1.ServiceAccount; protect: boolean },
+  ): void {
+    const db = args.database;
+    const t = args.transform ?? {};
+    const backupName = `${o.objectName}-backup`;
+    const volume = new k8s.core.v1.PersistentVolumeClaim(
+      `${name}-backup-volume`,
+      transform(
+        {
+          metadata: { name: `${o.objectName}-backups`, namespace: o.namespace, labels: o.labels },
+          spec: {
+            accessModes: ["ReadWriteOnce"],
+            ...(args.storageClassName === undefined ? {} : { storageClassName: args.storageClassName }),
+            resources: { requests: { storage: storageQuantity(db.storageGb) } },
+          },
+        },
+        `${name}-backup-volume`,
+        t.backupVolume,
+      ),
+      { parent: this, protect: o.protect },
+    );
+    const script = [
+      "set -eu",
+      `pg_dump --format=custom --file="/backups/${db.name}-$(date -u +%Y%m%dT%H%M%SZ).dump"`,
+      `find /backups -name '*.dump' -mtime +${db.backup.retentionDays} -delete`,
+    ].join("\n");
+    const selector = { "app.kubernetes.io/name": backupName };
+    new k8s.batch.v1.CronJob(
+      `${name}-backup`,
+      transform(
+        {
+          metadata: { name: backupName, namespace: o.namespace, labels: o.labels },
+          spec: {
+            schedule: backupCron(args.backupSchedule ?? "daily", db.backup.window, 5),
+            timeZone: "Etc/UTC",
+            concurrencyPolicy: "Forbid",
+            successfulJobsHistoryLimit: 3,
+            failedJobsHistoryLimit: 3,
+            jobTemplate: {
+              spec: {
+                backoffLimit: 2,
+                template: {
+                  metadata: { labels: { ...o.labels, ...this.clientLabels, ...selector } },
+                  spec: {
+                    ...hardenedPodSpec({
+                      serviceAccountName: o.serviceAccount.metadata.name,
+                      selector,
+                      runAs: args.runAs ?? {},
+                      runAsPath: "runAs",
+                      volumes: [{ name: "backups", persistentVolumeClaim: { claimName: volume.metadata.name } }],
+                      container: {
+                        name: "pg-dump",
+                        image: o.image,
+                        imagePullPolicy: "Always",
+                        command: ["sh", "-c", script],
+                        env: [
+                          { name: "PGHOST", value: o.host },
+                          { name: "PGPORT", value: String(PORT) },
+                          { name: "PGDATABASE", value: db.name },
+                          envFromSecret("PGUSER", o.credentials.metadata.name, "username"),
+                          envFromSecret("PGPASSWORD", o.credentials.metadata.name, "password"),
+                        ],
+                        resources: guaranteedResources(0.25, 256),
+                        volumeMounts: [{ name: "backups", mountPath: "/backups" }],
+                      },
+                    }),
+                    restartPolicy: "OnFailure",
+                  },
+                },
+              },
+            },
+          },
+        },
+        `${name}-backup`,
+        t.backupCronJob,
+      ),
+      { parent: this },
+    );
   }
 
   private createCluster(
@@ -160,7 +265,6 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
     const t = args.transform ?? {};
     const metadata = { name: o.objectName, namespace: o.namespace, labels: o.labels };
     const store = o.cnpg.objectStore;
-    const amounts = { cpu: cpuQuantity(size.cpu), memory: memoryQuantity(size.memory) };
     const cluster = new k8s.apiextensions.CustomResource(
       `${name}-cluster`,
       transform(
@@ -175,7 +279,7 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
             enableSuperuserAccess: false,
             bootstrap: { initdb: { database: db.name, owner: USER, secret: { name: o.secretName } } },
             storage: { size: storageQuantity(db.storageGb), ...(args.storageClassName === undefined ? {} : { storageClass: args.storageClassName }) },
-            resources: { requests: amounts, limits: amounts },
+            resources: guaranteedResources(size.cpu, size.memory),
             // Instances on different zones, so a zone outage leaves a standby to promote.
             affinity: { enablePodAntiAffinity: true, topologyKey: "topology.kubernetes.io/zone", podAntiAffinityType: "preferred" },
             backup: {
@@ -243,15 +347,19 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
           },
         },
         `${name}-cluster-traffic`,
-        t.networkPolicy,
+        t.clusterNetworkPolicy,
       ),
       { parent: this },
     );
   }
 }
 
-/** CloudNativePG cron (six fields, with seconds) at the start of the backup window; hourly at its minute. */
-export function backupCron(schedule: "daily" | "hourly", window: string): string {
+/**
+ * Cron at the start of the backup window (hourly: at its minute). CloudNativePG takes six fields
+ * (seconds first), a Kubernetes CronJob five.
+ */
+export function backupCron(schedule: "daily" | "hourly", window: string, fields: 5 | 6 = 6): string {
   const [hour, minute] = (window.split("-")[0] ?? "03:00").split(":").map(Number) as [number, number];
-  return schedule === "hourly" ? `0 ${minute} * * * *` : `0 ${minute} ${hour} * * *`;
+  const cron = schedule === "hourly" ? `${minute} * * * *` : `${minute} ${hour} * * *`;
+  return fields === 6 ? `0 ${cron}` : cron;
 }

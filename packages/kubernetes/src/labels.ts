@@ -57,3 +57,25 @@ export function dnsLabelProblems(path: string, value: string): Problem[] {
   const problem = checkName("kubernetes", "dns1123Label", value);
   return problem === undefined ? [] : [{ path, message: problem, fix: `choose another ${path.split(".").pop() ?? "name"}` }];
 }
+
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** Problems with extra labels: invalid keys or values, or keys that would override `reserved` (selector) labels. */
+export function labelProblems(path: string, labels: Readonly<Record<string, string>>, reserved: Readonly<Record<string, string>>): Problem[] {
+  return Object.entries(labels).flatMap(([key, value]): Problem[] => {
+    const at = `${path}.${key}`;
+    if (key in reserved) return [{ path: at, message: `overrides the selector label ${key}="${reserved[key]}"`, fix: `remove ${key}; the component sets it` }];
+    const slash = key.lastIndexOf("/");
+    const prefix = slash === -1 ? undefined : key.slice(0, slash);
+    const name = key.slice(slash + 1);
+    const problems: Problem[] = [];
+    const prefixBad = prefix !== undefined && checkName("kubernetes", "dns1123Subdomain", prefix) !== undefined;
+    if (prefixBad || name.length > 63 || !LABEL_NAME.test(name)) {
+      problems.push({ path: at, message: `"${key}" is not a valid label key; allowed: an optional DNS prefix and "/", then up to 63 letters, digits, "-", "_" or "."`, fix: "rename the label, e.g. team.example.com/tier" });
+    }
+    if (value.length > 63 || (value !== "" && !LABEL_NAME.test(value))) {
+      problems.push({ path: at, message: `"${value}" is not a valid label value; allowed: up to 63 letters, digits, "-", "_" or ".", starting and ending alphanumeric`, fix: "shorten or simplify the value" });
+    }
+    return problems;
+  });
+}

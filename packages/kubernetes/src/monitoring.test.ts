@@ -49,9 +49,42 @@ describe("Monitoring", () => {
       "ApiLatencyP95Critical:critical",
       "ApiLatencyP95Warning:warning",
       "ApiErrorRate:warning",
+      "ApiLatencyFastBurn:critical",
+      "ApiLatencyMediumBurn:critical",
+      "ApiLatencySlowBurn:warning",
     ]);
     expect(groups[1]!.rules).toHaveLength(4);
-    expect(plan.outputs.alertCount).toBe(10);
+    expect(plan.outputs.alertCount).toBe(13);
+  });
+
+  it("burns the latency budget with the share of requests slower than the target, from the histogram bucket at the target", async () => {
+    const plan = await runProgram(program());
+    const rules = (plan.find(RULE).inputs.spec.groups as { rules: { alert: string; expr: string; labels: Record<string, string> }[] }[])[0]!.rules;
+    const fast = rules.find((r) => r.alert === "ApiLatencyFastBurn")!;
+    expect(fast.labels).toMatchObject({ severity: "critical", slo: "burn-rate", sli: "latency" });
+    // A p95 target (500 ms here) lets 5% be slower; 14.4 x 5% = 0.72 over 1h and 5m.
+    expect(fast.expr).toContain('1 - sum by (namespace, service) (rate(http_request_duration_seconds_bucket{namespace="shop-dev",service="api",le="0.5"}[1h]))');
+    expect(fast.expr).toContain("[5m]))) >= 0.72");
+    // The static p95 alerts stay.
+    expect(rules.find((r) => r.alert === "ApiLatencyP95Warning")!.expr).toContain("histogram_quantile(0.95");
+  });
+
+  it("scrapes CloudNativePG instances with a PodMonitor and alerts when their metrics are missing", async () => {
+    const plan = await runProgram(program({ database: { objectName: "postgres", metrics: { podSelector: { "cnpg.io/cluster": "postgres" }, port: "metrics" } } }));
+    expect(plan.find("kubernetes:monitoring.coreos.com/v1:PodMonitor").inputs.spec).toEqual({
+      selector: { matchLabels: { "cnpg.io/cluster": "postgres" } },
+      namespaceSelector: { matchNames: ["shop-dev"] },
+      podMetricsEndpoints: [{ port: "metrics", interval: "30s", scrapeTimeout: "10s" }],
+    });
+    const stores = (plan.find(RULE).inputs.spec.groups as { name: string; rules: { alert: string; expr: string; labels: { store: string } }[] }[]).find((g) => g.name === "stores")!.rules;
+    const unavailable = (store: string) => stores.find((r) => r.alert === "StoreUnavailable" && r.labels.store === store)!.expr;
+    expect(unavailable("postgres")).toBe('absent(cnpg_collector_up{namespace="shop-dev",cluster="postgres"}) or sum by (namespace) (cnpg_collector_up{namespace="shop-dev",cluster="postgres"}) < 1');
+    expect(unavailable("redis")).toMatch(/^absent\(kube_statefulset_status_replicas_ready\{namespace="shop-dev",statefulset="redis"\}\) or /);
+  });
+
+  it("creates no PodMonitor for a plain StatefulSet database", async () => {
+    const plan = await runProgram(program());
+    plan.resourceCountIs("kubernetes:monitoring.coreos.com/v1:PodMonitor", 0);
   });
 
   it("routes each severity to the spec's receivers and keeps webhook URLs in a Secret", async () => {

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  latencyBurnRateAlerts,
   sloAlerts,
   transform,
   type AlertRoute,
@@ -19,8 +20,10 @@ import type { WebService } from "./web-service";
 
 const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
 
-export interface MonitoringArgs extends CoreMonitoringArgs<WebService, Pick<Database, "objectName">, Pick<Cache, "objectName">> {
+export interface MonitoringArgs extends CoreMonitoringArgs<WebService, Pick<Database, "objectName" | "metrics">, Pick<Cache, "objectName">> {
   readonly network: NamespaceRef;
+  /** Ignored on Kubernetes: container logs are kept by the cluster's log pipeline. @default - ignored */
+  readonly logRetentionDays?: number;
   /** Path the services serve Prometheus metrics on. @default "/metrics" */
   readonly metricsPath?: string;
   /** Names of the services' HTTP metrics. @default - Prometheus client conventions */
@@ -38,6 +41,8 @@ export interface MonitoringArgs extends CoreMonitoringArgs<WebService, Pick<Data
   /** Adjust any child's args. @default {} */
   readonly transform?: {
     readonly serviceMonitor?: Transform<k8s.apiextensions.CustomResourceArgs>;
+    /** The PodMonitor of CloudNativePG instances. */
+    readonly podMonitor?: Transform<k8s.apiextensions.CustomResourceArgs>;
     readonly prometheusRule?: Transform<k8s.apiextensions.CustomResourceArgs>;
     readonly alertmanagerConfig?: Transform<k8s.apiextensions.CustomResourceArgs>;
     readonly receiversSecret?: Transform<k8s.core.v1.SecretArgs>;
@@ -46,8 +51,9 @@ export interface MonitoringArgs extends CoreMonitoringArgs<WebService, Pick<Data
 }
 
 /**
- * Observability on the Prometheus operator (kube-prometheus-stack): a ServiceMonitor per service;
- * a PrometheusRule with core's multi-window burn-rate, latency and error-rate alerts per service plus
+ * Observability on the Prometheus operator (kube-prometheus-stack): a ServiceMonitor per service
+ * (and a PodMonitor for CloudNativePG instances); a PrometheusRule with core's multi-window
+ * burn-rate alerts on availability and latency, static p95 latency and error-rate alerts per service plus
  * availability and disk alerts for the database and cache; an AlertmanagerConfig routing critical,
  * warning and info to the spec's receivers (webhook and Slack URLs kept in a Secret); and a Grafana
  * dashboard ConfigMap with the golden signals.
@@ -86,10 +92,37 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
       );
     }
 
-    const alerts = sloAlerts(args.slo);
+    const database = args.database;
+    if (database?.metrics !== undefined) {
+      const child = `${name}-${database.objectName}-monitor`;
+      new k8s.apiextensions.CustomResource(
+        child,
+        transform(
+          {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "PodMonitor",
+            metadata: { name: database.objectName, namespace, labels },
+            spec: {
+              selector: { matchLabels: { ...database.metrics.podSelector } },
+              namespaceSelector: { matchNames: [ns] },
+              podMetricsEndpoints: [{ port: database.metrics.port, interval: "30s", scrapeTimeout: "10s" }],
+            },
+          },
+          child,
+          t.podMonitor,
+        ),
+        { parent: this },
+      );
+    }
+
+    const alerts = [...sloAlerts(args.slo), ...latencyBurnRateAlerts(args.slo)];
+    const stores: Store[] = [
+      ...(database === undefined ? [] : [{ name: database.objectName, operator: database.metrics !== undefined }]),
+      ...(args.cache === undefined ? [] : [{ name: args.cache.objectName, operator: false }]),
+    ];
     const groups = [
       ...args.services.map((s) => ({ name: `${s.serviceName}-slo`, rules: sloAlertingRules({ namespace: ns, service: s.serviceName }, alerts, args.metrics) })),
-      ...storeGroup(ns, [args.database?.objectName, args.cache?.objectName].filter((n): n is string => n !== undefined)),
+      ...storeGroup(ns, stores),
     ];
     this.alertCount = groups.reduce((n, g) => n + g.rules.length, 0);
     new k8s.apiextensions.CustomResource(
@@ -199,16 +232,28 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
   }
 }
 
-/** Availability and disk alerts for in-cluster stores, from kube-state-metrics and kubelet volume stats. */
-function storeGroup(namespace: string, stores: readonly string[]): { name: string; rules: AlertingRule[] }[] {
+/** An in-cluster store: a StatefulSet, or run by an operator (CloudNativePG) that exports `cnpg_collector_up`. */
+interface Store {
+  readonly name: string;
+  readonly operator: boolean;
+}
+
+/**
+ * Availability and disk alerts for in-cluster stores, from kube-state-metrics (StatefulSets), the
+ * CloudNativePG PodMonitor and kubelet volume stats. A series that is missing altogether (nothing
+ * scraped) fires too: silence is not health.
+ */
+function storeGroup(namespace: string, stores: readonly Store[]): { name: string; rules: AlertingRule[] }[] {
   if (stores.length === 0) return [];
   return [
     {
       name: "stores",
-      rules: stores.flatMap((store) => [
+      rules: stores.flatMap(({ name: store, operator }) => [
         {
           alert: "StoreUnavailable",
-          expr: `sum by (namespace) (kube_statefulset_status_replicas_ready{namespace="${namespace}",statefulset="${store}"}) < 1 or sum by (namespace) (cnpg_collector_up{namespace="${namespace}",cluster="${store}"}) < 1`,
+          expr: operator
+            ? availability(`cnpg_collector_up{namespace="${namespace}",cluster="${store}"}`)
+            : availability(`kube_statefulset_status_replicas_ready{namespace="${namespace}",statefulset="${store}"}`),
           for: "5m",
           labels: { severity: "critical", store },
           annotations: { summary: `${store} has no ready instance`, description: `No ready pod of ${store} in ${namespace} for 5 minutes: clients cannot connect.` },
@@ -223,4 +268,9 @@ function storeGroup(namespace: string, stores: readonly string[]): { name: strin
       ]),
     },
   ];
+}
+
+/** Fires when `series` is missing or sums to less than 1 (no ready instance). */
+function availability(series: string): string {
+  return `absent(${series}) or sum by (namespace) (${series}) < 1`;
 }

@@ -7,9 +7,7 @@ const network = spec().network;
 
 describe("Network", () => {
   it("creates a restricted namespace named after the app and environment when defaults are used", async () => {
-    const plan = await runProgram(() => {
-      new Network("net", { app: "shop", environment: "production", network, tags: { team: "payments" } });
-    });
+    const plan = await runProgram(() => ({ networkId: new Network("net", { app: "shop", environment: "production", network, tags: { team: "payments" } }).networkId }));
     const ns = plan.find(k8s.core.v1.Namespace);
     expect(ns.inputs.metadata!.name).toBe("shop-prd");
     expect(ns.inputs.metadata!.labels).toMatchObject({
@@ -19,7 +17,9 @@ describe("Network", () => {
       team: "payments",
       "app.kubernetes.io/part-of": "shop",
     });
-    expect(plan.find("polycloud:kubernetes:Network").type).toBe("polycloud:kubernetes:Network");
+    expect(plan.outputs.networkId).toBe("shop-prd");
+    // Deleting the namespace would delete everything in it.
+    expect(ns.options.protect).toBe(true);
   });
 
   it("denies all ingress and egress by default and allows DNS, the ingress controller and Prometheus", async () => {
@@ -28,6 +28,23 @@ describe("Network", () => {
     });
     const policies = plan.resources(k8s.networking.v1.NetworkPolicy);
     expect(policies.map((p) => p.inputs.metadata!.name).sort()).toEqual(["allow-dns", "allow-ingress-controller", "allow-monitoring", "default-deny"]);
+    // Only Prometheus's pods, and only on the metrics ports: never the stores' data ports.
+    plan.hasResource(k8s.networking.v1.NetworkPolicy, {
+      metadata: { name: "allow-monitoring" },
+      spec: Match.objectEquals({
+        podSelector: {},
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }],
+            ports: [
+              { protocol: "TCP", port: "http" },
+              { protocol: "TCP", port: "metrics" },
+            ],
+          },
+        ],
+      }),
+    });
     plan.hasResource(k8s.networking.v1.NetworkPolicy, {
       metadata: { name: "default-deny", namespace: "shop-dev" },
       spec: Match.objectEquals({ podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
@@ -43,6 +60,29 @@ describe("Network", () => {
         ingress: [{ from: [Match.objectEquals({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } })] }],
       },
     });
+  });
+
+  it("admits the ingress controller to cert-manager's HTTP-01 solver pods when TLS has a domain", async () => {
+    const run = (loadBalancer: Record<string, unknown>) =>
+      runProgram(() => {
+        new Network("net", { app: "shop", network: spec({ network: { loadBalancer } }).network, ingressController: { namespace: "ingress-nginx", podLabels: { "app.kubernetes.io/name": "ingress-nginx" } } });
+      });
+    const plan = await run({ public: true, tls: true, domain: "shop.example.com" });
+    plan.hasResource(k8s.networking.v1.NetworkPolicy, {
+      metadata: { name: "allow-acme-solver" },
+      spec: Match.objectEquals({
+        podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "ingress-nginx" } } }],
+            ports: [{ protocol: "TCP", port: 8089 }],
+          },
+        ],
+      }),
+    });
+    // No domain: no certificate from cert-manager, so no solver.
+    expect((await run({ public: true, tls: true })).findAll(k8s.networking.v1.NetworkPolicy, { metadata: { name: "allow-acme-solver" } })).toHaveLength(0);
   });
 
   it("uses the given namespace, ingress controller and no monitoring rule when told so", async () => {
@@ -86,11 +126,17 @@ describe("Network", () => {
       pods: "40",
       "requests.storage": "150Gi",
       persistentvolumeclaims: "5",
+      "requests.ephemeral-storage": "10Gi",
+      "limits.ephemeral-storage": "40Gi",
       "services.nodeports": "0",
       "services.loadbalancers": "0",
     });
     plan.hasResource(k8s.core.v1.LimitRange, {
-      spec: { limits: [{ type: "Container", default: { cpu: "500m", memory: "512Mi" }, defaultRequest: { cpu: "100m", memory: "128Mi" } }] },
+      spec: {
+        limits: [
+          { type: "Container", default: { cpu: "500m", memory: "512Mi", "ephemeral-storage": "1Gi" }, defaultRequest: { cpu: "100m", memory: "128Mi", "ephemeral-storage": "256Mi" } },
+        ],
+      },
     });
   });
 

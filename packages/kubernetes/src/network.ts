@@ -9,8 +9,19 @@ import {
   type Transform,
 } from "@polycloud/core";
 import { dnsLabelProblems, PUBLIC_LABEL, resolveCommon } from "./labels";
+import { EPHEMERAL_STORAGE } from "./pod";
 import { cpuQuantity, memoryQuantity, storageQuantity } from "./quantity";
 import { DEFAULT_CAPACITY, type Capacity } from "./sizing";
+
+/** Where an ingress controller runs. */
+export interface IngressControllerRef {
+  readonly namespace: string;
+  /** Labels of the controller's pods; without them every pod of the namespace counts as the controller. @default {} */
+  readonly podLabels?: Readonly<Record<string, string>>;
+}
+
+/** Named container ports Prometheus may scrape: `http` (web services serve /metrics there) and `metrics` (CloudNativePG instances). */
+export const METRICS_PORTS = ["http", "metrics"] as const;
 
 /** A namespace the other components deploy into: a {@link Network}, or an existing one via {@link Network.fromNamespace}. */
 export interface NamespaceRef extends NetworkOutputs {
@@ -29,12 +40,26 @@ export interface NetworkArgs extends CoreNetworkArgs {
    * `polycloud.dev/public: "true"`), nothing else may reach into the namespace from outside.
    * @default { namespace: "ingress-nginx" }
    */
-  readonly ingressController?: { readonly namespace: string; readonly podLabels?: Readonly<Record<string, string>> };
+  readonly ingressController?: IngressControllerRef;
   /**
-   * Namespace of Prometheus, allowed to scrape every pod of the namespace; `false` leaves the rule out.
+   * Admit the ingress controller to cert-manager's HTTP-01 solver pods (port 8089), which
+   * default-deny would otherwise block, so certificates are never issued.
+   * @default - true when `network.loadBalancer.tls` is on and a `domain` is set (cert-manager issues the certificate)
+   */
+  readonly acmeSolver?: boolean;
+  /**
+   * Namespace of Prometheus, allowed to scrape the metrics ports of the namespace's pods; `false` leaves the rule out.
    * @default "monitoring"
    */
   readonly monitoringNamespace?: string | false;
+  /**
+   * Labels of the Prometheus pods in `monitoringNamespace`: only they may scrape, and only the
+   * {@link METRICS_PORTS}, never the stores' data ports.
+   * @default { "app.kubernetes.io/name": "prometheus" } (the Prometheus operator's pods)
+   */
+  readonly prometheusPodLabels?: Readonly<Record<string, string>>;
+  /** Ignored on Kubernetes: the namespace has no flow logs. @default - ignored */
+  readonly logRetentionDays?: number;
   /**
    * ResourceQuota of the namespace; `capacityFor(spec)` sizes it from a spec (the Kubernetes backend does).
    * @default - 4 CPU, 8 GiB, 20 pods, 100 GiB storage, 10 claims
@@ -100,7 +125,8 @@ export class Network extends pulumi.ComponentResource implements NamespaceRef {
         `${name}-namespace`,
         t.namespace,
       ),
-      { parent: this },
+      // Deleting a namespace deletes everything in it, the stores' volumes claims included.
+      { parent: this, protect: common.protect },
     );
     const namespace = this.namespace.metadata.name;
     this.networkId = namespace;
@@ -132,26 +158,40 @@ export class Network extends pulumi.ComponentResource implements NamespaceRef {
       ],
     });
     const controller = args.ingressController ?? { namespace: "ingress-nginx" };
+    const controllerPeer = {
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": controller.namespace } },
+      ...(controller.podLabels === undefined ? {} : { podSelector: { matchLabels: { ...controller.podLabels } } }),
+    };
     policy("allow-ingress-controller", {
       podSelector: { matchLabels: { [PUBLIC_LABEL]: "true" } },
       policyTypes: ["Ingress"],
-      ingress: [
-        {
-          from: [
-            {
-              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": controller.namespace } },
-              ...(controller.podLabels === undefined ? {} : { podSelector: { matchLabels: { ...controller.podLabels } } }),
-            },
-          ],
-        },
-      ],
+      ingress: [{ from: [controllerPeer] }],
     });
+    const lb = args.network.loadBalancer;
+    if (args.acmeSolver ?? (lb.tls && lb.domain !== undefined)) {
+      // cert-manager runs a solver pod in this namespace per HTTP-01 challenge; Let's Encrypt reaches it through the controller.
+      policy("allow-acme-solver", {
+        podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [controllerPeer], ports: [{ protocol: "TCP", port: 8089 }] }],
+      });
+    }
     const monitoring = args.monitoringNamespace ?? "monitoring";
     if (monitoring !== false) {
       policy("allow-monitoring", {
         podSelector: {},
         policyTypes: ["Ingress"],
-        ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoring } } }] }],
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoring } },
+                podSelector: { matchLabels: { ...(args.prometheusPodLabels ?? { "app.kubernetes.io/name": "prometheus" }) } },
+              },
+            ],
+            ports: METRICS_PORTS.map((port) => ({ protocol: "TCP", port })),
+          },
+        ],
       });
     }
 
@@ -171,6 +211,9 @@ export class Network extends pulumi.ComponentResource implements NamespaceRef {
               // No storage at all is a valid quota: the namespace then cannot claim volumes.
               "requests.storage": capacity.storageGb === 0 ? "0" : storageQuantity(capacity.storageGb),
               persistentvolumeclaims: String(capacity.persistentVolumeClaims),
+              // Logs and scratch directories fill node disks too; every pod's share is bounded.
+              "requests.ephemeral-storage": memoryQuantity(capacity.pods * EPHEMERAL_STORAGE.requestMiB),
+              "limits.ephemeral-storage": memoryQuantity(capacity.pods * EPHEMERAL_STORAGE.limitMiB),
               // Traffic enters through the ingress controller only: no node ports, no cloud load balancers.
               "services.nodeports": "0",
               "services.loadbalancers": "0",
@@ -192,8 +235,8 @@ export class Network extends pulumi.ComponentResource implements NamespaceRef {
             limits: [
               {
                 type: "Container",
-                default: { cpu: "500m", memory: "512Mi" },
-                defaultRequest: { cpu: "100m", memory: "128Mi" },
+                default: { cpu: "500m", memory: "512Mi", "ephemeral-storage": memoryQuantity(EPHEMERAL_STORAGE.limitMiB) },
+                defaultRequest: { cpu: "100m", memory: "128Mi", "ephemeral-storage": memoryQuantity(EPHEMERAL_STORAGE.requestMiB) },
               },
             ],
           },

@@ -9,10 +9,19 @@ import { cpuQuantity, memoryQuantity } from "./quantity";
 import { containerSecurityContext, podSecurityContext, scratchVolumes, type RunAs, type ScratchDir } from "./security";
 
 
-/** Requests equal to limits (Guaranteed QoS): the scheduler reserves what the pod may use, and it is evicted last. */
+/** Ephemeral storage per container (logs, writable layer, emptyDir scratch), in MiB: requested, and the hard limit. */
+export const EPHEMERAL_STORAGE = { requestMiB: 256, limitMiB: 1024 } as const;
+
+/**
+ * CPU and memory requests equal to limits (Guaranteed QoS): the scheduler reserves what the pod may
+ * use, and it is evicted last. Ephemeral storage is bounded too, so logs or scratch files cannot fill the node's disk.
+ */
 export function guaranteedResources(cpu: number, memoryMiB: number): core.v1.ResourceRequirements {
   const amounts = { cpu: cpuQuantity(cpu), memory: memoryQuantity(memoryMiB) };
-  return { requests: amounts, limits: amounts };
+  return {
+    requests: { ...amounts, "ephemeral-storage": memoryQuantity(EPHEMERAL_STORAGE.requestMiB) },
+    limits: { ...amounts, "ephemeral-storage": memoryQuantity(EPHEMERAL_STORAGE.limitMiB) },
+  };
 }
 
 /** How strictly pods spread across zones. */

@@ -40,6 +40,19 @@ export function errorRatio(s: SeriesSelector, window: string, metrics: RequestMe
   );
 }
 
+/**
+ * Fraction of requests slower than `thresholdSeconds` over `window`, from the duration histogram:
+ * 1 - (requests in the bucket `le="<threshold>"`) / (all requests). The histogram needs a bucket
+ * at exactly the threshold (e.g. 0.2 for a 200 ms target), or the series is empty and never fires.
+ */
+export function slowRatio(s: SeriesSelector, window: string, thresholdSeconds: number, metrics: RequestMetrics = {}): string {
+  const m = resolved(metrics);
+  return (
+    `1 - sum by (namespace, service) (rate(${m.duration}_bucket{${matchers(s)},le="${formatNumber(thresholdSeconds)}"}[${window}]))` +
+    ` / sum by (namespace, service) (rate(${m.duration}_count{${matchers(s)}}[${window}]))`
+  );
+}
+
 /** Request-duration quantile (0 < q < 1) over `window`, in seconds. */
 export function latencyQuantile(s: SeriesSelector, window: string, quantile: number, metrics: RequestMetrics = {}): string {
   if (!(quantile > 0 && quantile < 1)) throw new RangeError(`quantile must be between 0 and 1, got ${quantile}`);
@@ -53,13 +66,21 @@ export function requestRate(s: SeriesSelector, window: string, metrics: RequestM
 }
 
 /**
- * Multi-window burn-rate condition (Google SRE workbook, ch. 5): the error ratio reaches `threshold`
- * (a fraction: burn rate x error budget) over both the long window, so the alert is significant, and
- * the short window, so it stops firing soon after the burn stops.
+ * Multi-window burn-rate condition (Google SRE workbook, ch. 5): the bad-request ratio reaches
+ * `threshold` (a fraction: burn rate x budget) over both the long window, so the alert is
+ * significant, and the short window, so it stops firing soon after the burn stops. `ratio` is the
+ * bad-request ratio over a window: {@link errorRatio} by default.
  */
-export function burnRateExpr(s: SeriesSelector, longWindow: string, shortWindow: string, threshold: number, metrics: RequestMetrics = {}): string {
+export function burnRateExpr(
+  s: SeriesSelector,
+  longWindow: string,
+  shortWindow: string,
+  threshold: number,
+  metrics: RequestMetrics = {},
+  ratio: (window: string) => string = (window) => errorRatio(s, window, metrics),
+): string {
   const t = formatNumber(threshold);
-  return `(${errorRatio(s, longWindow, metrics)}) >= ${t}\nand\n(${errorRatio(s, shortWindow, metrics)}) >= ${t}`;
+  return `(${ratio(longWindow)}) >= ${t}\nand\n(${ratio(shortWindow)}) >= ${t}`;
 }
 
 /** A threshold as PromQL prints it: no float noise (0.1 * 14.4 = 1.4400000000000002 -> 1.44). */
@@ -77,7 +98,7 @@ export interface AlertingRule {
 }
 
 /**
- * One alerting rule per core SLO alert (burn-rate, latency, error-rate) for one service, labelled by
+ * One alerting rule per core SLO alert (availability and latency burn-rate, static latency, error-rate) for one service, labelled by
  * severity so Alertmanager routes it. Every threshold fires "at or above", as core defines them.
  */
 export function sloAlertingRules(s: SeriesSelector, alerts: readonly SloAlert[], metrics: RequestMetrics = {}): AlertingRule[] {
@@ -85,9 +106,13 @@ export function sloAlertingRules(s: SeriesSelector, alerts: readonly SloAlert[],
     let expr: string;
     let holdFor: string | undefined;
     switch (a.kind) {
-      case "burn-rate":
-        expr = burnRateExpr(s, formatWindow(a.longWindowMinutes), formatWindow(a.shortWindowMinutes), a.errorRateThreshold, metrics);
+      case "burn-rate": {
+        // The latency SLI burns its budget with requests slower than the target (histogram `le` at the target, in seconds).
+        const latency = a.sli === "latency" ? (a.latencyThresholdMs ?? 0) / 1000 : undefined;
+        const ratio = latency === undefined ? undefined : (window: string) => slowRatio(s, window, latency, metrics);
+        expr = burnRateExpr(s, formatWindow(a.longWindowMinutes), formatWindow(a.shortWindowMinutes), a.errorRateThreshold, metrics, ratio);
         break;
+      }
       case "latency":
         expr = `${latencyQuantile(s, "5m", a.percentile / 100, metrics)} >= ${formatNumber(a.thresholdMs / 1000)}`;
         holdFor = formatWindow(a.windowMinutes);
@@ -100,7 +125,7 @@ export function sloAlertingRules(s: SeriesSelector, alerts: readonly SloAlert[],
       alert: `${pascal(s.service)}${pascal(a.name)}`,
       expr,
       ...(holdFor === undefined ? {} : { for: holdFor }),
-      labels: { severity: a.severity, service: s.service, slo: a.kind },
+      labels: { severity: a.severity, service: s.service, slo: a.kind, ...(a.kind === "burn-rate" ? { sli: a.sli } : {}) },
       annotations: { summary: `${s.service}: ${a.summary}`, description: a.description },
     };
   });

@@ -5,7 +5,8 @@ import { SecretStore } from "./secret-store";
 import { namespace } from "./__tests__/fixtures";
 
 const secrets = [{ name: "stripe-key", description: "Stripe API key", rotationDays: 30 }, { name: "session-key" }];
-const EXTERNAL = "kubernetes:external-secrets.io/v1beta1:ExternalSecret";
+// v1: External Secrets Operator 0.17+ no longer serves v1beta1.
+const EXTERNAL = "kubernetes:external-secrets.io/v1:ExternalSecret";
 
 describe("SecretStore", () => {
   it("stores values from args, config or generation in Opaque secrets when no external store is named", async () => {
@@ -51,6 +52,14 @@ describe("SecretStore", () => {
       target: { name: "stripe-key", creationPolicy: "Owner" },
       data: [{ secretKey: "value", remoteRef: { key: "shop/prod/stripe-key" } }],
     });
+  });
+
+  it("protects the Secrets and generated values in production", async () => {
+    const plan = await runProgram(() => {
+      new SecretStore("secrets", { app: "shop", environment: "production", network: namespace(), secrets });
+    });
+    expect(plan.resources(k8s.core.v1.Secret).map((s) => s.options.protect)).toEqual([true, true]);
+    expect(plan.resources(random.RandomPassword).map((p) => p.options.protect)).toEqual([true, true]);
   });
 
   it("throws a PolycloudError when a value names no secret", () => {

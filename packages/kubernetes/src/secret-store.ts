@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import type * as random from "@pulumi/random";
 import {
   PolycloudError,
   secretEnvName,
@@ -13,6 +13,7 @@ import {
 import { dnsLabelProblems, resolveCommon } from "./labels";
 import type { NamespaceRef } from "./network";
 import { secretRef } from "./refs";
+import { generatePassword } from "./stateful";
 
 /** The key every secret's value is stored under. */
 export const SECRET_VALUE_KEY = "value";
@@ -97,7 +98,8 @@ export class SecretStore extends pulumi.ComponentResource implements SecretStore
           `${child}-external`,
           transform(
             {
-              apiVersion: "external-secrets.io/v1beta1",
+              // v1: External Secrets Operator 0.17 and later no longer serve v1beta1.
+              apiVersion: "external-secrets.io/v1",
               kind: "ExternalSecret",
               metadata,
               spec: {
@@ -113,21 +115,17 @@ export class SecretStore extends pulumi.ComponentResource implements SecretStore
           { parent: this },
         );
       } else {
-        const value = args.values?.[secret.name] ?? config.getSecret(secret.name) ?? this.generate(child, t.randomPassword);
+        const value = args.values?.[secret.name] ?? config.getSecret(secret.name) ?? generatePassword(this, `${child}-value`, { length: 32, protect: common.protect }, t.randomPassword);
         new k8s.core.v1.Secret(
           child,
           transform({ metadata, type: "Opaque", stringData: { [SECRET_VALUE_KEY]: pulumi.secret(value) } }, child, t.secret),
-          { parent: this },
+          // A replaced generated value would lock the application out of whatever it protects.
+          { parent: this, protect: common.protect },
         );
       }
       references[secret.name] = { envName: secretEnvName(secret.name), ref: secretRef(secret.name, SECRET_VALUE_KEY) };
     }
     this.references = references;
     this.registerOutputs({ references });
-  }
-
-  private generate(child: string, userTransform: Transform<random.RandomPasswordArgs> | undefined): pulumi.Output<string> {
-    const args = transform<random.RandomPasswordArgs>({ length: 32, special: false }, `${child}-value`, userTransform);
-    return new random.RandomPassword(`${child}-value`, args, { parent: this }).result;
   }
 }

@@ -18,7 +18,8 @@ describe("peakPods", () => {
 describe("capacityFor", () => {
   it.each([
     ["one small service (3 pods at peak)", spec(), { cpu: 2, memory: 4096, pods: 4, storageGb: 0, persistentVolumeClaims: 2 }],
-    ["the full spec (33 pods, 162 GiB at peak)", parseSpec(FULL_SPEC), { cpu: 21, memory: 43008, pods: 42, storageGb: 203, persistentVolumeClaims: 7 }],
+    // 50 GiB x (3 instances + the dump volume) + 2 GiB cache + 10 GiB bucket = 212 GiB.
+    ["the full spec (33 pods, 212 GiB at peak)", parseSpec(FULL_SPEC), { cpu: 21, memory: 43008, pods: 42, storageGb: 265, persistentVolumeClaims: 8 }],
   ])("sizes %s", (_, s, expected) => {
     expect(capacityFor(s)).toEqual(expected);
   });

@@ -58,7 +58,8 @@ export function capacityFor(spec: Pick<ResolvedSpec, "services" | "database" | "
   if (spec.database !== undefined) {
     const n = databaseInstances(spec.database.highAvailability);
     const size = STATEFUL_SIZES[spec.database.size];
-    parts.push({ pods: n, cpu: n * size.cpu, memory: n * size.memory, storageGb: n * spec.database.storageGb, claims: n });
+    // Plus one volume as large as the data for the plain StatefulSet's pg_dump backups.
+    parts.push({ pods: n, cpu: n * size.cpu, memory: n * size.memory, storageGb: (n + 1) * spec.database.storageGb, claims: n + 1 });
   }
   if (spec.cache !== undefined) {
     const size = STATEFUL_SIZES[spec.cache.size];

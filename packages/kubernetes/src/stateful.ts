@@ -1,10 +1,15 @@
 /**
  * The parts shared by the stores this package runs in the cluster (PostgreSQL, Redis, MinIO): a
- * hardened single-writer StatefulSet with its volume claim, ServiceAccount, credentials Secret and
- * ClusterIP Service, and the NetworkPolicies that admit the store's clients and nobody else.
+ * hardened single-writer StatefulSet with its volume claim, ServiceAccount, generated password,
+ * credentials Secret, ClusterIP and headless Services, and the NetworkPolicies that admit the
+ * store's clients and nobody else.
+ *
+ * No PodDisruptionBudget: with one replica, `maxUnavailable: 0` would block every node drain
+ * forever and `maxUnavailable: 1` would protect nothing.
  */
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { core } from "@pulumi/kubernetes/types/input";
 import { transform, type Transform } from "@polycloud/core";
 import { accessLabel, selectorLabels, workloadLabels, type Common } from "./labels";
@@ -17,8 +22,15 @@ export interface StatefulTransforms {
   readonly serviceAccount?: Transform<k8s.core.v1.ServiceAccountArgs>;
   readonly secret?: Transform<k8s.core.v1.SecretArgs>;
   readonly service?: Transform<k8s.core.v1.ServiceArgs>;
+  /** The headless Service that gives the StatefulSet's pods their DNS names. */
+  readonly headlessService?: Transform<k8s.core.v1.ServiceArgs>;
   readonly statefulSet?: Transform<k8s.apps.v1.StatefulSetArgs>;
   readonly networkPolicy?: Transform<k8s.networking.v1.NetworkPolicyArgs>;
+}
+
+/** A generated password of letters and digits (it goes into URLs unescaped); protected like the data it opens. */
+export function generatePassword(parent: pulumi.Resource, child: string, o: { length: number; protect: boolean }, userTransform: Transform<random.RandomPasswordArgs> | undefined): pulumi.Output<string> {
+  return new random.RandomPassword(child, transform<random.RandomPasswordArgs>({ length: o.length, special: false }, child, userTransform), { parent, protect: o.protect }).result;
 }
 
 /** Creates the Secret with a store's credentials and connection string; protected like the data it opens. */
@@ -95,8 +107,15 @@ export interface StatefulWorkloadOptions {
   readonly transform: StatefulTransforms;
 }
 
-/** ServiceAccount, headless-free ClusterIP Service and a one-replica StatefulSet with a retained volume claim. */
-export function createStatefulWorkload(parent: pulumi.Resource, name: string, o: StatefulWorkloadOptions): { service: k8s.core.v1.Service; statefulSet: k8s.apps.v1.StatefulSet; selector: Record<string, string> } {
+/**
+ * ServiceAccount, ClusterIP Service (for clients), headless Service (the StatefulSet's governing
+ * Service) and a one-replica StatefulSet with a retained volume claim.
+ */
+export function createStatefulWorkload(
+  parent: pulumi.Resource,
+  name: string,
+  o: StatefulWorkloadOptions,
+): { service: k8s.core.v1.Service; statefulSet: k8s.apps.v1.StatefulSet; serviceAccount: k8s.core.v1.ServiceAccount; selector: Record<string, string> } {
   const selector = selectorLabels(o.common.app, o.objectName);
   const labels = workloadLabels(o.common, o.objectName, o.component);
   const metadata = { name: o.objectName, namespace: o.namespace, labels };
@@ -106,12 +125,19 @@ export function createStatefulWorkload(parent: pulumi.Resource, name: string, o:
     transform({ metadata, automountServiceAccountToken: false }, `${name}-service-account`, t.serviceAccount),
     { parent },
   );
+  const ports = [{ name: o.port.name, port: o.port.port, targetPort: o.port.name, protocol: "TCP" }];
   const service = new k8s.core.v1.Service(
     `${name}-service`,
+    transform({ metadata, spec: { type: "ClusterIP", selector, ports } }, `${name}-service`, t.service),
+    { parent },
+  );
+  const headlessName = `${o.objectName}-headless`;
+  new k8s.core.v1.Service(
+    `${name}-headless-service`,
     transform(
-      { metadata, spec: { type: "ClusterIP", selector, ports: [{ name: o.port.name, port: o.port.port, targetPort: o.port.name, protocol: "TCP" }] } },
-      `${name}-service`,
-      t.service,
+      { metadata: { ...metadata, name: headlessName }, spec: { type: "ClusterIP", clusterIP: "None", selector, ports } },
+      `${name}-headless-service`,
+      t.headlessService,
     ),
     { parent },
   );
@@ -123,7 +149,8 @@ export function createStatefulWorkload(parent: pulumi.Resource, name: string, o:
         spec: {
           // One writer: these stores do not replicate by themselves (use the operator options for HA).
           replicas: 1,
-          serviceName: o.objectName,
+          // A StatefulSet's governing Service must be headless: it gives each pod a stable DNS name.
+          serviceName: headlessName,
           selector: { matchLabels: selector },
           // Deleting or scaling the set never deletes the data.
           persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
@@ -154,7 +181,9 @@ export function createStatefulWorkload(parent: pulumi.Resource, name: string, o:
           },
           volumeClaimTemplates: [
             {
-              metadata: { name: "data", labels },
+              // Selector labels only: volumeClaimTemplates are immutable, so a tag change here would replace the
+              // StatefulSet. For the same reason a volume grows by editing its PVC (data-<name>-0), not this template.
+              metadata: { name: "data", labels: selector },
               spec: {
                 accessModes: ["ReadWriteOnce"],
                 ...(o.storageClassName === undefined ? {} : { storageClassName: o.storageClassName }),
@@ -169,7 +198,7 @@ export function createStatefulWorkload(parent: pulumi.Resource, name: string, o:
     ),
     { parent, protect: o.common.protect },
   );
-  return { service, statefulSet, selector };
+  return { service, statefulSet, serviceAccount, selector };
 }
 
 /** An env var read from a key of a Secret. */

@@ -77,11 +77,12 @@ describe("WebService", () => {
       command: ["/app"],
       args: ["serve"],
       ports: [{ name: "http", containerPort: 9000, protocol: "TCP" }],
-      resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "250m", memory: "512Mi" } },
+      resources: { requests: { cpu: "250m", memory: "512Mi", "ephemeral-storage": "256Mi" }, limits: { cpu: "250m", memory: "512Mi", "ephemeral-storage": "1Gi" } },
     });
     const probe = { httpGet: { path: "/ready", port: "http" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 };
     expect(container.readinessProbe).toEqual(probe);
-    expect(container.livenessProbe).toEqual(probe);
+    // Liveness (a restart) is more patient than readiness (out of the Service).
+    expect(container.livenessProbe).toEqual({ ...probe, failureThreshold: 6 });
     expect(container.startupProbe).toEqual({ httpGet: { path: "/ready", port: "http" }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 6 });
   });
 
@@ -183,9 +184,10 @@ describe("WebService", () => {
   });
 
   it.each([
-    ["blue-green", { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "100%" } }, undefined],
-    ["canary", { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "10%" } }, 300],
-  ] as const)("falls back to a paced Deployment for %s when Argo Rollouts is not installed", async (strategy, expected, minReadySeconds) => {
+    ["blue-green", { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "100%" } }, undefined, undefined],
+    // Ten batches of 10% held 5 minutes each, plus 10 minutes: longer than Pulumi's default 10-minute await.
+    ["canary", { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "10%" } }, 300, { create: "60m", update: "60m" }],
+  ] as const)("falls back to a paced Deployment for %s when Argo Rollouts is not installed", async (strategy, expected, minReadySeconds, customTimeouts) => {
     const plan = await runProgram(() => {
       new WebService("api", args({ deployment: { strategy } }));
     });
@@ -193,6 +195,7 @@ describe("WebService", () => {
     const deployment = plan.find(k8s.apps.v1.Deployment).inputs;
     expect(deployment.spec.strategy).toEqual(expected);
     expect(deployment.spec.minReadySeconds).toBe(minReadySeconds);
+    expect(plan.find(k8s.apps.v1.Deployment).options.customTimeouts).toEqual(customTimeouts);
     expect(deployment.metadata!.annotations).toEqual({ "polycloud.dev/strategy": `${strategy} (plain-Kubernetes fallback)` });
   });
 
@@ -206,13 +209,14 @@ describe("WebService", () => {
       canary: {
         maxUnavailable: 0,
         steps: [{ setWeight: 20 }, { pause: { duration: "3m" } }, { setWeight: 60 }, { pause: { duration: "3m" } }],
-        analysis: { templates: [{ templateName: "api-error-rate" }], startingStep: 1 },
+        analysis: { templates: [{ templateName: "api-error-rate" }], args: [{ name: "service", value: "api" }], startingStep: 1 },
       },
     });
     expect(rollout.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
     const analysis = plan.find(ANALYSIS).inputs;
     expect(analysis.spec.metrics[0].successCondition).toBe("len(result) == 0 || isNaN(result[0]) || result[0] <= 0.01");
-    expect(analysis.spec.metrics[0].provider.prometheus.query).toContain('namespace="shop-dev",service="api",code=~"5.."');
+    expect(analysis.spec.args).toEqual([{ name: "service" }]);
+    expect(analysis.spec.metrics[0].provider.prometheus.query).toContain('namespace="shop-dev",service="{{args.service}}",code=~"5.."');
     plan.hasResource(k8s.autoscaling.v2.HorizontalPodAutoscaler, { spec: { scaleTargetRef: { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: "api" } } });
   });
 
@@ -226,10 +230,25 @@ describe("WebService", () => {
         previewService: "api-preview",
         autoPromotionEnabled: true,
         scaleDownDelaySeconds: 120,
-        prePromotionAnalysis: { templates: [{ templateName: "api-error-rate" }] },
+        // Before promotion the new pods serve only the preview Service: measure that one.
+        prePromotionAnalysis: { templates: [{ templateName: "api-error-rate" }], args: [{ name: "service", value: "api-preview" }] },
       },
     });
     plan.hasResource(k8s.core.v1.Service, { metadata: { name: "api-preview" } });
+  });
+
+  it("adjusts the preview Service with its own transform key", async () => {
+    const plan = await runProgram(() => {
+      new WebService(
+        "api",
+        args(
+          { deployment: { strategy: "blue-green" } },
+          { argoRollouts: true, transform: { previewService: (a) => ({ ...a, metadata: { ...a.metadata, annotations: { preview: "yes" } } }) } },
+        ),
+      );
+    });
+    expect(plan.find(k8s.core.v1.Service, { metadata: { name: "api-preview" } }).inputs.metadata!.annotations).toEqual({ preview: "yes" });
+    expect(plan.find(k8s.core.v1.Service, { metadata: { name: "api" } }).inputs.metadata!.annotations).toBeUndefined();
   });
 
   it("skips the analysis when rollback on alarm is off", async () => {
@@ -246,5 +265,35 @@ describe("WebService", () => {
       /host: .*\n.*secrets\[0\]\.envName: "STRIPE_KEY" is also a plain variable in service.env; remove STRIPE_KEY from service.env/,
     );
     expect(() => new WebService("api", args({}, { runAs: { uid: 1000 } }))).toThrow(/runAs.uid: 1000 is not allowed; allowed: an integer >= 10001/);
+  });
+
+  it("throws a PolycloudError up front when podLabels or secret references are malformed", () => {
+    const bad = args(
+      {},
+      {
+        podLabels: { "app.kubernetes.io/name": "other", "bad key!": "x", ok: "not ok!" },
+        secrets: [{ envName: "STRIPE_KEY", ref: "arn:aws:secretsmanager:x" }],
+      },
+    );
+    let message = "";
+    try {
+      new WebService("api", bad);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/secrets\[0\]\.ref: "arn:aws:secretsmanager:x" is not a secret reference/);
+    expect(message).toMatch(/podLabels\.app\.kubernetes\.io\/name: overrides the selector label app\.kubernetes\.io\/name="api"/);
+    expect(message).toMatch(/podLabels\.bad key!: "bad key!" is not a valid label key/);
+    expect(message).toMatch(/podLabels\.ok: "not ok!" is not a valid label value/);
+  });
+
+  it("sets nginx-only annotations only for the nginx ingress class", async () => {
+    const plan = await runProgram(
+      () => {
+        new WebService("api", args({}, { host: "api.example.com", ingressClassName: "traefik" }, { network: { loadBalancer: { public: true, tls: true, waf: true } } }));
+      },
+    );
+    expect(plan.find(k8s.networking.v1.Ingress).inputs.metadata!.annotations).toEqual({ "cert-manager.io/cluster-issuer": "letsencrypt" });
+    expect(plan.logs).toContainEqual(expect.objectContaining({ severity: "warning", message: expect.stringMatching(/waf is on, but ingress class "traefik" is not nginx/) }));
   });
 });

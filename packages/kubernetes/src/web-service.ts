@@ -11,11 +11,11 @@ import {
   type WebServiceArgs as CoreWebServiceArgs,
   type WebServiceOutputs,
 } from "@polycloud/core";
-import { dnsLabelProblems, PUBLIC_LABEL, resolveCommon, selectorLabels, workloadLabels } from "./labels";
+import { dnsLabelProblems, labelProblems, PUBLIC_LABEL, resolveCommon, selectorLabels, workloadLabels } from "./labels";
 import type { NamespaceRef } from "./network";
 import { guaranteedResources, hardenedPodSpec, type ZoneSpread } from "./pod";
 import { errorRatio, formatNumber, type RequestMetrics } from "./promql";
-import { parseSecretRef } from "./refs";
+import { isSecretRef, parseSecretRef, SECRET_REF_FORMAT } from "./refs";
 import { runAsProblems, type RunAs } from "./security";
 
 
@@ -40,7 +40,11 @@ export interface WebServiceArgs extends CoreWebServiceArgs<NamespaceRef> {
    * @default - `loadBalancer.domain`; without a domain the Ingress matches any host
    */
   readonly host?: string;
-  /** IngressClass of the Ingress. @default "nginx" */
+  /**
+   * IngressClass of the Ingress. The `nginx.ingress.kubernetes.io/*` annotations (HTTPS redirect,
+   * ModSecurity WAF) are set only for `"nginx"`; configure other controllers' equivalents on the controller.
+   * @default "nginx"
+   */
   readonly ingressClassName?: string;
   /** cert-manager ClusterIssuer that issues the certificate for `host` (annotation `cert-manager.io/cluster-issuer`). @default "letsencrypt" */
   readonly clusterIssuer?: string;
@@ -67,6 +71,8 @@ export interface WebServiceArgs extends CoreWebServiceArgs<NamespaceRef> {
    * @default [] (no other egress)
    */
   readonly egress?: readonly k8s.types.input.networking.v1.NetworkPolicyEgressRule[];
+  /** Ignored on Kubernetes: container logs are kept by the cluster's log pipeline. @default - ignored */
+  readonly logRetentionDays?: number;
   /** Spread across zones strictly (`DoNotSchedule`) or as a preference. @default "ScheduleAnyway" */
   readonly zoneSpread?: ZoneSpread;
   /** Adjust any child's args. @default {} */
@@ -76,6 +82,8 @@ export interface WebServiceArgs extends CoreWebServiceArgs<NamespaceRef> {
     readonly rollout?: Transform<k8s.apiextensions.CustomResourceArgs>;
     readonly analysisTemplate?: Transform<k8s.apiextensions.CustomResourceArgs>;
     readonly service?: Transform<k8s.core.v1.ServiceArgs>;
+    /** The blue-green preview Service (Argo Rollouts). */
+    readonly previewService?: Transform<k8s.core.v1.ServiceArgs>;
     readonly horizontalPodAutoscaler?: Transform<k8s.autoscaling.v2.HorizontalPodAutoscalerArgs>;
     readonly podDisruptionBudget?: Transform<k8s.policy.v1.PodDisruptionBudgetArgs>;
     readonly ingress?: Transform<k8s.networking.v1.IngressArgs>;
@@ -176,21 +184,10 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
             `${name}-deployment`,
             t.deployment,
           ),
-          { parent: this },
+          { parent: this, ...awaitTimeouts(spec.deployment) },
         );
 
-    this.service = new k8s.core.v1.Service(
-      `${name}-service`,
-      transform(
-        {
-          metadata,
-          spec: { type: "ClusterIP", selector: this.selector, ports: [{ name: this.portName, port: 80, targetPort: this.portName, protocol: "TCP" }] },
-        },
-        `${name}-service`,
-        t.service,
-      ),
-      { parent: this },
-    );
+    this.service = this.createService(`${name}-service`, spec.name, metadata, t.service);
 
     new k8s.autoscaling.v2.HorizontalPodAutoscaler(
       `${name}-autoscaler`,
@@ -252,15 +249,36 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     this.registerOutputs({ serviceName: this.serviceName, url: this.url });
   }
 
+  /** A ClusterIP Service on port 80 to the pods' http port (the active one, or blue-green's preview). */
+  private createService(child: string, objectName: string, metadata: k8s.types.input.meta.v1.ObjectMeta, userTransform: Transform<k8s.core.v1.ServiceArgs> | undefined): k8s.core.v1.Service {
+    return new k8s.core.v1.Service(
+      child,
+      transform(
+        {
+          metadata: { ...metadata, name: objectName },
+          spec: { type: "ClusterIP", selector: { ...this.selector }, ports: [{ name: this.portName, port: 80, targetPort: this.portName, protocol: "TCP" }] },
+        },
+        child,
+        userTransform,
+      ),
+      { parent: this },
+    );
+  }
+
   private createIngress(name: string, args: WebServiceArgs, metadata: k8s.types.input.meta.v1.ObjectMeta, t: NonNullable<WebServiceArgs["transform"]>): pulumi.Output<string> {
     const spec = args.service;
     const lb = args.loadBalancer;
     const host = args.host ?? lb.domain;
+    const ingressClassName = args.ingressClassName ?? "nginx";
+    const nginx = ingressClassName === "nginx";
+    if (lb.waf && !nginx) {
+      pulumi.log.warn(`network.loadBalancer.waf is on, but ingress class "${ingressClassName}" is not nginx: enable a WAF on that controller yourself`, this);
+    }
     const annotations: Record<string, string> = {
-      ...(lb.tls ? { "nginx.ingress.kubernetes.io/force-ssl-redirect": "true" } : {}),
+      ...(lb.tls && nginx ? { "nginx.ingress.kubernetes.io/force-ssl-redirect": "true" } : {}),
       ...(lb.tls && host !== undefined ? { "cert-manager.io/cluster-issuer": args.clusterIssuer ?? "letsencrypt" } : {}),
       // ModSecurity with the OWASP Core Rule Set: ingress-nginx's built-in web application firewall.
-      ...(lb.waf ? { "nginx.ingress.kubernetes.io/enable-modsecurity": "true", "nginx.ingress.kubernetes.io/enable-owasp-core-rules": "true" } : {}),
+      ...(lb.waf && nginx ? { "nginx.ingress.kubernetes.io/enable-modsecurity": "true", "nginx.ingress.kubernetes.io/enable-owasp-core-rules": "true" } : {}),
     };
     const ingress = new k8s.networking.v1.Ingress(
       `${name}-ingress`,
@@ -268,7 +286,7 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
         {
           metadata: { ...metadata, annotations },
           spec: {
-            ingressClassName: args.ingressClassName ?? "nginx",
+            ingressClassName,
             rules: [
               {
                 ...(host === undefined ? {} : { host }),
@@ -312,6 +330,8 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
             kind: "AnalysisTemplate",
             metadata: { ...metadata, name: analysisName },
             spec: {
+              // The Service whose traffic is measured: the canary's own, or blue-green's preview before promotion.
+              args: [{ name: "service" }],
               metrics: [
                 {
                   name: "error-rate",
@@ -322,7 +342,7 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
                   provider: {
                     prometheus: {
                       address: args.prometheusAddress ?? "http://prometheus-operated.monitoring.svc:9090",
-                      query: errorRatio({ namespace: this.namespaceName, service: spec.name }, "2m", args.metrics),
+                      query: errorRatio({ namespace: this.namespaceName, service: "{{args.service}}" }, "2m", args.metrics),
                     },
                   },
                 },
@@ -335,7 +355,7 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
         { parent: this },
       );
     }
-    const analysis = { templates: [{ templateName: analysisName }] };
+    const analysis = (service: string) => ({ templates: [{ templateName: analysisName }], args: [{ name: "service", value: service }] });
     let strategy: Record<string, unknown>;
     if (deployment.strategy === "canary") {
       const pause = { pause: { duration: `${deployment.canary.intervalMinutes}m` } };
@@ -343,30 +363,19 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
         canary: {
           maxUnavailable: 0,
           steps: deployment.canary.steps.filter((w) => w < 100).flatMap((w) => [{ setWeight: w }, pause]),
-          ...(analyse ? { analysis: { ...analysis, startingStep: 1 } } : {}),
+          ...(analyse ? { analysis: { ...analysis(spec.name), startingStep: 1 } } : {}),
         },
       };
     } else {
       const preview = `${spec.name}-preview`;
-      new k8s.core.v1.Service(
-        `${name}-preview-service`,
-        transform(
-          {
-            metadata: { ...metadata, name: preview },
-            spec: { type: "ClusterIP", selector: this.selector, ports: [{ name: this.portName, port: 80, targetPort: this.portName, protocol: "TCP" }] },
-          },
-          `${name}-preview-service`,
-          t.service,
-        ),
-        { parent: this },
-      );
+      this.createService(`${name}-preview-service`, preview, metadata, t.previewService);
       strategy = {
         blueGreen: {
           activeService: spec.name,
           previewService: preview,
           autoPromotionEnabled: true,
           scaleDownDelaySeconds: deployment.blueGreen.terminationWaitMinutes * 60,
-          ...(analyse ? { prePromotionAnalysis: analysis } : {}),
+          ...(analyse ? { prePromotionAnalysis: analysis(preview) } : {}),
         },
       };
     }
@@ -405,18 +414,24 @@ function validate(args: WebServiceArgs): Problem[] {
     }
     if (seen.has(s.envName)) problems.push({ path: `secrets[${i}].envName`, message: `"${s.envName}" is given twice`, fix: "pass each secret once" });
     seen.add(s.envName);
+    // A reference known only after deployment (an Output) is checked when it resolves.
+    if (typeof s.ref === "string" && !isSecretRef(s.ref)) {
+      problems.push({ path: `secrets[${i}].ref`, message: `"${s.ref}" is not a secret reference; allowed: ${SECRET_REF_FORMAT}`, fix: "pass the reference of a SecretStore, Database or Cache" });
+    }
   });
+  problems.push(...labelProblems("podLabels", args.podLabels ?? {}, selectorLabels(args.app, args.service.name)));
   problems.push(...runAsProblems(args.runAs ?? {}, "runAs"));
   return problems;
 }
 
-/** Readiness and liveness on the health-check path; a startup probe covers the grace period. */
+/** Readiness and (more patient) liveness on the health-check path; a startup probe covers the grace period. */
 function probes(health: WebServiceArgs["service"]["healthCheck"], port: string): Pick<core.v1.Container, "readinessProbe" | "livenessProbe" | "startupProbe"> {
   const httpGet = { path: health.path, port };
   const probe = { httpGet, periodSeconds: health.intervalSeconds, timeoutSeconds: health.timeoutSeconds, failureThreshold: 3 };
   return {
     readinessProbe: probe,
-    livenessProbe: probe,
+    // Liveness restarts the pod, so it waits twice as long as readiness, which only takes the pod out of the Service.
+    livenessProbe: { ...probe, failureThreshold: 6 },
     // Liveness waits until startup succeeds, so a slow start is not killed in a restart loop.
     startupProbe: { httpGet, periodSeconds: 5, timeoutSeconds: health.timeoutSeconds, failureThreshold: Math.max(1, Math.ceil(health.gracePeriodSeconds / 5)) },
   };
@@ -438,6 +453,17 @@ export function deploymentPacing(deployment: WebServiceArgs["service"]["deployme
       };
     }
   }
+}
+
+/**
+ * How long Pulumi waits for a Deployment rollout. The canary fallback holds each batch (first step's
+ * percentage) for the interval, which outlasts Pulumi's default 10 minutes: wait for every batch plus 10 minutes.
+ */
+export function awaitTimeouts(deployment: WebServiceArgs["service"]["deployment"]): { customTimeouts?: pulumi.CustomTimeouts } {
+  if (deployment.strategy !== "canary") return {};
+  const batches = Math.ceil(100 / (deployment.canary.steps[0] ?? 100));
+  const timeout = `${batches * deployment.canary.intervalMinutes + 10}m`;
+  return { customTimeouts: { create: timeout, update: timeout } };
 }
 
 /** Env vars (secretKeyRef) or projected files for the service's secret references. */

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { detect, directoryProbe } from "@polycloud/platform";
+import { detect, directoryProbe, strictSetting } from "@polycloud/platform";
 import { runProgram, type Plan } from "@polycloud/testing";
 import { stackProgram } from "./program";
 
@@ -49,13 +49,13 @@ describe("stackProgram", () => {
     ["prod", "aws", 1],
   ] as const)("has Pulumi.%s.yaml pick %s at tier %d", (stack, provider, tier) => {
     const config = stackConfig(stack);
-    expect(detect({ config, strict: config["polycloud:strict"] === "true", files: directoryProbe(__dirname) })).toMatchObject({ provider, tier });
+    expect(detect({ config, strict: strictSetting(config["polycloud:strict"]), files: directoryProbe(__dirname) })).toMatchObject({ provider, tier });
   });
 
   it("ignores the environment when polycloud:strict is true", async () => {
     const run = (config: Record<string, string>) => runProgram(() => stackProgram({ env: { KUBECONFIG: "/home/me/.kube/config" } }), { project: "polycloud", stack: "dev", config });
     expect((await run({})).outputs["detection"]).toMatchObject({ provider: "kubernetes", tier: 3 });
-    await expect(run({ "polycloud:strict": "true" })).rejects.toThrow(/strict mode looks only at/);
+    await expect(run({ "polycloud:strict": "true" })).rejects.toThrow(/strict mode looks only at/);    await expect(run({ "polycloud:strict": "yes" })).rejects.toThrow('polycloud:strict: "yes" is not a boolean; allowed: true | false');
   });
 
   it("builds the file named by polycloud:spec instead of the stack's own", async () => {

@@ -10,7 +10,7 @@ import { homedir } from "node:os";
 import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { loadSpec } from "@polycloud/core";
-import { directoryProbe, Platform } from "@polycloud/platform";
+import { directoryProbe, Platform, strictSetting } from "@polycloud/platform";
 
 export interface StackProgramOptions {
   /** Environment variables detection reads. @default process.env */
@@ -30,7 +30,8 @@ export function stackProgram(options: StackProgramOptions = { env: process.env, 
       env: options.env ?? {},
       files: directoryProbe(__dirname),
       ...(options.homeDir === undefined ? {} : { homeDir: options.homeDir }),
-      strict: config.getBoolean("strict") ?? false,
+      // The same reading as the CLI's: anything but true or false is an error, never silently off.
+      strict: strictSetting(config.get("strict")),
     },
   });
   return platform.stackOutputs();

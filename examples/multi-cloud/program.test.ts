@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { runProgram, type Plan, type RecordedResource } from "@polycloud/testing";
 import { multiCloud } from "./program";
 
@@ -30,5 +32,17 @@ describe("multiCloud", () => {
     const containers = JSON.parse(task.inputs["containerDefinitions"]) as { environment?: { name: string }[]; secrets?: { name: string }[] }[];
     expect(containers.flatMap((c) => c.environment ?? []).map((e) => e.name)).not.toContain("PAYMENTS_KEY");
     expect(containers.flatMap((c) => c.secrets ?? []).map((s) => s.name)).toEqual(expect.arrayContaining(["PAYMENTS_KEY", "DATABASE_URL"]));
+  });
+});
+
+describe("the repository's Pulumi projects", () => {
+  const root = join(__dirname, "..", "..");
+  const projects = [join(root, "stacks"), ...readdirSync(join(root, "examples")).map((name) => join(root, "examples", name))];
+
+  // A clone has no dist/: `pulumi up` works only when the program runs the TypeScript sources through tsx.
+  it.each(projects.map((dir) => [dir.slice(root.length + 1), dir]))("%s runs its TypeScript sources through tsx, as a clone needs", (_, dir) => {
+    const text = readFileSync(join(dir, "Pulumi.yaml"), "utf8");
+    expect(text).toMatch(/^runtime:\n {2}name: nodejs\n {2}options:\n(?: {4}#.*\n)* {4}typescript: false\n {4}nodeargs: "--conditions=source --require tsx\/cjs"\n/m);
+    expect(text).toMatch(/^main: index\.ts$/m);
   });
 });

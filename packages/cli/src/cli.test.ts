@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanup, polycloud, SMALL_SPEC, tmpProject } from "./__tests__/capture";
+import { cleanup, polycloud, SMALL_SPEC, tmpProject, writeFiles } from "./__tests__/capture";
 
 let dir: string;
 afterEach(() => cleanup(dir));
@@ -53,12 +53,23 @@ describe("polycloud detect", () => {
     expect(result.stderr).toContain("no evidence found");
   });
 
+  it("exits 2 naming the path when the directory does not exist or is a file", async () => {
+    dir = tmpProject({ "spec.yaml": SMALL_SPEC });
+    for (const arg of ["nonexistent", "spec.yaml"]) {
+      const result = await polycloud(["detect", arg], { cwd: dir });
+      expect(result).toEqual({ code: 2, stdout: "", stderr: `polycloud: Invalid directory (1 problem):\n  - [dir]: ${join(dir, arg)} is not a directory; pass the project directory to inspect (default: the current one)\n` });
+    }
+  });
+
   it("ignores the environment in strict mode, whether by flag or by polycloud:strict stack config", async () => {
     dir = tmpProject({ "Pulumi.ci.yaml": 'config:\n  polycloud:strict: "true"\n' });
     const env = { KUBECONFIG: "/k" };
     expect((await polycloud(["detect"], { cwd: dir, env })).code).toBe(0);
     expect((await polycloud(["detect", "--strict"], { cwd: dir, env })).code).toBe(2);
-    expect((await polycloud(["detect", "--stack", "ci"], { cwd: dir, env })).stderr).toContain("strict mode looks only at");
+    expect((await polycloud(["detect", "--stack", "ci"], { cwd: dir, env })).stderr).toContain("strict mode looks only at");    writeFiles(dir, { "Pulumi.typo.yaml": "config:\n  polycloud:strict: yes\n" });
+    const typo = await polycloud(["detect", "--stack", "typo"], { cwd: dir, env });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('polycloud:strict: "yes" is not a boolean; allowed: true | false');
   });
 });
 
@@ -166,19 +177,44 @@ describe("polycloud plan", () => {
     expect(graph.match(/-->/g)).toHaveLength(document.resources.filter((r: { parent?: string }) => r.parent !== undefined).length);
   });
 
-  it("clears its progress line on a terminal and writes nothing to stderr elsewhere", async () => {
+  it("shows (and clears) its progress on stderr when stderr is a terminal, even with stdout piped, and nothing otherwise", async () => {
     dir = tmpProject({ "blog.yaml": SMALL_SPEC });
-    const terminal = await polycloud(["plan", "blog.yaml", "--provider", "kubernetes"], { cwd: dir, tty: true });
+    const terminal = await polycloud(["plan", "blog.yaml", "--provider", "kubernetes", "--json"], { cwd: dir, tty: "stderr" });
     expect(terminal.code).toBe(0);
     expect(terminal.stderr.endsWith("\r\u001b[2K")).toBe(true);
-    const piped = await polycloud(["plan", "blog.yaml", "--provider", "kubernetes", "--json"], { cwd: dir });
+    const piped = await polycloud(["plan", "blog.yaml", "--provider", "kubernetes"], { cwd: dir, tty: "stdout" });
     expect(piped.stderr).toBe("");
+  });
+
+  it("names its resources under the project of the Pulumi.yaml beside the spec, as a real run would", async () => {
+    dir = tmpProject({ "blog.yaml": SMALL_SPEC, "Pulumi.yaml": "name: blog-infra\nruntime: nodejs\n" });
+    const result = await polycloud(["plan", "blog.yaml", "--provider", "kubernetes", "--json"], { cwd: dir });
+    expect(JSON.parse(result.stdout).resources[0].urn).toMatch(/^urn:pulumi:blog::blog-infra::/);
+  });
+
+  it("exits 2 before reading the spec when --out is a file or lies under one", async () => {
+    dir = tmpProject({ "blog.yaml": SMALL_SPEC, "taken": "" });
+    const result = await polycloud(["plan", "blog.yaml", "--provider", "kubernetes", "--out", "taken"], { cwd: dir });
+    expect(result).toMatchObject({ code: 2, stdout: "" });
+    expect(result.stderr).toBe(`polycloud: Invalid output directory (1 problem):\n  - --out: ${join(dir, "taken")} is a file, not a directory; pass a directory you can write to, e.g. --out plan-output\n`);
+    // Checked before the spec is even read: an invalid spec still reports --out.
+    writeFiles(dir, { "bad.yaml": "name: blog\n" });
+    expect((await polycloud(["plan", "bad.yaml", "--out", "taken/x"], { cwd: dir })).stderr).toContain(`--out: ${join(dir, "taken", "x")} cannot be created: part of its path is a file`);
+  });
+
+  it.each(["aws", "kubernetes"])("puts every resource of the full production plan on %s in one of the five concerns", async (provider) => {
+    dir = tmpProject();
+    const result = await polycloud(["plan", join(__dirname, "..", "..", "..", "stacks", "prod.yaml"), "--provider", provider, "--json"], { cwd: dir });
+    expect(result.code).toBe(0);
+    const { byConcern } = JSON.parse(result.stdout).summary;
+    expect(byConcern.other).toBe(0);
+    expect(byConcern.compute).toBeGreaterThan(0);
   });
 
   it.each([
     ["the spec is invalid", { "blog.yaml": "name: blog\nservices: {}\n" }, ["--provider", "aws"], /Invalid spec .*services \(line 2\): has no service/s],
     ["the provider is unknown", { "blog.yaml": SMALL_SPEC }, ["--provider", "openstack"], /Unknown provider .*--provider: "openstack" is not a provider; allowed: aws \| azure \| gcp \| kubernetes/s],
-    ["the backend package is not installed", { "blog.yaml": SMALL_SPEC }, ["--provider", "azure"], /Backend not available .*the azure backend @polycloud\/azure is not installed; install it: pnpm add @polycloud\/azure/s],
+    ["the backend package is not installed", { "blog.yaml": SMALL_SPEC }, ["--provider", "azure"], /Backend not available .*@polycloud\/azure is not installed \(the Azure backend is not released yet\); available backends: aws, kubernetes/s],
     ["nothing decides the provider", { "blog.yaml": SMALL_SPEC }, [], /Cannot detect the provider .*no evidence found/s],
     ["a --config flag is malformed", { "blog.yaml": SMALL_SPEC }, ["--provider", "aws", "-c", "region=us-east-1"], /--config: "region=us-east-1" is not namespace:key=value/],
   ])("exits 2 without planning when %s", async (_, files, flags, message) => {

@@ -2,10 +2,10 @@
  * The `polycloud` command line: detect, validate, plan (offline), preview/up/destroy (Pulumi engine).
  * `run` takes argv and an `Io` and returns the exit code, so tests drive it in-process.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
-import { loadSpec } from "@polycloud/core";
+import { loadSpec, PolycloudError } from "@polycloud/core";
 import { collectSignals, detect, explain, explainSignals } from "@polycloud/platform";
 import { detectInput, readStackConfig, type SpecFlags } from "./context";
 import { engineCommand, type EngineFlags, type EngineOperation } from "./engine";
@@ -99,6 +99,9 @@ function specOptions(command: Command): Command {
 
 function detectCommand(dir: string, flags: Pick<SpecFlags, "provider" | "stack" | "strict"> & { json?: boolean }, io: Io): number {
   const projectDir = resolve(io.cwd, dir);
+  if (!statSync(projectDir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new PolycloudError([{ path: "[dir]", message: `${projectDir} is not a directory`, fix: "pass the project directory to inspect (default: the current one)" }], "Invalid directory");
+  }
   const config = flags.stack === undefined ? {} : readStackConfig(projectDir, flags.stack).config;
   const input = detectInput(config, flags, io, projectDir);
   if (flags.json !== true) {

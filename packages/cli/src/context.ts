@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { loadSpec, PolycloudError, type ResolvedSpec } from "@polycloud/core";
-import { detect, directoryProbe, REGION_CONFIG_KEYS, type Decision, type DetectInput } from "@polycloud/platform";
+import { detect, directoryProbe, REGION_CONFIG_KEYS, strictSetting, type Decision, type DetectInput } from "@polycloud/platform";
 import type { Io } from "./io";
 
 /** Flags shared by the commands that take a spec. */
@@ -27,6 +27,11 @@ export interface SpecContext {
   /** Keys of encrypted (`secure:`) values in the stack file, which only the Pulumi engine can read. */
   readonly secureKeys: readonly string[];
   readonly decision: Decision;
+  /**
+   * The Pulumi project: the `name` of the `Pulumi.yaml` beside the spec (its directory as `dir`), so
+   * `polycloud up` and `pulumi up` there act on the same project and URNs; else the spec's name.
+   */
+  readonly project: { readonly name: string; readonly dir?: string };
 }
 
 const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
@@ -52,10 +57,15 @@ export function specContext(specArg: string, flags: SpecFlags, io: Io): SpecCont
   // The spec's region reaches the provider through its own config key, unless the stack already sets it.
   const regionKey = REGION_CONFIG_KEYS[decision.provider];
   if (spec.region !== undefined && regionKey !== undefined && config[regionKey] === undefined) config[regionKey] = spec.region;
-  return { specPath, spec, stack, config, secureKeys: stackFile.secureKeys, decision };
+  const projectFile = projectName(projectDir);
+  const project = projectFile === undefined ? { name: spec.name } : { name: projectFile, dir: projectDir };
+  return { specPath, spec, stack, config, secureKeys: stackFile.secureKeys, decision, project };
 }
 
-/** Detection input for a project directory, from the real surroundings in `io`; `polycloud:strict: "true"` in the config acts like `--strict`. */
+/**
+ * Detection input for a project directory, from the real surroundings in `io`; `polycloud:strict: "true"`
+ * in the config acts like `--strict` (any value but true or false is a PolycloudError).
+ */
 export function detectInput(
   config: Readonly<Record<string, unknown>>,
   flags: Pick<SpecFlags, "provider" | "strict">,
@@ -70,7 +80,7 @@ export function detectInput(
     env: io.env,
     files: directoryProbe(projectDir),
     homeDir: io.homeDir,
-    strict: flags.strict === true || config["polycloud:strict"] === "true",
+    strict: flags.strict === true || strictSetting(config["polycloud:strict"]),
   };
 }
 
@@ -93,7 +103,8 @@ export function readStackConfig(dir: string, stack: string): { config: Record<st
   return { config, secureKeys, file };
 }
 
-function projectName(dir: string): string | undefined {
+/** The `name` in the `Pulumi.yaml` of `dir`, or undefined when there is none. */
+export function projectName(dir: string): string | undefined {
   const file = ["yaml", "yml"].map((ext) => join(dir, `Pulumi.${ext}`)).find((f) => existsSync(f));
   if (file === undefined) return undefined;
   const name = (parseYamlFile(file) as { name?: unknown } | null)?.name;

@@ -10,7 +10,9 @@ const STAND_IN = `#!${process.execPath}
 const fs = require("node:fs");
 const args = process.argv.slice(2);
 // The Automation API runs \`pulumi version\` with its own environment, so the log lives beside the project.
-fs.appendFileSync(require("node:path").join(__dirname, "..", "..", "calls.jsonl"), JSON.stringify({ args, backend: process.env.PULUMI_BACKEND_URL }) + "\\n");
+// It also records where it ran and the project it found there (the Pulumi.yaml the engine would read).
+const project = fs.existsSync("Pulumi.yaml") ? /^name: *(\\S+)/m.exec(fs.readFileSync("Pulumi.yaml", "utf8"))?.[1] : undefined;
+fs.appendFileSync(require("node:path").join(__dirname, "..", "..", "calls.jsonl"), JSON.stringify({ args, backend: process.env.PULUMI_BACKEND_URL, cwd: process.cwd(), project }) + "\\n");
 const [command, sub] = args;
 const stack = args[args.indexOf("--stack") + 1];
 if (command === "version") return console.log("v3.190.0");
@@ -49,7 +51,7 @@ afterEach(() => cleanup(dir));
 const env = (extra: Record<string, string> = {}) => ({ PATH: bin, PULUMI_CONFIG_PASSPHRASE: "", ...extra });
 
 /** The invocations the stand-in recorded, without the flags every call gets. */
-function calls(): { args: string[]; backend: string }[] {
+function calls(): { args: string[]; backend: string; cwd: string; project?: string }[] {
   if (!existsSync(join(dir, "calls.jsonl"))) return [];
   return readFileSync(join(dir, "calls.jsonl"), "utf8")
     .trim()
@@ -124,10 +126,43 @@ describe("polycloud preview|up|destroy", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it("exits 1 with how to install the Pulumi CLI when it is missing", async () => {
-    const result = await polycloud(["preview", "blog.yaml"], { cwd: dir, env: env({ PATH: join(dir, "empty") }) });
+  it("exits 1 with how to install the Pulumi CLI, before asking for a passphrase or creating .polycloud/, when it is missing", async () => {
+    const { PULUMI_CONFIG_PASSPHRASE: _, ...noPassphrase } = env({ PATH: join(dir, "empty") });
+    const result = await polycloud(["preview", "blog.yaml"], { cwd: dir, env: noPassphrase });
+    expect(existsSync(join(dir, ".polycloud"))).toBe(false);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^polycloud: The Pulumi CLI was not found\. Install it from https:\/\/www\.pulumi\.com\/docs\/install\/ .* `polycloud plan` needs no Pulumi CLI\.\n$/);
+    expect(calls()).toEqual([]);
+  });
+
+  it("runs in a temporary project named after the spec when no Pulumi.yaml is beside it", async () => {
+    expect((await polycloud(["preview", "blog.yaml"], { cwd: dir, env: env() })).code).toBe(0);
+    const preview = calls().find((c) => c.args[0] === "preview")!;
+    expect(preview.project).toBe("blog");
+    expect(preview.cwd).not.toBe(dir);
+  });
+
+  it("runs in the spec's directory under the Pulumi.yaml project name, leaving the engine to read and decrypt the stack file, when a Pulumi.yaml is beside the spec", async () => {
+    const pulumiYaml = "name: blog-infra\nruntime:\n  name: nodejs\n";
+    const stackFile = "encryptionsalt: v1:abc\nconfig:\n  polycloud:provider: kubernetes\n  blog-infra:token:\n    secure: v1:xyz\n";
+    writeFiles(dir, { "Pulumi.yaml": pulumiYaml, "Pulumi.blog.yaml": stackFile });
+    const result = await polycloud(["preview", "blog.yaml", "-c", "kubernetes:context=kind-ci"], { cwd: dir, env: env() });
+    expect(result.code).toBe(0);
+    const recorded = calls();
+    expect(recorded.slice(1).map((c) => [c.cwd, c.project])).toEqual(Array(3).fill([dir, "blog-infra"]));
+    // Only what the file does not say is set; the encrypted value is never sent as plain config.
+    expect(recorded.find((c) => c.args[0] === "config")?.args).toEqual(["config", "set-all", "--stack", "blog", "--plaintext", "kubernetes:context=kind-ci"]);
+    // The user's files are left as they were (the Automation API rewrites Pulumi.yaml when given project settings).
+    expect(readFileSync(join(dir, "Pulumi.yaml"), "utf8")).toBe(pulumiYaml);
+    expect(readFileSync(join(dir, "Pulumi.blog.yaml"), "utf8")).toBe(stackFile);
+  });
+
+  it("exits 2 naming the encrypted keys and the fix when the stack file has secrets but no Pulumi.yaml is beside the spec", async () => {
+    writeFiles(dir, { "Pulumi.blog.yaml": "config:\n  polycloud:provider: kubernetes\n  blog:token:\n    secure: v1:xyz\n  aws:secretKey:\n    secure: v1:uvw\n" });
+    const result = await polycloud(["up", "blog.yaml"], { cwd: dir, env: env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`Encrypted config unreachable (1 problem):\n  - ${join(dir, "Pulumi.blog.yaml")}: holds encrypted config (blog:token, aws:secretKey)`);
+    expect(result.stderr).toContain("add a Pulumi.yaml beside the spec (for example `name: blog` and `runtime: nodejs`)");
     expect(calls()).toEqual([]);
   });
 

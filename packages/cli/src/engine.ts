@@ -8,7 +8,7 @@ import { basename, delimiter, dirname, join, resolve } from "node:path";
 import { automation } from "@pulumi/pulumi";
 import { PolycloudError } from "@polycloud/core";
 import { Platform } from "@polycloud/platform";
-import { specContext, type SpecFlags } from "./context";
+import { readStackConfig, specContext, type SpecContext, type SpecFlags } from "./context";
 import { CliFailure, ExitCode } from "./errors";
 import type { Io } from "./io";
 
@@ -53,10 +53,14 @@ export async function engineCommand(operation: EngineOperation, specArg: string,
       "Confirmation needed",
     );
   }
-  const backendUrl = flags.backendUrl ?? io.env["PULUMI_BACKEND_URL"] ?? localBackend(io.cwd);
-  requirePassphrase(backendUrl, io);
+  // The CLI first: without it nothing else matters, and nothing is created.
   const executable = findPulumi(io.env, io.homeDir);
   if (executable === undefined) throw new CliFailure(`The Pulumi CLI was not found. ${INSTALL_HINT}`);
+  const localState = resolve(io.cwd, ".polycloud");
+  const backendUrl = flags.backendUrl ?? io.env["PULUMI_BACKEND_URL"] ?? `file://${localState}`;
+  requirePassphrase(backendUrl, io);
+  requireProjectForSecrets(context);
+  if (backendUrl === `file://${localState}`) mkdirSync(localState, { recursive: true });
 
   const { LocalWorkspace, PulumiCommand } = automation;
   // PulumiCommand looks for `<root>/bin/pulumi`; any other location is used through PATH.
@@ -65,18 +69,23 @@ export async function engineCommand(operation: EngineOperation, specArg: string,
     throw new CliFailure(`${executable} did not run \`pulumi version\` (is it the Pulumi CLI, version 3?): ${failureDetail(error)}`);
   });
 
-  const { spec, decision, stack: stackName, config } = context;
+  const { spec, decision, stack: stackName, project } = context;
   io.stderr.write(`${operation} ${spec.name} (stack ${stackName}) on ${decision.provider}, state in ${backendUrl}\n`);
   const stack = await LocalWorkspace.createOrSelectStack(
-    { stackName, projectName: spec.name, program: async () => new Platform(spec.name, spec, { decision }).stackOutputs() },
+    { stackName, projectName: project.name, program: async () => new Platform(spec.name, spec, { decision }).stackOutputs() },
     {
       pulumiCommand,
-      projectSettings: { name: spec.name, runtime: "nodejs", backend: { url: backendUrl } },
+      // In the project's directory the engine reads Pulumi.yaml and Pulumi.<stack>.yaml itself (and
+      // decrypts its secrets); elsewhere it runs in a temporary project of the same name.
+      ...(project.dir === undefined
+        ? { projectSettings: { name: project.name, runtime: "nodejs" as const, backend: { url: backendUrl } } }
+        : { workDir: project.dir }),
       envVars: engineEnv(io, backendUrl),
     },
   )
     .then(async (selected) => {
-      await selected.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { value, secret: false }])));
+      const config = configToSet(context);
+      if (Object.keys(config).length > 0) await selected.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { value, secret: false }])));
       return selected;
     })
     .catch((error: unknown) => {
@@ -94,10 +103,31 @@ export async function engineCommand(operation: EngineOperation, specArg: string,
   return ExitCode.ok;
 }
 
-function localBackend(cwd: string): string {
-  const dir = resolve(cwd, ".polycloud");
-  mkdirSync(dir, { recursive: true });
-  return `file://${dir}`;
+/**
+ * The config the engine must be told: all of it in a temporary project; in the project's directory
+ * only what the stack file does not already say (`--config` flags, the spec's region), since the
+ * engine reads the file itself and `config set-all` writes into it.
+ */
+function configToSet({ config, project, stack }: SpecContext): Record<string, string> {
+  if (project.dir === undefined) return { ...config };
+  const inFile = readStackConfig(project.dir, stack).config;
+  return Object.fromEntries(Object.entries(config).filter(([key, value]) => inFile[key] !== value));
+}
+
+/** Encrypted stack config is read only by the engine, and only in the project's directory. */
+function requireProjectForSecrets({ project, secureKeys, specPath, stack }: SpecContext): void {
+  if (project.dir !== undefined || secureKeys.length === 0) return;
+  const dir = dirname(specPath);
+  throw new PolycloudError(
+    [
+      {
+        path: join(dir, `Pulumi.${stack}.yaml`),
+        message: `holds encrypted config (${secureKeys.join(", ")}), which only the Pulumi engine can decrypt, but ${dir} has no Pulumi.yaml, so the engine would not read this file`,
+        fix: `add a Pulumi.yaml beside the spec (for example \`name: ${project.name}\` and \`runtime: nodejs\`) so the engine reads and decrypts Pulumi.${stack}.yaml itself`,
+      },
+    ],
+    "Encrypted config unreachable",
+  );
 }
 
 /** Self-managed backends encrypt secrets with a passphrase, which a non-interactive run cannot prompt for. */

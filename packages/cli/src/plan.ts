@@ -2,9 +2,9 @@
  * `polycloud plan`: the Platform program run offline on @polycloud/testing's mocks: no credentials,
  * no Pulumi CLI. Prints the resource tree, counts per concern and warnings, or one JSON document.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Provider } from "@polycloud/core";
+import { PolycloudError, type Provider } from "@polycloud/core";
 import { Platform, type Decision, type Signal } from "@polycloud/platform";
 import { runProgram, type PlanJson, type PlanResourceJson } from "@polycloud/testing";
 import { specContext, type SpecContext, type SpecFlags } from "./context";
@@ -37,12 +37,13 @@ export interface PlanDocument {
 
 /** Plans a spec offline and returns the document (the CLI's `plan`, for programmatic use). */
 export async function planSpec(context: SpecContext, onProgress?: () => void): Promise<PlanDocument> {
-  const { spec, decision, stack, config } = context;
+  const { spec, decision, stack, config, project } = context;
   const timer = onProgress === undefined ? undefined : setInterval(onProgress, 250);
   let json: PlanJson;
   try {
     const plan = await runProgram(() => new Platform(spec.name, spec, { decision }).stackOutputs(), {
-      project: spec.name,
+      // The project `polycloud up` would use, so the URNs are the ones a real run creates.
+      project: project.name,
       stack,
       config,
       provider: decision.provider,
@@ -100,18 +101,20 @@ const overridden = (decision: Decision) => decision.signals.filter((s) => s.tier
 
 /** The `plan` command. */
 export async function planCommand(specArg: string, flags: PlanFlags, io: Io): Promise<number> {
+  // Before planning, so a bad --out costs no plan.
+  const outDir = flags.out === undefined ? undefined : outputDirectory(resolve(io.cwd, flags.out));
   const context = specContext(specArg, flags, io);
   const document = await planSpec(context, progress(io, context));
-  io.stderr.write(io.stdout.isTTY === true ? "\r\u001b[2K" : "");
-  if (flags.out !== undefined) writeOut(resolve(io.cwd, flags.out), document);
+  io.stderr.write(io.stderr.isTTY === true ? "\r\u001b[2K" : "");
+  if (outDir !== undefined) writeOut(outDir, document);
   if (flags.json === true) io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   else io.stdout.write(`${humanPlan(document, context).join("\n")}\n`);
   return ExitCode.ok;
 }
 
-/** Progress on stderr, only when stdout is a terminal, and only once a plan takes more than a second. */
+/** Progress on stderr, only when stderr is a terminal, and only once a plan takes more than a second. */
 function progress(io: Io, { spec, decision }: SpecContext): (() => void) | undefined {
-  if (io.stdout.isTTY !== true) return undefined;
+  if (io.stderr.isTTY !== true) return undefined;
   const started = Date.now();
   const frames = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
   let frame = 0;
@@ -121,8 +124,23 @@ function progress(io: Io, { spec, decision }: SpecContext): (() => void) | undef
   };
 }
 
+/**
+ * Creates the `--out` directory (or finds it) and checks it can be written.
+ * @throws PolycloudError on `--out` when it is a file or cannot be created or written.
+ */
+function outputDirectory(dir: string): string {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === "EEXIST" ? "is a file, not a directory" : code === "ENOTDIR" ? "cannot be created: part of its path is a file" : `cannot be written: ${(error as Error).message}`;
+    throw new PolycloudError([{ path: "--out", message: `${dir} ${reason}`, fix: "pass a directory you can write to, e.g. --out plan-output" }], "Invalid output directory");
+  }
+  return dir;
+}
+
 function writeOut(dir: string, document: PlanDocument): void {
-  mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "plan.json"), `${JSON.stringify(document, null, 2)}\n`);
   writeFileSync(join(dir, "graph.mmd"), mermaid(document.resources));
 }

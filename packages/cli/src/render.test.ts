@@ -30,6 +30,15 @@ describe("concernCounts", () => {
   it("counts each provider resource under the backend component it belongs to, when components nest", () => {
     expect(concernCounts(ALL)).toEqual({ networking: 2, compute: 1, storage: 2, secrets: 0, monitoring: 0, other: 1 });
   });
+
+  it("counts the ECS cluster as compute, backups as storage and the audit trail as monitoring", () => {
+    const under = (type: string) => {
+      const component = resource(type, type.split(":")[2]!, platform);
+      return [component, resource("aws:x/y:Z", `${component.name}-child`, component)];
+    };
+    const all = [platform, ...under("polycloud:aws:Cluster"), ...under("polycloud:aws:BackupPlan"), ...under("polycloud:aws:AuditTrail")];
+    expect(concernCounts(all)).toEqual({ networking: 0, compute: 1, storage: 1, secrets: 0, monitoring: 1, other: 0 });
+  });
 });
 
 describe("countByType", () => {

@@ -26,12 +26,13 @@ export const Concern = {
 export type Concern = (typeof Concern)[keyof typeof Concern];
 
 // Matched against a component's class name (the last part of `polycloud:<provider>:<Name>`), first match wins.
+// An audit trail records who did what: it is read like logs and alarms, so it counts as monitoring.
 const CONCERN_PATTERNS: readonly (readonly [RegExp, Concern])[] = [
   [/network|vpc|vnet/i, "networking"],
-  [/monitor|alert|dashboard|observ/i, "monitoring"],
+  [/monitor|alert|dashboard|observ|audit|trail/i, "monitoring"],
   [/secret|vault|kms/i, "secrets"],
   [/database|cache|bucket|storage|volume|backup|postgres|redis/i, "storage"],
-  [/service|compute|app|function|job/i, "compute"],
+  [/service|compute|cluster|app|function|job/i, "compute"],
 ];
 
 const PLATFORM_TYPE = "polycloud:platform:Platform";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { PolycloudError } from "@polycloud/core";
 import fc from "fast-check";
-import { collectSignals, detect, explain, type DetectInput } from "./detection";
+import { collectSignals, detect, explain, strictSetting, type DetectInput } from "./detection";
 import { directoryProbe } from "./file-probe";
 
 // Fixture directories are written to a fresh tmp dir per case: `project` holds project files, `home`
@@ -41,8 +41,9 @@ const DEPLOYMENT = "kind: Deployment\napiVersion: apps/v1\nmetadata:\n  name: we
 
 describe("detect", () => {
   it.each<[string, Fixture, string, number]>([
-    // tier 1: the explicit choice, first one wins
-    ["--provider wins over every other signal", { provider: "kubernetes", spec: { provider: "aws" }, env: { AWS_PROFILE: "prod" }, project: { "cdk.json": "{}" } }, "kubernetes", 1],
+    // tier 1: the explicit choice; --provider overrides the others, which must agree
+    ["--provider wins over every other signal", { provider: "kubernetes", spec: { provider: "aws" }, config: { "polycloud:provider": "gcp" }, env: { AWS_PROFILE: "prod", POLYCLOUD_PROVIDER: "azure" }, project: { "cdk.json": "{}" } }, "kubernetes", 1],
+    ["the spec, polycloud:provider and POLYCLOUD_PROVIDER agree", { spec: { provider: "gcp" }, config: { "polycloud:provider": "gcp" }, env: { POLYCLOUD_PROVIDER: "gcp", AWS_PROFILE: "p" } }, "gcp", 1],
     ["the spec's provider", { spec: { provider: "aws" }, env: { KUBECONFIG: "/k" } }, "aws", 1],
     ["polycloud:provider stack config", { config: { "polycloud:provider": "gcp", "aws:region": "us-east-1" } }, "gcp", 1],
     ["POLYCLOUD_PROVIDER", { env: { POLYCLOUD_PROVIDER: "azure", AWS_PROFILE: "prod" } }, "azure", 1],
@@ -115,7 +116,22 @@ describe("detect", () => {
     ["project files of all four providers", { project: { "cdk.json": "{}", "main.bicep": "", "cloudbuild.yaml": "", "Chart.yaml": "" } }, /tier 5 \(project files\) points at 4 providers: aws \(cdk.json=.*\) vs azure \(main.bicep=.*\) vs gcp \(cloudbuild.yaml=.*\) vs kubernetes \(Chart.yaml=/],
   ])("refuses to guess when %s", (_, fixture, message) => {
     expect(() => detect(input(fixture))).toThrow(message);
-    expect(() => detect(input(fixture))).toThrow(/choose explicitly: pass --provider \w+, run `pulumi config set polycloud:provider \w+`/);
+    expect(() => detect(input(fixture))).toThrow(/choose explicitly: pass --provider \w+(, --provider \w+)* or --provider \w+, run `pulumi config set polycloud:provider <[a-z|]+>`/);
+  });
+
+  it("lists every tied provider in the fix when providers tie", () => {
+    expect(() => detect(input({ env: { AWS_PROFILE: "prod", KUBECONFIG: "/k", GOOGLE_PROJECT: "p" } }))).toThrow(
+      "choose explicitly: pass --provider aws, --provider gcp or --provider kubernetes, run `pulumi config set polycloud:provider <aws|gcp|kubernetes>`, or set provider: <aws|gcp|kubernetes> in the spec",
+    );
+  });
+
+  it.each<[string, Fixture, string]>([
+    ["the spec and polycloud:provider disagree", { spec: { provider: "aws", file: "dev.yaml" }, config: { "polycloud:provider": "kubernetes" } }, 'aws (dev.yaml: provider="aws") vs kubernetes (polycloud:provider="kubernetes"); make dev.yaml: provider and polycloud:provider name the same provider, or override them: pass --provider aws or --provider kubernetes'],
+    ["polycloud:provider and POLYCLOUD_PROVIDER disagree", { config: { "polycloud:provider": "gcp" }, env: { POLYCLOUD_PROVIDER: "azure" } }, 'azure (POLYCLOUD_PROVIDER="azure") vs gcp (polycloud:provider="gcp")'],
+    ["the spec and POLYCLOUD_PROVIDER disagree", { spec: { provider: "kubernetes" }, env: { POLYCLOUD_PROVIDER: "aws" } }, "tier 1 (explicit choice) points at 2 providers"],
+  ])("refuses to pick between explicit choices when %s", (_, fixture, message) => {
+    expect(() => detect(input(fixture))).toThrow(PolycloudError);
+    expect(() => detect(input(fixture))).toThrow(message);
   });
 
   it.each<[string, Fixture, RegExp]>([
@@ -138,6 +154,11 @@ describe("detect", () => {
     expect(() => detect(input(fixture))).toThrow(new RegExp(`Unknown provider \\(1 problem\\):\\n  - ${name}: ".*" is not a provider; allowed: aws \\| azure \\| gcp \\| kubernetes`));
   });
 
+  it("suggests the lowercase name when a provider is named in the wrong case", () => {
+    expect(() => detect({ provider: "AWS" })).toThrow('--provider: "AWS" is not a provider; allowed: aws | azure | gcp | kubernetes (or auto to detect); did you mean aws? set --provider to aws');
+    expect(() => detect({ provider: "azur" })).toThrow("set --provider to one of aws, azure, gcp, kubernetes");
+  });
+
   it("decides only when one provider has evidence in the highest tier that has any, for any mix of config and environment", () => {
     const configKeys = { "aws:region": "aws", "azure-native:location": "azure", "gcp:project": "gcp", "kubernetes:context": "kubernetes" } as const;
     const envKeys = { AWS_PROFILE: "aws", ARM_TENANT_ID: "azure", GOOGLE_PROJECT: "gcp", KUBECONFIG: "kubernetes" } as const;
@@ -157,6 +178,14 @@ describe("detect", () => {
       { provider: "kubernetes", tier: 1, source: "flag", name: "--provider", value: "kubernetes" },
       { provider: "aws", tier: 1, source: "spec", name: "dev.yaml: provider", value: "aws", shadowedBy: "--provider" },
       { provider: "gcp", tier: 1, source: "environment", name: "POLYCLOUD_PROVIDER", value: "gcp", shadowedBy: "--provider" },
+    ]);
+  });
+
+  it("counts every agreeing explicit choice as deciding when there is no flag", () => {
+    const decision = detect({ spec: { provider: "aws" }, config: { "polycloud:provider": "aws" } });
+    expect(decision.signals.map((s) => [s.name, s.shadowedBy])).toEqual([
+      ["provider", undefined],
+      ["polycloud:provider", undefined],
     ]);
   });
 
@@ -214,5 +243,23 @@ describe("explain", () => {
       " aws tier 3 environment AWS_PROFILE = prod",
       " kubernetes tier 6 home directory ~/.kube/config = present (never decisive)",
     ]);
+  });
+});
+
+describe("strictSetting", () => {
+  it.each([
+    [undefined, false],
+    ["", false],
+    ["false", false],
+    [false, false],
+    ["true", true],
+    [true, true],
+  ])("reads %j as %j", (value, expected) => {
+    expect(strictSetting(value)).toBe(expected);
+  });
+
+  it.each(["yes", "True", "1", 1])("throws a PolycloudError naming the setting when it is %j", (value) => {
+    expect(() => strictSetting(value)).toThrow(PolycloudError);
+    expect(() => strictSetting(value)).toThrow(`polycloud:strict: ${JSON.stringify(value)} is not a boolean; allowed: true | false`);
   });
 });

@@ -11,7 +11,10 @@ export const PROVIDERS: readonly Provider[] = Object.values(Provider);
 
 /** Evidence tiers, strongest first. The highest tier with evidence decides. */
 export const Tier = {
-  /** `--provider`, the spec's `provider`, `polycloud:provider` stack config, `POLYCLOUD_PROVIDER`. */
+  /**
+   * `--provider` (or the Platform's `backend` option), which overrides the rest; the spec's `provider`,
+   * `polycloud:provider` stack config and `POLYCLOUD_PROVIDER`, which must agree.
+   */
   explicit: 1,
   /** A provider's own stack config namespace, e.g. `aws:region`. */
   stackConfig: 2,
@@ -137,22 +140,40 @@ function explicitSignals(input: DetectInput): Signal[] {
   PolycloudError.throwIfAny(
     given
       .filter((c) => !PROVIDERS.includes(c.value as Provider))
-      .map((c) => ({
-        path: c.name,
-        message: `${JSON.stringify(c.value)} is not a provider; allowed: ${PROVIDERS.join(" | ")} (or auto to detect)`,
-        fix: `set ${c.name} to one of ${PROVIDERS.join(", ")}`,
-      })),
+      .map((c) => {
+        const meant = PROVIDERS.find((p) => p === String(c.value).toLowerCase());
+        return {
+          path: c.name,
+          message: `${JSON.stringify(c.value)} is not a provider; allowed: ${PROVIDERS.join(" | ")} (or auto to detect)`,
+          fix: meant === undefined ? `set ${c.name} to one of ${PROVIDERS.join(", ")}` : `did you mean ${meant}? set ${c.name} to ${meant} (provider names are lowercase)`,
+        };
+      }),
     "Unknown provider",
   );
-  // The first explicit choice wins (flag, then spec, then stack config, then environment); later ones are shown as overridden.
-  return given.map((c, i) => ({
+  // `--provider` (or the Platform's backend option) overrides the other explicit choices, which are
+  // then shown as overridden. Without it the others must agree: `detect` reports a tie otherwise.
+  const override = given[0] === choices[0] ? given[0] : undefined;
+  return given.map((c) => ({
     provider: c.value as Provider,
     tier: Tier.explicit,
     source: c.source,
     name: c.name,
     value: String(c.value),
-    ...(i === 0 ? {} : { shadowedBy: given[0]!.name }),
+    ...(override === undefined || c === override ? {} : { shadowedBy: override.name }),
   }));
+}
+
+/**
+ * Reads the `polycloud:strict` setting (stack config or any other text source): true or false.
+ * @throws PolycloudError on `path` for anything else, so a typo never silently turns strict mode off.
+ */
+export function strictSetting(value: unknown, path = "polycloud:strict"): boolean {
+  if (value === undefined || value === null || value === "" || value === false || value === "false") return false;
+  if (value === true || value === "true") return true;
+  throw new PolycloudError(
+    [{ path, message: `${JSON.stringify(value)} is not a boolean; allowed: true | false`, fix: `set ${path} to "true" (only explicit choices and stack config decide) or "false"` }],
+    "Invalid config",
+  );
 }
 
 // ---- tiers 2 and 3: config namespaces and environment variables ------------------------------
@@ -345,10 +366,16 @@ function homeSignals(homeDir: string, files: FileProbe): Signal[] {
 
 // ---- errors ------------------------------------------------------------------------------------
 
-/** How to settle the choice, naming `provider` when there is an obvious candidate. */
-function fix(provider?: Provider): string {
-  const name = provider ?? "<provider>";
-  return `choose explicitly: pass --provider ${provider ?? `<${PROVIDERS.join("|")}>`}, run \`pulumi config set polycloud:provider ${name}\`, or set provider: ${name} in the spec`;
+/** How to settle the choice between `candidates` (every provider when there are none). */
+function fix(candidates: readonly Provider[]): string {
+  const names = candidates.length === 0 ? PROVIDERS : candidates;
+  const one = names.length === 1 ? names[0]! : `<${names.join("|")}>`;
+  return `choose explicitly: pass ${orList(names.map((p) => `--provider ${p}`))}, run \`pulumi config set polycloud:provider ${one}\`, or set provider: ${one} in the spec`;
+}
+
+/** "a", "a or b", "a, b or c" (with `and`: "a, b and c"). */
+function orList(items: readonly string[], word: "or" | "and" = "or"): string {
+  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} ${word} ${items.at(-1)!}`;
 }
 
 function describe(signal: Signal): string {
@@ -357,8 +384,13 @@ function describe(signal: Signal): string {
 
 function tie(tier: Tier, providers: readonly Provider[], inTier: readonly Signal[]): PolycloudError {
   const evidence = providers.map((p) => `${p} (${inTier.filter((s) => s.provider === p).map(describe).join(", ")})`).join(" vs ");
+  // Explicit choices that disagree: make them agree, or override them all with --provider.
+  const settle =
+    tier === Tier.explicit
+      ? `make ${orList(inTier.map((s) => s.name), "and")} name the same provider, or override them: pass ${orList(providers.map((p) => `--provider ${p}`))}`
+      : fix(providers);
   return new PolycloudError(
-    [{ path: "provider", message: `tier ${tier} (${TIER_NAMES[tier]}) points at ${providers.length} providers: ${evidence}`, fix: fix(providers[0]) }],
+    [{ path: "provider", message: `tier ${tier} (${TIER_NAMES[tier]}) points at ${providers.length} providers: ${evidence}`, fix: settle }],
     "Cannot detect the provider",
   );
 }
@@ -369,7 +401,7 @@ function noEvidence(signals: readonly Signal[], strict: boolean): PolycloudError
     : "no explicit choice, provider stack config, provider environment variables, provider SDK in package.json or provider project files";
   const home = signals.filter((s) => s.tier === Tier.homeDirectory);
   const note = home.length === 0 ? "" : `; home-directory files are shown but never decide: ${home.map((s) => `${s.name} (${s.provider})`).join(", ")}`;
-  return new PolycloudError([{ path: "provider", message: `no evidence found: ${looked}${note}`, fix: fix(home[0]?.provider) }], "Cannot detect the provider");
+  return new PolycloudError([{ path: "provider", message: `no evidence found: ${looked}${note}`, fix: fix(home.map((s) => s.provider)) }], "Cannot detect the provider");
 }
 
 // ---- explanation ---------------------------------------------------------------------------------

@@ -130,6 +130,53 @@ describe("Platform", () => {
     expect(loaded).toEqual(["@polycloud/aws"]);
   });
 
+  describe("in a poisoned environment", () => {
+    // A developer's machine: credentials in the environment, a Helm chart in the working directory, a kubeconfig at home.
+    const saved = { env: { ...process.env }, cwd: process.cwd() };
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), "polycloud-poison-"));
+      writeFileSync(join(dir, "Chart.yaml"), "apiVersion: v2\nname: web\n");
+      Object.assign(process.env, { KUBECONFIG: "/home/dev/.kube/secret-cluster", AWS_PROFILE: "dev-admin", HOME: dir });
+      process.chdir(dir);
+    });
+    afterEach(() => {
+      process.chdir(saved.cwd);
+      for (const key of ["KUBECONFIG", "AWS_PROFILE", "HOME"]) {
+        if (saved.env[key] === undefined) delete process.env[key];
+        else process.env[key] = saved.env[key];
+      }
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("reads nothing around the program when a backend is named or a decision is given", async () => {
+      const decision = { provider: "aws" as const, tier: 2 as const, signals: [{ provider: "aws" as const, tier: 2 as const, source: "stack config" as const, name: "aws:region", value: "us-east-1" }] };
+      const load = loader([fakeBackend("aws")]);
+      const plan = await runProgram(
+        () => ({ named: new Platform("a", spec, { backend: "aws", loadModule: load }).stackOutputs()["detection"], given: new Platform("b", parseSpec({ ...SPEC, name: "blog" }), { decision, loadModule: load }).stackOutputs()["detection"] }),
+        { config: { "polycloud:provider": "kubernetes" } },
+      );
+      expect(plan.outputs).toEqual({
+        named: {
+          provider: "aws",
+          tier: 1,
+          signals: [
+            { provider: "aws", tier: 1, source: "option", name: "Platform backend option", value: "aws" },
+            // The stack's own config is still shown, as overridden.
+            { provider: "kubernetes", tier: 1, source: "stack config", name: "polycloud:provider", value: "kubernetes", shadowedBy: "Platform backend option" },
+          ],
+        },
+        given: decision,
+      });
+      expect(JSON.stringify(plan.toJSON())).not.toMatch(/secret-cluster|dev-admin|Chart\.yaml|\.kube/);
+    });
+
+    it("detects from those surroundings when nothing is named (the poison is real)", async () => {
+      const run = runProgram(() => new Platform("a", spec, { loadModule: loader([fakeBackend("aws"), fakeBackend("kubernetes")]) }).stackOutputs());
+      await expect(run).rejects.toThrow(/tier 3 \(environment\) points at 2 providers: aws \(AWS_PROFILE="dev-admin"\) vs kubernetes \(KUBECONFIG="\/home\/dev\/.kube\/secret-cluster"\)/);
+    });
+  });
+
   it("accepts a spec as written or a spec file path when not given a resolved spec", async () => {
     const dir = mkdtempSync(join(tmpdir(), "polycloud-platform-"));
     try {
@@ -159,7 +206,7 @@ describe("Platform", () => {
 
   // These throw before the component is registered: outside a Pulumi program, reaching `super` would fail differently.
   it.each<[string, () => Platform, RegExp]>([
-    ["the backend package is missing", () => new Platform("shop", spec, { backend: "azure", detection: {}, loadModule: loader([]) }), /Backend not available .*"azure" was chosen but the azure backend @polycloud\/azure is not installed; install it: pnpm add @polycloud\/azure/s],
+    ["the backend package is missing", () => new Platform("shop", spec, { backend: "azure", detection: {}, loadModule: loader([]) }), /Backend not available .*"azure" was chosen but @polycloud\/azure is not installed \(the Azure backend is not released yet\); available backends: aws, kubernetes; choose one of aws, kubernetes/s],
     ["the backend cannot honour the spec", () => new Platform("shop", { ...SPEC, cache: {} }, { backend: "aws", detection: {}, loadModule: loader([fakeBackend("aws")]) }), /Spec shop cannot be built on aws \(1 problem\):\n {2}- cache: the fake backend has no cache; remove cache/],
     ["the spec is invalid", () => new Platform("shop", { ...SPEC, name: "Shop!" }, { backend: "aws", detection: {}, loadModule: loader([fakeBackend("aws")]) }), /Invalid spec .*name: "Shop!" is not valid/s],
     ["providers tie", () => new Platform("shop", spec, { detection: { env: { AWS_PROFILE: "p", KUBECONFIG: "/k" } }, loadModule: loader([]) }), /Cannot detect the provider .*tier 3 \(environment\) points at 2 providers/s],
@@ -171,8 +218,13 @@ describe("Platform", () => {
 });
 
 describe("loadBackend", () => {
-  it("names the package to install when the real require cannot find a backend", () => {
-    expect(() => loadBackend("gcp")).toThrow(/the gcp backend @polycloud\/gcp is not installed; install it: pnpm add @polycloud\/gcp/);
+  it("says a backend is not released yet, and which are, when the real require cannot find an unreleased one", () => {
+    expect(() => loadBackend("gcp")).toThrow(/@polycloud\/gcp is not installed \(the GCP backend is not released yet\); available backends: aws, kubernetes/);
+    expect(() => loadBackend("gcp")).not.toThrow(/pnpm add/);
+  });
+
+  it("names the package to install when a released backend is not installed", () => {
+    expect(() => loadBackend("kubernetes", loader([]))).toThrow(/the kubernetes backend @polycloud\/kubernetes is not installed; install it: pnpm add @polycloud\/kubernetes/);
   });
 
   it("names the missing peer dependency when the backend is installed but its SDK is not", () => {

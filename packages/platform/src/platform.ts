@@ -20,11 +20,12 @@ export interface PlatformOptions extends pulumi.ComponentResourceOptions {
    * @default "auto": detected (see `detection`)
    */
   readonly backend?: Provider | "auto";
-  /** A decision made earlier, e.g. by the `polycloud` CLI; detection is skipped. */
+  /** A decision made earlier, e.g. by the `polycloud` CLI; detection is skipped and nothing around the program is read. */
   readonly decision?: Decision;
   /**
    * What detection looks at.
-   * @default the stack's config, `process.env`, the working directory and the home directory
+   * @default the stack's config, `process.env`, the working directory and the home directory; only
+   * the stack's config when `backend` names a provider
    */
   readonly detection?: Omit<DetectInput, "provider" | "spec">;
   /** Loads backend packages by name. @default require */
@@ -69,7 +70,10 @@ export class Platform extends pulumi.ComponentResource {
     const resolved = resolveSpec(spec);
     const specSource = { provider: resolved.provider, ...(typeof spec === "string" ? { file: spec } : {}) };
     const explicit = choice === undefined ? {} : { provider: choice, providerFrom: { source: "option" as const, name: "Platform backend option" } };
-    const decision = given ?? detect({ ...(detection ?? ambientDetection()), ...explicit, spec: specSource });
+    // A named backend needs no evidence: the machine's environment, files and home directory are not
+    // read, so the decision (a stack output) never carries the developer's KUBECONFIG or AWS_PROFILE.
+    const named = choice !== undefined && choice !== "auto";
+    const decision = given ?? detect({ ...(detection ?? (named ? { config: pulumi.runtime.allConfig() } : ambientDetection())), ...explicit, spec: specSource });
     const backend = loadBackend(decision.provider, loadModule);
     PolycloudError.throwIfAny(backend.validate(resolved), `Spec ${resolved.name} cannot be built on ${decision.provider}`);
 

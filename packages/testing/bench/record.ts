@@ -44,9 +44,9 @@ function program(n: number): Record<string, unknown> {
   return { count: urns.length };
 }
 
-async function runBare(n: number): Promise<void> {
-  const ids: Array<Promise<unknown>> = [];
-  await pulumi.runtime.setMocks(
+/** Bare `setMocks` as users hand-roll it: echo the inputs, invent an id. */
+function installBareMocks(): Promise<void> {
+  return pulumi.runtime.setMocks(
     {
       newResource: (args) => ({ id: `${args.name}_id`, state: args.inputs }),
       call: (args) => args.inputs,
@@ -55,6 +55,11 @@ async function runBare(n: number): Promise<void> {
     "stack",
     false,
   );
+}
+
+async function runBare(n: number): Promise<void> {
+  const ids: Array<Promise<unknown>> = [];
+  await installBareMocks();
   // The usual hand-rolled way to wait: collect every resource's id and await them all.
   for (let i = 0; i < n; i += 3) {
     const vpc = new aws.ec2.Vpc(`vpc-${i}`, { cidrBlock: "10.0.0.0/16", tags: { index: String(i) } });
@@ -70,15 +75,7 @@ function promiseOf<T>(output: { apply<U>(f: (v: T) => U): unknown }): Promise<T>
 }
 
 async function runBareStack(n: number): Promise<void> {
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => ({ id: `${args.name}_id`, state: args.inputs }),
-      call: (args) => args.inputs,
-    },
-    "project",
-    "stack",
-    false,
-  );
+  await installBareMocks();
   await pulumi.runtime.runInPulumiStack(async () => program(n));
   await settings.waitForRPCs();
 }

@@ -103,6 +103,29 @@ describe("default outputs", () => {
     expect(plan.find(azure.managedidentity.UserAssignedIdentity).outputs).toMatchObject({ principalId: expect.stringMatching(/^[0-9a-f-]{36}$/), clientId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
   });
 
+  it("Azure: answers getClientConfig and getResourceGroup from the stack config and the program's resource groups", async () => {
+    const sub = "11111111-2222-3333-4444-555555555555";
+    const plan = await runProgram(
+      () => {
+        const rg = new azure.resources.ResourceGroup("rg", { resourceGroupName: "app-rg", location: "northeurope" });
+        const client = azure.authorization.getClientConfigOutput();
+        const found = azure.resources.getResourceGroupOutput({ resourceGroupName: rg.name });
+        const elsewhere = azure.resources.getResourceGroupOutput({ resourceGroupName: "shared-rg" });
+        return { client, found, elsewhere };
+      },
+      { provider: "azure", config: { "azure-native:subscriptionId": sub } },
+    );
+    expect(plan.outputs["client"]).toEqual({
+      clientId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      objectId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      subscriptionId: sub,
+      tenantId: HARNESS_DEFAULTS.azure.tenantId,
+    });
+    expect(plan.outputs["found"]).toMatchObject({ id: `/subscriptions/${sub}/resourceGroups/app-rg`, name: "app-rg", location: "northeurope", type: "Microsoft.Resources/resourceGroups" });
+    // A group the program did not create sits in the stack's location.
+    expect(plan.outputs["elsewhere"]).toMatchObject({ id: `/subscriptions/${sub}/resourceGroups/shared-rg`, location: HARNESS_DEFAULTS.azure.location });
+  });
+
   it("GCP: ids and selfLinks from gcp:project and gcp:region", async () => {
     const plan = await runProgram(
       () => {

@@ -33,6 +33,15 @@ describe("Jest matchers", () => {
     expect(bucket).not.toHaveSecretInput("tags");
   });
 
+  it("compares array options as sets, in any order, when checking toHaveOptions", async () => {
+    const p = await runProgram(() => void new aws.s3.Bucket("b", {}, { ignoreChanges: ["tags", "versioning", "acl"] }));
+    const bucket = p.find(aws.s3.Bucket);
+    expect(bucket).toHaveOptions({ ignoreChanges: ["acl", "tags"] });
+    expect(bucket).toHaveOptions({ ignoreChanges: ["versioning", "tags", "acl"] });
+    expect(bucket).not.toHaveOptions({ ignoreChanges: ["tags", "policy"] });
+    expect(() => expect(bucket).toHaveOptions({ ignoreChanges: ["policy"] })).toThrow(/options of b \(aws:s3\/bucket:Bucket\) differ:\n {2}at options\.ignoreChanges/);
+  });
+
   it("fail with the closest candidates and where each differs", () => {
     expect(() => expect(plan).toHaveResource(aws.s3.Bucket, { tags: { env: "dev" } })).toThrow(/data \(urn:pulumi:stack::project::aws:s3\/bucket:Bucket::data\):\n {4}at inputs\.tags\.env: expected "dev", got "prod"/);
     expect(() => expect(plan).toHaveResourceCount(aws.s3.Bucket, 2)).toThrow(/expected 2 aws:s3\/bucket:Bucket, found 1/);

@@ -123,9 +123,12 @@ const matchers = {
   },
   toHaveOptions(received: unknown, options: Partial<RecordedOptions>): Result {
     const r = expectResource(received, "toHaveOptions");
-    // Array options (ignoreChanges, aliases, ...) match when they contain the given items.
-    const pattern = Object.fromEntries(Object.entries(options).map(([k, v]) => [k, Array.isArray(v) ? Match.arrayWith(v.map((item: unknown) => item)) : v]));
-    const result = matchValue(r.options, pattern);
+    // Array options (ignoreChanges, aliases, ...) are sets: they match when they contain each given item, in any order.
+    const entries = Object.entries(options);
+    const scalars = Object.fromEntries(entries.filter(([, v]) => !Array.isArray(v)));
+    const items = entries.flatMap(([k, v]) => (Array.isArray(v) ? (v as unknown[]).map((item) => ({ [k]: Match.arrayWith([item]) })) : []));
+    const results = [scalars, ...items].map((pattern) => matchValue(r.options, pattern));
+    const result = { ok: results.every((x) => x.ok), mismatches: results.flatMap((x) => x.mismatches) };
     return {
       pass: result.ok,
       message: () =>

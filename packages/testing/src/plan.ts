@@ -56,21 +56,16 @@ export interface PlanSource {
   readonly secretConfig: readonly string[];
 }
 
-/** A resource as `toJSON()` shows it: sorted keys, secrets as `"[secret]"`, unknowns as `"[unknown]"`. */
-export interface PlanResourceJson {
-  readonly urn: string;
-  readonly type: string;
-  readonly name: string;
-  readonly id?: string;
-  readonly parent?: string;
-  readonly custom: boolean;
+/**
+ * A resource as `toJSON()` shows it: the recorded resource with sorted keys, secrets as `"[secret]"`
+ * (so no secret paths), unknowns as `"[unknown]"`, and `read` only when true.
+ */
+export type PlanResourceJson = Omit<RecordedResource, "read" | "options" | "inputs" | "outputs" | "secretInputs" | "secretOutputs"> & {
   readonly read?: true;
-  readonly provider?: string;
-  readonly dependencies: readonly string[];
   readonly options: Readonly<Record<string, unknown>>;
   readonly inputs: Readonly<Record<string, unknown>>;
   readonly outputs: Readonly<Record<string, unknown>>;
-}
+};
 
 /** The `toJSON()` snapshot. */
 export interface PlanJson {

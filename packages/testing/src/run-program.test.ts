@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PolycloudError } from "@polycloud/core";
 import * as testing from "./index";
@@ -271,6 +272,22 @@ describe("runProgram", () => {
     expect(p.inputs.value).toBe("s3cr3t");
     expect(p.secretInputs).toEqual(["value"]);
     expect(p.secretOutputs).toContain("value");
+  });
+
+  it("keeps nested secret inputs secret in the outputs it invents around them", async () => {
+    const plan = await runProgram(() => {
+      new k8s.core.v1.Secret("db", { metadata: { name: "db", annotations: { token: pulumi.secret("annotated-s3cr3t") } }, stringData: { password: pulumi.secret("hunter2-s3cr3t") } });
+      new k8s.core.v1.Service("lb", { spec: { type: "LoadBalancer", loadBalancerIP: pulumi.secret("10.9.9.9"), ports: [{ port: 80 }] } });
+    });
+    const secret = plan.find(k8s.core.v1.Secret);
+    const service = plan.find(k8s.core.v1.Service);
+    // The invented metadata and spec are there, and the secrets in them are flagged.
+    expect(secret.outputs).toMatchObject({ metadata: { uid: expect.any(String), annotations: { token: "annotated-s3cr3t" } }, stringData: { password: "hunter2-s3cr3t" } });
+    expect(secret.secretOutputs).toEqual(expect.arrayContaining(["metadata.annotations.token", "stringData"]));
+    expect(service.outputs).toMatchObject({ spec: { clusterIP: expect.any(String), loadBalancerIP: "10.9.9.9" } });
+    expect(service.secretOutputs).toEqual(["spec.loadBalancerIP"]);
+    const json = JSON.stringify(plan.toJSON());
+    expect(json).not.toMatch(/annotated-s3cr3t|hunter2-s3cr3t|10\.9\.9\.9/);
   });
 
   it("leaves ids and computed outputs unknown in a preview", async () => {

@@ -13,7 +13,7 @@ import { currentStore, pulumi, routeApplyErrors, routeLogs, urnOf, waitForRegist
 import { Recorder } from "./recorder";
 import type { Answer, MonitorLike, Registration } from "./recorder";
 import type { PropertyBag, ProviderName, RecordedLog } from "./types";
-import { decodeProperties, NotPlain, plainToWire, wireSecret } from "./values";
+import { decodeProperties, NotPlain, plainToWire, wireSecret, wrapSecretAt } from "./values";
 
 // Captured at load so that a test's fake timers do not stop the hang detector.
 const timers = { setInterval: globalThis.setInterval, clearInterval: globalThis.clearInterval, setTimeout: globalThis.setTimeout, setImmediate: globalThis.setImmediate };
@@ -307,6 +307,9 @@ class HarnessMocks implements pulumiTypes.runtime.Mocks {
       if (value === undefined || secretInputs.has(key)) continue;
       try {
         state[key] = plainToWire(value);
+        // An invented value echoes the inputs under it (a Service's `spec`, any `metadata`): the
+        // secrets among them stay secret.
+        for (const path of registration.secretInputs) if (path.startsWith(`${key}.`) || path.startsWith(`${key}[`)) wrapSecretAt(state, path);
       } catch (err) {
         if (!(err instanceof NotPlain)) throw err;
         sdkValues[key] = value;

@@ -187,13 +187,28 @@ export function secretStrings(value: unknown, secretPaths: Iterable<string>): st
   return out;
 }
 
-/** The value at a path made by {@link joinPath} (`a.b[0]["x.y"]`), or undefined. */
-function valueAt(value: unknown, path: string): unknown {
+/** The keys of a path made by {@link joinPath} (`a.b[0]["x.y"]` -> `a`, `b`, 0, `x.y`). */
+function pathKeys(path: string): (string | number)[] {
+  return [...path.matchAll(/(?:^|\.)([A-Za-z_$][\w$-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g)].map(([, dotted, index, quoted]) =>
+    dotted ?? (index === undefined ? (JSON.parse(quoted!) as string) : Number(index)),
+  );
+}
+
+/** The value at a path made by {@link joinPath} (or at its keys), or undefined. */
+function valueAt(value: unknown, path: string | readonly (string | number)[]): unknown {
   let v = value;
-  for (const [, dotted, index, quoted] of path.matchAll(/(?:^|\.)([A-Za-z_$][\w$-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g)) {
+  for (const key of typeof path === "string" ? pathKeys(path) : path) {
     if (v === null || typeof v !== "object") return undefined;
-    const key = dotted ?? (index === undefined ? (JSON.parse(quoted!) as string) : Number(index));
     v = (v as Record<string | number, unknown>)[key];
   }
   return v;
+}
+
+/** Wraps the wire value at `path` of `wire` as a secret, in place; a path `wire` does not have is left alone. */
+export function wrapSecretAt(wire: Record<string, unknown>, path: string): void {
+  const keys = pathKeys(path);
+  const last = keys.pop();
+  const parent = valueAt(wire, keys);
+  if (last === undefined || parent === null || typeof parent !== "object" || !(last in parent)) return;
+  (parent as Record<string | number, unknown>)[last] = wireSecret((parent as Record<string | number, unknown>)[last]);
 }

@@ -11,13 +11,16 @@ export interface Captured {
   readonly stderr: string;
 }
 
-/** Runs the CLI in-process with an empty environment (unless given) in `cwd`. */
-export async function polycloud(argv: readonly string[], options: { cwd: string; env?: Io["env"]; homeDir?: string; tty?: boolean }): Promise<Captured> {
+/** Runs the CLI in-process with an empty environment (unless given) in `cwd`; `tty` names the stream that is a terminal. */
+export async function polycloud(
+  argv: readonly string[],
+  options: { cwd: string; env?: Io["env"]; homeDir?: string; tty?: "stdout" | "stderr" },
+): Promise<Captured> {
   let stdout = "";
   let stderr = "";
   const io: Io = {
-    stdout: { write: (text) => void (stdout += text), isTTY: options.tty === true },
-    stderr: { write: (text) => void (stderr += text) },
+    stdout: { write: (text) => void (stdout += text), isTTY: options.tty === "stdout" },
+    stderr: { write: (text) => void (stderr += text), isTTY: options.tty === "stderr" },
     env: options.env ?? {},
     cwd: options.cwd,
     homeDir: options.homeDir ?? join(options.cwd, "home"),

@@ -10,7 +10,7 @@ describe("aws-web-service example", () => {
   it("serves the API over HTTPS on the configured domain and exports its endpoints", async () => {
     const plan = await runProgram(program, { project, provider: "aws", config: { [`${project}:domain`]: "app.example.org" } });
     // SLO, database and cache alerts, the escalations of the warnings among them, and the deployment alarm.
-    expect(plan.outputs).toMatchObject({ url: "https://app.example.org", alertCount: 8 + 3 + 2 + 8 + 1 });
+    expect(plan.outputs).toMatchObject({ url: "https://app.example.org", alertCount: 11 + 3 + 2 + 9 + 1 });
     expect(plan.outputs.bucket).toMatch(/^shop-dev-assets-[0-9a-f]{6}$/);
     expect(plan.outputs.certificateValidationRecords).toEqual([expect.objectContaining({ type: "CNAME" })]);
     plan.hasResource(aws.acm.Certificate, { domainName: "app.example.org" });

@@ -1,5 +1,5 @@
-import { burnRateAlerts } from "@polycloud/core";
-import { alarmWindow, cacheAlarms, databaseAlarms, errorRatioQueries, escalationAlarms, serviceAlarms } from "./alarms";
+import { burnRateAlerts, latencyBurnRateAlerts } from "@polycloud/core";
+import { alarmWindow, cacheAlarms, databaseAlarms, errorRatioQueries, escalationAlarms, fastRequestsStatistic, serviceAlarms } from "./alarms";
 
 const slo = { availability: 99.9, latencyP95Ms: 200, errorRatePercent: 0.1 };
 const service = { name: "api", loadBalancer: "app/shop-api/1", cluster: "shop-dev-api", ecsService: "shop-dev-api" };
@@ -33,7 +33,7 @@ describe("serviceAlarms", () => {
   const set = serviceAlarms(service, slo);
 
   it("pairs a long and a short window per burn rate and joins them in a composite when given an SLO", () => {
-    const burns = burnRateAlerts(slo);
+    const burns = [...burnRateAlerts(slo), ...latencyBurnRateAlerts(slo)];
     expect(set.composites.map((c) => [c.id, c.severity, c.memberIds])).toEqual(
       burns.map((b) => [`service-api-${b.name}`, b.severity, [`service-api-${b.name}-long`, `service-api-${b.name}-short`]]),
     );
@@ -43,10 +43,36 @@ describe("serviceAlarms", () => {
   });
 
   it("alarms on p95 target response time in seconds when given a latency target", () => {
-    expect(set.alarms.filter((a) => a.metric?.metricName === "TargetResponseTime").map((a) => [a.severity, a.threshold, a.metric?.extendedStatistic])).toEqual([
-      ["critical", 0.4, "p95"],
-      ["warning", 0.2, "p95"],
+    const p95 = set.alarms.filter((a) => a.metric?.metricName === "TargetResponseTime" && a.metric.extendedStatistic === "p95");
+    expect(p95.map((a) => [a.id, a.severity, a.comparisonOperator, a.threshold])).toEqual([
+      ["service-api-latency-p95-critical", "critical", "GreaterThanOrEqualToThreshold", 0.4],
+      ["service-api-latency-p95-warning", "warning", "GreaterThanOrEqualToThreshold", 0.2],
     ]);
+  });
+
+  it("burns the latency budget on the share of requests answered within the target when given a latency target", () => {
+    const windows = set.alarms.filter((a) => a.id.includes("latency-") && a.id.includes("-burn-"));
+    expect(windows.map((a) => [a.id, a.severity, a.comparisonOperator, a.threshold, a.window.period, a.window.evaluationPeriods])).toEqual([
+      // 72%, 30% and 5% of requests slower than 200 ms: at most 28%, 70% and 95% within it.
+      ["service-api-latency-fast-burn-long", "critical", "LessThanOrEqualToThreshold", 28, 3600, 1],
+      ["service-api-latency-fast-burn-short", "critical", "LessThanOrEqualToThreshold", 28, 300, 1],
+      ["service-api-latency-medium-burn-long", "critical", "LessThanOrEqualToThreshold", 70, 21_600, 1],
+      ["service-api-latency-medium-burn-short", "critical", "LessThanOrEqualToThreshold", 70, 1800, 1],
+      ["service-api-latency-slow-burn-long", "warning", "LessThanOrEqualToThreshold", 95, 86_400, 3],
+      ["service-api-latency-slow-burn-short", "warning", "LessThanOrEqualToThreshold", 95, 21_600, 1],
+    ]);
+    for (const alarm of windows) {
+      expect(alarm).toMatchObject({
+        metric: { namespace: "AWS/ApplicationELB", metricName: "TargetResponseTime", dimensions: { LoadBalancer: "app/shop-api/1" }, extendedStatistic: "PR(0:0.2)" },
+        treatMissingData: "notBreaching",
+        routed: false,
+      });
+      expect(alarm.metric?.statistic).toBeUndefined();
+    }
+    expect(set.composites.find((c) => c.id === "service-api-latency-fast-burn")).toMatchObject({
+      severity: "critical",
+      description: expect.stringContaining("api: Latency budget burning 14.4x too fast"),
+    });
   });
 
   it("routes every alarm that is not a composite member when given an SLO", () => {
@@ -60,14 +86,27 @@ describe("serviceAlarms", () => {
   });
 });
 
+describe("fastRequestsStatistic", () => {
+  it.each([
+    [200, "PR(0:0.2)"],
+    [1500, "PR(0:1.5)"],
+    [30, "PR(0:0.03)"],
+    [70, "PR(0:0.07)"],
+  ])("counts requests answered within %i ms as a percentile rank in seconds", (ms, statistic) => {
+    expect(fastRequestsStatistic(ms)).toBe(statistic);
+  });
+});
+
 describe("databaseAlarms", () => {
-  it("alarms at 10% free storage, 80% CPU and 80% of max_connections when given a small 50 GiB database", () => {
+  it("warns at 5% free storage (below autoscaling's 10% trigger), 80% CPU and 80% of max_connections when given a small 50 GiB database", () => {
     const { alarms } = databaseAlarms({ name: "db", identifier: "shop-dev-db", size: "small", storageGb: 50 });
     expect(alarms.map((a) => [a.id, a.severity, a.comparisonOperator, a.threshold])).toEqual([
       ["database-db-cpu", "warning", "GreaterThanOrEqualToThreshold", 80],
-      ["database-db-free-storage", "critical", "LessThanOrEqualToThreshold", 5_368_709_120],
+      // 2.5 GiB: autoscaling grows a 50 GiB volume at 5 GiB free already.
+      ["database-db-free-storage", "warning", "LessThanOrEqualToThreshold", 2_684_354_560],
       ["database-db-connections", "warning", "GreaterThanOrEqualToThreshold", 180],
     ]);
+    expect(alarms[1]!.description).toContain("below the 10% at which storage autoscaling grows it");
   });
 });
 

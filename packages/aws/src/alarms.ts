@@ -4,7 +4,7 @@
  */
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import { formatWindow, sloAlerts, type Severity, type Size, type SloTargets } from "@polycloud/core";
+import { formatWindow, sloAlerts, type BurnRateAlert, type Severity, type Size, type SloTargets } from "@polycloud/core";
 import { postgresMaxConnections } from "./sizes";
 
 type MetricQuery = aws.types.input.cloudwatch.MetricAlarmMetricQuery;
@@ -53,14 +53,29 @@ export function errorRatioQueries(loadBalancer: pulumi.Input<string>, period: nu
   ];
 }
 
+/**
+ * The share of requests (in percent) the load balancer's targets answered within `thresholdMs`, per
+ * period: CloudWatch's percentile rank `PR(n:m)`, the percent of data points in (n, m] (the form
+ * PutMetricAlarm documents for `ExtendedStatistic`). Its complement is the share slower than the
+ * target, which burns the latency budget.
+ */
+export function fastRequestsStatistic(thresholdMs: number): string {
+  return `PR(0:${Number((thresholdMs / 1000).toPrecision(12))})`;
+}
+
 /** Resource alarm thresholds: high enough to ignore normal peaks, low enough to act before users notice. */
 export const RESOURCE_THRESHOLDS = {
   /** Sustained CPU above this means autoscaling is at max or too slow. */
   ecsCpuPercent: 85,
   ecsMemoryPercent: 90,
   rdsCpuPercent: 80,
-  /** Free storage below this share of the allocation (autoscaling may not keep up with a burst). */
-  rdsFreeStoragePercent: 10,
+  /**
+   * Free storage at or below this share of `storageGb`, the allocation storage autoscaling starts from and
+   * never goes below. RDS grows storage when free space is at or below 10% of the current allocation, so
+   * this level is always below that trigger: reached only when autoscaling did not keep up (it waits at
+   * least 6 hours between increases) or stopped at `maxStorageGb`.
+   */
+  rdsFreeStoragePercent: 5,
   /** Connections above this share of `max_connections`. */
   rdsConnectionsPercent: 80,
   redisMemoryPercent: 80,
@@ -119,9 +134,11 @@ export interface ServiceMetrics {
 }
 
 /**
- * A service's alarms from its SLO (core's `sloAlerts`): each burn-rate alert is a pair of error-ratio
- * alarms (long and short window) joined by a composite alarm, as the SRE workbook's multi-window alert
- * requires; latency alerts use the load balancer's p95 target response time; the error-rate alert the
+ * A service's alarms from its SLO (core's `sloAlerts`): each burn-rate alert is a pair of alarms (long and
+ * short window) joined by a composite alarm, as the SRE workbook's multi-window alert requires. The
+ * availability pair watches the error ratio; the latency pair the share of requests slower than the target,
+ * alarming when the share within it ({@link fastRequestsStatistic}) drops to 100% minus the threshold.
+ * The static latency alerts use the load balancer's p95 target response time; the error-rate alert the
  * error ratio; plus CPU and memory of the service's tasks.
  */
 export function serviceAlarms(service: ServiceMetrics, slo: SloTargets): AlarmSet {
@@ -141,13 +158,34 @@ export function serviceAlarms(service: ServiceMetrics, slo: SloTargets): AlarmSe
       routed,
     };
   };
+  const slow = (id: string, severity: Severity, description: string, alert: BurnRateAlert, minutes: number): AlarmSpec => ({
+    id,
+    severity,
+    description,
+    // Slow share >= threshold <=> fast share <= 100% - threshold; rounded so 0.72 prints as 28, not 27.999...
+    comparisonOperator: "LessThanOrEqualToThreshold",
+    threshold: Number((100 - alert.errorRateThreshold * 100).toPrecision(12)),
+    window: alarmWindow(minutes),
+    metric: {
+      namespace: "AWS/ApplicationELB",
+      metricName: "TargetResponseTime",
+      dimensions: { LoadBalancer: service.loadBalancer },
+      extendedStatistic: fastRequestsStatistic(alert.latencyThresholdMs ?? slo.latencyP95Ms),
+    },
+    treatMissingData: "notBreaching",
+    routed: false,
+  });
   for (const alert of sloAlerts(slo)) {
     const id = `service-${service.name}-${alert.name}`;
     const description = `${service.name}: ${alert.summary}. ${alert.description}`;
     switch (alert.kind) {
       case "burn-rate": {
-        const long = ratio(`${id}-long`, alert.severity, `${description} (long window)`, alert.errorRateThreshold, alert.longWindowMinutes, false);
-        const short = ratio(`${id}-short`, alert.severity, `${description} (short window)`, alert.errorRateThreshold, alert.shortWindowMinutes, false);
+        const windowAlarm = (label: "long" | "short", minutes: number): AlarmSpec => {
+          const args = [`${id}-${label}`, alert.severity, `${description} (${label} window)`] as const;
+          return alert.sli === "latency" ? slow(...args, alert, minutes) : ratio(...args, alert.errorRateThreshold, minutes, false);
+        };
+        const long = windowAlarm("long", alert.longWindowMinutes);
+        const short = windowAlarm("short", alert.shortWindowMinutes);
         alarms.push(long, short);
         composites.push({ id, severity: alert.severity, description, memberIds: [long.id, short.id] });
         break;
@@ -225,7 +263,11 @@ export interface DatabaseMetrics {
   readonly storageGb: number;
 }
 
-/** Database alarms: CPU, free storage below 10% of the allocation (critical: a full disk stops writes), connections near the limit. */
+/**
+ * Database alarms: CPU, free storage below the autoscaling trigger ({@link RESOURCE_THRESHOLDS}`.rdsFreeStoragePercent`),
+ * connections near the limit. All warnings: free storage escalates like the others when nobody acts, before
+ * a full disk stops writes.
+ */
 export function databaseAlarms(db: DatabaseMetrics): AlarmSet {
   const fifteenMinutes = { period: 300, evaluationPeriods: 3, datapointsToAlarm: 3 };
   const metric = (metricName: string, statistic: "Average" | "Minimum" | "Maximum") => ({
@@ -251,8 +293,10 @@ export function databaseAlarms(db: DatabaseMetrics): AlarmSet {
       },
       {
         id: `database-${db.name}-free-storage`,
-        severity: "critical",
-        description: `${db.name}: free storage at or below ${RESOURCE_THRESHOLDS.rdsFreeStoragePercent}% of ${db.storageGb} GiB; a full disk stops writes`,
+        severity: "warning",
+        description:
+          `${db.name}: free storage at or below ${RESOURCE_THRESHOLDS.rdsFreeStoragePercent}% of the initial ${db.storageGb} GiB for 15 minutes, below ` +
+          "the 10% at which storage autoscaling grows it: autoscaling did not keep up or reached maxStorageGb; a full disk stops writes",
         comparisonOperator: "LessThanOrEqualToThreshold",
         threshold: freeBytes,
         window: fifteenMinutes,

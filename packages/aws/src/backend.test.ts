@@ -85,12 +85,12 @@ describe("backend", () => {
     const topics = new Set(plan.resources(aws.sns.Topic).map((t) => t.outputs.arn));
     const members = new Set(plan.resources(T.composite).flatMap((c) => [...(c.inputs.alarmRule as string).matchAll(/ALARM\("([^"]+)"\)/g)].map((m) => m[1])));
     // Service, database and cache alarms, the escalations of their warnings, and the service's deployment alarm.
-    expect(plan.resources(T.alarm).length).toBe(11 + 3 + 2 + (4 + 2 + 2) + 1);
+    expect(plan.resources(T.alarm).length).toBe(17 + 3 + 2 + (4 + 3 + 2) + 1);
     for (const alarm of [...plan.resources(T.alarm), ...plan.resources(T.composite)]) {
       const actions = (alarm.inputs.alarmActions ?? []) as string[];
       expect((actions.length > 0 && actions.every((a) => topics.has(a))) || members.has(alarm.outputs.name)).toBe(true);
     }
-    expect(plan.outputs).toMatchObject({ urls: ["https://shop.example.com"], alerts: 8 + 3 + 2 + 8 + 1 });
+    expect(plan.outputs).toMatchObject({ urls: ["https://shop.example.com"], alerts: 11 + 3 + 2 + 9 + 1 });
 
     // AWS Backup covers the database and the (versioned) bucket, daily.
     const selection = plan.find(T.selection).inputs;
@@ -140,6 +140,42 @@ describe("backend", () => {
     const [previewed, updated] = [await urns(true), await urns(false)];
     expect(previewed).toEqual(updated);
     expect(updated.length).toBeGreaterThan(100);
+  });
+
+  it("registers the same resources in a preview as in an update when the spec is production with blue-green and Slack routes", async () => {
+    const production = parseSpec({
+      name: "shop",
+      environment: "production",
+      network: { loadBalancer: { domain: "shop.example.com" } },
+      services: { api: { image: "ghcr.io/acme/shop-api:1.4.2", public: true, deployment: { strategy: "blue-green" } } },
+      database: {},
+      monitoring: { alerts: { critical: [{ slack: "https://hooks.slack.com/services/T/B/critical" }], warning: [{ slack: "https://hooks.slack.com/services/T/B/warning" }] } },
+    });
+    const [preview, update] = [await build(production, { preview: true }), await build(production)];
+    const tree = (plan: Plan) => plan.resources().map((r) => `${r.urn} < ${r.parent ?? ""}`).sort();
+    expect(tree(preview)).toEqual(tree(update));
+    // What a preview must not lose: blue and green target groups, the production listener rule, the Slack forwarder, the audit trail.
+    preview.resourceCountIs(aws.lb.TargetGroup, 2);
+    preview.resourceCountIs("aws:lb/listenerRule:ListenerRule", 1);
+    preview.resourceCountIs(aws.lambda.Function, 1);
+    preview.resourceCountIs(aws.cloudtrail.Trail, 1);
+  });
+
+  it("tags every resource that takes tags with app, environment and managed-by when given a full spec", async () => {
+    const plan = await build(spec);
+    // Whether a type takes tags, from its SDK class: its constructor copies args.tags into its inputs.
+    const takesTags = (type: string): boolean => {
+      const [, module, className] = /^aws:([^/]+)\/[^:]+:(.+)$/.exec(type)!;
+      const sdkClass = (aws as unknown as Record<string, Record<string, unknown>>)[module!]![className!];
+      return String(sdkClass).includes('resourceInputs["tags"]');
+    };
+    const taggable = plan.resources().filter((r) => r.custom && r.type.startsWith("aws:") && takesTags(r.type));
+    expect(taggable.length).toBeGreaterThan(80);
+    const untagged = taggable.filter((r) => {
+      const tags = (r.inputs as { tags?: Record<string, string> }).tags ?? {};
+      return tags["app"] !== "shop" || tags["environment"] !== "development" || tags["managed-by"] !== "polycloud";
+    });
+    expect(untagged.map((r) => `${r.type} ${r.name}`)).toEqual([]);
   });
 
   it("protects stateful resources when the spec is production", async () => {

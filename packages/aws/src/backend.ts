@@ -33,7 +33,10 @@ export function serviceDomain(spec: ResolvedSpec, service: ServiceSpec): string 
 
 /** AWS settings a spec has no field for. */
 export interface AwsExtras {
-  /** The region that receives a copy of every backup; required when the spec's `backup.crossRegion` is true. */
+  /**
+   * The region that receives a copy of every backup; required when the spec's `backup.crossRegion` is true.
+   * @default - stack config `polycloud:backupRegion`, else none (backups stay in the stack's region)
+   */
   readonly backupRegion?: string;
 }
 

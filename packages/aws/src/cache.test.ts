@@ -59,6 +59,12 @@ describe("Cache", () => {
     expect(plan.outputs.connection).toMatchObject({ envName: "REDIS_URL", ref: `${secret.outputs.arn}:url::` });
   });
 
+  it("exposes the generated AUTH token only as a secret output when built", async () => {
+    const plan = await runProgram(() => ({ authToken: new Cache("cache", { app: "shop", cache: spec(), network: existingNetwork() }).authToken }), { provider: "aws" });
+    expect(plan.secretOutputs).toEqual(["authToken"]);
+    expect(plan.outputs.authToken).toBe(plan.find(random.RandomPassword).outputs.result);
+  });
+
   it("adds a replica with automatic failover across zones and protects it when highAvailability is on in production", async () => {
     const plan = await run(spec({ highAvailability: true, size: "large" }), { environment: "production" });
     const group = plan.find(aws.elasticache.ReplicationGroup);

@@ -13,8 +13,8 @@ import {
 } from "@polycloud/core";
 import {
   accountContext,
-  allowTraffic,
   childOptions,
+  createIsolatedPlacement,
   createKey,
   createLogGroup,
   createSecret,
@@ -24,7 +24,7 @@ import {
   scopeOf,
   type KeyTransforms,
   type RuleTransforms,
-  type Scope,
+  type IsolatedPlacement,
   type SecretTransforms,
 } from "./helpers";
 import type { NetworkRef } from "./network";
@@ -91,8 +91,7 @@ export class Cache extends pulumi.ComponentResource implements CacheOutputs {
   readonly authToken: pulumi.Output<string>;
   /** Member cluster ids (`<group>-001`, ...), the dimension of ElastiCache node metrics. */
   readonly nodeIds: readonly string[];
-  private readonly scope: Scope;
-  private readonly ruleTransforms: RuleTransforms;
+  private readonly placement: IsolatedPlacement<aws.elasticache.SubnetGroup>;
 
   constructor(name: string, args: CacheArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("polycloud:aws:Cache", name, {}, opts);
@@ -101,8 +100,6 @@ export class Cache extends pulumi.ComponentResource implements CacheOutputs {
     const t = args.transform ?? {};
     const spec = args.cache;
     const preset = PRESETS[scope.environment];
-    this.scope = scope;
-    this.ruleTransforms = t;
 
     this.key = createKey(scope, "key", { description: `Cache ${name} data, logs and AUTH token`, account: accountContext(this), users: ["logs"], transforms: t });
     const authToken = new random.RandomPassword(
@@ -111,16 +108,14 @@ export class Cache extends pulumi.ComponentResource implements CacheOutputs {
       transform({ length: 64, special: false }, `${name}-auth-token`, t.authToken),
       childOptions(scope),
     );
-    const subnetGroup = new aws.elasticache.SubnetGroup(
-      `${name}-subnets`,
-      transform({ subnetIds: args.network.isolatedSubnetIds, description: `Isolated subnets of ${name}`, tags: scope.tags }, `${name}-subnets`, t.subnetGroup),
-      childOptions(scope),
-    );
-    this.securityGroup = new aws.ec2.SecurityGroup(
-      `${name}-sg`,
-      transform({ vpcId: args.network.networkId, description: `Redis ${name}: clients allowed one by one`, tags: scope.tags }, `${name}-sg`, t.securityGroup),
-      childOptions(scope),
-    );
+    this.placement = createIsolatedPlacement(scope, {
+      network: args.network,
+      engine: "Redis",
+      port: REDIS_PORT,
+      transforms: t,
+      createSubnetGroup: (subnets, subnetArgs, opts) => new aws.elasticache.SubnetGroup(subnets, transform(subnetArgs, subnets, t.subnetGroup), opts),
+    });
+    this.securityGroup = this.placement.securityGroup;
     const logGroup = createLogGroup(scope, "logs", {
       logGroupName: logGroupNameOf(scope, "redis"),
       retentionDays: args.logRetentionDays ?? preset.logRetentionDays,
@@ -143,7 +138,7 @@ export class Cache extends pulumi.ComponentResource implements CacheOutputs {
           numCacheClusters: nodes,
           automaticFailoverEnabled: spec.highAvailability,
           multiAzEnabled: spec.highAvailability,
-          subnetGroupName: subnetGroup.name,
+          subnetGroupName: this.placement.subnetGroup.name,
           securityGroupIds: [this.securityGroup.id],
           atRestEncryptionEnabled: true,
           kmsKeyId: this.key.arn,
@@ -187,6 +182,6 @@ export class Cache extends pulumi.ComponentResource implements CacheOutputs {
 
   /** Lets one security group connect on the Redis port (and only that group, only that port). */
   allowFrom(client: string, securityGroupId: pulumi.Input<string>): void {
-    allowTraffic(this.scope, `from-${client}`, { from: securityGroupId, to: this.securityGroup.id, port: REDIS_PORT, description: `Redis from ${client}` }, this.ruleTransforms);
+    this.placement.allowFrom(client, securityGroupId);
   }
 }

@@ -1,7 +1,7 @@
-import * as aws from "@pulumi/aws";
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PRESETS, transform, type CommonArgs, type Transform } from "@polycloud/core";
-import { accountContext, childOptions, createKey, createLoadBalancerLogBucket, physicalNameOf, scopeOf, type KeyTransforms, type LogBucketTransforms } from "./helpers";
+import { PRESETS, type CommonArgs, type Transform } from "@polycloud/core";
+import { accountContext, createEcsCluster, createKey, createLoadBalancerLogBucket, scopeOf, type KeyTransforms, type LogBucketTransforms } from "./helpers";
 
 /** An ECS cluster a service runs in: a {@link Cluster}'s `cluster`, an `aws.ecs.Cluster`, or the ARN and name of an existing one. */
 export interface EcsClusterRef {
@@ -40,11 +40,7 @@ export class Cluster extends pulumi.ComponentResource {
     const t = args.transform ?? {};
     const account = accountContext(this);
 
-    this.cluster = new aws.ecs.Cluster(
-      name,
-      transform({ name: physicalNameOf(scope, "ecsCluster"), settings: [{ name: "containerInsights", value: "enabled" }], tags: scope.tags }, name, t.cluster),
-      childOptions(scope),
-    );
+    this.cluster = createEcsCluster(scope, name, t.cluster);
     this.key = createKey(scope, "key", { description: `Service logs of ${scope.app} (${scope.environment})`, account, users: ["logs"], transforms: t });
     const logs = createLoadBalancerLogBucket(scope, account, args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays, t);
     this.accessLogBucket = logs.bucket;

@@ -4,8 +4,8 @@ import * as random from "@pulumi/random";
 import { PRESETS, transform, type DatabaseArgs as CoreDatabaseArgs, type DatabaseOutputs, type DatabaseSpec, type Transform } from "@polycloud/core";
 import {
   accountContext,
-  allowTraffic,
   childOptions,
+  createIsolatedPlacement,
   createKey,
   createLogGroup,
   createSecret,
@@ -16,7 +16,7 @@ import {
   type RoleTransforms,
   type KeyTransforms,
   type RuleTransforms,
-  type Scope,
+  type IsolatedPlacement,
   type SecretTransforms,
 } from "./helpers";
 import type { NetworkRef } from "./network";
@@ -84,8 +84,7 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
   readonly password: pulumi.Output<string>;
   readonly connectionSecret: AwsSecretReference;
   readonly spec: DatabaseSpec;
-  private readonly scope: Scope;
-  private readonly ruleTransforms: RuleTransforms;
+  private readonly placement: IsolatedPlacement<aws.rds.SubnetGroup>;
 
   constructor(name: string, args: DatabaseArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("polycloud:aws:Database", name, {}, opts);
@@ -93,8 +92,6 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
     const t = args.transform ?? {};
     const spec = args.database;
     const username = args.username ?? "app_admin";
-    this.scope = scope;
-    this.ruleTransforms = t;
     this.spec = spec;
 
     const account = accountContext(this);
@@ -105,17 +102,14 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
       transform({ length: 32, special: true, overrideSpecial: "-_.~", minLower: 1, minUpper: 1, minNumeric: 1 }, `${name}-password`, t.password),
       childOptions(scope),
     );
-    const subnetGroup = new aws.rds.SubnetGroup(
-      `${name}-subnets`,
-      transform({ subnetIds: args.network.isolatedSubnetIds, description: `Isolated subnets of ${name}`, tags: scope.tags }, `${name}-subnets`, t.subnetGroup),
-      childOptions(scope),
-    );
-    this.securityGroup = new aws.ec2.SecurityGroup(
-      `${name}-sg`,
-      // No inline rules: the provider removes AWS's default allow-all egress, and clients are added as rules.
-      transform({ vpcId: args.network.networkId, description: `PostgreSQL ${name}: clients allowed one by one`, tags: scope.tags }, `${name}-sg`, t.securityGroup),
-      childOptions(scope),
-    );
+    this.placement = createIsolatedPlacement(scope, {
+      network: args.network,
+      engine: "PostgreSQL",
+      port: POSTGRES_PORT,
+      transforms: t,
+      createSubnetGroup: (subnets, subnetArgs, opts) => new aws.rds.SubnetGroup(subnets, transform(subnetArgs, subnets, t.subnetGroup), opts),
+    });
+    this.securityGroup = this.placement.securityGroup;
     const parameterGroup = new aws.rds.ParameterGroup(
       `${name}-params`,
       transform(
@@ -172,7 +166,7 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
           storageType: "gp3",
           storageEncrypted: true,
           kmsKeyId: this.key.arn,
-          dbSubnetGroupName: subnetGroup.name,
+          dbSubnetGroupName: this.placement.subnetGroup.name,
           vpcSecurityGroupIds: [this.securityGroup.id],
           parameterGroupName: parameterGroup.name,
           publiclyAccessible: false,
@@ -231,11 +225,6 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
 
   /** Lets one security group connect on the PostgreSQL port (and only that group, only that port). */
   allowFrom(client: string, securityGroupId: pulumi.Input<string>): void {
-    allowTraffic(this.scope, `from-${client}`, {
-      from: securityGroupId,
-      to: this.securityGroup.id,
-      port: POSTGRES_PORT,
-      description: `PostgreSQL from ${client}`,
-    }, this.ruleTransforms);
+    this.placement.allowFrom(client, securityGroupId);
   }
 }

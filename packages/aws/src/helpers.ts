@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { normalizeTags, physicalName, PRESETS, type CommonArgs, type Environment, type NameKind, type Transform, transform } from "@polycloud/core";
+import type { NetworkRef } from "./network";
 import { assumeRolePolicy, keyPolicy, logBucketPolicy, type AccountContext, type KeyUser, type PolicyDocument } from "./policies";
 
 /** What every child of a component shares: the parent, tags, protection and names. */
@@ -73,6 +74,15 @@ export function accountContext(parent: pulumi.Resource): AccountContext {
 /** Child resource options: parented to the component, protected when stateful. */
 export function childOptions(scope: Scope, stateful = false, extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
   return { parent: scope.parent, ...(stateful && scope.protect ? { protect: true } : {}), ...extra };
+}
+
+/** An ECS cluster with Container Insights on: per-service CPU, memory and task metrics. */
+export function createEcsCluster(scope: Scope, name: string, t: Transform<aws.ecs.ClusterArgs> | undefined): aws.ecs.Cluster {
+  return new aws.ecs.Cluster(
+    name,
+    transform({ name: physicalNameOf(scope, "ecsCluster"), settings: [{ name: "containerInsights", value: "enabled" }], tags: scope.tags }, name, t),
+    childOptions(scope),
+  );
 }
 
 export interface KeyTransforms {
@@ -298,6 +308,55 @@ export function allowTraffic(
   const common = { port: rule.port, description: rule.description };
   createRule(scope, `${suffix}-in`, "ingress", { ...common, securityGroupId: rule.to, peer: { referencedSecurityGroupId: rule.from } }, transforms);
   createRule(scope, `${suffix}-out`, "egress", { ...common, securityGroupId: rule.from, peer: { referencedSecurityGroupId: rule.to } }, transforms);
+}
+
+
+/** Where a data store sits: the isolated subnets, behind a security group that admits clients one by one. */
+export interface IsolatedPlacement<TSubnetGroup> {
+  readonly subnetGroup: TSubnetGroup;
+  readonly securityGroup: aws.ec2.SecurityGroup;
+  /** Lets one security group connect on the store's port (and only that group, only that port). */
+  allowFrom(client: string, securityGroupId: pulumi.Input<string>): void;
+}
+
+/**
+ * A data store's subnet group over the isolated subnets (no route to or from the internet) and its security
+ * group, which has no rules until `allowFrom` names a client.
+ */
+export function createIsolatedPlacement<TSubnetGroup>(
+  scope: Scope,
+  options: {
+    network: Pick<NetworkRef, "networkId" | "isolatedSubnetIds">;
+    /** The engine as people name it, for descriptions: `PostgreSQL`, `Redis`. */
+    engine: string;
+    port: number;
+    /** Creates the service's own kind of subnet group (RDS or ElastiCache) from these args, with the user's transform. */
+    createSubnetGroup: (
+      name: string,
+      args: { subnetIds: pulumi.Input<string>[]; description: string; tags: Record<string, string> },
+      opts: pulumi.CustomResourceOptions,
+    ) => TSubnetGroup;
+    transforms: RuleTransforms & { securityGroup?: Transform<aws.ec2.SecurityGroupArgs> };
+  },
+): IsolatedPlacement<TSubnetGroup> {
+  const { engine, port, transforms } = options;
+  const subnetGroup = options.createSubnetGroup(
+    `${scope.name}-subnets`,
+    { subnetIds: options.network.isolatedSubnetIds, description: `Isolated subnets of ${scope.name}`, tags: scope.tags },
+    childOptions(scope),
+  );
+  const securityGroup = new aws.ec2.SecurityGroup(
+    `${scope.name}-sg`,
+    // No inline rules: the provider removes AWS's default allow-all egress, and clients are added as rules.
+    transform({ vpcId: options.network.networkId, description: `${engine} ${scope.name}: clients allowed one by one`, tags: scope.tags }, `${scope.name}-sg`, transforms.securityGroup),
+    childOptions(scope),
+  );
+  return {
+    subnetGroup,
+    securityGroup,
+    allowFrom: (client, securityGroupId) =>
+      allowTraffic(scope, `from-${client}`, { from: securityGroupId, to: securityGroup.id, port, description: `${engine} from ${client}` }, transforms),
+  };
 }
 
 export interface SecretTransforms {

@@ -47,10 +47,11 @@ describe("Monitoring", () => {
       ["lambda", forwarder.outputs.arn],
     ]);
 
-    // 3 burn-rate composites over 6 window alarms, 2 latency, 1 error rate, ECS CPU and memory, and the 4 warnings' escalations.
-    plan.resourceCountIs(COMPOSITE, 3);
-    plan.resourceCountIs(ALARM, 11 + 4);
-    expect(plan.outputs.alertCount).toBe(8 + 4);
+    // 6 burn-rate composites (3 availability, 3 latency) over 12 window alarms, 2 p95, 1 error rate, ECS CPU and
+    // memory, and the 4 warnings' escalations.
+    plan.resourceCountIs(COMPOSITE, 6);
+    plan.resourceCountIs(ALARM, 17 + 4);
+    expect(plan.outputs.alertCount).toBe(11 + 4);
     const arnOf = Object.fromEntries(topics.map((t) => [t.name.replace("monitoring-", ""), t.outputs.arn]));
     const fast = plan.find(COMPOSITE, "monitoring-service-api-fast-burn");
     expect(fast.inputs.alarmActions).toEqual([arnOf["critical"]]);
@@ -58,6 +59,17 @@ describe("Monitoring", () => {
       `ALARM("${plan.find(ALARM, "monitoring-service-api-fast-burn-long").outputs.name}") AND ALARM("${plan.find(ALARM, "monitoring-service-api-fast-burn-short").outputs.name}")`,
     );
     expect(plan.find(COMPOSITE, "monitoring-service-api-slow-burn").inputs.alarmActions).toEqual([arnOf["warning"]]);
+    // The latency SLO burns when too few requests are answered within 200 ms (72% slower: at most 28% within).
+    expect(plan.find(COMPOSITE, "monitoring-service-api-latency-fast-burn").inputs.alarmActions).toEqual([arnOf["critical"]]);
+    expect(plan.find(ALARM, "monitoring-service-api-latency-fast-burn-short").inputs).toMatchObject({
+      metricName: "TargetResponseTime",
+      extendedStatistic: "PR(0:0.2)",
+      comparisonOperator: "LessThanOrEqualToThreshold",
+      threshold: 28,
+      period: 300,
+      treatMissingData: "notBreaching",
+    });
+    expect(plan.find(ALARM, "monitoring-service-api-latency-fast-burn-short").inputs.statistic).toBeUndefined();
     const latency = plan.find(ALARM, "monitoring-service-api-latency-p95-critical").inputs;
     expect(latency).toMatchObject({ metricName: "TargetResponseTime", extendedStatistic: "p95", threshold: 0.4, period: 300, alarmActions: [arnOf["critical"]], okActions: [arnOf["critical"]] });
     const cpu = { namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions: { ClusterName: "shop-dev-api", ServiceName: "shop-dev-api" }, threshold: 85 };
@@ -107,9 +119,9 @@ describe("Monitoring", () => {
       instance: { identifier: pulumi.output("shop-dev-database") },
     } as const;
     const plan = await run({ database, cache: { nodeIds: ["shop-dev-cache-001", "shop-dev-cache-002"] } }, monitoring({ escalateAfterMinutes: 30 }));
-    plan.hasResource(ALARM, { namespace: "AWS/RDS", metricName: "FreeStorageSpace", comparisonOperator: "LessThanOrEqualToThreshold", threshold: 5_368_709_120, dimensions: { DBInstanceIdentifier: "shop-dev-database" } });
-    // Service, database and cache alarms, and escalations of their warnings (4 + CPU and connections + 2 per node).
-    plan.resourceCountIs(ALARM, 11 + 3 + 4 + (4 + 2 + 4));
+    plan.hasResource(ALARM, { namespace: "AWS/RDS", metricName: "FreeStorageSpace", comparisonOperator: "LessThanOrEqualToThreshold", threshold: 2_684_354_560, dimensions: { DBInstanceIdentifier: "shop-dev-database" } });
+    // Service, database and cache alarms, and escalations of their warnings (4 + CPU, free storage and connections + 2 per node).
+    plan.resourceCountIs(ALARM, 17 + 3 + 4 + (4 + 3 + 4));
     expect(plan.find(ALARM, "monitoring-service-api-cpu").inputs.namespace).toBe("AWS/ECS");
     expect(plan.find(ALARM, "monitoring-database-api-cpu-escalated").inputs).toMatchObject({ metricName: "CPUUtilization", evaluationPeriods: 3 + 6 });
     expect(plan.resources(ALARM).filter((a) => a.inputs.namespace === "AWS/ElastiCache" && !a.name.endsWith("-escalated")).map((a) => a.inputs.dimensions.CacheClusterId)).toEqual([

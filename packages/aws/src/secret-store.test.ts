@@ -64,6 +64,7 @@ describe("SecretStore", () => {
       const role = new aws.iam.Role("app-role", { assumeRolePolicy: "{}" });
       store.grantRead("app", role, ["stripe-key"]);
     });
+    expect(plan.parentOf(plan.find(ROLE_POLICY))?.type).toBe("polycloud:aws:SecretStore");
     const policy = JSON.parse(plan.find(ROLE_POLICY).inputs.policy as string);
     expect(policy.Statement).toEqual([
       { Sid: "ReadSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [plan.find(aws.secretsmanager.Secret, "secrets-stripe-key").outputs.arn] },

@@ -129,14 +129,12 @@ export class SecretStore extends pulumi.ComponentResource implements SecretStore
       transform(
         {
           role: role.id,
-          policy: pulumi.jsonStringify(
-policy(...readSecretsStatements(arns, [this.key.arn], region)),
-          ),
+          policy: pulumi.jsonStringify(policy(...readSecretsStatements(arns, [this.key.arn], region))),
         },
         name,
         this.readPolicyTransform,
       ),
-      { parent: this },
+      childOptions(this.scope),
     );
   }
 }

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import { PolycloudError, type LoadBalancerSpec, type ServiceSpec } from "@polycloud/core";
 import { runProgram } from "@polycloud/testing";
-import { existingNetwork, INGRESS } from "./__tests__/fixtures";
+import { EGRESS, existingNetwork, INGRESS } from "./__tests__/fixtures";
 import { TLS_POLICY, WAF_MANAGED_RULE_GROUPS, WebService, type WebServiceArgs } from "./web-service";
 
 const service = (overrides: Partial<ServiceSpec> = {}): ServiceSpec => ({
@@ -113,6 +113,8 @@ describe("WebService", () => {
       subnets: ["subnet-pub1", "subnet-pub2"],
       securityGroups: [lbGroup],
       dropInvalidHeaderFields: true,
+      desyncMitigationMode: "defensive",
+      enableDeletionProtection: false,
       accessLogs: { bucket: plan.find(aws.s3.Bucket, "api-lb-logs").id, enabled: true },
     });
     const logPolicy = plan.find("aws:s3/bucketPolicy:BucketPolicy");
@@ -122,7 +124,13 @@ describe("WebService", () => {
     const certificate = plan.find(aws.acm.Certificate);
     expect(certificate.inputs).toMatchObject({ domainName: "shop.example.com", validationMethod: "DNS" });
     const https = plan.find(T.listener, { port: 443 });
-    expect(https.inputs).toMatchObject({ protocol: "HTTPS", sslPolicy: TLS_POLICY, defaultActions: [{ type: "forward" }] });
+    expect(https.inputs).toMatchObject({
+      protocol: "HTTPS",
+      sslPolicy: TLS_POLICY,
+      defaultActions: [{ type: "forward" }],
+      routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=31536000; includeSubDomains",
+      routingHttpResponseXContentTypeOptionsHeaderValue: "nosniff",
+    });
     expect(https.inputs.certificateArn).toMatch(/^arn:aws:acm:/);
     expect(plan.find(T.listener, { port: 80 }).inputs.defaultActions).toEqual([
       { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
@@ -136,6 +144,17 @@ describe("WebService", () => {
       [lbGroup, "0.0.0.0/0", 443, 443],
       [taskGroup, lbGroup, 8080, 8080],
     ]);
+    // Load balancer -> tasks only; tasks -> HTTPS only (registries, AWS APIs).
+    const egress = plan.resources(EGRESS).map((r) => [r.inputs.securityGroupId, r.inputs.cidrIpv4 ?? r.inputs.referencedSecurityGroupId, r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort]);
+    expect(egress).toEqual([
+      [lbGroup, taskGroup, "tcp", 8080, 8080],
+      [taskGroup, "0.0.0.0/0", "tcp", 443, 443],
+    ]);
+    // Rule-less groups: the provider strips AWS's default allow-all egress.
+    for (const group of plan.resources(aws.ec2.SecurityGroup)) {
+      expect(group.inputs.egress).toBeUndefined();
+      expect(group.inputs.ingress).toBeUndefined();
+    }
 
     expect(plan.find(T.scalingTarget).inputs).toMatchObject({ minCapacity: 2, maxCapacity: 6, scalableDimension: "ecs:service:DesiredCount" });
     expect(plan.resources(T.scalingPolicy).map((p) => p.inputs.targetTrackingScalingPolicyConfiguration)).toEqual([
@@ -146,6 +165,16 @@ describe("WebService", () => {
     plan.resourceCountIs(T.listenerRule, 0);
     expect(plan.find(T.service).inputs.deploymentConfiguration).toEqual({ strategy: "ROLLING" });
     expect(plan.outputs.url).toBe("https://shop.example.com");
+  });
+
+  it.each([
+    ["development", undefined, false],
+    ["production", undefined, true],
+    ["production", false, false],
+    ["development", true, true],
+  ] as const)("sets the load balancer's deletion protection from protect when the environment is %s and protect is %p", async (environment, protect, expected) => {
+    const plan = await run(service(), { environment, ...(protect === undefined ? {} : { protect }) });
+    expect(plan.find(aws.lb.LoadBalancer).inputs.enableDeletionProtection).toBe(expected);
   });
 
   it("puts managed rule groups and a rate limit in front of the load balancer when waf is on", async () => {

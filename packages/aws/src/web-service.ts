@@ -16,6 +16,7 @@ import {
   accountContext,
   allowTraffic,
   childOptions,
+  createEcsCluster,
   createKey,
   createLoadBalancerLogBucket,
   createLogGroup,
@@ -48,6 +49,11 @@ export const WAF_MANAGED_RULE_GROUPS = [
 ] as const;
 
 export interface WebServiceArgs extends CoreWebServiceArgs<NetworkRef> {
+  /**
+   * Secrets Manager references injected as the container's `secrets` (`valueFrom`), never as values; the
+   * execution role may read exactly these, and decrypt them with their `keyArn` through Secrets Manager.
+   * @default [] - no secrets
+   */
   readonly secrets?: readonly AwsSecretReference[];
   /**
    * Host name the service answers on; a DNS-validated ACM certificate is issued for it when TLS is on.
@@ -252,13 +258,7 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     this.executionRole = executionRole.role;
     this.taskRole = createServiceRole(scope, "task-role", { service: "ecs-tasks.amazonaws.com", account, ...(t.taskRole === undefined ? {} : { transforms: t.taskRole }) }).role;
 
-    this.cluster =
-      args.cluster ??
-      new aws.ecs.Cluster(
-        `${name}-cluster`,
-        transform({ name: physicalNameOf(scope, "ecsCluster"), settings: [{ name: "containerInsights", value: "enabled" }], tags: scope.tags }, `${name}-cluster`, t.cluster),
-        childOptions(scope),
-      );
+    this.cluster = args.cluster ?? createEcsCluster(scope, `${name}-cluster`, t.cluster);
     // The ARN that waits for the role's policy: ECS checks the role when the first task starts.
     this.taskDefinition = this.createTaskDefinition(scope, args, account, executionRole.arn, t.taskDefinition);
 
@@ -301,7 +301,8 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
           securityGroups: [this.loadBalancerSecurityGroup.id],
           dropInvalidHeaderFields: true,
           desyncMitigationMode: "defensive",
-          enableDeletionProtection: scope.environment === "production",
+          // Protected with the stack's stateful resources: deleting it drops the DNS name clients use.
+          enableDeletionProtection: scope.protect,
           enableHttp2: true,
           accessLogs: { bucket: logs?.bucket.id ?? args.accessLogBucket!, prefix: name, enabled: true },
           tags: scope.tags,

@@ -227,20 +227,27 @@ describe("errorRateAlert", () => {
 });
 
 describe("sloAlerts", () => {
-  it("combines burn-rate, latency and error-rate alerts in that order", () => {
-    expect(sloAlerts(shop).map((a) => `${a.kind}:${a.name}:${a.severity}`)).toEqual([
-      "burn-rate:fast-burn:critical",
-      "burn-rate:medium-burn:critical",
-      "burn-rate:slow-burn:warning",
+  it("combines availability burn-rate, latency, error-rate and latency burn-rate alerts in that order", () => {
+    expect(sloAlerts(shop).map((a) => `${a.kind}:${a.kind === "burn-rate" ? `${a.sli}:` : ""}${a.name}:${a.severity}`)).toEqual([
+      "burn-rate:availability:fast-burn:critical",
+      "burn-rate:availability:medium-burn:critical",
+      "burn-rate:availability:slow-burn:warning",
       "latency:latency-p95-critical:critical",
       "latency:latency-p95-warning:warning",
       "error-rate:error-rate:warning",
+      "burn-rate:latency:latency-fast-burn:critical",
+      "burn-rate:latency:latency-medium-burn:critical",
+      "burn-rate:latency:latency-slow-burn:warning",
     ]);
   });
 
-  it("passes the window to the burn-rate alerts", () => {
-    const alert = sloAlerts(shop, 28)[0]!;
-    expect(alert.kind === "burn-rate" && alert.longWindowMinutes).toBe(56);
+  it("includes exactly latencyBurnRateAlerts as its latency burn-rate alerts", () => {
+    expect(sloAlerts(shop, 28).filter((a) => a.kind === "burn-rate" && a.sli === "latency")).toEqual(latencyBurnRateAlerts(shop, 28));
+  });
+
+  it("passes the window to both kinds of burn-rate alerts", () => {
+    const burns = sloAlerts(shop, 28).flatMap((a) => (a.kind === "burn-rate" ? [a.longWindowMinutes] : []));
+    expect(burns).toEqual([56, 336, 4032, 56, 336, 4032]);
   });
 
   it("gives every alert a unique name, a summary and a description, for any valid SLO", () => {

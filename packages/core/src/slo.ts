@@ -271,12 +271,13 @@ export function errorRateAlert(slo: SloTargets): ErrorRateAlert {
 }
 
 /**
- * Every alert for an SLO, in this order: burn-rate (fast, medium, slow), latency (critical,
- * warning), error rate.
+ * Every alert for an SLO, in this order: availability burn-rate (fast, medium, slow), latency p95
+ * (critical, warning), error rate, latency burn-rate (fast, medium, slow). The latency burn-rate
+ * alerts come last so the positions of the others stay as they were before they joined the list.
  * @default windowDays 30
  */
 export function sloAlerts(slo: SloTargets, windowDays = REFERENCE_WINDOW_DAYS): SloAlert[] {
-  return [...burnRateAlerts(slo, windowDays), ...latencyAlerts(slo), errorRateAlert(slo)];
+  return [...burnRateAlerts(slo, windowDays), ...latencyAlerts(slo), errorRateAlert(slo), ...latencyBurnRateAlerts(slo, windowDays)];
 }
 
 /**

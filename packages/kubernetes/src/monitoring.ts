@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  latencyBurnRateAlerts,
   sloAlerts,
   transform,
   type AlertRoute,
@@ -115,7 +114,7 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
       );
     }
 
-    const alerts = [...sloAlerts(args.slo), ...latencyBurnRateAlerts(args.slo)];
+    const alerts = sloAlerts(args.slo);
     const stores: Store[] = [
       ...(database === undefined ? [] : [{ name: database.objectName, operator: database.metrics !== undefined }]),
       ...(args.cache === undefined ? [] : [{ name: args.cache.objectName, operator: false }]),

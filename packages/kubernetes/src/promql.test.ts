@@ -58,6 +58,9 @@ describe("sloAlertingRules", () => {
       ["ApiLatencyP95Critical", "critical", "latency", "5m"],
       ["ApiLatencyP95Warning", "warning", "latency", "15m"],
       ["ApiErrorRate", "warning", "error-rate", undefined],
+      ["ApiLatencyFastBurn", "critical", "burn-rate", undefined],
+      ["ApiLatencyMediumBurn", "critical", "burn-rate", undefined],
+      ["ApiLatencySlowBurn", "warning", "burn-rate", undefined],
     ]);
   });
 

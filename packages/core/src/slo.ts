@@ -155,15 +155,9 @@ export function burnRateAlerts(slo: SloTargets, windowDays = REFERENCE_WINDOW_DA
   assertSlo(slo);
   const budget = errorBudget(slo.availability, windowDays);
   return burnRatePolicy(budget.fraction, windowDays).map((b) => ({
-    kind: "burn-rate",
+    ...b.alert,
     sli: "availability",
     name: b.name,
-    severity: b.severity,
-    burnRate: b.burnRate,
-    longWindowMinutes: b.longWindowMinutes,
-    shortWindowMinutes: b.shortWindowMinutes,
-    budgetConsumedPercent: b.budgetConsumedPercent,
-    errorRateThreshold: b.threshold,
     summary: `Error budget burning ${b.burnRate}x too fast: ${b.budgetConsumedPercent}% of the ${windowDays}-day budget in ${b.long}`,
     description:
       `Error ratio at or above ${percent(b.threshold)} (${b.burnRate} x the ${percent(budget.fraction)} error budget of a ` +
@@ -181,16 +175,10 @@ export function burnRateAlerts(slo: SloTargets, windowDays = REFERENCE_WINDOW_DA
 export function latencyBurnRateAlerts(slo: SloTargets, windowDays = REFERENCE_WINDOW_DAYS): BurnRateAlert[] {
   assertSlo(slo);
   return burnRatePolicy(LATENCY_BUDGET_FRACTION, windowDays).map((b) => ({
-    kind: "burn-rate",
+    ...b.alert,
     sli: "latency",
     latencyThresholdMs: slo.latencyP95Ms,
     name: `latency-${b.name}`,
-    severity: b.severity,
-    burnRate: b.burnRate,
-    longWindowMinutes: b.longWindowMinutes,
-    shortWindowMinutes: b.shortWindowMinutes,
-    budgetConsumedPercent: b.budgetConsumedPercent,
-    errorRateThreshold: b.threshold,
     summary: `Latency budget burning ${b.burnRate}x too fast: ${b.budgetConsumedPercent}% of the ${windowDays}-day budget in ${b.long}`,
     description:
       `Requests slower than ${slo.latencyP95Ms} ms at or above ${percent(b.threshold)} of all (${b.burnRate} x the 5% a p95 ` +
@@ -212,12 +200,22 @@ function burnRatePolicy(budgetFraction: number, windowDays: number) {
     // Recomputed from the rounded long window, so the budget consumed stays exact.
     const burnRate = round(((policy.budgetConsumedPercent / 100) * windowMinutes) / longWindowMinutes);
     const uncapped = round(burnRate * budgetFraction);
+    const threshold = Math.min(1, uncapped);
     return {
-      ...policy,
-      longWindowMinutes,
-      shortWindowMinutes,
+      name: policy.name,
+      budgetConsumedPercent: policy.budgetConsumedPercent,
       burnRate,
-      threshold: Math.min(1, uncapped),
+      threshold,
+      /** The fields every burn-rate alert shares, whatever its SLI. */
+      alert: {
+        kind: "burn-rate" as const,
+        severity: policy.severity,
+        burnRate,
+        longWindowMinutes,
+        shortWindowMinutes,
+        budgetConsumedPercent: policy.budgetConsumedPercent,
+        errorRateThreshold: threshold,
+      },
       long: formatWindow(longWindowMinutes),
       short: formatWindow(shortWindowMinutes),
       exhaustion: formatWindow(Math.round(windowMinutes / burnRate)),

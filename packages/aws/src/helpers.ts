@@ -424,7 +424,7 @@ export interface ServiceRole {
 
 /**
  * A role that one AWS service assumes, with an optional inline policy and AWS managed policies (named by
- * their path after `policy/`, e.g. `service-role/AWSCodeDeployRoleForECS`). The trust policy admits the
+ * their path after `policy/`, e.g. `service-role/AmazonECSInfrastructureRolePolicyForLoadBalancers`). The trust policy admits the
  * service for this account only (`aws:SourceAccount`), except with `sourceAccountCondition: false`, for
  * services that do not send that key when they assume a role (the condition would lock them out).
  */

@@ -23,6 +23,8 @@ const T = {
   service: "aws:ecs/service:Service",
   selection: "aws:backup/selection:Selection",
   plan: "aws:backup/plan:Plan",
+  vault: "aws:backup/vault:Vault",
+  notifications: "aws:backup/vaultNotifications:VaultNotifications",
   rolePolicy: "aws:iam/rolePolicy:RolePolicy",
   alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
   composite: "aws:cloudwatch/compositeAlarm:CompositeAlarm",
@@ -96,6 +98,9 @@ describe("backend", () => {
     const selection = plan.find(T.selection).inputs;
     expect(selection.resources).toEqual([plan.find(aws.rds.Instance).outputs.arn, plan.find(aws.s3.Bucket, "shop-bucket-assets").outputs.arn]);
     expect(plan.find(T.plan).inputs.rules[0]).toMatchObject({ schedule: "cron(0 5 ? * * *)", lifecycle: { deleteAfter: 7 } });
+    // Its vault reports failed backups to the warning topic, which AWS Backup may publish to.
+    const warning = plan.find(aws.sns.Topic, "shop-monitoring-warning");
+    expect(plan.find(T.notifications).inputs).toMatchObject({ backupVaultName: plan.find(T.vault).outputs.name, snsTopicArn: warning.outputs.arn });
   });
 
   describe("when two specs are built in one stack", () => {

@@ -114,8 +114,8 @@ export interface AwsPlatform extends BuiltPlatform {
  * Builds a whole spec on AWS, wired together: network -> secret store -> database, cache and buckets
  * -> one cluster, log key and access-log bucket for all services -> services (DATABASE_URL, REDIS_URL
  * and spec secrets as Secrets Manager references; the database and cache admit each service's security
- * group and nothing else) -> monitoring -> AWS Backup of the database and versioned buckets -> the audit
- * trail when `logging.audit`.
+ * group and nothing else) -> monitoring -> AWS Backup of the database and versioned buckets, reporting
+ * to the warning topic -> the audit trail when `logging.audit`.
  *
  * Every component's logical name starts with the spec's name (`shop-network`, `shop-api`), so several
  * specs can be built in one stack; physical names already start with `<app>-<env>-`.
@@ -186,6 +186,8 @@ export function buildAws(spec: ResolvedSpec, parent: pulumi.ComponentResource, o
           backup: spec.backup,
           resources: [...(database === undefined ? [] : [database.instance.arn]), ...spec.buckets.flatMap((b, i) => (b.versioning ? [buckets[i]!.arn] : []))],
           ...(extras.backupRegion === undefined ? {} : { backupRegion: extras.backupRegion }),
+          // Failed backups are warnings: data is at risk, nothing is down.
+          notificationTopicArn: monitoring.topics.warning.arn,
         },
         opts,
       )

@@ -8,6 +8,7 @@ const LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration";
 const PLAN = "aws:backup/plan:Plan";
 const SELECTION = "aws:backup/selection:Selection";
 const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+const NOTIFICATIONS = "aws:backup/vaultNotifications:VaultNotifications";
 
 const database = "arn:aws:rds:us-east-1:123456789012:db:shop-dev-database";
 const bucket = "arn:aws:s3:::shop-dev-assets-0a1b2c";
@@ -38,6 +39,17 @@ describe("BackupPlan", () => {
     expect(JSON.parse(role.inputs.assumeRolePolicy as string).Statement).toEqual([{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }]);
     plan.resourceCountIs(LOCK, 0);
     expect(vault.options.protect).toBe(false);
+    plan.resourceCountIs(NOTIFICATIONS, 0);
+  });
+
+  it("reports finished backup jobs, failed copies and restores to the topic when notificationTopicArn is set", async () => {
+    const topic = "arn:aws:sns:us-east-1:123456789012:shop-dev-monitoring-warning";
+    const plan = await run({ notificationTopicArn: topic });
+    const notifications = plan.find(NOTIFICATIONS).inputs;
+    expect(notifications).toMatchObject({ backupVaultName: plan.find(VAULT).outputs.name, snsTopicArn: topic });
+    // BACKUP_JOB_FAILED is deprecated (AWS sends nothing for it): failures arrive as BACKUP_JOB_COMPLETED.
+    expect(notifications.backupVaultEvents).toEqual(expect.arrayContaining(["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "S3_BACKUP_OBJECT_FAILED", "RESTORE_JOB_COMPLETED"]));
+    expect(notifications.backupVaultEvents).not.toContain("BACKUP_JOB_FAILED");
   });
 
   it("protects and governance-locks the vault for the retention, hourly, when the environment is production", async () => {

@@ -24,6 +24,13 @@ export const BACKUP_MANAGED_POLICIES = [
   "AWSBackupServiceRolePolicyForS3Restore",
 ] as const;
 
+/**
+ * The vault events sent to `notificationTopicArn`. AWS Backup no longer sends `BACKUP_JOB_FAILED`: a
+ * failed, aborted or expired backup is a `BACKUP_JOB_COMPLETED` whose message says its state (so are the
+ * successful ones; filter them out with a subscription filter policy on the `State` attribute if they are noise).
+ */
+export const BACKUP_NOTIFICATION_EVENTS = ["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "S3_BACKUP_OBJECT_FAILED", "RESTORE_JOB_COMPLETED", "S3_RESTORE_OBJECT_FAILED"] as const;
+
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 export interface BackupPlanArgs extends CommonArgs {
@@ -45,6 +52,13 @@ export interface BackupPlanArgs extends CommonArgs {
    * @default true in production, false elsewhere
    */
   readonly vaultLock?: boolean;
+  /**
+   * The SNS topic that hears of finished backup jobs, failed copies and restores ({@link BACKUP_NOTIFICATION_EVENTS}),
+   * e.g. a `Monitoring`'s warning topic. Its policy must let `backup.amazonaws.com` publish (and its
+   * KMS key let the service use it), as a `Monitoring`'s topics do.
+   * @default - none: nobody hears of a failed backup
+   */
+  readonly notificationTopicArn?: pulumi.Input<string>;
   /** When backups start, as an AWS Backup cron expression (UTC). @default {@link BACKUP_SCHEDULES}[backup.schedule] */
   readonly scheduleExpression?: string;
   /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
@@ -55,6 +69,7 @@ export interface BackupPlanArgs extends CommonArgs {
     role?: RoleTransforms;
     plan?: Transform<aws.backup.PlanArgs>;
     selection?: Transform<aws.backup.SelectionArgs>;
+    notifications?: Transform<aws.backup.VaultNotificationsArgs>;
   };
 }
 
@@ -81,7 +96,8 @@ export function backupProblems(args: Pick<BackupPlanArgs, "backup" | "backupRegi
  * and protected in production), a plan that backs up on the spec's schedule and keeps recovery points
  * for its retention, a selection of the given resources with a role that has AWS's backup and restore
  * policies and, with `crossRegion`, a copy of every recovery point in a vault of `backupRegion`
- * (encrypted with a key of that region, kept as long).
+ * (encrypted with a key of that region, kept as long). With `notificationTopicArn`, the vault reports
+ * finished backup jobs (failed ones included), failed copies and restores to that topic.
  *
  * The copy vault and its key are created in the other region with the resource-level `region` of the AWS
  * provider v7, so they use the same credentials as the rest of the stack (a separate provider would
@@ -152,6 +168,13 @@ export class BackupPlan extends pulumi.ComponentResource {
       transform({ name: physicalNameOf(scope, "backupVault", "selection"), planId: this.plan.id, iamRoleArn: role.arn, resources: [...args.resources] }, `${name}-selection`, t.selection),
       childOptions(scope),
     );
+    if (args.notificationTopicArn !== undefined) {
+      new aws.backup.VaultNotifications(
+        `${name}-notifications`,
+        transform({ backupVaultName: this.vault.name, snsTopicArn: args.notificationTopicArn, backupVaultEvents: [...BACKUP_NOTIFICATION_EVENTS] }, `${name}-notifications`, t.notifications),
+        childOptions(scope),
+      );
+    }
     this.registerOutputs({ vaultArn: this.vault.arn, planId: this.plan.id, ...(this.copyVault === undefined ? {} : { copyVaultArn: this.copyVault.arn }) });
   }
 }

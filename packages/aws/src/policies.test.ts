@@ -47,6 +47,11 @@ describe("keyPolicy", () => {
     expect(alarms).toMatchObject({ Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } });
   });
 
+  it("admits AWS Backup of this account when vault notifications publish to encrypted topics", () => {
+    const backup = keyPolicy(account, ["backup"]).Statement[1]!;
+    expect(backup).toMatchObject({ Principal: { Service: "backup.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } });
+  });
+
   it("admits CloudTrail for this account's trails only when a trail encrypts with the key", () => {
     const [encrypt, describeKey] = keyPolicy(account, ["cloudtrail"]).Statement.slice(1);
     expect(encrypt).toMatchObject({
@@ -146,6 +151,12 @@ describe("alarmTopicPolicy", () => {
     const [tls, alarms] = alarmTopicPolicy("arn:aws:sns:eu-west-1:123456789012:t", account).Statement;
     expect(tls).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": false } } });
     expect(alarms).toMatchObject({ Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish" });
+  });
+
+  it("lets this account's AWS Backup vaults publish when building a topic policy", () => {
+    const topic = "arn:aws:sns:eu-west-1:123456789012:t";
+    const backup = alarmTopicPolicy(topic, account).Statement.find((s) => s.Sid === "BackupPublish");
+    expect(backup).toEqual({ Sid: "BackupPublish", Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sns:Publish", Resource: topic, Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } });
   });
 });
 

@@ -46,8 +46,22 @@ export function assumeRolePolicy(service: string, accountId?: Value): PolicyDocu
 }
 
 /** Who may use a customer-managed KMS key besides the account's IAM policies. */
-export const KeyUser = { logs: "logs", cloudwatchAlarms: "cloudwatchAlarms", cloudtrail: "cloudtrail" } as const;
+export const KeyUser = { logs: "logs", cloudwatchAlarms: "cloudwatchAlarms", backup: "backup", cloudtrail: "cloudtrail" } as const;
 export type KeyUser = (typeof KeyUser)[keyof typeof KeyUser];
+
+/**
+ * The services that publish to alert topics: CloudWatch alarms, and AWS Backup's vault notifications.
+ * Both send `aws:SourceAccount`, which keeps another account's alarms or vaults out (the confused deputy).
+ */
+const TOPIC_PUBLISHERS = [
+  { user: "cloudwatchAlarms", sid: "CloudWatchAlarmsPublish", service: "cloudwatch.amazonaws.com" },
+  { user: "backup", sid: "BackupPublish", service: "backup.amazonaws.com" },
+] as const satisfies readonly { user: KeyUser; sid: string; service: string }[];
+
+/** A topic publisher's statement without its action and resource, which differ between topic and key policy. */
+function publisherStatement(publisher: (typeof TOPIC_PUBLISHERS)[number], account: AccountContext) {
+  return { Sid: publisher.sid, Effect: "Allow", Principal: { Service: publisher.service }, Condition: { StringEquals: { "aws:SourceAccount": account.accountId } } } as const;
+}
 
 /**
  * Key policy: the account administers the key through IAM (the AWS default, without which the key can be
@@ -69,16 +83,9 @@ export function keyPolicy(account: AccountContext, users: readonly KeyUser[] = [
       },
     });
   }
-  if (users.includes("cloudwatchAlarms")) {
-    // CloudWatch alarms publish to encrypted SNS topics only when they may use the topic's key.
-    statements.push({
-      Sid: "CloudWatchAlarmsPublish",
-      Effect: "Allow",
-      Principal: { Service: "cloudwatch.amazonaws.com" },
-      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-      Resource: "*",
-      Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
-    });
+  // Services publish to encrypted SNS topics only when they may use the topic's key.
+  for (const publisher of TOPIC_PUBLISHERS.filter((p) => users.includes(p.user))) {
+    statements.push({ ...publisherStatement(publisher, account), Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" });
   }
   if (users.includes("cloudtrail")) {
     // CloudTrail encrypts log files with the key; the encryption context names the trail, limited to this account's trails.
@@ -245,18 +252,11 @@ export function writeLogGroupPolicy(logGroupArn: Value): PolicyDocument {
   });
 }
 
-/** An alarm topic's policy: TLS only, and CloudWatch alarms of this account may publish. */
+/** An alert topic's policy: TLS only, and CloudWatch alarms and AWS Backup vaults of this account may publish. */
 export function alarmTopicPolicy(topicArn: Value, account: AccountContext): PolicyDocument {
   return policy(
     { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topicArn, Condition: { Bool: { "aws:SecureTransport": false } } },
-    {
-      Sid: "CloudWatchAlarmsPublish",
-      Effect: "Allow",
-      Principal: { Service: "cloudwatch.amazonaws.com" },
-      Action: "sns:Publish",
-      Resource: topicArn,
-      Condition: { StringEquals: { "aws:SourceAccount": account.accountId } },
-    },
+    ...TOPIC_PUBLISHERS.map((publisher) => ({ ...publisherStatement(publisher, account), Action: "sns:Publish", Resource: topicArn })),
   );
 }
 

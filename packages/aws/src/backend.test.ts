@@ -24,7 +24,6 @@ const T = {
   selection: "aws:backup/selection:Selection",
   plan: "aws:backup/plan:Plan",
   vault: "aws:backup/vault:Vault",
-  notifications: "aws:backup/vaultNotifications:VaultNotifications",
   rolePolicy: "aws:iam/rolePolicy:RolePolicy",
   alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
   composite: "aws:cloudwatch/compositeAlarm:CompositeAlarm",
@@ -98,9 +97,12 @@ describe("backend", () => {
     const selection = plan.find(T.selection).inputs;
     expect(selection.resources).toEqual([plan.find(aws.rds.Instance).outputs.arn, plan.find(aws.s3.Bucket, "shop-bucket-assets").outputs.arn]);
     expect(plan.find(T.plan).inputs.rules[0]).toMatchObject({ schedule: "cron(0 5 ? * * *)", lifecycle: { deleteAfter: 7 } });
-    // Its vault reports failed backups to the warning topic, which AWS Backup may publish to.
+    // Failed backup jobs reach the warning topic through an EventBridge rule, which the topic admits.
     const warning = plan.find(aws.sns.Topic, "shop-monitoring-warning");
-    expect(plan.find(T.notifications).inputs).toMatchObject({ backupVaultName: plan.find(T.vault).outputs.name, snsTopicArn: warning.outputs.arn });
+    const rule = plan.find(aws.cloudwatch.EventRule);
+    expect(plan.find(aws.cloudwatch.EventTarget).inputs).toMatchObject({ rule: rule.outputs.name, arn: warning.outputs.arn });
+    const warningPolicy = plan.find(aws.sns.TopicPolicy, (r) => r.inputs.arn === warning.outputs.arn);
+    expect(JSON.parse(warningPolicy.inputs.policy as string).Statement).toContainEqual(expect.objectContaining({ Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish" }));
   });
 
   describe("when two specs are built in one stack", () => {

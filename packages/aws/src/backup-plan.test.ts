@@ -9,6 +9,8 @@ const PLAN = "aws:backup/plan:Plan";
 const SELECTION = "aws:backup/selection:Selection";
 const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
 const NOTIFICATIONS = "aws:backup/vaultNotifications:VaultNotifications";
+const RULE = "aws:cloudwatch/eventRule:EventRule";
+const TARGET = "aws:cloudwatch/eventTarget:EventTarget";
 
 const database = "arn:aws:rds:us-east-1:123456789012:db:shop-dev-database";
 const bucket = "arn:aws:s3:::shop-dev-assets-0a1b2c";
@@ -40,16 +42,29 @@ describe("BackupPlan", () => {
     plan.resourceCountIs(LOCK, 0);
     expect(vault.options.protect).toBe(false);
     plan.resourceCountIs(NOTIFICATIONS, 0);
+    plan.resourceCountIs(RULE, 0);
+    plan.resourceCountIs(TARGET, 0);
   });
 
-  it("reports finished backup jobs, failed copies and restores to the topic when notificationTopicArn is set", async () => {
+  it("sends failed backup, copy and restore jobs, and never successful ones, to the topic through an EventBridge rule when notificationTopicArn is set", async () => {
     const topic = "arn:aws:sns:us-east-1:123456789012:shop-dev-monitoring-warning";
     const plan = await run({ notificationTopicArn: topic });
-    const notifications = plan.find(NOTIFICATIONS).inputs;
-    expect(notifications).toMatchObject({ backupVaultName: plan.find(VAULT).outputs.name, snsTopicArn: topic });
-    // BACKUP_JOB_FAILED is deprecated (AWS sends nothing for it): failures arrive as BACKUP_JOB_COMPLETED.
-    expect(notifications.backupVaultEvents).toEqual(expect.arrayContaining(["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "S3_BACKUP_OBJECT_FAILED", "RESTORE_JOB_COMPLETED"]));
-    expect(notifications.backupVaultEvents).not.toContain("BACKUP_JOB_FAILED");
+    const rule = plan.find(RULE);
+    expect(rule.inputs.name).toBe("shop-dev-backup-failures");
+    expect(JSON.parse(rule.inputs.eventPattern as string)).toEqual({
+      source: ["aws.backup"],
+      "detail-type": ["Backup Job State Change", "Copy Job State Change", "Restore Job State Change"],
+      detail: { state: ["FAILED", "ABORTED", "EXPIRED", "PARTIAL"] },
+    });
+    const target = plan.find(TARGET).inputs;
+    expect(target).toMatchObject({ rule: rule.outputs.name, arn: topic });
+    // No role: a role breaks EventBridge's delivery to KMS-encrypted topics; the topic's policy admits it.
+    expect(target.roleArn).toBeUndefined();
+    // A readable message, which the Slack forwarder posts as is, rather than the event's JSON.
+    expect(target.inputTransformer.inputPaths).toMatchObject({ state: "$.detail.state", resource: "$.detail.resourceArn", reason: "$.detail.statusMessage" });
+    expect(JSON.parse(target.inputTransformer.inputTemplate as string)).toMatch(/^AWS Backup <detailType>: <state> for <resource> .*<reason>$/);
+    // Vault notifications cannot leave out successes (AWS no longer sends BACKUP_JOB_FAILED).
+    plan.resourceCountIs(NOTIFICATIONS, 0);
   });
 
   it("protects and governance-locks the vault for the retention, hourly, when the environment is production", async () => {

@@ -25,11 +25,23 @@ export const BACKUP_MANAGED_POLICIES = [
 ] as const;
 
 /**
- * The vault events sent to `notificationTopicArn`. AWS Backup no longer sends `BACKUP_JOB_FAILED`: a
- * failed, aborted or expired backup is a `BACKUP_JOB_COMPLETED` whose message says its state (so are the
- * successful ones; filter them out with a subscription filter policy on the `State` attribute if they are noise).
+ * The AWS Backup events sent to `notificationTopicArn`: backup, copy and restore jobs that did not finish
+ * well. The states are those AWS documents for the three event types (backup: ABORTED, EXPIRED, FAILED,
+ * PARTIAL; copy: FAILED, PARTIAL; restore: ABORTED, FAILED); successful jobs are left out, since an
+ * hourly plan would otherwise notify every hour. (Vault notifications cannot do this: AWS no longer
+ * sends `BACKUP_JOB_FAILED`, and `BACKUP_JOB_COMPLETED` includes the successes.)
  */
-export const BACKUP_NOTIFICATION_EVENTS = ["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "S3_BACKUP_OBJECT_FAILED", "RESTORE_JOB_COMPLETED", "S3_RESTORE_OBJECT_FAILED"] as const;
+export const BACKUP_FAILURE_PATTERN = {
+  source: ["aws.backup"],
+  "detail-type": ["Backup Job State Change", "Copy Job State Change", "Restore Job State Change"],
+  detail: { state: ["FAILED", "ABORTED", "EXPIRED", "PARTIAL"] },
+} as const;
+
+/** A one-line message for a failed job (the Slack forwarder posts it as is), instead of the event's JSON. */
+const FAILURE_MESSAGE = {
+  inputPaths: { detailType: "$.detail-type", state: "$.detail.state", resource: "$.detail.resourceArn", reason: "$.detail.statusMessage", account: "$.account", region: "$.region", time: "$.time" },
+  inputTemplate: '"AWS Backup <detailType>: <state> for <resource> (account <account>, <region>, <time>). <reason>"',
+};
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
@@ -53,10 +65,11 @@ export interface BackupPlanArgs extends CommonArgs {
    */
   readonly vaultLock?: boolean;
   /**
-   * The SNS topic that hears of finished backup jobs, failed copies and restores ({@link BACKUP_NOTIFICATION_EVENTS}),
-   * e.g. a `Monitoring`'s warning topic. Its policy must let `backup.amazonaws.com` publish (and its
-   * KMS key let the service use it), as a `Monitoring`'s topics do.
-   * @default - none: nobody hears of a failed backup
+   * The SNS topic that hears of failed, aborted, expired or partial backup, copy and restore jobs
+   * ({@link BACKUP_FAILURE_PATTERN}), through an EventBridge rule, e.g. a `Monitoring`'s warning topic.
+   * Its policy must let `events.amazonaws.com` publish (and its KMS key let the service use it), as a
+   * `Monitoring`'s topics do.
+   * @default - none: no rule, nobody hears of a failed backup
    */
   readonly notificationTopicArn?: pulumi.Input<string>;
   /** When backups start, as an AWS Backup cron expression (UTC). @default {@link BACKUP_SCHEDULES}[backup.schedule] */
@@ -69,7 +82,8 @@ export interface BackupPlanArgs extends CommonArgs {
     role?: RoleTransforms;
     plan?: Transform<aws.backup.PlanArgs>;
     selection?: Transform<aws.backup.SelectionArgs>;
-    notifications?: Transform<aws.backup.VaultNotificationsArgs>;
+    failureRule?: Transform<aws.cloudwatch.EventRuleArgs>;
+    failureTarget?: Transform<aws.cloudwatch.EventTargetArgs>;
   };
 }
 
@@ -96,8 +110,8 @@ export function backupProblems(args: Pick<BackupPlanArgs, "backup" | "backupRegi
  * and protected in production), a plan that backs up on the spec's schedule and keeps recovery points
  * for its retention, a selection of the given resources with a role that has AWS's backup and restore
  * policies and, with `crossRegion`, a copy of every recovery point in a vault of `backupRegion`
- * (encrypted with a key of that region, kept as long). With `notificationTopicArn`, the vault reports
- * finished backup jobs (failed ones included), failed copies and restores to that topic.
+ * (encrypted with a key of that region, kept as long). With `notificationTopicArn`, an EventBridge rule
+ * sends failed backup, copy and restore jobs (never successful ones) to that topic.
  *
  * The copy vault and its key are created in the other region with the resource-level `region` of the AWS
  * provider v7, so they use the same credentials as the rest of the stack (a separate provider would
@@ -169,9 +183,20 @@ export class BackupPlan extends pulumi.ComponentResource {
       childOptions(scope),
     );
     if (args.notificationTopicArn !== undefined) {
-      new aws.backup.VaultNotifications(
-        `${name}-notifications`,
-        transform({ backupVaultName: this.vault.name, snsTopicArn: args.notificationTopicArn, backupVaultEvents: [...BACKUP_NOTIFICATION_EVENTS] }, `${name}-notifications`, t.notifications),
+      // The rule hears every AWS Backup job of the account and region: restore jobs name no vault to filter on.
+      const rule = new aws.cloudwatch.EventRule(
+        `${name}-failures`,
+        transform(
+          { name: physicalNameOf(scope, "backupVault", "failures"), description: `Failed AWS Backup jobs, for ${scope.app} (${scope.environment})`, eventPattern: JSON.stringify(BACKUP_FAILURE_PATTERN), tags: scope.tags },
+          `${name}-failures`,
+          t.failureRule,
+        ),
+        childOptions(scope),
+      );
+      // No roleArn: EventBridge publishes to SNS under the topic's policy (a role breaks delivery to encrypted topics).
+      new aws.cloudwatch.EventTarget(
+        `${name}-failures-target`,
+        transform({ rule: rule.name, arn: args.notificationTopicArn, inputTransformer: FAILURE_MESSAGE }, `${name}-failures-target`, t.failureTarget),
         childOptions(scope),
       );
     }

@@ -36,12 +36,12 @@ describe("Monitoring", () => {
     const topics = plan.resources(aws.sns.Topic);
     expect(topics.map((t) => t.name)).toEqual(["monitoring-critical", "monitoring-warning", "monitoring-info"]);
     for (const topic of topics) expect(topic.inputs.kmsMasterKeyId).toBe(key.id);
-    expect(JSON.parse(key.inputs.policy as string).Statement.map((s: { Sid: string }) => s.Sid)).toEqual(expect.arrayContaining(["CloudWatchAlarmsPublish", "BackupPublish"]));
+    expect(JSON.parse(key.inputs.policy as string).Statement.map((s: { Sid: string }) => s.Sid)).toEqual(expect.arrayContaining(["CloudWatchAlarmsPublish", "EventBridgePublish"]));
     for (const policy of plan.resources(TOPIC_POLICY)) {
       const statements = JSON.parse(policy.inputs.policy as string).Statement;
       expect(statements[0]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": false } } });
-      // AWS Backup vault notifications (a BackupPlan's notificationTopicArn) may publish.
-      expect(statements).toContainEqual(expect.objectContaining({ Principal: { Service: "backup.amazonaws.com" }, Action: "sns:Publish" }));
+      // EventBridge rules (a BackupPlan's failed jobs, through notificationTopicArn) may publish.
+      expect(statements).toContainEqual(expect.objectContaining({ Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish" }));
     }
     const forwarder = plan.find(aws.lambda.Function);
     expect(plan.resources(SUBSCRIPTION).map((s) => [s.inputs.protocol, s.inputs.endpoint])).toEqual([

@@ -51,7 +51,7 @@ export interface MonitoringArgs extends CoreMonitoringArgs<MonitoredService, Mon
 /**
  * Alerting and a dashboard for a whole application: one KMS-encrypted, TLS-only SNS topic per
  * severity (critical, warning, info) subscribed to the spec's routes, to which this account's alarms
- * and AWS Backup vaults (a `BackupPlan`'s `notificationTopicArn`) may publish; CloudWatch alarms derived from
+ * and EventBridge rules (a `BackupPlan`'s failed jobs, through `notificationTopicArn`) may publish; CloudWatch alarms derived from
  * the SLO (multi-window burn-rate alarms on the load balancers' error ratio, p95 latency, error rate)
  * and from capacity (ECS CPU and memory, RDS CPU, storage and connections, Redis memory and CPU),
  * each notifying its severity's topic on ALARM and OK; and a CloudWatch dashboard.
@@ -83,7 +83,7 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
     const t = args.transform ?? {};
     const account = accountContext(this);
 
-    const key = createKey(scope, "key", { description: `Alert topics of ${scope.app} (${scope.environment})`, account, users: ["cloudwatchAlarms", "backup", "logs"], transforms: t });
+    const key = createKey(scope, "key", { description: `Alert topics of ${scope.app} (${scope.environment})`, account, users: ["cloudwatchAlarms", "events", "logs"], transforms: t });
     const topics = {} as Record<Severity, aws.sns.Topic>;
     for (const severity of SEVERITIES) {
       const topicName = `${name}-${severity}`;

@@ -47,9 +47,9 @@ describe("keyPolicy", () => {
     expect(alarms).toMatchObject({ Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } });
   });
 
-  it("admits AWS Backup of this account when vault notifications publish to encrypted topics", () => {
-    const backup = keyPolicy(account, ["backup"]).Statement[1]!;
-    expect(backup).toMatchObject({ Principal: { Service: "backup.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } });
+  it("admits EventBridge of this account when rules publish to encrypted topics", () => {
+    const events = keyPolicy(account, ["events"]).Statement[1]!;
+    expect(events).toMatchObject({ Principal: { Service: "events.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Condition: { ArnLike: { "aws:SourceArn": "arn:aws:events:eu-west-1:123456789012:rule/*" } } });
   });
 
   it("admits CloudTrail for this account's trails only when a trail encrypts with the key", () => {
@@ -153,10 +153,12 @@ describe("alarmTopicPolicy", () => {
     expect(alarms).toMatchObject({ Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish" });
   });
 
-  it("lets this account's AWS Backup vaults publish when building a topic policy", () => {
+  it("lets this account's EventBridge rules, and not AWS Backup itself, publish when building a topic policy", () => {
     const topic = "arn:aws:sns:eu-west-1:123456789012:t";
-    const backup = alarmTopicPolicy(topic, account).Statement.find((s) => s.Sid === "BackupPublish");
-    expect(backup).toEqual({ Sid: "BackupPublish", Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sns:Publish", Resource: topic, Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } });
+    const statements = alarmTopicPolicy(topic, account).Statement;
+    const events = statements.find((s) => s.Sid === "EventBridgePublish");
+    expect(events).toEqual({ Sid: "EventBridgePublish", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: topic, Condition: { ArnLike: { "aws:SourceArn": "arn:aws:events:eu-west-1:123456789012:rule/*" } } });
+    expect(statements).not.toContainEqual(expect.objectContaining({ Principal: { Service: "backup.amazonaws.com" } }));
   });
 });
 

@@ -46,21 +46,34 @@ export function assumeRolePolicy(service: string, accountId?: Value): PolicyDocu
 }
 
 /** Who may use a customer-managed KMS key besides the account's IAM policies. */
-export const KeyUser = { logs: "logs", cloudwatchAlarms: "cloudwatchAlarms", backup: "backup", cloudtrail: "cloudtrail" } as const;
+export const KeyUser = { logs: "logs", cloudwatchAlarms: "cloudwatchAlarms", events: "events", cloudtrail: "cloudtrail" } as const;
 export type KeyUser = (typeof KeyUser)[keyof typeof KeyUser];
 
 /**
- * The services that publish to alert topics: CloudWatch alarms, and AWS Backup's vault notifications.
- * Both send `aws:SourceAccount`, which keeps another account's alarms or vaults out (the confused deputy).
+ * The services that publish to alert topics: CloudWatch alarms, and EventBridge rules (a `BackupPlan`'s
+ * failed jobs). Each is held to this account (the confused deputy) by the condition its documentation
+ * names: `aws:SourceAccount` for CloudWatch, the source rule's ARN for EventBridge.
  */
 const TOPIC_PUBLISHERS = [
-  { user: "cloudwatchAlarms", sid: "CloudWatchAlarmsPublish", service: "cloudwatch.amazonaws.com" },
-  { user: "backup", sid: "BackupPublish", service: "backup.amazonaws.com" },
-] as const satisfies readonly { user: KeyUser; sid: string; service: string }[];
+  {
+    user: "cloudwatchAlarms",
+    sid: "CloudWatchAlarmsPublish",
+    service: "cloudwatch.amazonaws.com",
+    condition: (account: AccountContext) => ({ StringEquals: { "aws:SourceAccount": account.accountId } }),
+  },
+  {
+    user: "events",
+    sid: "EventBridgePublish",
+    service: "events.amazonaws.com",
+    condition: (account: AccountContext) => ({
+      ArnLike: { "aws:SourceArn": interpolate`arn:${account.partition}:events:${account.region}:${account.accountId}:rule/*` },
+    }),
+  },
+] as const satisfies readonly { user: KeyUser; sid: string; service: string; condition: (account: AccountContext) => object }[];
 
 /** A topic publisher's statement without its action and resource, which differ between topic and key policy. */
 function publisherStatement(publisher: (typeof TOPIC_PUBLISHERS)[number], account: AccountContext) {
-  return { Sid: publisher.sid, Effect: "Allow", Principal: { Service: publisher.service }, Condition: { StringEquals: { "aws:SourceAccount": account.accountId } } } as const;
+  return { Sid: publisher.sid, Effect: "Allow", Principal: { Service: publisher.service }, Condition: publisher.condition(account) } as const;
 }
 
 /**
@@ -252,7 +265,7 @@ export function writeLogGroupPolicy(logGroupArn: Value): PolicyDocument {
   });
 }
 
-/** An alert topic's policy: TLS only, and CloudWatch alarms and AWS Backup vaults of this account may publish. */
+/** An alert topic's policy: TLS only, and CloudWatch alarms and EventBridge rules of this account may publish. */
 export function alarmTopicPolicy(topicArn: Value, account: AccountContext): PolicyDocument {
   return policy(
     { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topicArn, Condition: { Bool: { "aws:SecureTransport": false } } },

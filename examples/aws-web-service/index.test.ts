@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { runProgram, secretConfig } from "@polycloud/testing";
+import { resourceGraph } from "../resource-graph";
 import program from "./index";
 
 const project = "aws-web-service";
@@ -14,6 +15,7 @@ describe("aws-web-service example", () => {
     expect(plan.outputs.bucket).toMatch(/^shop-dev-assets-[0-9a-f]{6}$/);
     expect(plan.outputs.certificateValidationRecords).toEqual([expect.objectContaining({ type: "CNAME" })]);
     plan.hasResource(aws.acm.Certificate, { domainName: "app.example.org" });
+    expect(resourceGraph(plan)).toMatchSnapshot();
   });
 
   it("injects the three secrets by reference and lets only the service reach the database and cache", async () => {

@@ -1,5 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
+import { validateKubernetesObjects } from "@polycloud/kubernetes/validation";
 import { runProgram } from "@polycloud/testing";
+import { resourceGraph } from "../resource-graph";
 import program from "./index";
 
 const WEB = { metadata: { name: "web" } };
@@ -9,6 +11,8 @@ describe("kubernetes-web-service example", () => {
     const plan = await runProgram(program, { project: "kubernetes-web-service", config: { "kubernetes-web-service:domain": "app.example.org" } });
     expect(plan.outputs).toMatchObject({ namespace: "shop-dev", url: "https://app.example.org", databaseHost: "postgres.shop-dev.svc.cluster.local" });
     plan.hasResource(k8s.networking.v1.Ingress, { spec: { tls: [{ hosts: ["app.example.org"] }] } });
+    expect(validateKubernetesObjects(plan)).toEqual([]);
+    expect(resourceGraph(plan)).toMatchSnapshot();
   });
 
   it("wires the secrets by reference and grants the service its database and cache", async () => {
@@ -28,5 +32,6 @@ describe("kubernetes-web-service example", () => {
     expect(plan.find(k8s.apps.v1.StatefulSet, { metadata: { name: "postgres" } }).options.protect).toBe(true);
     // 3 availability burn-rate, 3 latency burn-rate, 2 p95, 1 error-rate; 2 per store.
     expect(plan.outputs.alertCount).toBe(13);
+    expect(validateKubernetesObjects(plan)).toEqual([]);
   });
 });

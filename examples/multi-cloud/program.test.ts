@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { validateKubernetesObjects } from "@polycloud/kubernetes/validation";
 import { runProgram, type Plan, type RecordedResource } from "@polycloud/testing";
+import { resourceGraph } from "../resource-graph";
 import { multiCloud } from "./program";
 
 let plan: Plan;
@@ -33,11 +35,21 @@ describe("multiCloud", () => {
     expect(containers.flatMap((c) => c.environment ?? []).map((e) => e.name)).not.toContain("PAYMENTS_KEY");
     expect(containers.flatMap((c) => c.secrets ?? []).map((s) => s.name)).toEqual(expect.arrayContaining(["PAYMENTS_KEY", "DATABASE_URL"]));
   });
+
+  it("emits only back-office Kubernetes objects that validate against the Kubernetes and CRD schemas", () => {
+    expect(plan.descendants(plan.find("polycloud:platform:Platform", "back-office")).filter((r) => r.type.startsWith("kubernetes:")).length).toBeGreaterThan(20);
+    expect(validateKubernetesObjects(plan)).toEqual([]);
+  });
+
+  it("plans the same resource graph", () => {
+    expect(resourceGraph(plan)).toMatchSnapshot();
+  });
 });
 
 describe("the repository's Pulumi projects", () => {
   const root = join(__dirname, "..", "..");
-  const projects = [join(root, "stacks"), ...readdirSync(join(root, "examples")).map((name) => join(root, "examples", name))];
+  const examples = readdirSync(join(root, "examples"), { withFileTypes: true }).filter((entry) => entry.isDirectory());
+  const projects = [join(root, "stacks"), ...examples.map((entry) => join(root, "examples", entry.name))];
 
   // A clone has no dist/: `pulumi up` works only when the program runs the TypeScript sources through tsx.
   it.each(projects.map((dir) => [dir.slice(root.length + 1), dir]))("%s runs its TypeScript sources through tsx, as a clone needs", (_, dir) => {

@@ -3,10 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { parseSpec, type Backend } from "@polycloud/core";
 import { runProgram, type Plan } from "@polycloud/testing";
+import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import { backend, createBackend } from "./backend";
 import { FULL_SPEC, spec } from "./__tests__/fixtures";
 import { canConnect } from "./__tests__/netpol";
-import { kubernetesObjects, schemaViolations } from "./__tests__/openapi";
+import { kubernetesObjects, validateKubernetesObjects } from "./validation";
 
 const full = parseSpec(FULL_SPEC);
 const OPERATORS = createBackend({
@@ -199,7 +200,7 @@ describe("backend", () => {
   it("emits only objects that validate against the Kubernetes OpenAPI schema on a plain cluster", async () => {
     const plan = await build(backend);
     expect(kubernetesObjects(plan).length).toBeGreaterThan(40);
-    expect(schemaViolations(plan)).toEqual([]);
+    expect(validateKubernetesObjects(plan)).toEqual([]);
   });
 
   it("emits only objects that validate against the Kubernetes and CRD schemas with every operator", async () => {
@@ -208,14 +209,16 @@ describe("backend", () => {
     for (const crd of ["Rollout", "AnalysisTemplate", "Cluster", "ScheduledBackup", "ExternalSecret", "ServiceMonitor", "PrometheusRule", "AlertmanagerConfig"]) {
       expect([...types].some((t) => t.endsWith(`:${crd}`))).toBe(true);
     }
-    expect(schemaViolations(plan)).toEqual([]);
+    expect(validateKubernetesObjects(plan)).toEqual([]);
   });
 
   it("detects a schema violation when an object is malformed", async () => {
     const plan = await runProgram(() => {
       new k8s.core.v1.Service("bad", { metadata: { name: "bad" }, spec: { ports: [{ port: "http" as unknown as number }] } });
     });
-    expect(schemaViolations(plan)).toEqual([expect.stringMatching(/^kubernetes:core\/v1:Service bad: .*port/)]);
+    expect(validateKubernetesObjects(plan)).toEqual([
+      { urn: expect.stringMatching(/::bad$/), type: "kubernetes:core/v1:Service", kind: "Service", name: "bad", path: "spec.ports[0].port", message: "must be integer" },
+    ]);
   });
 
   it("detects an unknown property (a typo) in an object, including a Rollout's pod template", async () => {
@@ -224,10 +227,20 @@ describe("backend", () => {
       new k8s.apps.v1.Deployment("typo", { metadata: { name: "typo" }, spec: spec as k8s.types.input.apps.v1.DeploymentSpec });
       new k8s.apiextensions.CustomResource("rollout-typo", { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", metadata: { name: "typo" }, spec });
     });
-    expect(schemaViolations(plan)).toEqual([
-      "kubernetes:apps/v1:Deployment typo: .spec.template.spec.automountServiceAcountToken: unknown property",
-      "kubernetes:argoproj.io/v1alpha1:Rollout rollout-typo: spec.template.spec.automountServiceAcountToken: unknown property",
+    const unknown = { path: "spec.template.spec.automountServiceAcountToken", message: "unknown property" };
+    expect(validateKubernetesObjects(plan)).toEqual([
+      expect.objectContaining({ kind: "Deployment", name: "typo", ...unknown }),
+      expect.objectContaining({ kind: "Rollout", name: "rollout-typo", ...unknown }),
     ]);
+  });
+
+  it("reports an object of a type without a known schema unless told to skip it or given its model", async () => {
+    const plan = await runProgram(() => {
+      new k8s.rbac.v1.Role("reader", { metadata: { name: "reader" }, rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }] });
+    });
+    expect(validateKubernetesObjects(plan)).toEqual([expect.objectContaining({ kind: "Role", path: "", message: expect.stringMatching(/^no schema known for kubernetes:rbac.authorization.k8s.io\/v1:Role/) })]);
+    expect(validateKubernetesObjects(plan, { skipUnknownTypes: true })).toEqual([]);
+    expect(validateKubernetesObjects(plan, { models: { "kubernetes:rbac.authorization.k8s.io/v1:Role": Role } })).toEqual([]);
   });
 
   it.each([

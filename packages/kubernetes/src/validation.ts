@@ -1,7 +1,9 @@
 /**
- * Validates recorded Kubernetes objects against the Kubernetes OpenAPI schema (kubernetes-models)
+ * `@polycloud/kubernetes/validation`: validates the Kubernetes objects of a plan recorded by
+ * `@polycloud/testing` (or anything shaped like it) against the Kubernetes OpenAPI schema (kubernetes-models)
  * and the CRD schemas of the operators whose resources the components emit, strictly: a property
  * the schema does not know (a typo) is a violation too, as `kubectl apply --validate=strict` would say.
+ * kubernetes-models and the @kubernetes-models/* CRD packages are optional peer dependencies of this entry only.
  *
  * kubernetes-models ships its schemas compiled to ajv validators, which read every property their
  * schema declares (present or not) and ignore the rest. So the object is validated through a Proxy
@@ -13,7 +15,6 @@
  * 2.x) needs Node 22, so v1 is checked against the v1beta1 schema, which v1 kept unchanged for the
  * fields emitted here (refreshInterval, secretStoreRef, target, data[].secretKey/remoteRef.key).
  */
-import type { Plan, RecordedResource } from "@polycloud/testing";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
@@ -41,10 +42,14 @@ import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitorin
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { AlertmanagerConfig } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1/AlertmanagerConfig";
 
-type Model = { prototype: { validate(this: unknown): void } };
+
+/** A schema model: a kubernetes-models class, whose prototype `validate()` throws on a violation. */
+export interface KubernetesModel {
+  prototype: { validate(this: unknown): void };
+}
 
 /** Every Kubernetes type the components emit, by Pulumi type token, with its schema model. */
-export const MODELS: Readonly<Record<string, Model>> = {
+export const MODELS: Readonly<Record<string, KubernetesModel>> = {
   "kubernetes:apps/v1:Deployment": Deployment,
   "kubernetes:apps/v1:StatefulSet": StatefulSet,
   "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": HorizontalPodAutoscaler,
@@ -75,13 +80,71 @@ export const MODELS: Readonly<Record<string, Model>> = {
 /** API versions checked against another version's schema (see the header). */
 const SCHEMA_OF: Readonly<Record<string, string>> = { "external-secrets.io/v1": "external-secrets.io/v1beta1" };
 
+/** A recorded resource, as `Plan.resources()` of @polycloud/testing returns it. */
+export interface PlannedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly custom: boolean;
+  readonly inputs: object;
+}
+
+/** A recorded plan, e.g. the `Plan` that `runProgram` of @polycloud/testing resolves to. */
+export interface PlanLike {
+  resources(): readonly PlannedResource[];
+}
+
+/** One schema violation of one object. */
+export interface KubernetesObjectProblem {
+  readonly urn: string;
+  /** Pulumi type token, e.g. `kubernetes:apps/v1:Deployment`. */
+  readonly type: string;
+  /** Object kind, e.g. `Deployment`. */
+  readonly kind: string;
+  /** Pulumi logical name of the resource. */
+  readonly name: string;
+  /** Path of the offending property in the object, e.g. `spec.ports[0].port`; empty for the whole object. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface ValidateKubernetesObjectsOptions {
+  /**
+   * Extra schema models by Pulumi type token (e.g. a CRD model from `@kubernetes-models/cert-manager`);
+   * they take precedence over the built-in ones.
+   * @default {}
+   */
+  models?: Readonly<Record<string, KubernetesModel>>;
+  /**
+   * Skip objects whose type has no known schema instead of reporting each as a problem.
+   * @default false
+   */
+  skipUnknownTypes?: boolean;
+}
+
+/** A schema violation inside one object, before it is attributed to a resource. */
+interface Violation {
+  path: string;
+  message: string;
+}
+
 /** The Kubernetes objects of a plan: custom resources whose type token starts with `kubernetes:`. */
-export function kubernetesObjects(plan: Plan): RecordedResource[] {
+export function kubernetesObjects<R extends PlannedResource>(plan: { resources(): readonly R[] }): R[] {
   return plan.resources().filter((r) => r.custom && r.type.startsWith("kubernetes:"));
 }
 
-/** Validation errors of `value` against a model's schema, unknown properties included. */
-export function strictViolations(model: Model, value: object): string[] {
+/** `/spec/ports/0/port` (a JSON pointer, as ajv reports it) as `spec.ports[0].port`. */
+const fromPointer = (pointer: string): string =>
+  pointer
+    .split("/")
+    .slice(1)
+    .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path === "" ? part : `${path}.${part}`), "");
+
+const join = (path: string, key: string): string => (path === "" ? key : `${path}.${key}`);
+
+/** Violations of `value` against a model's schema, unknown properties included. */
+function strictViolations(model: KubernetesModel, value: object): Violation[] {
   const read = new WeakMap<object, Set<PropertyKey>>();
   const proxies = new WeakMap<object, object>();
   const wrap = (target: unknown): unknown => {
@@ -101,41 +164,60 @@ export function strictViolations(model: Model, value: object): string[] {
     proxies.set(target, proxy);
     return proxy;
   };
-  const errors: string[] = [];
+  const violations: Violation[] = [];
   try {
     model.prototype.validate.call(wrap(value));
   } catch (error) {
-    errors.push((error as Error).message);
+    // kubernetes-models throws a ValidationError carrying ajv's errors; anything else is reported whole.
+    const errors = (error as { errors?: { instancePath?: string; message?: string }[] }).errors;
+    if (Array.isArray(errors) && errors.length > 0) {
+      violations.push(...errors.map((e) => ({ path: fromPointer(e.instancePath ?? ""), message: e.message ?? "is invalid" })));
+    } else {
+      violations.push({ path: "", message: (error as Error).message });
+    }
   }
   const walk = (node: unknown, path: string): void => {
     if (typeof node !== "object" || node === null) return;
     if (Array.isArray(node)) return node.forEach((item, i) => walk(item, `${path}[${i}]`));
     const keys = read.get(node);
     for (const [key, child] of Object.entries(node)) {
-      if (keys !== undefined && !keys.has(key)) errors.push(`${path}.${key}: unknown property`);
-      else walk(child, `${path}.${key}`);
+      if (keys !== undefined && !keys.has(key)) violations.push({ path: join(path, key), message: "unknown property" });
+      else walk(child, join(path, key));
     }
   };
   walk(value, "");
-  return errors;
+  return violations;
 }
 
 /** A plain copy without undefined values, as the API server would receive it. */
 const plain = (value: object): object => JSON.parse(JSON.stringify(value)) as object;
 
-/** `<type> <name>: <schema error>` for every object that fails its schema or has no known schema. */
-export function schemaViolations(plan: Plan): string[] {
+/**
+ * Every schema violation of every Kubernetes object in `plan` (an empty list when all are valid):
+ * each object is checked against its kind's schema, with properties the schema does not know
+ * reported as `unknown property`, and an object of a type without a known schema is a problem too
+ * (unless `skipUnknownTypes`).
+ *
+ * @example
+ * const plan = await runProgram(program);
+ * expect(validateKubernetesObjects(plan)).toEqual([]);
+ */
+export function validateKubernetesObjects(plan: PlanLike, options: ValidateKubernetesObjectsOptions = {}): KubernetesObjectProblem[] {
+  const models = { ...MODELS, ...options.models };
   return kubernetesObjects(plan).flatMap((r) => {
-    const model = MODELS[r.type];
-    if (model === undefined) return [`${r.type} ${r.name}: no schema known for this type; add it to MODELS`];
     const [group, kind] = r.type.slice("kubernetes:".length).split(":") as [string, string];
+    const problem = ({ path, message }: Violation): KubernetesObjectProblem => ({ urn: r.urn, type: r.type, kind, name: r.name, path, message });
+    const model = models[r.type];
+    if (model === undefined) {
+      return options.skipUnknownTypes === true ? [] : [problem({ path: "", message: `no schema known for ${r.type}; pass its model in options.models, or skipUnknownTypes: true` })];
+    }
     const apiVersion = group.startsWith("core/") ? group.slice("core/".length) : group;
     const object = plain({ ...r.inputs, apiVersion: SCHEMA_OF[apiVersion] ?? apiVersion, kind }) as { spec?: { template?: object } };
     const violations = strictViolations(model, object);
     // Argo's Rollout CRD leaves the pod template free-form: hold it to the Kubernetes PodTemplateSpec schema.
     if (kind === "Rollout" && object.spec?.template !== undefined) {
-      violations.push(...strictViolations(PodTemplateSpec, object.spec.template).map((v) => `spec.template${v}`));
+      violations.push(...strictViolations(PodTemplateSpec, object.spec.template).map((v) => ({ ...v, path: join("spec.template", v.path) })));
     }
-    return violations.map((v) => `${r.type} ${r.name}: ${v}`);
+    return violations.map(problem);
   });
 }

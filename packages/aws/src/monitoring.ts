@@ -52,7 +52,8 @@ export interface MonitoringArgs extends CoreMonitoringArgs<MonitoredService, Mon
  * Alerting and a dashboard for a whole application: one KMS-encrypted, TLS-only SNS topic per
  * severity (critical, warning, info) subscribed to the spec's routes, to which this account's alarms
  * and EventBridge rules (a `BackupPlan`'s failed jobs, through `notificationTopicArn`) may publish; CloudWatch alarms derived from
- * the SLO (multi-window burn-rate alarms on the load balancers' error ratio, p95 latency, error rate)
+ * the SLO (multi-window burn-rate alarms on the load balancers' error ratio and on the share of slow
+ * requests, p95 latency, error rate)
  * and from capacity (ECS CPU and memory, RDS CPU, storage and connections, Redis memory and CPU),
  * each notifying its severity's topic on ALARM and OK; and a CloudWatch dashboard.
  *

@@ -2,6 +2,7 @@ export * from "./errors";
 export * from "./naming";
 export * from "./presets";
 export * from "./spec";
+export * from "./suggest";
 export * from "./contracts";
 export * from "./cidr";
 export * from "./tags";

@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { PolycloudError } from "./errors";
-import { PRESETS } from "./presets";
-import { loadSpec, parseSpec, parseSpecText, type SpecInput } from "./spec";
+import { PolycloudError } from "../errors";
+import { PRESETS } from "../presets";
+import { loadSpec, parseSpec, parseSpecText, type SpecInput } from ".";
 
-const FULL_SPEC_PATH = join(__dirname, "__fixtures__", "full-spec.yaml");
+const FULL_SPEC_PATH = join(__dirname, "..", "__fixtures__", "full-spec.yaml");
 const fullSpec = (): SpecInput & Record<string, unknown> => parse(readFileSync(FULL_SPEC_PATH, "utf8"));
 
 /** The problem lines of the PolycloudError that `fn` throws (without the heading). */

@@ -1,0 +1,123 @@
+/** The rules that span fields (SPEC.md "Rules a valid spec obeys"), checked on the resolved spec. */
+import { isPrivateCidr, subnetPlanProblem } from "../cidr";
+import { isSecretLookingName } from "../errors";
+import { complianceFloor } from "../presets";
+import { tagProblems } from "../tags";
+import { formatPath, type Located } from "./issues";
+import type { ParsedSpec } from "./schema";
+import { GENERATED_SECRETS, type ResolvedSpec } from "./types";
+
+// Values that are secrets whatever their name: cloud keys, private keys, tokens, URLs with passwords.
+const SECRET_VALUE =
+  /(AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|\bgh[pousr]_[A-Za-z0-9]{20,}|\bxox[abpr]-|\bsk_(live|test)_|\beyJ[\w-]+\.eyJ[\w-]+|:\/\/[^/\s:@]+:[^/\s@]+@)/;
+
+/** The rules that span fields (SPEC.md "Rules a valid spec obeys"), checked on the resolved spec. */
+export function specRuleProblems(spec: ResolvedSpec, parsed: ParsedSpec): Located[] {
+  const problems: Located[] = [];
+  const add = (at: readonly PropertyKey[], message: string, fix?: string) =>
+    problems.push({ path: formatPath(at), at, message, ...(fix === undefined ? {} : { fix }) });
+  const production = spec.environment === "production";
+
+  if (Object.keys(parsed.services).length === 0) add(["services"], "has no service; allowed: at least one", "add a service under services");
+
+  const cidrProblem = subnetPlanProblem(spec.network.cidr, spec.network.zones);
+  if (cidrProblem !== undefined) add(["network", "cidr"], cidrProblem);
+  else if (!isPrivateCidr(spec.network.cidr)) {
+    add(["network", "cidr"], `"${spec.network.cidr}" is not a private range; allowed: RFC 1918 (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)`, 'use a private range such as "10.0.0.0/16"');
+  }
+
+  const secretNames = new Set(spec.secrets.map((s) => s.name));
+  for (const service of spec.services) {
+    const at = ["services", service.name];
+    const { min, max } = service.replicas;
+    if (min > max) add([...at, "replicas", "min"], `${min} is greater than replicas.max ${max}`, "make min <= max");
+    if (production && min < 2) {
+      add([...at, "replicas", "min"], `${min} is below 2, the production minimum (one replica is one failure from an outage)`, "set replicas.min to 2 or more");
+    }
+    const tag = imageTag(service.image);
+    if (production && (tag === undefined || tag === "latest")) {
+      add(
+        [...at, "image"],
+        `${JSON.stringify(service.image)} ${tag === undefined ? "has no tag" : 'uses the mutable tag "latest"'}; production needs an immutable tag or digest`,
+        "pin a version tag such as :1.4.2 or a digest @sha256:...",
+      );
+    }
+    parsed.services[service.name]?.secrets.forEach((name, i) => {
+      if (secretNames.has(name)) return;
+      const generatedFrom = GENERATED_SECRETS[name as keyof typeof GENERATED_SECRETS];
+      if (generatedFrom !== undefined) {
+        if (spec[generatedFrom] === undefined) add([...at, "secrets", i], `"${name}" is generated only when the spec has a ${generatedFrom}`, `add a ${generatedFrom} section or remove "${name}"`);
+        return;
+      }
+      const known = [...secretNames].join(", ") || "none defined";
+      add([...at, "secrets", i], `"${name}" is not defined in secrets (defined: ${known})`, `add "${name}" under secrets or fix the name`);
+    });
+    for (const [key, value] of Object.entries(service.env)) {
+      if (isSecretLookingName(key) || SECRET_VALUE.test(value)) {
+        add(
+          [...at, "env", key],
+          "looks like a secret (value not shown); plain environment values are visible to anyone who can read the service definition",
+          `move it to secrets and list its name in services.${service.name}.secrets`,
+        );
+      }
+    }
+    const steps = service.deployment.canary.steps;
+    if (service.deployment.strategy === "canary" || parsed.services[service.name]?.deployment.canary.steps !== undefined) {
+      const increasing = steps.every((s, i) => i === 0 || s > steps[i - 1]!);
+      if (!increasing || steps[steps.length - 1] !== 100) {
+        add([...at, "deployment", "canary", "steps"], `[${steps.join(", ")}] must be strictly increasing percentages ending at 100`, "for example [10, 50, 100]");
+      }
+    }
+  }
+
+  if (spec.database !== undefined && spec.database.majorVersion < 14) {
+    add(["database", "version"], `"${spec.database.version}" is not supported; allowed: PostgreSQL 14 or newer`, 'set version to "16"');
+  }
+  if (spec.cache !== undefined && spec.cache.majorVersion < 6) {
+    add(["cache", "version"], `"${spec.cache.version}" is not supported; allowed: Redis 6 or newer`, 'set version to "7"');
+  }
+  if (spec.database !== undefined) {
+    const [start, end] = spec.database.backup.window.split("-").map(minutesOfDay) as [number, number];
+    const length = (end - start + 1440) % 1440;
+    if (length < 30) add(["database", "backup", "window"], `"${spec.database.backup.window}" is ${length} minutes long; allowed: at least 30 minutes`, 'widen it, e.g. "03:00-04:00"');
+  }
+
+  // Tags are normalised per provider at build time; what cannot be normalised is reported now when the provider is known.
+  if (spec.provider !== "auto") {
+    for (const problem of tagProblems(spec.provider, { ...spec.tags }, { app: spec.name, environment: spec.environment })) {
+      add(["tags"], problem);
+    }
+  }
+
+  const floor = complianceFloor(spec.compliance);
+  if (floor !== undefined) {
+    const tags = spec.compliance.join(", ");
+    if (spec.logging.retentionDays < floor.logRetentionDays) {
+      add(["logging", "retentionDays"], `${spec.logging.retentionDays} is below the ${floor.logRetentionDays} days that compliance ${tags} requires`, `set it to ${floor.logRetentionDays} or more`);
+    }
+    if (spec.backup.retentionDays < floor.backupRetentionDays) {
+      add(["backup", "retentionDays"], `${spec.backup.retentionDays} is below the ${floor.backupRetentionDays} days that compliance ${tags} requires`, `set it to ${floor.backupRetentionDays} or more`);
+    }
+    if (!spec.logging.audit) add(["logging", "audit"], `false is not allowed with compliance ${tags}`, "set audit to true");
+    if (floor.waf && !spec.network.loadBalancer.waf && spec.services.some((s) => s.public)) {
+      add(["network", "loadBalancer", "waf"], "false is not allowed with compliance pci for public services", "set waf to true");
+    }
+  }
+  if (spec.services.some((s) => s.public) && !spec.network.loadBalancer.tls && production) {
+    add(["network", "loadBalancer", "tls"], "false is not allowed in production for public services", "set tls to true");
+  }
+  return problems;
+}
+
+function minutesOfDay(hhmm: string): number {
+  const [h, m] = hhmm.split(":").map(Number) as [number, number];
+  return h * 60 + m;
+}
+
+/** The tag of an image reference, or undefined when it has none (digests count as immutable tags). */
+export function imageTag(image: string): string | undefined {
+  if (image.includes("@")) return image.slice(image.indexOf("@") + 1);
+  const last = image.slice(image.lastIndexOf("/") + 1);
+  const colon = last.indexOf(":");
+  return colon === -1 ? undefined : last.slice(colon + 1);
+}

@@ -5,14 +5,13 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Environment, Provider } from "./naming";
-import type { Problem } from "./errors";
+import type { AppModel } from "./model";
 import type {
   BucketSpec,
   CacheSpec,
   DatabaseSpec,
   MonitoringSpec,
   NetworkSpec,
-  ResolvedSpec,
   SecretSpec,
   ServiceSpec,
   SloSpec,
@@ -31,19 +30,14 @@ export interface CommonArgs {
 }
 
 /**
- * A reference to a secret in the backend's secret store (an ARN on AWS, a Key Vault secret URI on Azure,
- * a Secret Manager version on GCP, `<secret>/<key>` on Kubernetes): never the value itself.
+ * A secret a service sees as an environment variable, by reference: never the value itself. Where the
+ * backend keeps it is typed per backend (`location`: a Secrets Manager ARN on AWS, a Secret name and key
+ * on Kubernetes, a Key Vault secret URI on Azure, a Secret Manager version on GCP), so nothing parses strings.
  */
-export interface SecretReference {
+export interface SecretReference<TLocation = unknown> {
   /** Environment variable name the service sees, e.g. `DATABASE_URL` or `STRIPE_KEY`. */
   readonly envName: string;
-  /** Backend-specific reference. */
-  readonly ref: pulumi.Input<string>;
-}
-
-/** Environment variable name for a spec secret: `stripe-key` -> `STRIPE_KEY`. */
-export function secretEnvName(secretName: string): string {
-  return secretName.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+  readonly location: TLocation;
 }
 
 // ---- networking -------------------------------------------------------------------------------
@@ -158,27 +152,33 @@ export interface BuiltPlatform {
 }
 
 /**
- * A cloud (or cluster) that can build a whole spec. Implemented by each backend package as its
- * `backend` export; `@polycloud/platform` loads it lazily and calls `validate` then `build`.
+ * A cloud (or cluster) that can build a whole application. Implemented by each backend package as its
+ * `backend` export; `@polycloud/platform` loads it lazily, builds the application model for its
+ * provider (which checks everything the backend cannot build, before anything is created) and calls
+ * `build`. A backend renders the model and nothing else: it does not read presets, validate the spec
+ * or give a spec field a meaning of its own.
  */
-export interface Backend {
-  readonly provider: Provider;
+export interface Backend<P extends Provider = Provider> {
+  readonly provider: P;
   /** npm package that implements this backend, for messages. */
   readonly packageName: string;
   /**
-   * Backend-specific checks of a resolved spec (e.g. options the provider cannot honour), run before
-   * anything is created. Each problem names the spec path.
+   * Creates every resource of the model as children of `parent`, wired together: network, secrets,
+   * database, cache, buckets, services (each with exactly its grants: secrets by reference, stores,
+   * buckets and the services it may call), backups, and monitoring derived from the SLOs with the
+   * model's alert routing and escalation.
    */
-  validate(spec: ResolvedSpec): Problem[];
-  /**
-   * Creates every resource of the spec as children of `parent`, wired together: network, secrets,
-   * database, cache, buckets, services (with DATABASE_URL / REDIS_URL and spec secrets by reference,
-   * and access to the database and cache only from the services), and monitoring derived from the SLOs.
-   */
-  build(spec: ResolvedSpec, parent: pulumi.ComponentResource, options?: BackendOptions): BuiltPlatform;
+  build(model: AppModel<P>, parent: pulumi.ComponentResource, options?: BuildOptions): BuiltPlatform;
 }
 
-export interface BackendOptions {
+/** How the platform builds: what comes from the program rather than the model. */
+export interface BuildOptions {
   /** Explicit provider resource for every child (e.g. a `k8s.Provider` for a given kubeconfig). */
   readonly provider?: pulumi.ProviderResource;
+  /**
+   * Values of spec secrets by secret name, as Pulumi secrets (the platform reads stack config
+   * `polycloud:secrets.<name>`). A secret without one is created without a value (see each backend).
+   * @default {}
+   */
+  readonly secretValues?: Readonly<Record<string, pulumi.Input<string>>>;
 }

@@ -8,4 +8,7 @@ export * from "./cidr";
 export * from "./tags";
 export * from "./slo";
 export * from "./transform";
+export * from "./defaults";
 export * from "./json-schema";
+export * from "./providers";
+export * from "./model";

@@ -22,9 +22,12 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 type ZodNode = { _zod: { def: Record<string, unknown> & { type: string } } };
 
-/** The field names an object schema allows at a path, for "unknown field" messages. */
-function allowedKeysAt(path: readonly PropertyKey[]): string[] {
-  let node = SpecSchema as unknown as ZodNode;
+/**
+ * The field names an object schema allows at a path, for "unknown field" messages; [] where the path
+ * leads to anything but an object (a record, a scalar) or out of the schema.
+ */
+export function allowedKeysAt(path: readonly PropertyKey[], root: z.ZodType = SpecSchema): string[] {
+  let node = root as unknown as ZodNode;
   const unwrap = () => {
     for (;;) {
       const def = node._zod.def;
@@ -36,7 +39,11 @@ function allowedKeysAt(path: readonly PropertyKey[]): string[] {
   for (const key of path) {
     unwrap();
     const def = node._zod.def;
-    if (def.type === "object") node = (def.shape as Record<string, ZodNode>)[String(key)] ?? node;
+    if (def.type === "object") {
+      const next = (def.shape as Record<string, ZodNode>)[String(key)];
+      if (next === undefined) return [];
+      node = next;
+    }
     else if (def.type === "record") node = def.valueType as ZodNode;
     else if (def.type === "array") node = def.element as ZodNode;
     else return [];
@@ -49,7 +56,8 @@ function allowedKeysAt(path: readonly PropertyKey[]): string[] {
 /** A problem with the property path it was found at, for line lookups. */
 export type Located = Problem & { at: readonly PropertyKey[] };
 
-export function problemsFromIssue(issue: z.core.$ZodIssue, root: unknown): Located[] {
+/** The problems of one zod issue; `schema` is the schema `root` was parsed with (for allowed field names). */
+export function problemsFromIssue(issue: z.core.$ZodIssue, root: unknown, schema: z.ZodType = SpecSchema): Located[] {
   const at = issue.path;
   const path = formatPath(at);
   const value = valueAt(root, at);
@@ -57,7 +65,7 @@ export function problemsFromIssue(issue: z.core.$ZodIssue, root: unknown): Locat
   const one = (message: string, fix?: string): Located[] => [{ path, at, message, ...(fix === undefined ? {} : { fix }) }];
   switch (issue.code) {
     case "unrecognized_keys": {
-      const allowed = allowedKeysAt(at);
+      const allowed = allowedKeysAt(at, schema);
       return issue.keys.map((key) => {
         const guess = closestMatch(key, allowed);
         const fix = guess !== undefined ? `did you mean "${guess}"?` : "remove it or check the spelling";

@@ -8,11 +8,18 @@ export function resolve(p: ParsedSpec): ResolvedSpec {
   const preset = PRESETS[p.environment];
   const floor = complianceFloor(p.compliance);
   const backupRetentionDays = p.backup.retentionDays ?? Math.max(preset.backupRetentionDays, floor?.backupRetentionDays ?? 0);
-  const generated = (Object.keys(GENERATED_SECRETS) as (keyof typeof GENERATED_SECRETS)[]).filter(
-    (name) => p[GENERATED_SECRETS[name]] !== undefined,
-  );
+  const serviceNames = Object.keys(p.services);
   const services = Object.entries(p.services).map(([name, s]): ServiceSpec => {
     const min = s.replicas?.min ?? preset.replicas.min;
+    // Listing DATABASE_URL / REDIS_URL is the older way of asking for the store; `access` says it outright.
+    const access = {
+      database: p.database !== undefined && (s.access.database ?? true),
+      cache: p.cache !== undefined && (s.access.cache ?? true),
+      buckets: s.access.buckets,
+      services: s.access.services ?? serviceNames.filter((other) => other !== name),
+    };
+    const generated = (Object.keys(GENERATED_SECRETS) as (keyof typeof GENERATED_SECRETS)[]).filter((secret) => access[GENERATED_SECRETS[secret]]);
+    const named = s.secrets.filter((secret) => !(secret in GENERATED_SECRETS));
     return {
       name,
       image: s.image,
@@ -26,7 +33,8 @@ export function resolve(p: ParsedSpec): ResolvedSpec {
       healthCheck: s.healthCheck,
       public: s.public,
       env: Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, String(v)])),
-      secrets: [...new Set([...s.secrets, ...generated])],
+      secrets: [...new Set([...named, ...generated])],
+      access,
       deployment: s.deployment,
     };
   });
@@ -44,7 +52,8 @@ export function resolve(p: ParsedSpec): ResolvedSpec {
       nat: p.network.nat ?? preset.nat,
       loadBalancer: {
         public: p.network.loadBalancer.public,
-        tls: p.network.loadBalancer.tls,
+        tls: p.network.loadBalancer.tls ?? true,
+        explicitTls: p.network.loadBalancer.tls !== undefined,
         ...(p.network.loadBalancer.domain === undefined ? {} : { domain: p.network.loadBalancer.domain }),
         waf: p.network.loadBalancer.waf ?? (preset.waf || floor?.waf === true),
       },
@@ -86,6 +95,7 @@ export function resolve(p: ParsedSpec): ResolvedSpec {
     },
     backup: { schedule: p.backup.schedule, retentionDays: backupRetentionDays, crossRegion: p.backup.crossRegion },
     protectStateful: preset.protectStateful,
+    providers: p.providers,
   };
 }
 

@@ -42,16 +42,19 @@ export function specRuleProblems(spec: ResolvedSpec, parsed: ParsedSpec): Locate
         "pin a version tag such as :1.4.2 or a digest @sha256:...",
       );
     }
-    parsed.services[service.name]?.secrets.forEach((name, i) => {
+    const written = parsed.services[service.name]!;
+    written.secrets.forEach((name, i) => {
       if (secretNames.has(name)) return;
       const generatedFrom = GENERATED_SECRETS[name as keyof typeof GENERATED_SECRETS];
       if (generatedFrom !== undefined) {
         if (spec[generatedFrom] === undefined) add([...at, "secrets", i], `"${name}" is generated only when the spec has a ${generatedFrom}`, `add a ${generatedFrom} section or remove "${name}"`);
+        else if (written.access[generatedFrom] === false) add([...at, "secrets", i], `"${name}" is listed, but access.${generatedFrom} is false`, `remove "${name}" or set access.${generatedFrom} to true`);
         return;
       }
       const known = [...secretNames].join(", ") || "none defined";
       add([...at, "secrets", i], `"${name}" is not defined in secrets (defined: ${known})`, `add "${name}" under secrets or fix the name`);
     });
+    problems.push(...accessProblems(spec, service.name, written.access, at));
     for (const [key, value] of Object.entries(service.env)) {
       if (isSecretLookingName(key) || SECRET_VALUE.test(value)) {
         add(
@@ -106,6 +109,25 @@ export function specRuleProblems(spec: ResolvedSpec, parsed: ParsedSpec): Locate
   if (spec.services.some((s) => s.public) && !spec.network.loadBalancer.tls && production) {
     add(["network", "loadBalancer", "tls"], "false is not allowed in production for public services", "set tls to true");
   }
+  return problems;
+}
+
+/** What a service's `access` names must exist: the store, each bucket, each other service. */
+function accessProblems(spec: ResolvedSpec, service: string, access: ParsedSpec["services"][string]["access"], at: readonly PropertyKey[]): Located[] {
+  const problems: Located[] = [];
+  const add = (path: readonly PropertyKey[], message: string, fix: string) => problems.push({ path: formatPath([...at, "access", ...path]), at: [...at, "access", ...path], message, fix });
+  for (const store of ["database", "cache"] as const) {
+    if (access[store] === true && spec[store] === undefined) add([store], `true, but the spec has no ${store}`, `add a ${store} section or remove access.${store}`);
+  }
+  const buckets = spec.buckets.map((b) => b.name);
+  for (const bucket of Object.keys(access.buckets)) {
+    if (!buckets.includes(bucket)) add(["buckets", bucket], `"${bucket}" is not defined in buckets (defined: ${buckets.join(", ") || "none"})`, `add "${bucket}" under buckets or fix the name`);
+  }
+  const services = spec.services.map((s) => s.name);
+  (access.services ?? []).forEach((callee, i) => {
+    if (callee === service) add(["services", i], `"${callee}" is this service itself; a service always reaches its own replicas`, `remove "${callee}"`);
+    else if (!services.includes(callee)) add(["services", i], `"${callee}" is not a service (services: ${services.join(", ")})`, `fix the name or remove it`);
+  });
   return problems;
 }
 

@@ -4,6 +4,7 @@
  * `resolve`; fields with one fixed default carry it with `.default()`.
  */
 import { z } from "zod";
+import { ProvidersSchema } from "../providers/options";
 
 const dnsLabel = (max: number) =>
   z
@@ -33,7 +34,10 @@ const SloSchema = z.strictObject({
 
 const LoadBalancerSchema = z.strictObject({
   public: z.boolean().default(true).describe("Internet-facing load balancer"),
-  tls: z.boolean().default(true).describe("HTTPS with an HTTP->HTTPS redirect"),
+  tls: z
+    .boolean()
+    .optional()
+    .describe("HTTPS with an HTTP->HTTPS redirect; default true (outside production, a backend that needs a domain for it turns it off with a warning when none is given)"),
   domain: z
     .string()
     .regex(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "a lowercase DNS name such as shop.example.com")
@@ -46,7 +50,7 @@ const NetworkSchema = z.strictObject({
   cidr: z.string().default("10.0.0.0/16").describe("Private (RFC 1918) IPv4 range, /16 to /24"),
   zones: positiveInt(6).optional().describe("Availability zones, 1 to 6; preset default: development 2, production 3"),
   nat: NatSchema.optional().describe("NAT gateways; preset default: development single, production perZone"),
-  loadBalancer: LoadBalancerSchema.default({ public: true, tls: true }),
+  loadBalancer: LoadBalancerSchema.default({ public: true }),
   cdn: z.boolean().default(false).describe("Content delivery network in front of public services"),
 });
 
@@ -80,6 +84,18 @@ const ServiceSchema = z.strictObject({
     )
     .default({}),
   secrets: z.array(z.string()).default([]).describe("Names from `secrets`; DATABASE_URL / REDIS_URL are wired automatically"),
+  access: z
+    .strictObject({
+      database: z.boolean().optional().describe("May connect to the database (DATABASE_URL is injected); default true when the spec has a database"),
+      cache: z.boolean().optional().describe("May connect to the cache (REDIS_URL is injected); default true when the spec has a cache"),
+      buckets: z
+        .record(z.string(), z.enum(["read", "readwrite"]))
+        .default({})
+        .describe("Buckets this service may use, by name, and how; default none (least privilege)"),
+      services: z.array(z.string()).optional().describe("Services this one may call on their port; default every other service of the application"),
+    })
+    .default({ buckets: {} })
+    .describe("What this service may reach: the database, the cache, buckets and other services. Nothing else is reachable."),
   deployment: z
     .strictObject({
       strategy: DeploymentStrategySchema.default("rolling"),
@@ -189,7 +205,7 @@ export const SpecSchema = z
       .default({})
       .describe("Normalised per provider and applied to every taggable resource"),
     slo: SloSchema.optional().describe("Service level objectives; preset default per environment"),
-    network: NetworkSchema.default({ cidr: "10.0.0.0/16", loadBalancer: { public: true, tls: true }, cdn: false }),
+    network: NetworkSchema.default({ cidr: "10.0.0.0/16", loadBalancer: { public: true }, cdn: false }),
     services: z.record(dnsLabel(20), ServiceSchema),
     database: DatabaseSchema.optional(),
     cache: CacheSchema.optional(),
@@ -198,6 +214,7 @@ export const SpecSchema = z
     monitoring: MonitoringSchema.default({ alerts: { critical: [], warning: [], info: [] }, escalateAfterMinutes: 15, dashboard: true }),
     logging: LoggingSchema.default({}),
     backup: BackupSchema.default({ schedule: "daily", crossRegion: false }),
+    providers: ProvidersSchema.default({}),
   })
   .describe("polycloud infrastructure specification");
 

@@ -29,7 +29,7 @@ describe("parseSpec", () => {
       cidr: "10.0.0.0/16",
       zones: 3,
       nat: "perZone",
-      loadBalancer: { public: true, tls: true, domain: "shop.example.com", waf: true },
+      loadBalancer: { public: true, tls: true, explicitTls: true, domain: "shop.example.com", waf: true },
       cdn: false,
     });
     const api = spec.services[0]!;
@@ -57,7 +57,7 @@ describe("parseSpec", () => {
       cache: {},
     });
     expect(spec.network).toMatchObject({ cidr: "10.0.0.0/16", zones: preset.zones, nat: preset.nat, cdn: false });
-    expect(spec.network.loadBalancer).toEqual({ public: true, tls: true, waf: preset.waf });
+    expect(spec.network.loadBalancer).toEqual({ public: true, tls: true, explicitTls: false, waf: preset.waf });
     expect(spec.services[0]).toMatchObject({
       port: 8080,
       cpu: 0.5,
@@ -194,12 +194,12 @@ describe("parseSpec", () => {
     [
       "an unknown field",
       (s) => (s.services.api.replica = { min: 3 }),
-      'services.api.replica: unknown field "replica"; allowed fields: image, command, args, port, cpu, memory, replicas, autoscaling, healthCheck, public, env, secrets, deployment; did you mean "replicas"?',
+      'services.api.replica: unknown field "replica"; allowed fields: image, command, args, port, cpu, memory, replicas, autoscaling, healthCheck, public, env, secrets, access, deployment; did you mean "replicas"?',
     ],
     [
       "an unknown top-level field",
       (s) => (s.databse = {}),
-      'databse: unknown field "databse"; allowed fields: name, environment, provider, region, compliance, tags, slo, network, services, database, cache, buckets, secrets, monitoring, logging, backup; did you mean "database"?',
+      'databse: unknown field "databse"; allowed fields: name, environment, provider, region, compliance, tags, slo, network, services, database, cache, buckets, secrets, monitoring, logging, backup, providers; did you mean "database"?',
     ],
     [
       "an invalid name",

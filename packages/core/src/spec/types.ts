@@ -5,6 +5,7 @@
 import type { z } from "zod";
 import type { Environment } from "../naming";
 import type { Compliance, NatStrategy } from "../presets";
+import type { AwsOptions, KubernetesOptions } from "../providers/options";
 import type { DeploymentStrategySchema, ProviderChoiceSchema, RouteSchema, SizeSchema } from "./schema";
 
 export type ProviderChoice = z.infer<typeof ProviderChoiceSchema>;
@@ -24,6 +25,8 @@ export interface SloSpec {
 export interface LoadBalancerSpec {
   readonly public: boolean;
   readonly tls: boolean;
+  /** True when the spec set `tls` itself; a default may be turned off where it cannot be honoured, an explicit choice never. */
+  readonly explicitTls?: boolean;
   readonly domain?: string;
   readonly waf: boolean;
 }
@@ -63,9 +66,23 @@ export interface ServiceSpec {
   readonly public: boolean;
   /** Plain, non-secret environment values (numbers and booleans already turned into strings). */
   readonly env: Readonly<Record<string, string>>;
-  /** Secret names, including the generated DATABASE_URL / REDIS_URL when the spec has a database or cache. */
+  /** Secret names, including the generated DATABASE_URL / REDIS_URL when the service may use the database or cache. */
   readonly secrets: readonly string[];
+  /** What the service may reach, resolved: the application model turns it into grants. */
+  readonly access: ServiceAccess;
   readonly deployment: DeploymentSpec;
+}
+
+/** Bucket access a service may be granted. */
+export type BucketAccess = "read" | "readwrite";
+
+export interface ServiceAccess {
+  readonly database: boolean;
+  readonly cache: boolean;
+  /** Bucket name -> access. */
+  readonly buckets: Readonly<Record<string, BucketAccess>>;
+  /** Services this one may call, in spec order. */
+  readonly services: readonly string[];
 }
 
 export interface DatabaseSpec {
@@ -135,6 +152,8 @@ export interface ResolvedSpec {
   readonly backup: { readonly schedule: "daily" | "hourly"; readonly retentionDays: number; readonly crossRegion: boolean };
   /** Pulumi `protect` on stateful resources (from the preset). */
   readonly protectStateful: boolean;
+  /** Backend options given in the spec's `providers` section (stack config may override them). */
+  readonly providers: { readonly aws?: AwsOptions | undefined; readonly kubernetes?: KubernetesOptions | undefined };
 }
 
 /** Secrets the platform generates and wires into services when the spec has a database or cache. */

@@ -2,7 +2,8 @@
  * Sizes and capacities: the spec's `small | medium | large` mapped to AWS instance classes, and the
  * Fargate CPU/memory combinations AWS accepts. Plain values only; no Pulumi here.
  */
-import type { Problem, Size } from "@polycloud/core";
+import type { Problem } from "../errors";
+import type { Size } from "../spec";
 
 /** An instance class and the memory it has, which sets PostgreSQL's default connection limit. */
 export interface InstanceClass {

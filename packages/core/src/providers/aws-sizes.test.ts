@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { FARGATE_MEMORY, fargateSizeProblems, fargateUnits, INSTANCE_CLASSES, postgresMaxConnections, redisEngineVersion } from "./sizes";
+import { FARGATE_MEMORY, fargateSizeProblems, fargateUnits, INSTANCE_CLASSES, postgresMaxConnections, redisEngineVersion } from "./aws-sizes";
 
 describe("INSTANCE_CLASSES", () => {
   it.each([

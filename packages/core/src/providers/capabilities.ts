@@ -1,0 +1,108 @@
+/**
+ * What each backend can build: its checks of a resolved spec and its options, run by the application
+ * model before anything is created. Every problem names the spec path (or the option) and, where an
+ * option makes the spec buildable, names that option. This is the only place a backend's limits are
+ * checked on a spec; components check their own args for users who call them directly.
+ */
+import type { Problem } from "../errors";
+import type { Provider } from "../naming";
+import type { ResolvedSpec } from "../spec";
+import { fargateSizeProblems, REDIS_MAJOR_VERSIONS, redisEngineVersion } from "./aws-sizes";
+import type { BackendOptionsByProvider } from "./options";
+
+/** A backend's limits. */
+export interface Capabilities<P extends Provider = Provider> {
+  /**
+   * A load balancer certificate needs `network.loadBalancer.domain` (the backend issues certificates
+   * only for a domain the user controls). Without one, TLS that was left at its default is turned off
+   * outside production, with a warning; an explicit `tls: true`, or production, is a problem.
+   */
+  readonly tlsNeedsDomain: boolean;
+  /** Problems with a spec this backend cannot build, given its options. */
+  problems(spec: ResolvedSpec, options: BackendOptionsByProvider[P]): Problem[];
+}
+
+const cdnProblem = (where: string, fix: string): Problem => ({ path: "network.cdn", message: `true is not available on ${where}`, fix });
+
+/** The database and versioned buckets: what a backup policy covers. */
+export const hasBackupTargets = (spec: ResolvedSpec): boolean => spec.database !== undefined || spec.buckets.some((b) => b.versioning);
+
+const aws: Capabilities<"aws"> = {
+  tlsNeedsDomain: true,
+  problems(spec, options) {
+    const problems: Problem[] = [];
+    if (spec.network.cdn) problems.push(cdnProblem("AWS yet (CloudFront is not built)", "set cdn: false"));
+    for (const service of spec.services) problems.push(...fargateSizeProblems(service.cpu, service.memory, `services.${service.name}`));
+    if (spec.cache !== undefined && redisEngineVersion(spec.cache.version) === undefined) {
+      problems.push({ path: "cache.version", message: `"${spec.cache.version}" has no ElastiCache Redis OSS release; allowed: ${REDIS_MAJOR_VERSIONS.join(", ")}`, fix: 'set version to "7"' });
+    }
+    if (spec.backup.crossRegion && hasBackupTargets(spec) && options.backupRegion === undefined) {
+      problems.push({
+        path: "backup.crossRegion",
+        message: "true needs a second region for the copies on AWS, and providers.aws.backupRegion is not set",
+        fix: "set providers.aws.backupRegion (or stack config polycloud:aws.backupRegion), e.g. us-west-2, or set crossRegion to false",
+      });
+    }
+    return problems;
+  },
+};
+
+/** Names a service may not take on Kubernetes: the objects of the stores share the namespace. */
+function kubernetesObjectNames(spec: ResolvedSpec): { objects: Map<string, string>; secrets: Map<string, string> } {
+  const stores = [
+    ...(spec.database === undefined ? [] : [{ objectName: "postgres", what: "the database", secrets: ["postgres-app"] }]),
+    ...(spec.cache === undefined ? [] : [{ objectName: "redis", what: "the cache", secrets: ["redis-app"] }]),
+    ...spec.buckets.map((b) => ({ objectName: `bucket-${b.name}`, what: `bucket ${b.name}`, secrets: [`bucket-${b.name}-app`, `bucket-${b.name}-root`] })),
+  ];
+  const objects = new Map<string, string>();
+  const secrets = new Map<string, string>([[`${spec.name}-alert-receivers`, "the alert receivers"]]);
+  for (const store of stores) {
+    for (const suffix of ["", "-headless", "-backup", "-backups", "-setup"]) objects.set(`${store.objectName}${suffix}`, store.what);
+    for (const secret of store.secrets) secrets.set(secret, store.what);
+  }
+  return { objects, secrets };
+}
+
+const kubernetes: Capabilities<"kubernetes"> = {
+  tlsNeedsDomain: true,
+  problems(spec, options) {
+    const problems: Problem[] = [];
+    // Services, stores and secrets share one namespace: one name would make two components fight over one object.
+    const { objects, secrets } = kubernetesObjectNames(spec);
+    for (const service of spec.services) {
+      const clash = [service.name, `${service.name}-preview`, `${service.name}-egress`].find((n) => objects.has(n));
+      if (clash !== undefined) problems.push({ path: `services.${service.name}`, message: `"${clash}" is also the name of ${objects.get(clash)}'s objects on Kubernetes`, fix: `rename service ${service.name}` });
+    }
+    for (const secret of spec.secrets) {
+      const owner = secrets.get(secret.name);
+      if (owner !== undefined) problems.push({ path: `secrets.${secret.name}`, message: `"${secret.name}" is also the name of ${owner}'s Secret on Kubernetes`, fix: `rename secret ${secret.name}` });
+    }
+    if (spec.network.cdn) problems.push(cdnProblem("Kubernetes (a cluster has no CDN)", "set cdn to false and put a CDN in front of the ingress"));
+    if (spec.backup.crossRegion && spec.database !== undefined && options.cloudNativePg?.objectStore === undefined) {
+      problems.push({
+        path: "backup.crossRegion",
+        message: "true needs database backups that leave the cluster, and without CloudNativePG's object store they stay on a volume in it",
+        fix: "set providers.kubernetes.cloudNativePg.objectStore to an object store in another region, or set crossRegion to false",
+      });
+    }
+    if (spec.backup.crossRegion && spec.buckets.length > 0) {
+      problems.push({
+        path: "backup.crossRegion",
+        message: `true, but buckets (${spec.buckets.map((b) => b.name).join(", ")}) are MinIO volumes in the cluster, which no option copies to another region`,
+        fix: "set crossRegion to false, or replicate the MinIO buckets with your own tooling",
+      });
+    }
+    return problems;
+  },
+};
+
+/** Backends not released yet: no limits known beyond the spec's own rules. */
+const unconstrained: Capabilities = { tlsNeedsDomain: false, problems: () => [] };
+
+/** Each provider's limits. */
+export const CAPABILITIES: { readonly [P in Provider]: Capabilities<P> } = {
+  aws,
+  kubernetes,
+  azure: unconstrained,
+  gcp: unconstrained,
+};

@@ -1,0 +1,100 @@
+/**
+ * Backend options: what a backend needs to know about the account or cluster it builds on that a spec
+ * has no field for (a hosted zone, the operators a cluster runs, where its add-ons live). One zod
+ * schema per backend, reachable from the spec's `providers.<name>` section and from stack config
+ * `polycloud:<name>.<option>` (which wins), so the CLI's `-c`, the Platform facade and `stacks/` reach
+ * every option the components' own args have.
+ */
+import { z } from "zod";
+
+const dnsName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a DNS label: lowercase letters, digits and hyphens");
+const labels = z.record(
+  z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, "a Kubernetes label key"),
+  z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, "a Kubernetes label value: up to 63 letters, digits, -, _ and ."),
+);
+
+/** An AWS region name such as `us-west-2`. */
+export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+export const AwsOptionsSchema = z
+  .strictObject({
+    hostedZoneId: z
+      .string()
+      .regex(/^Z[A-Z0-9]{1,32}$/, "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ")
+      .optional()
+      .describe(
+        "Route 53 public hosted zone of network.loadBalancer.domain: the certificates' DNS validation records and each service's alias record are created in it. Without it, the plan lists the records to create by hand and HTTPS waits for them.",
+      ),
+    backupRegion: z
+      .string()
+      .regex(AWS_REGION, "an AWS region such as us-west-2")
+      .optional()
+      .describe("Region that receives a copy of every backup; required by backup.crossRegion"),
+  })
+  .describe("AWS backend options (stack config polycloud:aws.<option>)");
+
+export const KubernetesOptionsSchema = z
+  .strictObject({
+    namespace: dnsName.optional().describe("Namespace the application is created in; default <app>-<env>, e.g. shop-prd"),
+    argoRollouts: z.boolean().default(false).describe("The Argo Rollouts controller is installed: blue-green and canary services are Rollouts with analysis on the SLO"),
+    cloudNativePg: z
+      .strictObject({
+        imageName: z.string().min(1).optional().describe("PostgreSQL operand image; default ghcr.io/cloudnative-pg/postgresql:<major>"),
+        objectStore: z
+          .strictObject({
+            destinationPath: z.string().regex(/^[a-z0-9]+:\/\/\S+$/, "an object store URL such as s3://backups/shop"),
+            endpointURL: z.url({ protocol: /^https?$/, error: "an http(s) URL" }).optional(),
+            credentialsSecret: dnsName.describe("Secret with keys ACCESS_KEY_ID and ACCESS_SECRET_KEY"),
+          })
+          .optional()
+          .describe("Barman object store for base backups and WAL archiving; without it, scheduled backups are volume snapshots"),
+        operatorNamespace: dnsName.default("cnpg-system"),
+      })
+      .optional()
+      .describe("The CloudNativePG operator is installed: the database is a CNPG Cluster with scheduled backups"),
+    externalSecretStore: z
+      .strictObject({
+        name: dnsName,
+        kind: z.enum(["SecretStore", "ClusterSecretStore"]).default("ClusterSecretStore"),
+        remoteKeyPrefix: z.string().default(""),
+        refreshInterval: z.string().regex(/^\d+[smh]$/, "a duration such as 1h").default("1h"),
+      })
+      .optional()
+      .describe("Pull spec secrets from this External Secrets store instead of keeping values in Pulumi state"),
+    ingressClassName: z.string().min(1).default("nginx").describe("IngressClass of the public services"),
+    clusterIssuer: dnsName.default("letsencrypt").describe("cert-manager ClusterIssuer for the domain's certificates"),
+    ingressController: z
+      .strictObject({ namespace: dnsName, podLabels: labels.default({}) })
+      .default({ namespace: "ingress-nginx", podLabels: {} })
+      .describe("Where the ingress controller runs; podLabels narrows access to its pods"),
+    monitoringNamespace: dnsName.default("monitoring").describe("Namespace of Prometheus (allowed to scrape)"),
+    selectorLabels: labels
+      .default({})
+      .describe("Labels Prometheus and Alertmanager select monitoring objects by, e.g. { release: kube-prometheus-stack }"),
+    storageClassName: z.string().min(1).optional().describe("StorageClass of every volume; default the cluster's default"),
+    grafanaUrl: z.url({ protocol: /^https?$/, error: "an http(s) URL" }).optional().describe("Grafana base URL, for the dashboard link"),
+  })
+  .describe("Kubernetes backend options (stack config polycloud:kubernetes.<option>)");
+
+export const ProvidersSchema = z
+  .strictObject({
+    aws: AwsOptionsSchema.optional(),
+    kubernetes: KubernetesOptionsSchema.optional(),
+  })
+  .describe("Backend options per provider; stack config polycloud:<provider>.<option> overrides them");
+
+/** AWS backend options, defaults applied. */
+export type AwsOptions = z.output<typeof AwsOptionsSchema>;
+/** Kubernetes backend options, defaults applied. */
+export type KubernetesOptions = z.output<typeof KubernetesOptionsSchema>;
+
+/** The option schema of each provider that has options; a provider without an entry takes none. */
+export const PROVIDER_OPTION_SCHEMAS = { aws: AwsOptionsSchema, kubernetes: KubernetesOptionsSchema } as const;
+
+/** Backend options by provider, defaults applied; `{}` for providers that take none. */
+export interface BackendOptionsByProvider {
+  readonly aws: AwsOptions;
+  readonly kubernetes: KubernetesOptions;
+  readonly azure: Record<string, never>;
+  readonly gcp: Record<string, never>;
+}

@@ -48,8 +48,8 @@ export function loadBackend(provider: Provider, load: ModuleLoader = nodeRequire
     throw missingPackage(error, provider, packageName) ?? error;
   }
   const backend = (module as { backend?: Partial<Backend> } | undefined)?.backend;
-  if (backend?.provider !== provider || typeof backend.build !== "function" || typeof backend.validate !== "function") {
-    throw new Error(`${packageName} does not export a \`backend\` for ${provider} (a Backend with provider, validate and build); is it a polycloud backend package?`);
+  if (backend?.provider !== provider || typeof backend.build !== "function") {
+    throw new Error(`${packageName} does not export a \`backend\` for ${provider} (a Backend with provider, packageName and build(model, parent, options)); is it a polycloud backend package?`);
   }
   return backend as Backend;
 }

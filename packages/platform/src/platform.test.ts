@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parseSpec, PolycloudError, type Backend, type BackendOptions, type Provider, type ResolvedSpec } from "@polycloud/core";
-import { runProgram } from "@polycloud/testing";
+import { parseSpec, PolycloudError, type AppModel, type Backend, type BuildOptions, type Provider } from "@polycloud/core";
+import { runProgram, secretConfig } from "@polycloud/testing";
 import { BACKEND_PACKAGES, loadBackend, type ModuleLoader } from "./backends";
 import { Platform } from "./platform";
 
@@ -28,25 +28,31 @@ class FakeProvider extends pulumi.ProviderResource {
   }
 }
 
-/** A backend that builds a fake resource per concern, named after the provider and spec, and records what it was given. */
-function fakeBackend(provider: Provider, calls: { spec?: ResolvedSpec; options?: BackendOptions; parent?: pulumi.ComponentResource } = {}): Backend {
+/** What a fake backend was given. */
+interface Calls {
+  model?: AppModel;
+  options?: BuildOptions;
+  parent?: pulumi.ComponentResource;
+}
+
+/** A backend that builds a fake resource per concern of the model, named after the provider and app, and records what it was given. */
+function fakeBackend(provider: Provider, calls: Calls = {}): Backend {
   const resource = (type: string, name: string, parent: pulumi.Resource, props: Record<string, unknown> = {}) => new FakeResource(type, name, props, { parent });
   return {
     provider,
     packageName: BACKEND_PACKAGES[provider],
-    validate: (spec) => (spec.cache === undefined ? [] : [{ path: "cache", message: "the fake backend has no cache", fix: "remove cache" }]),
-    build(spec, parent, options) {
-      Object.assign(calls, { spec, parent, options });
-      const network = resource("Network", `${provider}-${spec.name}-network`, parent, { cidr: spec.network.cidr });
-      const db = spec.database === undefined ? undefined : resource("Database", `${provider}-${spec.name}-db`, parent);
+    build(model, parent, options) {
+      Object.assign(calls, { model, parent, options });
+      const network = resource("Network", `${provider}-${model.app}-network`, parent, { cidr: model.network.cidr });
+      const db = model.database === undefined ? undefined : resource("Database", `${provider}-${model.app}-db`, parent);
       return {
         network: { networkId: network.id },
-        services: spec.services.map((s) => {
-          resource("Service", `${provider}-${spec.name}-${s.name}`, parent, { image: s.image });
-          return { serviceName: `${spec.name}-${s.name}`, url: pulumi.output(`https://${s.name}.${provider}.example.com`) };
+        services: Object.values(model.services).map((s) => {
+          resource("Service", `${provider}-${model.app}-${s.name}`, parent, { image: s.spec.image });
+          return { serviceName: `${model.app}-${s.name}`, url: pulumi.output(`https://${s.name}.${provider}.example.com`) };
         }),
-        ...(db === undefined ? {} : { database: { endpoint: pulumi.output("db.internal"), port: pulumi.output(5432), connectionSecret: { envName: "DATABASE_URL", ref: "db-url" } } }),
-        buckets: spec.buckets.map((b) => ({ bucketName: pulumi.output(`${spec.name}-${b.name}-bucket`) })),
+        ...(db === undefined ? {} : { database: { endpoint: pulumi.output("db.internal"), port: pulumi.output(5432), connectionSecret: { envName: "DATABASE_URL", location: "db-url" } } }),
+        buckets: Object.keys(model.buckets).map((b) => ({ bucketName: pulumi.output(`${model.app}-${b}-bucket`) })),
         secrets: { references: {} },
         monitoring: { dashboardUrl: pulumi.output("https://dashboards.example.com/shop"), alertCount: 4 },
       };
@@ -69,7 +75,7 @@ const spec = parseSpec(SPEC);
 // Detection sees only what each test passes (`detection: {}` when a backend is named), never the machine running the tests.
 describe("Platform", () => {
   it("builds every concern of the spec under one component when the backend is named", async () => {
-    const calls = {};
+    const calls: Calls = {};
     const plan = await runProgram(() => new Platform("shop", spec, { backend: "aws", detection: {}, loadModule: loader([fakeBackend("aws", calls)]) }).stackOutputs());
     const platform = plan.find("polycloud:platform:Platform", "shop");
     expect(plan.children(platform).map((r) => `${r.type} ${r.name}`).sort()).toEqual([
@@ -78,7 +84,63 @@ describe("Platform", () => {
       "fake:index:Service aws-shop-api",
       "fake:index:Service aws-shop-worker",
     ]);
-    expect(calls).toMatchObject({ spec: { name: "shop", services: [{ name: "api" }, { name: "worker" }] }, options: {} });
+    expect(calls).toMatchObject({ model: { app: "shop", provider: "aws", services: { api: { public: true }, worker: { public: false } } }, options: { secretValues: {} } });
+    expect(calls.options?.provider).toBeUndefined();
+  });
+
+  it("hands the backend the application model it exposes, with its grants, and logs the model's warnings once", async () => {
+    const calls: Calls = {};
+    let platform: Platform | undefined;
+    const granted = parseSpec({ ...SPEC, services: { ...SPEC.services, api: { ...SPEC.services.api, access: { buckets: { assets: "readwrite" } } } } });
+    const plan = await runProgram(() => {
+      platform = new Platform("shop", granted, { backend: "aws", detection: {}, loadModule: loader([fakeBackend("aws", calls)]) });
+    });
+    expect(calls.model).toBe(platform?.model);
+    expect(platform?.model.buckets["assets"]?.clients).toEqual({ api: "readwrite" });
+    expect(platform?.model.grants).toContainEqual({ service: "api", resource: { kind: "bucket", name: "assets" }, access: "readwrite" });
+    // A minimal spec plans on AWS: TLS without a domain is turned off outside production, and says so once.
+    expect(platform?.model.network.loadBalancer.tls).toBe(false);
+    const warnings = plan.logs.filter((l) => l.severity === "warning");
+    expect(warnings.map((l) => l.message)).toEqual([expect.stringMatching(/^network\.loadBalancer\.tls: is off \(its default is on\): aws issues load balancer certificates only for a domain you control/)]);
+    expect(warnings[0]?.urn).toMatch(/polycloud:platform:Platform::shop$/);
+  });
+
+  it("reads backend options from the stack config, over the spec's providers section", async () => {
+    const calls: Calls = {};
+    const withOptions = parseSpec({ ...SPEC, providers: { kubernetes: { ingressClassName: "nginx", monitoringNamespace: "observability" } } });
+    await runProgram(() => void new Platform("shop", withOptions, { backend: "kubernetes", loadModule: loader([fakeBackend("kubernetes", calls)]) }), {
+      config: { "polycloud:kubernetes.ingressClassName": "traefik", "polycloud:kubernetes.selectorLabels.release": "kube-prometheus-stack" },
+    });
+    expect(calls.model?.options).toMatchObject({ ingressClassName: "traefik", monitoringNamespace: "observability", selectorLabels: { release: "kube-prometheus-stack" } });
+  });
+
+  it("takes backend options from the detection config when one is given", async () => {
+    const calls: Calls = {};
+    await runProgram(() => void new Platform("shop", spec, { backend: "aws", detection: { config: { "polycloud:aws.hostedZoneId": "Z123" } }, loadModule: loader([fakeBackend("aws", calls)]) }));
+    expect(calls.model?.options).toEqual({ hostedZoneId: "Z123" });
+  });
+
+  it("passes the spec's secret values from polycloud:secrets.<name> as Pulumi secrets, and none it does not have", async () => {
+    const calls: Calls = {};
+    const twoSecrets = parseSpec({ ...SPEC, secrets: { "stripe-key": {}, "mail-key": {} } });
+    const plan = await runProgram(
+      async () => {
+        new Platform("shop", twoSecrets, { backend: "aws", detection: {}, loadModule: loader([fakeBackend("aws", calls)]) });
+        const values = calls.options?.secretValues ?? {};
+        return { names: Object.keys(values), secret: await pulumi.isSecret(pulumi.output(values["stripe-key"])), value: values["stripe-key"] };
+      },
+      { config: { "polycloud:secrets.stripe-key": secretConfig("sk_live_123") } },
+    );
+    expect(plan.outputs).toMatchObject({ names: ["stripe-key"], secret: true });
+    expect(JSON.stringify(plan.toJSON())).not.toContain("sk_live_123");
+  });
+
+  it("fails before creating anything when the stack config has an unknown polycloud: key, naming the closest one", async () => {
+    const run = runProgram(() => void new Platform("shop", spec, { backend: "aws", loadModule: loader([fakeBackend("aws")]) }), {
+      config: { "polycloud:aws.hostedZone": "Z123", "polycloud:secrets.stripe-kee": "x" },
+    });
+    await expect(run).rejects.toThrow(PolycloudError);
+    await expect(run).rejects.toThrow(/^Spec shop cannot be built on aws \(\d problems\):\n {2}- polycloud:aws\.hostedZone: is not a polycloud setting.*did you mean polycloud:aws\.hostedZoneId\?\n {2}- polycloud:secrets\.stripe-kee: "stripe-kee" is not a secret of the spec.*did you mean polycloud:secrets\.stripe-key\?/);
   });
 
   it("exports service URLs, the database endpoint, bucket names, the dashboard and the decision when built", async () => {
@@ -196,7 +258,7 @@ describe("Platform", () => {
   });
 
   it("passes an explicit provider resource to the backend when one is given", async () => {
-    const calls: { options?: BackendOptions } = {};
+    const calls: Calls = {};
     await runProgram(() => {
       const provider = new FakeProvider("cluster");
       new Platform("shop", spec, { backend: "aws", detection: {}, provider, loadModule: loader([fakeBackend("aws", calls)]) });
@@ -207,7 +269,9 @@ describe("Platform", () => {
   // These throw before the component is registered: outside a Pulumi program, reaching `super` would fail differently.
   it.each<[string, () => Platform, RegExp]>([
     ["the backend package is missing", () => new Platform("shop", spec, { backend: "azure", detection: {}, loadModule: loader([]) }), /Backend not available .*"azure" was chosen but @polycloud\/azure is not installed \(the Azure backend is not released yet\); available backends: aws, kubernetes; choose one of aws, kubernetes/s],
-    ["the backend cannot honour the spec", () => new Platform("shop", { ...SPEC, cache: {} }, { backend: "aws", detection: {}, loadModule: loader([fakeBackend("aws")]) }), /Spec shop cannot be built on aws \(1 problem\):\n {2}- cache: the fake backend has no cache; remove cache/],
+    ["the provider cannot build the spec", () => new Platform("shop", { ...SPEC, network: { cdn: true } }, { backend: "aws", detection: {}, loadModule: loader([fakeBackend("aws")]) }), /Spec shop cannot be built on aws \(1 problem\):\n {2}- network\.cdn: true is not available on AWS/],
+    ["production needs a domain for TLS", () => new Platform("shop", { ...SPEC, environment: "production" }, { backend: "kubernetes", detection: {}, loadModule: loader([fakeBackend("kubernetes")]) }), /Spec shop cannot be built on kubernetes .*network\.loadBalancer\.domain: is required for tls/s],
+    ["a backend option is invalid", () => new Platform("shop", spec, { backend: "aws", detection: { config: { "polycloud:aws.hostedZoneId": "zone" } }, loadModule: loader([fakeBackend("aws")]) }), /polycloud:aws\.hostedZoneId: .*a Route 53 hosted zone id/s],
     ["the spec is invalid", () => new Platform("shop", { ...SPEC, name: "Shop!" }, { backend: "aws", detection: {}, loadModule: loader([fakeBackend("aws")]) }), /Invalid spec .*name: "Shop!" is not valid/s],
     ["providers tie", () => new Platform("shop", spec, { detection: { env: { AWS_PROFILE: "p", KUBECONFIG: "/k" } }, loadModule: loader([]) }), /Cannot detect the provider .*tier 3 \(environment\) points at 2 providers/s],
     ["the named backend is unknown", () => new Platform("shop", spec, { backend: "openstack" as Provider, detection: {}, loadModule: loader([]) }), /Platform backend option: "openstack" is not a provider/],

@@ -1,9 +1,14 @@
 import { homedir } from "node:os";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  buildModel,
+  formatProblem,
   loadSpec,
   parseSpec,
-  PolycloudError,
+  secretValueKey,
+  SECRET_VALUE_PREFIX,
+  CONFIG_NAMESPACE,
+  type AppModel,
   type BuiltPlatform,
   type Provider,
   type ResolvedSpec,
@@ -47,6 +52,8 @@ export class Platform extends pulumi.ComponentResource {
   readonly spec: ResolvedSpec;
   /** Which provider was chosen, and why. */
   readonly decision: Decision;
+  /** The application model the backend rendered: grants, hosts, secret bindings, backups, alert routing, backend options. */
+  readonly model: AppModel;
   /** The backend's outputs, concern by concern. */
   readonly built: BuiltPlatform;
   /** Each service's URL, by service name. */
@@ -62,8 +69,8 @@ export class Platform extends pulumi.ComponentResource {
 
   /**
    * @param spec a spec file path, a spec object as written in a file, or a spec already resolved by `loadSpec`/`parseSpec`
-   * @throws PolycloudError before anything is created: an invalid spec, no decidable provider, a missing
-   * backend package, or a spec the backend cannot honour.
+   * @throws PolycloudError before anything is created: an invalid spec, no decidable provider, unknown
+   * `polycloud:` config keys, bad backend options, a spec the provider cannot build, or a missing backend package.
    */
   constructor(name: string, spec: string | SpecInput | ResolvedSpec, opts: PlatformOptions = {}) {
     const { backend: choice, decision: given, detection, loadModule, ...resourceOptions } = opts;
@@ -74,13 +81,20 @@ export class Platform extends pulumi.ComponentResource {
     // read, so the decision (a stack output) never carries the developer's KUBECONFIG or AWS_PROFILE.
     const named = choice !== undefined && choice !== "auto";
     const decision = given ?? detect({ ...(detection ?? (named ? { config: pulumi.runtime.allConfig() } : ambientDetection())), ...explicit, spec: specSource });
+    // The stack's config as the program sees it (the CLI passes its merged config to the engine and the mocks alike).
+    const config = detection?.config ?? pulumi.runtime.allConfig();
+    // Everything the provider cannot build, every unknown polycloud: key and every bad option, at once.
+    const model = buildModel(resolved, decision.provider, config);
     const backend = loadBackend(decision.provider, loadModule);
-    PolycloudError.throwIfAny(backend.validate(resolved), `Spec ${resolved.name} cannot be built on ${decision.provider}`);
+    const secretValues = readSecretValues(resolved, config);
 
     super("polycloud:platform:Platform", name, {}, resourceOptions);
     this.spec = resolved;
     this.decision = decision;
-    this.built = backend.build(resolved, this, resourceOptions.provider === undefined ? {} : { provider: resourceOptions.provider });
+    this.model = model;
+    // What the model changed outside production (e.g. TLS off without a domain): shown once, under Warnings in `polycloud plan`.
+    for (const warning of model.warnings) void pulumi.log.warn(formatProblem(warning), this);
+    this.built = backend.build(model, this, { ...(resourceOptions.provider === undefined ? {} : { provider: resourceOptions.provider }), secretValues });
     this.urls = byName(resolved.services, this.built.services, (s) => s.url, "services");
     this.bucketNames = byName(resolved.buckets, this.built.buckets, (b) => b.bucketName, "buckets");
     this.databaseEndpoint = this.built.database?.endpoint;
@@ -103,6 +117,23 @@ export class Platform extends pulumi.ComponentResource {
       detection: { provider: this.decision.provider, tier: this.decision.tier, signals: this.decision.signals },
     };
   }
+}
+
+/**
+ * Values of the spec's secrets from stack config `polycloud:secrets.<name>`, as Pulumi secrets: read
+ * with `getSecret` from the engine's config (which decrypts them), or from the config the Platform was
+ * given when the engine has none. A secret without a value is left out (each backend says what it does then).
+ */
+function readSecretValues(spec: ResolvedSpec, config: Readonly<Record<string, unknown>>): Record<string, pulumi.Output<string>> {
+  const polycloud = new pulumi.Config(CONFIG_NAMESPACE);
+  const values: Record<string, pulumi.Output<string>> = {};
+  for (const { name } of spec.secrets) {
+    const fromEngine = polycloud.getSecret(`${SECRET_VALUE_PREFIX}${name}`);
+    const given = config[secretValueKey(name)];
+    const value = fromEngine ?? (typeof given === "string" ? pulumi.secret(given) : undefined);
+    if (value !== undefined) values[name] = value;
+  }
+  return values;
 }
 
 function resolveSpec(spec: string | SpecInput | ResolvedSpec): ResolvedSpec {

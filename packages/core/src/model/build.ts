@@ -31,10 +31,13 @@ export interface ModelCheck {
  * TLS default that needs a domain.
  */
 export function checkModel(spec: ResolvedSpec, provider: Provider, config: Readonly<Record<string, unknown>> = {}): ModelCheck & { options?: BackendOptionsByProvider[Provider] } {
-  const problems: Problem[] = [...configProblems(config, spec.secrets.map((s) => s.name))];
+  const keyProblems = configProblems(config, spec.secrets.map((s) => s.name));
+  const problems: Problem[] = [...keyProblems];
+  // Unknown keys are reported once, above; the options are read from the rest.
+  const known = Object.fromEntries(Object.entries(config).filter(([key]) => !keyProblems.some((p) => p.path === key)));
   let options: BackendOptionsByProvider[Provider] | undefined;
   try {
-    options = backendOptions(provider, spec, config);
+    options = backendOptions(provider, spec, known);
   } catch (error) {
     if (!(error instanceof PolycloudError)) throw error;
     problems.push(...error.problems);

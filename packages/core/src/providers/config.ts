@@ -69,12 +69,13 @@ export function configProblems(config: Readonly<Record<string, unknown>>, secret
       if (insideRecord || allowed.includes(path[path.length - 1]!)) continue;
     }
     const known = [...Object.keys(POLYCLOUD_CONFIG_KEYS), ...optionKeys()];
-    const guess = closestMatch(key, known, Math.max(2, Math.floor(key.length / 4)));
-    problems.push({
-      path: fullKey,
-      message: `is not a polycloud setting; known: ${Object.keys(POLYCLOUD_CONFIG_KEYS).join(", ")}, ${SECRET_VALUE_PREFIX}<secret>, and the backend options <provider>.<option> (${optionKeys().join(", ")})`,
-      fix: guess === undefined ? "remove it or check the spelling" : `did you mean ${CONFIG_NAMESPACE}:${guess}?`,
-    });
+    // `backupRegion` for `aws.backupRegion`: an option named without its provider is the likeliest slip.
+    const guess = known.find((k) => k.toLowerCase().endsWith(`.${key.toLowerCase()}`)) ?? closestMatch(key, known, Math.max(2, Math.floor(key.length / 4)));
+    const message =
+      provider !== undefined && hasOptions(provider)
+        ? `is not an option of the ${provider} backend; its options: ${allowedKeysAt([], PROVIDER_OPTION_SCHEMAS[provider]).join(", ")}`
+        : `is not a polycloud setting; known: ${Object.keys(POLYCLOUD_CONFIG_KEYS).join(", ")}, ${SECRET_VALUE_PREFIX}<secret>, and backend options <provider>.<option> (${Object.keys(PROVIDER_OPTION_SCHEMAS).join(", ")})`;
+    problems.push({ path: fullKey, message, fix: guess === undefined ? "remove it or check the spelling" : `did you mean ${CONFIG_NAMESPACE}:${guess}?` });
   }
   return problems;
 }

@@ -92,7 +92,7 @@ describe("polycloud validate", () => {
       stderr: [
         `polycloud: Invalid spec ${join(dir, "bad.yaml")} (2 problems):`,
         '  - name (line 1): "Blog" is not valid; allowed: 2-24 characters: lowercase letters, digits and hyphens, starting with a letter',
-        '  - services.web.imagee (line 5): unknown field "imagee"; allowed fields: image, command, args, port, cpu, memory, replicas, autoscaling, healthCheck, public, env, secrets, deployment; did you mean "image"?',
+        '  - services.web.imagee (line 5): unknown field "imagee"; allowed fields: image, command, args, port, cpu, memory, replicas, autoscaling, healthCheck, public, env, secrets, access, deployment; did you mean "image"?',
         "",
       ].join("\n"),
     });
@@ -103,6 +103,39 @@ describe("polycloud validate", () => {
     const result = await polycloud(["validate", "nope.yaml"], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/cannot read .*nope.yaml: no such file; pass the path of a spec file/);
+  });
+
+  it("also checks the model on a provider with --provider, and lists what it would change", async () => {
+    dir = tmpProject({ "blog.yaml": SMALL_SPEC, "min.yaml": "name: min\nservices:\n  web: { image: 'nginx:1.27', public: true }\n" });
+    expect(await polycloud(["validate", "blog.yaml", "--provider", "aws"], { cwd: dir })).toEqual({
+      code: 0,
+      stdout: "blog.yaml is valid on aws: blog (development, provider auto): 1 service, 0 buckets, 1 secret\n",
+      stderr: "",
+    });
+    // A minimal spec is valid on every backend; without a domain, TLS is off outside production.
+    for (const provider of ["aws", "kubernetes", "azure", "gcp"]) {
+      const result = await polycloud(["validate", "min.yaml", "--provider", provider], { cwd: dir });
+      expect(result).toMatchObject({ code: 0, stderr: "" });
+      expect(result.stdout.startsWith(`min.yaml is valid on ${provider}: min (development, provider auto): 1 service`)).toBe(true);
+    }
+    expect((await polycloud(["validate", "min.yaml", "--provider", "aws"], { cwd: dir })).stdout).toMatch(/\nWarnings:\n {2}- network\.loadBalancer\.tls: is off \(its default is on\): aws issues load balancer certificates only for a domain you control.*\n$/);
+  });
+
+  it("exits 2 listing every problem when the provider cannot build the spec or the config has an unknown key, with --provider", async () => {
+    dir = tmpProject({ "shop.yaml": `${SMALL_SPEC}environment: production\nbuckets:\n  media: {}\nbackup: { crossRegion: true }\nnetwork:\n  loadBalancer: {}\n`.replace("network:\n  loadBalancer: { domain: blog.example.com }\n", "") });
+    const model = await polycloud(["validate", "shop.yaml", "--provider", "kubernetes"], { cwd: dir });
+    expect(model).toMatchObject({ code: 2, stdout: "" });
+    expect(model.stderr).toMatch(/^polycloud: Spec blog cannot be built on kubernetes \(2 problems\):\n/);
+    expect(model.stderr).toContain("- backup.crossRegion: true, but buckets (media) are MinIO volumes");
+    expect(model.stderr).toContain("- network.loadBalancer.domain: is required for tls");
+
+    const config = await polycloud(["validate", "shop.yaml", "--provider", "aws", "-c", "polycloud:aws.backupRegon=us-west-2"], { cwd: dir });
+    expect(config.code).toBe(2);
+    expect(config.stderr).toMatch(/Invalid config \(1 problem\):\n {2}- polycloud:aws\.backupRegon: .*; did you mean polycloud:aws\.backupRegion\?/);
+
+    const noProvider = await polycloud(["validate", "shop.yaml", "-c", "polycloud:aws.backupRegion=us-west-2"], { cwd: dir });
+    expect(noProvider.code).toBe(2);
+    expect(noProvider.stderr).toContain("--provider: is needed with --stack and --config");
   });
 });
 
@@ -211,8 +244,69 @@ describe("polycloud plan", () => {
     expect(byConcern.compute).toBeGreaterThan(0);
   });
 
+  it("creates the certificate validation and alias records on AWS when given a hosted zone with -c", async () => {
+    dir = tmpProject();
+    const result = await polycloud(["plan", join(__dirname, "..", "..", "..", "stacks", "prod.yaml"), "--provider", "aws", "-c", "polycloud:aws.hostedZoneId=Z123", "--json"], { cwd: dir });
+    expect(result.code).toBe(0);
+    const { resources } = JSON.parse(result.stdout) as { resources: { type: string; name: string; inputs: Record<string, unknown> }[] };
+    const records = resources.filter((r) => r.type === "aws:route53/record:Record");
+    expect(records.every((r) => r.inputs["zoneId"] === "Z123")).toBe(true);
+    // api is the only public service of prod.yaml: it answers on the domain itself, through the load balancer.
+    expect(records.filter((r) => r.inputs["type"] === "A" && Array.isArray(r.inputs["aliases"]))).toEqual([expect.objectContaining({ inputs: expect.objectContaining({ name: "shop.example.com" }) })]);
+    const validation = records.filter((r) => Array.isArray(r.inputs["records"]));
+    expect(validation.length).toBeGreaterThan(0);
+    // The certificate waits for the records it validates with.
+    const validations = resources.filter((r) => r.type === "aws:acm/certificateValidation:CertificateValidation");
+    expect(validations.length).toBeGreaterThan(0);
+    for (const v of validations) expect(v.inputs["validationRecordFqdns"]).toEqual([expect.anything()]);
+  });
+
+  it("reaches the Kubernetes backend's options from -c", async () => {
+    dir = tmpProject();
+    const stacks = join(__dirname, "..", "..", "..", "stacks");
+    const result = await polycloud(
+      ["plan", join(stacks, "dev.yaml"), "--provider", "kubernetes", "--json", "-c", "polycloud:kubernetes.ingressClassName=traefik", "-c", "polycloud:kubernetes.selectorLabels.release=kube-prometheus-stack"],
+      { cwd: dir },
+    );
+    expect(result.code).toBe(0);
+    const { resources } = JSON.parse(result.stdout) as { resources: { type: string; inputs: { metadata?: { labels?: Record<string, string> }; spec?: { ingressClassName?: string } } }[] };
+    const ingresses = resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:Ingress");
+    expect(ingresses.length).toBeGreaterThan(0);
+    for (const ingress of ingresses) expect(ingress.inputs.spec?.ingressClassName).toBe("traefik");
+    const rules = resources.filter((r) => r.type === "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) expect(rule.inputs.metadata?.labels).toMatchObject({ release: "kube-prometheus-stack" });
+  });
+
+  it.each(["aws", "kubernetes"])("plans a minimal spec on %s, with the model's TLS warning shown once", async (provider) => {
+    dir = tmpProject({ "min.yaml": "name: min\nservices:\n  web: { image: 'nginx:1.27', public: true }\n" });
+    const result = await polycloud(["plan", "min.yaml", "--provider", provider], { cwd: dir });
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const warnings = result.stdout.split("\n").filter((line) => line.includes("network.loadBalancer.tls: is off"));
+    expect(warnings).toEqual([expect.stringMatching(/^ {2}- network\.loadBalancer\.tls: is off \(its default is on\)/)]);
+    expect(result.stdout).toMatch(/\nWarnings:\n/);
+  });
+
+  it("never shows a secret value given with -c polycloud:secrets.<name>", async () => {
+    dir = tmpProject({ "blog.yaml": SMALL_SPEC });
+    const result = await polycloud(["plan", "blog.yaml", "--provider", "kubernetes", "--json", "-c", "polycloud:secrets.api-token=tok-very-secret-123"], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain("tok-very-secret-123");
+  });
+
   it.each([
     ["the spec is invalid", { "blog.yaml": "name: blog\nservices: {}\n" }, ["--provider", "aws"], /Invalid spec .*services \(line 2\): has no service/s],
+    ["-c names a backend option that does not exist", { "blog.yaml": SMALL_SPEC }, ["--provider", "aws", "-c", "polycloud:aws.anything=1"], /^polycloud: Invalid config \(1 problem\):\n {2}- polycloud:aws\.anything: /],
+    ["-c misspells a backend option", { "blog.yaml": SMALL_SPEC }, ["--provider", "aws", "-c", "polycloud:aws.hostedZone=Z123"], /polycloud:aws\.hostedZone: .*; did you mean polycloud:aws\.hostedZoneId\?/],
+    ["-c names a polycloud setting that does not exist", { "blog.yaml": SMALL_SPEC }, ["--provider", "aws", "-c", "polycloud:stict=true"], /polycloud:stict: .*; did you mean polycloud:strict\?/],
+    [
+      "the stack file has an unknown key or a secret value for no secret, even an encrypted one",
+      { "blog.yaml": SMALL_SPEC, "Pulumi.blog.yaml": "config:\n  polycloud:kubernetes.ingresClassName: traefik\n  polycloud:secrets.api-tokn:\n    secure: v1:abc\n" },
+      ["--provider", "kubernetes"],
+      /^polycloud: Invalid config \(Pulumi\.blog\.yaml and --config\) \(2 problems\):\n {2}- polycloud:kubernetes\.ingresClassName: .*; did you mean polycloud:kubernetes\.ingressClassName\?\n {2}- polycloud:secrets\.api-tokn: "api-tokn" is not a secret of the spec .*; did you mean polycloud:secrets\.api-token\?\n$/,
+    ],
+    ["a backend option is invalid", { "blog.yaml": SMALL_SPEC }, ["--provider", "aws", "-c", "polycloud:aws.hostedZoneId=my-zone"], /^polycloud: Spec blog cannot be built on aws \(1 problem\):\n {2}- polycloud:aws\.hostedZoneId: .*a Route 53 hosted zone id/],
+    ["the provider cannot build the spec", { "blog.yaml": `${SMALL_SPEC}buckets:\n  media: {}\nbackup: { crossRegion: true }\n` }, ["--provider", "aws"], /^polycloud: Spec blog cannot be built on aws \(1 problem\):\n {2}- backup\.crossRegion: true needs a second region .*polycloud:aws\.backupRegion/],
     ["the provider is unknown", { "blog.yaml": SMALL_SPEC }, ["--provider", "openstack"], /Unknown provider .*--provider: "openstack" is not a provider; allowed: aws \| azure \| gcp \| kubernetes/s],
     ["the backend package is not installed", { "blog.yaml": SMALL_SPEC }, ["--provider", "azure"], /Backend not available .*@polycloud\/azure is not installed \(the Azure backend is not released yet\); available backends: aws, kubernetes/s],
     ["nothing decides the provider", { "blog.yaml": SMALL_SPEC }, [], /Cannot detect the provider .*no evidence found/s],

@@ -5,9 +5,9 @@
 import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
-import { loadSpec, PolycloudError } from "@polycloud/core";
+import { formatProblem, loadSpec, PolycloudError, type Problem } from "@polycloud/core";
 import { collectSignals, detect, explain, explainSignals } from "@polycloud/platform";
-import { detectInput, readStackConfig, type SpecFlags } from "./context";
+import { detectInput, modelCheck, readStackConfig, specAndConfig, type SpecFlags } from "./context";
 import { engineCommand, type EngineFlags, type EngineOperation } from "./engine";
 import { ExitCode, reportError } from "./errors";
 import type { Io } from "./io";
@@ -54,8 +54,11 @@ function buildProgram(io: Io, exit: (code: number) => void): Command {
     .command("validate")
     .description("check a spec file; every problem is listed with its path and fix")
     .argument("<spec>", "spec file (YAML or JSON)")
-    .action((spec: string) => {
-      exit(validateCommand(spec, io));
+    .option("--provider <provider>", "also check what this provider cannot build, with the stack config's backend options")
+    .option("--stack <name>", "with --provider: read stack config from Pulumi.<name>.yaml beside the spec (default: the spec file's name)")
+    .option("-c, --config <key=value>", "with --provider: stack config, repeatable, e.g. -c polycloud:aws.backupRegion=us-west-2", (value: string, previous: string[] = []) => [...previous, value])
+    .action((spec: string, flags: ValidateFlags) => {
+      exit(validateCommand(spec, flags, io));
     });
 
   specOptions(
@@ -125,8 +128,25 @@ function detectCommand(dir: string, flags: Pick<SpecFlags, "provider" | "stack" 
   }
 }
 
-function validateCommand(specArg: string, io: Io): number {
-  const spec = loadSpec(resolve(io.cwd, specArg));
+type ValidateFlags = Pick<SpecFlags, "provider" | "stack" | "config">;
+
+function validateCommand(specArg: string, flags: ValidateFlags, io: Io): number {
+  if (flags.provider === undefined && (flags.stack !== undefined || flags.config !== undefined)) {
+    throw new PolycloudError(
+      [{ path: "--provider", message: "is needed with --stack and --config: validate reads stack config only to check a provider's backend options", fix: "add --provider <provider>, or leave out --stack and --config" }],
+      "Invalid options",
+    );
+  }
+  const context = flags.provider === undefined ? undefined : specAndConfig(specArg, flags, io);
+  const spec = context?.spec ?? loadSpec(resolve(io.cwd, specArg));
+  let onProvider = "";
+  let warnings: readonly Problem[] = [];
+  if (context !== undefined && flags.provider !== undefined) {
+    // --provider overrides the spec's provider, as in plan; an unknown name is reported as detection reports it.
+    const { provider } = detect({ provider: flags.provider, spec: { provider: spec.provider, file: specArg } });
+    warnings = modelCheck(spec, provider, context.config).warnings;
+    onProvider = ` on ${provider}`;
+  }
   const parts = [
     `${spec.services.length} service${spec.services.length === 1 ? "" : "s"}`,
     ...(spec.database === undefined ? [] : [`database (postgres ${spec.database.version})`]),
@@ -134,6 +154,7 @@ function validateCommand(specArg: string, io: Io): number {
     `${spec.buckets.length} bucket${spec.buckets.length === 1 ? "" : "s"}`,
     `${spec.secrets.length} secret${spec.secrets.length === 1 ? "" : "s"}`,
   ];
-  io.stdout.write(`${specArg} is valid: ${spec.name} (${spec.environment}, provider ${spec.provider}): ${parts.join(", ")}\n`);
+  io.stdout.write(`${specArg} is valid${onProvider}: ${spec.name} (${spec.environment}, provider ${spec.provider}): ${parts.join(", ")}\n`);
+  if (warnings.length > 0) io.stdout.write(["Warnings:", ...warnings.map((w) => `  - ${formatProblem(w)}`), ""].join("\n"));
   return ExitCode.ok;
 }

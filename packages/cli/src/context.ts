@@ -1,12 +1,13 @@
 /**
  * What every spec command starts from: the spec, the stack (named after the spec file unless given),
- * the stack's config from `Pulumi.<stack>.yaml` beside the spec plus `--config` overrides, and the
- * detection decision over all of it.
+ * the stack's config from `Pulumi.<stack>.yaml` beside the spec plus `--config` overrides (its
+ * `polycloud:` keys checked), the detection decision over all of it, and the application model's check
+ * for the chosen provider: everything wrong is reported before a program runs.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { parse } from "yaml";
-import { loadSpec, PolycloudError, type ResolvedSpec } from "@polycloud/core";
+import { checkModel, configProblems, loadSpec, PolycloudError, type Problem, type Provider, type ResolvedSpec } from "@polycloud/core";
 import { detect, directoryProbe, REGION_CONFIG_KEYS, strictSetting, type Decision, type DetectInput } from "@polycloud/platform";
 import type { Io } from "./io";
 
@@ -37,10 +38,34 @@ export interface SpecContext {
 const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 /**
- * Loads the spec, the stack config and decides the provider.
- * @throws PolycloudError for an invalid spec, stack name, config flag or detection outcome.
+ * Loads the spec and the stack config, checks the config's `polycloud:` keys, decides the provider and
+ * checks the application model on it.
+ * @throws PolycloudError for an invalid spec, stack name, config flag or key, detection outcome, or a
+ * spec (with its backend options) the chosen provider cannot build, listing every problem.
  */
 export function specContext(specArg: string, flags: SpecFlags, io: Io): SpecContext {
+  const { specPath, spec, stack, config, secureKeys, projectDir } = specAndConfig(specArg, flags, io);
+  const decision = detect(detectInput(config, flags, io, projectDir, { provider: spec.provider, file: specArg }));
+  // The spec's region reaches the provider through its own config key, unless the stack already sets it.
+  const regionKey = REGION_CONFIG_KEYS[decision.provider];
+  if (spec.region !== undefined && regionKey !== undefined && config[regionKey] === undefined) config[regionKey] = spec.region;
+  // The Platform builds the model again inside the program and logs its warnings: they show once, in the plan or the engine's output.
+  modelCheck(spec, decision.provider, config);
+  const projectFile = projectName(projectDir);
+  const project = projectFile === undefined ? { name: spec.name } : { name: projectFile, dir: projectDir };
+  return { specPath, spec, stack, config, secureKeys, decision, project };
+}
+
+/**
+ * The spec, the stack and its config (stack file and `--config`), with the config's `polycloud:` keys
+ * checked: an unknown key, a backend option that does not exist or a secret value for a secret the spec
+ * does not have is an error naming the closest known key.
+ */
+export function specAndConfig(
+  specArg: string,
+  flags: Pick<SpecFlags, "stack" | "config">,
+  io: Io,
+): { specPath: string; spec: ResolvedSpec; stack: string; config: Record<string, string>; secureKeys: readonly string[]; projectDir: string } {
   const specPath = resolve(io.cwd, specArg);
   const spec = loadSpec(specPath);
   const stack = flags.stack ?? basename(specPath, extname(specPath));
@@ -53,13 +78,24 @@ export function specContext(specArg: string, flags: SpecFlags, io: Io): SpecCont
   const projectDir = dirname(specPath);
   const stackFile = readStackConfig(projectDir, stack);
   const config: Record<string, string> = { ...stackFile.config, ...parseConfigFlags(flags.config ?? []) };
-  const decision = detect(detectInput(config, flags, io, projectDir, { provider: spec.provider, file: specArg }));
-  // The spec's region reaches the provider through its own config key, unless the stack already sets it.
-  const regionKey = REGION_CONFIG_KEYS[decision.provider];
-  if (spec.region !== undefined && regionKey !== undefined && config[regionKey] === undefined) config[regionKey] = spec.region;
-  const projectFile = projectName(projectDir);
-  const project = projectFile === undefined ? { name: spec.name } : { name: projectFile, dir: projectDir };
-  return { specPath, spec, stack, config, secureKeys: stackFile.secureKeys, decision, project };
+  // Encrypted keys count too: their names are plain, only their values are not.
+  const keys = { ...config, ...Object.fromEntries(stackFile.secureKeys.map((key) => [key, ""])) };
+  PolycloudError.throwIfAny(
+    configProblems(keys, spec.secrets.map((s) => s.name)),
+    `Invalid config${stackFile.file === undefined ? "" : ` (${basename(stackFile.file)} and --config)`}`,
+  );
+  return { specPath, spec, stack, config, secureKeys: stackFile.secureKeys, projectDir };
+}
+
+/**
+ * The application model's check of a spec on a provider with the stack config: what the provider cannot
+ * build, bad backend options, tags it rejects, TLS that needs a domain.
+ * @throws PolycloudError listing every problem; returns what the model would change (its warnings).
+ */
+export function modelCheck(spec: ResolvedSpec, provider: Provider, config: Readonly<Record<string, unknown>>): { warnings: readonly Problem[] } {
+  const check = checkModel(spec, provider, config);
+  PolycloudError.throwIfAny(check.problems, `Spec ${spec.name} cannot be built on ${provider}`);
+  return { warnings: check.warnings };
 }
 
 /**

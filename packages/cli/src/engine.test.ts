@@ -179,6 +179,30 @@ describe("polycloud preview|up|destroy", () => {
     expect(result.code).toBe(2);
     expect(calls()).toEqual([]);
   });
+
+  it.each(["preview", "up", "destroy"])("exits 2 before calling pulumi when %s is given an unknown polycloud: key, naming the closest one", async (operation) => {
+    const result = await polycloud([operation, "blog.yaml", "--yes", "-c", "polycloud:kubernetes.ingresClassName=traefik"].filter((a) => operation === "destroy" || a !== "--yes"), { cwd: dir, env: env() });
+    expect(result).toMatchObject({ code: 2, stdout: "" });
+    expect(result.stderr).toMatch(/^polycloud: Invalid config \(Pulumi\.blog\.yaml and --config\) \(1 problem\):\n {2}- polycloud:kubernetes\.ingresClassName: .*; did you mean polycloud:kubernetes\.ingressClassName\?\n$/);
+    expect(calls()).toEqual([]);
+  });
+
+  it("exits 2 before calling pulumi when the provider cannot build the spec with its options", async () => {
+    writeFiles(dir, { "blog.yaml": `${SMALL_SPEC}buckets:\n  media: {}\nbackup: { crossRegion: true }\n` });
+    const result = await polycloud(["up", "blog.yaml"], { cwd: dir, env: env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^polycloud: Spec blog cannot be built on kubernetes \(1 problem\):\n {2}- backup\.crossRegion: true, but buckets \(media\) are MinIO volumes/);
+    expect(calls()).toEqual([]);
+  });
+
+  it("stores a secret value given with --config encrypted, never as plain config", async () => {
+    const result = await polycloud(["up", "blog.yaml", "-c", "polycloud:secrets.api-token=tok-123", "-c", "polycloud:kubernetes.ingressClassName=traefik"], { cwd: dir, env: env() });
+    expect(result.code).toBe(0);
+    const setAll = calls().find((c) => c.args[0] === "config")?.args ?? [];
+    expect(setAll).toEqual(expect.arrayContaining(["--secret", "polycloud:secrets.api-token=tok-123", "--plaintext", "polycloud:kubernetes.ingressClassName=traefik"]));
+    expect(setAll).not.toContain("--plaintext polycloud:secrets.api-token=tok-123");
+    expect(setAll[setAll.indexOf("polycloud:secrets.api-token=tok-123") - 1]).toBe("--secret");
+  });
 });
 
 describe("findPulumi", () => {

@@ -6,7 +6,7 @@
 import { accessSync, constants, mkdirSync } from "node:fs";
 import { basename, delimiter, dirname, join, resolve } from "node:path";
 import { automation } from "@pulumi/pulumi";
-import { PolycloudError } from "@polycloud/core";
+import { CONFIG_NAMESPACE, PolycloudError, SECRET_VALUE_PREFIX } from "@polycloud/core";
 import { Platform } from "@polycloud/platform";
 import { readStackConfig, specContext, type SpecContext, type SpecFlags } from "./context";
 import { CliFailure, ExitCode } from "./errors";
@@ -85,7 +85,9 @@ export async function engineCommand(operation: EngineOperation, specArg: string,
   )
     .then(async (selected) => {
       const config = configToSet(context);
-      if (Object.keys(config).length > 0) await selected.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { value, secret: false }])));
+      // Secret values given with --config are stored encrypted, never in plain text in the stack file.
+      const secret = (key: string) => key.startsWith(`${CONFIG_NAMESPACE}:${SECRET_VALUE_PREFIX}`);
+      if (Object.keys(config).length > 0) await selected.setAllConfig(Object.fromEntries(Object.entries(config).map(([key, value]) => [key, { value, secret: secret(key) }])));
       return selected;
     })
     .catch((error: unknown) => {

@@ -4,9 +4,9 @@
  */
 import { accessSync, constants, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { PolycloudError, type Provider } from "@polycloud/core";
+import { CONFIG_NAMESPACE, PolycloudError, SECRET_VALUE_PREFIX, type Provider } from "@polycloud/core";
 import { Platform, type Decision, type Signal } from "@polycloud/platform";
-import { runProgram, type PlanJson, type PlanResourceJson } from "@polycloud/testing";
+import { runProgram, secretConfig, type ConfigValue, type PlanJson, type PlanResourceJson } from "@polycloud/testing";
 import { specContext, type SpecContext, type SpecFlags } from "./context";
 import { ExitCode } from "./errors";
 import type { Io } from "./io";
@@ -45,7 +45,7 @@ export async function planSpec(context: SpecContext, onProgress?: () => void): P
       // The project `polycloud up` would use, so the URNs are the ones a real run creates.
       project: project.name,
       stack,
-      config,
+      config: programConfig(config),
       provider: decision.provider,
       // A full production spec registers hundreds of resources; give slow machines room.
       timeoutMs: 30_000,
@@ -63,8 +63,15 @@ export async function planSpec(context: SpecContext, onProgress?: () => void): P
     resources,
     outputs: json.outputs,
     summary: { total: resources.length, byType: countByType(resources), byConcern: concernCounts(resources) },
-    warnings: [...warnings(context), ...programWarnings(json.logs)],
+    // Once each: the model's warnings reach the plan only through the Platform's log.
+    warnings: [...new Set([...warnings(context), ...programWarnings(json.logs)])],
   };
+}
+
+/** The config the mocks get: secret values (`polycloud:secrets.<name>`) as secret config, so the plan never shows them. */
+function programConfig(config: Readonly<Record<string, string>>): Record<string, ConfigValue> {
+  const secretPrefix = `${CONFIG_NAMESPACE}:${SECRET_VALUE_PREFIX}`;
+  return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, key.startsWith(secretPrefix) ? secretConfig(value) : value]));
 }
 
 /**

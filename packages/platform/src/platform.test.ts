@@ -140,7 +140,7 @@ describe("Platform", () => {
       config: { "polycloud:aws.hostedZone": "Z123", "polycloud:secrets.stripe-kee": "x" },
     });
     await expect(run).rejects.toThrow(PolycloudError);
-    await expect(run).rejects.toThrow(/^Spec shop cannot be built on aws \(\d problems\):\n {2}- polycloud:aws\.hostedZone: is not a polycloud setting.*did you mean polycloud:aws\.hostedZoneId\?\n {2}- polycloud:secrets\.stripe-kee: "stripe-kee" is not a secret of the spec.*did you mean polycloud:secrets\.stripe-key\?/);
+    await expect(run).rejects.toThrow(/^Spec shop cannot be built on aws \(2 problems\):\n {2}- polycloud:aws\.hostedZone: .*; did you mean polycloud:aws\.hostedZoneId\?\n {2}- polycloud:secrets\.stripe-kee: "stripe-kee" is not a secret of the spec.*did you mean polycloud:secrets\.stripe-key\?/);
   });
 
   it("exports service URLs, the database endpoint, bucket names, the dashboard and the decision when built", async () => {

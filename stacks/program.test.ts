@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { buildModel, loadSpec } from "@polycloud/core";
 import { detect, directoryProbe, strictSetting } from "@polycloud/platform";
 import { validateKubernetesObjects } from "@polycloud/kubernetes/validation";
 import { runProgram, type Plan } from "@polycloud/testing";
@@ -57,5 +58,20 @@ describe("stackProgram", () => {
   it("builds the file named by polycloud:spec instead of the stack's own", async () => {
     const result = await plan("preview-42", { "polycloud:spec": "dev.yaml", "polycloud:provider": "kubernetes" });
     expect(result.find("polycloud:platform:Platform").name).toBe("shop");
+  });
+
+  it("fails before creating anything when the stack config has an unknown polycloud: key, naming the closest one", async () => {
+    const run = plan("dev", { ...stackConfig("dev"), "polycloud:kubernetes.ingressClass": "traefik" });
+    await expect(run).rejects.toThrow(/polycloud:kubernetes\.ingressClass: .*; did you mean polycloud:kubernetes\.ingressClassName\?/);
+  });
+});
+
+describe("the stacks' specs", () => {
+  // Least privilege: only the api may use the assets bucket; both services reach the stores.
+  it.each(STACKS.flatMap((stack) => BACKENDS.map((backend) => [stack, backend] as const)))("grant the assets bucket to the api alone in %s.yaml on %s", (stack, backend) => {
+    const model = buildModel(loadSpec(join(__dirname, `${stack}.yaml`)), backend, { "polycloud:aws.hostedZoneId": "Z123" });
+    expect(model.buckets["assets"]?.clients).toEqual({ api: "readwrite" });
+    expect(model.database?.clients).toEqual(["api", "worker"]);
+    expect(model.services["worker"]?.buckets).toEqual({});
   });
 });

@@ -2,9 +2,17 @@
  * The stacks program: the stack named <s> builds the spec `<s>.yaml` beside this file (or the file
  * named by `polycloud:spec`) with the Platform facade, and exports its outputs.
  *
- * Config: `polycloud:spec` (spec file), `polycloud:provider` (explicit backend), `polycloud:strict`
- * ("true": only explicit choices and stack config pick the backend), plus the backend's own config
- * (`aws:region`, `kubernetes:context`, ...), which detection reads too.
+ * Config (`Pulumi.<stack>.yaml`, `pulumi config set`, or the CLI's `-c`):
+ * - `polycloud:spec` (spec file), `polycloud:provider` (explicit backend), `polycloud:strict` ("true":
+ *   only explicit choices and stack config pick the backend);
+ * - `polycloud:<provider>.<option>`: the backend's options, over the spec's `providers.<provider>`
+ *   section, e.g. `polycloud:aws.hostedZoneId` (certificate validation and alias records in Route 53),
+ *   `polycloud:aws.backupRegion`, `polycloud:kubernetes.ingressClassName`,
+ *   `polycloud:kubernetes.selectorLabels.release` (nested options by dotted path, objects as JSON);
+ * - `polycloud:secrets.<name>`: the value of the spec's secret `<name>`, set with
+ *   `pulumi config set --secret polycloud:secrets.stripe-key ...` (never in plain text);
+ * - the providers' own config (`aws:region`, `kubernetes:context`, ...), which detection reads too.
+ * Any other `polycloud:` key is an error naming the closest known key, before anything is created.
  */
 import { homedir } from "node:os";
 import { resolve } from "node:path";

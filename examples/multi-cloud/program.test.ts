@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { validateKubernetesObjects } from "@polycloud/kubernetes/validation";
-import { runProgram, type Plan, type RecordedResource } from "@polycloud/testing";
+import { runProgram, secretConfig, type Plan, type RecordedResource } from "@polycloud/testing";
 import { resourceGraph } from "../resource-graph";
 import { multiCloud } from "./program";
 
@@ -43,6 +43,25 @@ describe("multiCloud", () => {
 
   it("plans the same resource graph", () => {
     expect(resourceGraph(plan)).toMatchSnapshot();
+  });
+
+  it("gives each Platform its own backend options and secret values from the one stack config", async () => {
+    const configured = await runProgram(multiCloud, {
+      project: "multi-cloud",
+      stack: "staging",
+      config: {
+        "aws:region": "eu-west-1",
+        "polycloud:aws.hostedZoneId": "Z0123456789ABC",
+        "polycloud:kubernetes.monitoringNamespace": "observability",
+        // The storefront's secret: not an unknown key to the back office, which has no secrets.
+        "polycloud:secrets.payments-key": secretConfig("pk_live_very_secret"),
+      },
+      timeoutMs: 30_000,
+    });
+    const storefront = configured.find("polycloud:platform:Platform", "storefront");
+    expect(configured.descendants(storefront).filter((r) => r.type === "aws:route53/record:Record").every((r) => r.inputs["zoneId"] === "Z0123456789ABC")).toBe(true);
+    expect(configured.descendants(storefront).some((r) => r.type === "aws:route53/record:Record")).toBe(true);
+    expect(JSON.stringify(configured.toJSON())).not.toContain("pk_live_very_secret");
   });
 });
 

@@ -1,28 +1,30 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { parseSpec, type Backend } from "@polycloud/core";
+import type { AppModel, SpecInput } from "@polycloud/core";
 import { runProgram, type Plan } from "@polycloud/testing";
 import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
-import { backend, createBackend } from "./backend";
-import { FULL_SPEC, spec } from "./__tests__/fixtures";
-import { canConnect } from "./__tests__/netpol";
+import { backend } from "./backend";
+import { FULL_SPEC, model } from "./__tests__/fixtures";
+import { canConnect, networkPolicies, type Endpoint } from "./netpol";
 import { kubernetesObjects, validateKubernetesObjects } from "./validation";
 
-const full = parseSpec(FULL_SPEC);
-const OPERATORS = createBackend({
-  argoRollouts: true,
-  cloudNativePg: { objectStore: { destinationPath: "s3://backups/shop", credentialsSecret: "backup-creds" } },
-  externalSecretStore: { name: "aws-secrets-manager" },
-  selectorLabels: { release: "kube-prometheus-stack" },
-});
+/** Every operator, from stack config (`polycloud:kubernetes.<option>`, nested by dotted path or JSON). */
+const OPERATORS = {
+  "polycloud:kubernetes.argoRollouts": "true",
+  "polycloud:kubernetes.cloudNativePg": JSON.stringify({ objectStore: { destinationPath: "s3://backups/shop", credentialsSecret: "backup-creds" } }),
+  "polycloud:kubernetes.externalSecretStore.name": "aws-secrets-manager",
+  "polycloud:kubernetes.selectorLabels.release": "kube-prometheus-stack",
+};
 
-function build(b: Backend, s = full, options: { preview?: boolean; provider?: boolean } = {}): Promise<Plan> {
+const full = model();
+
+function build(m: AppModel<"kubernetes">, options: { preview?: boolean; provider?: boolean; secretValues?: Record<string, pulumi.Input<string>> } = {}): Promise<Plan> {
   return runProgram(
     () => {
       const parent = new pulumi.ComponentResource("polycloud:platform:Platform", "shop");
       const provider = options.provider === true ? new k8s.Provider("cluster", { kubeconfig: "{}" }) : undefined;
-      const built = b.build(s, parent, provider === undefined ? {} : { provider });
+      const built = backend.build(m, parent, { ...(provider === undefined ? {} : { provider }), ...(options.secretValues === undefined ? {} : { secretValues: options.secretValues }) });
       return { urls: built.services.map((svc) => svc.url), alertCount: built.monitoring.alertCount, namespace: built.network.networkId };
     },
     { project: "shop", ...(options.preview === undefined ? {} : { preview: options.preview }) },
@@ -39,58 +41,52 @@ interface PodSpec {
 interface Container {
   securityContext?: unknown;
   resources?: { limits?: Record<string, string> };
-  env?: { name: string; value?: string }[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+  ports?: { name?: string; containerPort: number }[];
 }
+
+const WORKLOADS = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:argoproj.io/v1alpha1:Rollout"];
 
 /** Every pod template of the plan: Deployments, StatefulSets, Rollouts, Jobs and CronJobs. */
 function podTemplates(plan: Plan): { name: string; spec: PodSpec }[] {
   return plan.resources().flatMap((r) => {
     const name = `${r.type} ${r.name}`;
-    if (["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:argoproj.io/v1alpha1:Rollout", "kubernetes:batch/v1:Job"].includes(r.type)) {
-      return [{ name, spec: r.inputs.spec.template.spec as PodSpec }];
-    }
+    if ([...WORKLOADS, "kubernetes:batch/v1:Job"].includes(r.type)) return [{ name, spec: r.inputs.spec.template.spec as PodSpec }];
     if (r.type === "kubernetes:batch/v1:CronJob") return [{ name, spec: r.inputs.spec.jobTemplate.spec.template.spec as PodSpec }];
     return [];
   });
 }
 
-/** The labels of the pods of each workload, by object name. */
-function podLabels(plan: Plan): Record<string, Record<string, string>> {
-  const workloads = plan.resources().filter((r) => ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:argoproj.io/v1alpha1:Rollout"].includes(r.type));
-  return Object.fromEntries(workloads.map((w) => [w.inputs.metadata.name as string, w.inputs.spec.template.metadata.labels as Record<string, string>]));
+/** The pods of each workload, by object name, as the NetworkPolicy evaluator sees them. */
+function pods(plan: Plan): Record<string, Endpoint & { kind: "pod" }> {
+  return Object.fromEntries(
+    plan
+      .resources()
+      .filter((r) => WORKLOADS.includes(r.type))
+      .map((w) => {
+        const template = w.inputs.spec.template as { metadata: { labels: Record<string, string> }; spec: PodSpec };
+        const namedPorts = Object.fromEntries(template.spec.containers.flatMap((c) => (c.ports ?? []).flatMap((p) => (p.name === undefined ? [] : [[p.name, p.containerPort]]))));
+        return [w.inputs.metadata.name as string, { kind: "pod", namespace: w.inputs.metadata.namespace as string, labels: template.metadata.labels, namedPorts }];
+      }),
+  );
+}
+
+/** The env of a service's container: plain values, and `<secret>/<key>` for references. */
+function env(plan: Plan, service: string): [string, string | undefined][] {
+  const workload = plan.resources().find((r) => ["kubernetes:apps/v1:Deployment", "kubernetes:argoproj.io/v1alpha1:Rollout"].includes(r.type) && r.inputs.metadata.name === service)!;
+  const container = (workload.inputs.spec.template.spec as PodSpec).containers[0]!;
+  return (container.env ?? []).map((e) => [e.name, e.valueFrom?.secretKeyRef ? `${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}` : e.value]);
 }
 
 describe("backend", () => {
-  it("implements the Backend contract for kubernetes", () => {
+  it("implements the Backend contract for kubernetes: it builds a model and validates nothing itself", () => {
     expect(backend.provider).toBe("kubernetes");
     expect(backend.packageName).toBe("@polycloud/kubernetes");
-    expect(backend.validate(full)).toEqual([]);
-  });
-
-  it("reports what a cluster cannot honour when validating", () => {
-    const problems = backend.validate(spec({ network: { cdn: true }, backup: { crossRegion: true } }));
-    expect(problems.map((p) => p.path)).toEqual(["network.cdn", "backup.crossRegion"]);
-  });
-
-  it("reports services and secrets named like the stores' objects when validating", () => {
-    const problems = backend.validate(
-      spec({
-        services: { postgres: { image: "a:1" }, "bucket-assets-setup": { image: "a:1" }, redis: { image: "a:1" } },
-        database: {},
-        buckets: { assets: {} },
-        secrets: { "postgres-app": {}, "bucket-assets-root": {} },
-      }),
-    );
-    expect(problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
-      'services.postgres: "postgres" is also the name of the database\'s objects on Kubernetes',
-      'services.bucket-assets-setup: "bucket-assets-setup" is also the name of bucket assets\'s objects on Kubernetes',
-      'secrets.postgres-app: "postgres-app" is also the name of the database\'s Secret on Kubernetes',
-      'secrets.bucket-assets-root: "bucket-assets-root" is also the name of bucket assets\'s Secret on Kubernetes',
-    ]);
+    expect(Object.keys(backend).sort()).toEqual(["build", "packageName", "provider"]);
   });
 
   it("builds every concern of a full spec in one namespace", async () => {
-    const plan = await build(backend);
+    const plan = await build(full);
     expect(plan.resources().filter((r) => !r.custom).map((r) => r.type).sort()).toEqual([
       "polycloud:kubernetes:Bucket",
       "polycloud:kubernetes:Cache",
@@ -110,10 +106,49 @@ describe("backend", () => {
     expect(plan.find(k8s.core.v1.ResourceQuota).inputs.spec!.hard!.pods).toBe("42");
   });
 
-  it("wires DATABASE_URL, REDIS_URL, spec secrets and bucket keys into services by secretKeyRef", async () => {
-    const plan = await build(backend);
-    const env = plan.find(k8s.apps.v1.Deployment, { metadata: { name: "api" } }).inputs.spec.template.spec!.containers[0]!.env!;
-    expect(env.map((e) => [e.name, e.valueFrom?.secretKeyRef ? `${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}` : e.value])).toEqual([
+  it("answers each public service on the model's host when several are public", async () => {
+    const input: SpecInput = { ...FULL_SPEC, services: { ...FULL_SPEC.services, worker: { ...FULL_SPEC.services!["worker"]!, public: true } } };
+    const m = model(input);
+    const plan = await build(m);
+    expect(plan.outputs.urls).toEqual([`https://${m.services["api"]!.host}`, `https://${m.services["worker"]!.host}`]);
+    expect(plan.findAll(k8s.networking.v1.Ingress).map((i) => i.inputs.spec!.rules![0]!.host)).toEqual(["api.shop.example.com", "worker.shop.example.com"]);
+  });
+
+  it("takes namespace, ingress, issuer, monitoring, storage and Grafana from the options, stack config over the spec's providers section", async () => {
+    const input: SpecInput = {
+      ...FULL_SPEC,
+      providers: {
+        kubernetes: {
+          namespace: "payments",
+          ingressClassName: "traefik",
+          clusterIssuer: "internal-ca",
+          ingressController: { namespace: "traefik", podLabels: { "app.kubernetes.io/name": "traefik" } },
+          monitoringNamespace: "observability",
+          storageClassName: "fast",
+          grafanaUrl: "https://grafana.example.com",
+        },
+      },
+    };
+    const plan = await build(model(input, { "polycloud:kubernetes.clusterIssuer": "letsencrypt-staging" }));
+    expect(plan.find(k8s.core.v1.Namespace).inputs.metadata!.name).toBe("payments");
+    const ingress = plan.find(k8s.networking.v1.Ingress).inputs;
+    expect(ingress.spec!.ingressClassName).toBe("traefik");
+    expect(ingress.metadata!.annotations!["cert-manager.io/cluster-issuer"]).toBe("letsencrypt-staging");
+    plan.hasResource(k8s.networking.v1.NetworkPolicy, {
+      metadata: { name: "allow-ingress-controller" },
+      spec: { ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "traefik" } } }] }] },
+    });
+    plan.hasResource(k8s.networking.v1.NetworkPolicy, {
+      metadata: { name: "allow-monitoring" },
+      spec: { ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "observability" } } }] }] },
+    });
+    expect(plan.find(k8s.apps.v1.StatefulSet, { metadata: { name: "redis" } }).inputs.spec.volumeClaimTemplates![0]!.spec!.storageClassName).toBe("fast");
+    expect(plan.find(k8s.core.v1.PersistentVolumeClaim).inputs.spec!.storageClassName).toBe("fast");
+  });
+
+  it("wires exactly each service's secret bindings and the credentials of its bucket grant, by secretKeyRef", async () => {
+    const plan = await build(full);
+    expect(env(plan, "api")).toEqual([
       ["LOG_LEVEL", "info"],
       ["STRIPE_KEY", "stripe-key/value"],
       ["DATABASE_URL", "postgres-app/DATABASE_URL"],
@@ -123,20 +158,58 @@ describe("backend", () => {
       ["BUCKET_ASSETS_AWS_ACCESS_KEY_ID", "bucket-assets-app/AWS_ACCESS_KEY_ID"],
       ["BUCKET_ASSETS_AWS_SECRET_ACCESS_KEY", "bucket-assets-app/AWS_SECRET_ACCESS_KEY"],
     ]);
+    // worker: no database grant, the cache, and read-only credentials of the bucket.
+    expect(env(plan, "worker")).toEqual([
+      ["REDIS_URL", "redis-app/REDIS_URL"],
+      ["BUCKET_ASSETS_S3_ENDPOINT", "bucket-assets-read/S3_ENDPOINT"],
+      ["BUCKET_ASSETS_S3_BUCKET", "bucket-assets-read/S3_BUCKET"],
+      ["BUCKET_ASSETS_AWS_ACCESS_KEY_ID", "bucket-assets-read/AWS_ACCESS_KEY_ID"],
+      ["BUCKET_ASSETS_AWS_SECRET_ACCESS_KEY", "bucket-assets-read/AWS_SECRET_ACCESS_KEY"],
+    ]);
+  });
+
+  it("gives the store access labels only to the stores' clients", async () => {
+    const plan = await build(full);
+    const { api, worker } = pods(plan);
+    expect(Object.keys(api!.labels).filter((k) => k.startsWith("access.polycloud.dev/")).sort()).toEqual([
+      "access.polycloud.dev/bucket-assets",
+      "access.polycloud.dev/postgres",
+      "access.polycloud.dev/redis",
+    ]);
+    expect(Object.keys(worker!.labels).filter((k) => k.startsWith("access.polycloud.dev/")).sort()).toEqual(["access.polycloud.dev/bucket-assets", "access.polycloud.dev/redis"]);
+  });
+
+  it("lets each service reach exactly its granted stores and callees on their ports, and admits the ingress controller to public services only", async () => {
+    const plan = await build(full);
+    const policies = networkPolicies(plan.resources());
+    const p = pods(plan);
+    const { api, worker, postgres, redis } = p as Record<string, Endpoint>;
+    const bucket = p["bucket-assets"]!;
+    const can = (from: Endpoint, to: Endpoint, port: number) => canConnect(policies, from, to, port);
+    expect([can(api!, postgres!, 5432), can(api!, redis!, 6379), can(api!, bucket, 9000)]).toEqual([true, true, true]);
+    expect([can(worker!, postgres!, 5432), can(worker!, redis!, 6379), can(worker!, bucket, 9000)]).toEqual([false, true, true]);
+    // api may call worker on worker's port, and nothing else; worker calls nobody.
+    expect([can(api!, worker!, 9090), can(api!, worker!, 8080), can(worker!, api!, 8080)]).toEqual([true, false, false]);
+    // A store never reaches out, and a pod without grants (a debug pod) reaches nothing.
+    expect([can(postgres!, redis!, 6379), can(redis!, postgres!, 5432)]).toEqual([false, false]);
+    const debug: Endpoint = { kind: "pod", namespace: "shop-prd", labels: { "app.kubernetes.io/name": "debug" } };
+    expect([can(debug, postgres!, 5432), can(debug, api!, 8080), can(debug, worker!, 9090)]).toEqual([false, false, false]);
+    const controller: Endpoint = { kind: "pod", namespace: "ingress-nginx", labels: {} };
+    expect([can(controller, api!, 8080), can(controller, worker!, 9090), can(controller, postgres!, 5432)]).toEqual([true, false, false]);
   });
 
   it.each([
-    ["plain cluster", backend, 5],
-    ["cluster with every operator", OPERATORS, 4],
-  ] as const)("never puts a secret value in a container's plain env on a %s", async (_, b, passwords) => {
-    const plan = await build(b);
+    ["plain cluster", {}, 6, 7],
+    ["cluster with every operator", OPERATORS, 5, 5],
+  ] as const)("never puts a secret value in a container's plain env on a %s", async (_, config, passwords, pods) => {
+    const plan = await build(model(FULL_SPEC, config));
     // Every generated password and every value of the spec's secrets; connection URLs contain them.
     const secretValues = plan.resources(random.RandomPassword).map((p) => p.outputs.result as string);
     expect(new Set(secretValues).size).toBe(passwords);
     for (const value of secretValues) expect(value).toMatch(/^[A-Za-z0-9]{32,40}$/);
     const templates = podTemplates(plan);
     // api, worker, postgres (+ its pg_dump CronJob on a plain cluster), redis, MinIO and its setup Job.
-    expect(templates.length).toBe(b === backend ? 7 : 5);
+    expect(templates.length).toBe(pods);
     const plainEnv = templates
       .flatMap(({ spec }) => [...spec.containers, ...(spec.initContainers ?? [])])
       .flatMap((c) => c.env ?? [])
@@ -147,11 +220,19 @@ describe("backend", () => {
     }
   });
 
+  it("stores the build's secret values (stack config polycloud:secrets.<name>) instead of generating them", async () => {
+    const plan = await build(full, { secretValues: { "stripe-key": pulumi.secret("sk_live_given") } });
+    const secret = plan.find(k8s.core.v1.Secret, { metadata: { name: "stripe-key" } });
+    expect(secret.inputs.stringData).toEqual({ value: "sk_live_given" });
+    expect(secret.secretInputs).toContain("stringData");
+    expect(plan.findAll(random.RandomPassword).map((r) => r.name)).not.toContain("shop-secrets-stripe-key-value");
+  });
+
   it.each([
-    ["plain cluster", backend],
+    ["plain cluster", {}],
     ["cluster with every operator", OPERATORS],
-  ])("hardens every pod template on a %s (CloudNativePG's instance pods are the operator's)", async (_, b) => {
-    const plan = await build(b);
+  ])("hardens every pod template on a %s (CloudNativePG's instance pods are the operator's)", async (_, config) => {
+    const plan = await build(model(FULL_SPEC, config));
     const templates = podTemplates(plan);
     expect(templates.length).toBeGreaterThan(3);
     for (const { name, spec } of templates) {
@@ -179,32 +260,24 @@ describe("backend", () => {
     }
   });
 
-  it("lets services reach their database, cache and bucket and nothing else", async () => {
-    const plan = await build(backend);
-    const pods = podLabels(plan);
-    const { api, worker, postgres, redis } = pods as Record<string, Record<string, string>>;
-    const bucket = pods["bucket-assets"]!;
-    expect(canConnect(plan, api!, postgres!, 5432)).toBe(true);
-    expect(canConnect(plan, api!, redis!, 6379)).toBe(true);
-    expect(canConnect(plan, api!, bucket, 9000)).toBe(true);
-    // Wrong port, another service, or a store reaching out: all denied.
-    expect(canConnect(plan, api!, postgres!, 6379)).toBe(false);
-    expect(canConnect(plan, api!, worker!, 8080)).toBe(false);
-    expect(canConnect(plan, worker!, api!, 8080)).toBe(false);
-    expect(canConnect(plan, postgres!, redis!, 6379)).toBe(false);
-    expect(canConnect(plan, redis!, postgres!, 5432)).toBe(false);
-    // A pod without the access labels (e.g. a debug pod) cannot reach the database.
-    expect(canConnect(plan, { "app.kubernetes.io/name": "debug" }, postgres!, 5432)).toBe(false);
+  it("builds with every operator the options name: Rollouts analysed on the monitoring namespace's Prometheus, a CNPG cluster, ExternalSecrets, selected monitoring objects", async () => {
+    const plan = await build(model(FULL_SPEC, { ...OPERATORS, "polycloud:kubernetes.monitoringNamespace": "observability" }));
+    plan.resourceCountIs(k8s.apps.v1.Deployment, 0);
+    const analysis = plan.find("kubernetes:argoproj.io/v1alpha1:AnalysisTemplate", { metadata: { name: "api-error-rate" } });
+    expect(analysis.inputs.spec.metrics[0].provider.prometheus.address).toBe("http://prometheus-operated.observability.svc:9090");
+    expect(plan.find("kubernetes:postgresql.cnpg.io/v1:Cluster").inputs.spec.backup.barmanObjectStore.destinationPath).toBe("s3://backups/shop");
+    plan.hasResource("kubernetes:external-secrets.io/v1:ExternalSecret", { spec: { secretStoreRef: { name: "aws-secrets-manager", kind: "ClusterSecretStore" } } });
+    expect(plan.find("kubernetes:monitoring.coreos.com/v1:PrometheusRule").inputs.metadata.labels).toMatchObject({ release: "kube-prometheus-stack" });
   });
 
   it("emits only objects that validate against the Kubernetes OpenAPI schema on a plain cluster", async () => {
-    const plan = await build(backend);
+    const plan = await build(full);
     expect(kubernetesObjects(plan).length).toBeGreaterThan(40);
     expect(validateKubernetesObjects(plan)).toEqual([]);
   });
 
   it("emits only objects that validate against the Kubernetes and CRD schemas with every operator", async () => {
-    const plan = await build(OPERATORS);
+    const plan = await build(model(FULL_SPEC, OPERATORS));
     const types = new Set(kubernetesObjects(plan).map((r) => r.type));
     for (const crd of ["Rollout", "AnalysisTemplate", "Cluster", "ScheduledBackup", "ExternalSecret", "ServiceMonitor", "PrometheusRule", "AlertmanagerConfig"]) {
       expect([...types].some((t) => t.endsWith(`:${crd}`))).toBe(true);
@@ -244,20 +317,21 @@ describe("backend", () => {
   });
 
   it.each([
-    ["plain cluster", backend],
+    ["plain cluster", {}],
     ["cluster with every operator", OPERATORS],
-  ])("registers the same resources in preview and update on a %s", async (_, b) => {
-    const urns = async (preview: boolean) => (await build(b, full, { preview })).resources().map((r) => r.urn).sort();
+  ])("registers the same resources in preview and update on a %s", async (_, config) => {
+    const m = model(FULL_SPEC, config);
+    const urns = async (preview: boolean) => (await build(m, { preview })).resources().map((r) => r.urn).sort();
     expect(await urns(true)).toEqual(await urns(false));
   });
 
   it("builds a spec without storage, with a zero storage quota", async () => {
-    const plan = await build(backend, spec());
+    const plan = await build(model({ name: "shop", services: { api: { image: "ghcr.io/acme/shop-api:1.4.2", public: true } } }));
     expect(plan.find(k8s.core.v1.ResourceQuota).inputs.spec!.hard!["requests.storage"]).toBe("0");
   });
 
   it("gives every child the explicit provider when one is passed", async () => {
-    const plan = await build(backend, spec(), { provider: true });
+    const plan = await build(model({ name: "shop", services: { api: { image: "ghcr.io/acme/shop-api:1.4.2", public: true } } }), { provider: true });
     const objects = kubernetesObjects(plan).filter((r) => r.type !== "pulumi:providers:kubernetes");
     expect(objects.length).toBeGreaterThan(10);
     expect(objects.every((r) => r.provider?.includes("pulumi:providers:kubernetes::cluster"))).toBe(true);

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { runProgram } from "@polycloud/testing";
-import { Bucket, bucketSetupScript, type BucketArgs } from "./bucket";
+import { Bucket, bucketSetupScript, readPolicy, type BucketArgs } from "./bucket";
 import { namespace, spec } from "./__tests__/fixtures";
 
 function args(bucket: Record<string, unknown> = {}, extra: Partial<BucketArgs> = {}): BucketArgs {
@@ -47,7 +47,7 @@ describe("Bucket", () => {
       return { name: bucket.bucketName, endpoint: bucket.endpoint };
     });
     expect(plan.outputs).toEqual({ name: "assets", endpoint: "http://bucket-assets.shop-dev.svc.cluster.local:9000" });
-    expect(bucket!.credentials.map((c) => [c.envName, c.ref])).toEqual([
+    expect(bucket!.credentialsFor("readwrite").map((c) => [c.envName, `${c.location.secretName}/${c.location.key}`])).toEqual([
       ["BUCKET_ASSETS_S3_ENDPOINT", "bucket-assets-app/S3_ENDPOINT"],
       ["BUCKET_ASSETS_S3_BUCKET", "bucket-assets-app/S3_BUCKET"],
       ["BUCKET_ASSETS_AWS_ACCESS_KEY_ID", "bucket-assets-app/AWS_ACCESS_KEY_ID"],
@@ -55,11 +55,48 @@ describe("Bucket", () => {
     ]);
     const app = plan.find(k8s.core.v1.Secret, { metadata: { name: "bucket-assets-app" } });
     expect(app.secretInputs.length).toBeGreaterThan(0);
+    // Only readwrite credentials by default.
+    expect(() => bucket!.credentialsFor("read")).toThrow(/access: does not include "read", so the bucket has no read credentials; add "read" to the Bucket's access/);
+    plan.resourceCountIs(k8s.core.v1.Secret, 2);
+  });
+
+  it("creates a read-only user with a policy that cannot write, in its own Secret, when read access is asked for", async () => {
+    let bucket: Bucket | undefined;
+    const plan = await runProgram(() => {
+      bucket = new Bucket("assets", args({}, { access: ["readwrite", "read"] }));
+    });
+    expect(bucket!.credentialsFor("read").map((c) => `${c.location.secretName}/${c.location.key}`)).toEqual([
+      "bucket-assets-read/S3_ENDPOINT",
+      "bucket-assets-read/S3_BUCKET",
+      "bucket-assets-read/AWS_ACCESS_KEY_ID",
+      "bucket-assets-read/AWS_SECRET_ACCESS_KEY",
+    ]);
+    const read = plan.find(k8s.core.v1.Secret, { metadata: { name: "bucket-assets-read" } });
+    expect(read.name).toBe("assets-read-credentials");
+    expect(read.inputs.stringData!.AWS_ACCESS_KEY_ID).toBe("assets-read");
+    expect(read.inputs.stringData!.AWS_SECRET_ACCESS_KEY).not.toBe(plan.find(k8s.core.v1.Secret, { metadata: { name: "bucket-assets-app" } }).inputs.stringData!.AWS_SECRET_ACCESS_KEY);
+    const job = plan.find(k8s.batch.v1.Job).inputs.spec!.template.spec!.containers[0]!;
+    expect(job.env).toContainEqual({ name: "READ_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "bucket-assets-read", key: "AWS_ACCESS_KEY_ID" } } });
+    expect(job.command![2]).toContain('mc admin policy attach store assets-read --user "$READ_ACCESS_KEY"');
+  });
+
+  it("keeps the logical names of the readwrite user's children", async () => {
+    const plan = await runProgram(() => {
+      new Bucket("assets", args({}, { access: ["read", "readwrite"] }));
+    });
+    expect(plan.resources().filter((r) => r.custom).map((r) => r.name).filter((n) => /password|credentials/.test(n)).sort()).toEqual([
+      "assets-app-password",
+      "assets-credentials",
+      "assets-read-credentials",
+      "assets-read-password",
+      "assets-root-credentials",
+      "assets-root-password",
+    ]);
   });
 
   it("adjusts the root credentials with their own transform key", async () => {
     const plan = await runProgram(() => {
-      new Bucket("assets", args({}, { transform: { rootSecret: (a) => ({ ...a, metadata: { ...a.metadata, annotations: { root: "yes" } } }) } }));
+      new Bucket("assets", args({}, { transform: { rootSecret: { metadata: { annotations: { root: "yes" } } } } }));
     });
     expect(plan.find(k8s.core.v1.Secret, { metadata: { name: "bucket-assets-root" } }).inputs.metadata!.annotations).toEqual({ root: "yes" });
     expect(plan.find(k8s.core.v1.Secret, { metadata: { name: "bucket-assets-app" } }).inputs.metadata!.annotations).toBeUndefined();
@@ -91,5 +128,21 @@ describe("bucketSetupScript", () => {
     for (const line of present) expect(script).toContain(line);
     for (const line of absent) expect(script).not.toContain(line);
     expect(script).toContain("mc mb --ignore-existing store/assets");
+  });
+
+  it("gives the readwrite user MinIO's readwrite policy and the read user a bucket policy without any write action", () => {
+    const script = bucketSetupScript({ name: "assets", versioning: true, publicRead: false, lifecycle: {} }, ["readwrite", "read"]);
+    expect(script).toContain('mc admin policy attach store readwrite --user "$APP_ACCESS_KEY"');
+    expect(script).toContain(`printf '%s' '${JSON.stringify(readPolicy("assets"))}' > /tmp/assets-read.json`);
+    expect(script).toContain("mc admin policy create store assets-read /tmp/assets-read.json");
+    expect(script).toContain('mc admin policy attach store assets-read --user "$READ_ACCESS_KEY"');
+    const actions = (readPolicy("assets").Statement as { Action: string[]; Resource: string[] }[]).flatMap((s) => s.Action);
+    expect(actions.sort()).toEqual(["s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket"]);
+    expect((readPolicy("assets").Statement as { Resource: string[] }[]).flatMap((s) => s.Resource)).toEqual(["arn:aws:s3:::assets", "arn:aws:s3:::assets/*"]);
+  });
+
+  it("creates no readwrite user when only read access is asked for", () => {
+    const script = bucketSetupScript({ name: "assets", versioning: true, publicRead: false, lifecycle: {} }, ["read"]);
+    expect(script).not.toContain("APP_ACCESS_KEY");
   });
 });

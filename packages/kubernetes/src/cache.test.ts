@@ -34,7 +34,7 @@ describe("Cache", () => {
       cache = new Cache("cache", args({ name: "sessions", maxmemoryPolicy: "noeviction" }, { size: "medium" }));
       return { endpoint: cache.endpoint, port: cache.port };
     });
-    expect(cache!.connectionSecret).toEqual({ envName: "REDIS_URL", ref: "sessions-app/REDIS_URL" });
+    expect(cache!.connectionSecret).toEqual({ envName: "REDIS_URL", location: { secretName: "sessions-app", key: "REDIS_URL" } });
     expect(cache!.clientLabels).toEqual({ "access.polycloud.dev/sessions": "true" });
     expect(plan.outputs).toEqual({ endpoint: "sessions.shop-dev.svc.cluster.local", port: 6379 });
     expect(plan.find(k8s.apps.v1.StatefulSet).inputs.spec.template.spec!.containers[0]!.args).toContain("noeviction");

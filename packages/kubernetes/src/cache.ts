@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as random from "@pulumi/random";
-import { PolycloudError, type CacheArgs as CoreCacheArgs, type CacheOutputs, type SecretReference, type Transform } from "@polycloud/core";
-import { dnsLabelProblems, resolveCommon, workloadLabels } from "./labels";
+import { PolycloudError, type CacheArgs as CoreCacheArgs, type CacheOutputs, type Transform } from "@polycloud/core";
+import { PolycloudComponent } from "@polycloud/core/component";
+import { commonOf, dnsLabelProblems, workloadLabels } from "./labels";
 import type { NamespaceRef } from "./network";
-import { secretRef } from "./refs";
+import { secretReference, type KubernetesSecretReference } from "./refs";
 import { runAsProblems, type RunAs } from "./security";
 import { cacheStorageGb, STATEFUL_SIZES } from "./sizing";
 import { createAccessPolicies, createCredentials, createStatefulWorkload, envFromSecret, generatePassword, type StatefulTransforms } from "./stateful";
@@ -31,10 +32,10 @@ export interface CacheArgs extends CoreCacheArgs<NamespaceRef> {
  * Service, and NetworkPolicies admitting only pods carrying `clientLabels`.
  * `highAvailability` is not provided in-cluster (Redis Sentinel is not managed here): the component warns.
  */
-export class Cache extends pulumi.ComponentResource implements CacheOutputs {
+export class Cache extends PolycloudComponent implements CacheOutputs {
   readonly endpoint: pulumi.Output<string>;
   readonly port: pulumi.Output<number>;
-  readonly connectionSecret: SecretReference;
+  readonly connectionSecret: KubernetesSecretReference;
   /** Labels that grant a pod network access to the cache. */
   readonly clientLabels: Readonly<Record<string, string>>;
   /** Kubernetes name of the cache's objects (StatefulSet or Cluster, Service, Secret prefix). */
@@ -43,9 +44,9 @@ export class Cache extends pulumi.ComponentResource implements CacheOutputs {
   constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
     const objectName = args.name ?? "redis";
     PolycloudError.throwIfAny([...dnsLabelProblems("name", objectName), ...runAsProblems(args.runAs ?? {}, "runAs")]);
-    super("polycloud:kubernetes:Cache", name, {}, opts);
+    super("kubernetes", "Cache", name, args, opts);
     this.objectName = objectName;
-    const common = resolveCommon(args);
+    const common = commonOf(this.defaults);
     const cache = args.cache;
     const t = args.transform ?? {};
     const namespace = args.network.networkId;
@@ -56,11 +57,11 @@ export class Cache extends pulumi.ComponentResource implements CacheOutputs {
       pulumi.log.warn("cache.highAvailability is true, but the in-cluster Redis runs one instance (no Sentinel); use a managed Redis for failover", this);
     }
 
-    const password = generatePassword(this, `${name}-password`, { length: 32, protect: common.protect }, t.password);
+    const password = generatePassword(this, `${name}-password`, 32, t.password);
     const credentials = createCredentials(
       this,
       name,
-      { objectName: secretName, namespace, labels, protect: common.protect, data: { password, REDIS_URL: pulumi.interpolate`redis://:${password}@${host}:${PORT}/0` } },
+      { objectName: secretName, namespace, labels, data: { password, REDIS_URL: pulumi.interpolate`redis://:${password}@${host}:${PORT}/0` } },
       t.secret,
     );
     const size = STATEFUL_SIZES[cache.size];
@@ -101,7 +102,7 @@ export class Cache extends pulumi.ComponentResource implements CacheOutputs {
     this.clientLabels = createAccessPolicies(this, name, { store: objectName, namespace, labels, storeSelector: selector, ports: [PORT] }, t.networkPolicy);
     this.endpoint = pulumi.output(host);
     this.port = pulumi.output(PORT);
-    this.connectionSecret = { envName: "REDIS_URL", ref: secretRef(secretName, "REDIS_URL") };
+    this.connectionSecret = secretReference("REDIS_URL", secretName, "REDIS_URL");
     this.registerOutputs({ endpoint: this.endpoint, port: this.port });
   }
 }

@@ -146,7 +146,7 @@ describe("Database", () => {
   it("exposes the CloudNativePG instances' metrics and adjusts their NetworkPolicy with its own transform key", async () => {
     let metrics: unknown;
     const plan = await runProgram(() => {
-      const db = new Database("db", args({ cloudNativePg: {}, transform: { clusterNetworkPolicy: (a) => ({ ...a, metadata: { ...a.metadata, annotations: { cluster: "yes" } } }) } }));
+      const db = new Database("db", args({ cloudNativePg: {}, transform: { clusterNetworkPolicy: { metadata: { annotations: { cluster: "yes" } } } } }));
       metrics = db.metrics;
     });
     expect(metrics).toEqual({ podSelector: { "cnpg.io/cluster": "postgres" }, port: "metrics" });

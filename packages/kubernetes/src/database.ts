@@ -1,12 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type * as random from "@pulumi/random";
-import { PolycloudError, transform, type DatabaseArgs as CoreDatabaseArgs, type DatabaseOutputs, type SecretReference, type Transform } from "@polycloud/core";
-import { dnsLabelProblems, resolveCommon, workloadLabels } from "./labels";
+import { PolycloudError, transformed, type DatabaseArgs as CoreDatabaseArgs, type DatabaseOutputs, type Transform } from "@polycloud/core";
+import { PolycloudComponent } from "@polycloud/core/component";
+import { commonOf, dnsLabelProblems, workloadLabels } from "./labels";
 import type { NamespaceRef } from "./network";
 import { guaranteedResources, hardenedPodSpec } from "./pod";
 import { storageQuantity } from "./quantity";
-import { secretRef } from "./refs";
+import { secretReference, type KubernetesSecretReference } from "./refs";
 import { runAsProblems, type RunAs } from "./security";
 import { databaseInstances, STATEFUL_SIZES } from "./sizing";
 import { createAccessPolicies, createCredentials, createStatefulWorkload, envFromSecret, generatePassword, type StatefulTransforms } from "./stateful";
@@ -23,20 +24,22 @@ export interface DatabaseMetrics {
 /** CloudNativePG options: the operator runs PostgreSQL with streaming replicas, failover and backups. */
 export interface CloudNativePgOptions {
   /** PostgreSQL operand image. @default "ghcr.io/cloudnative-pg/postgresql:<major>" */
-  readonly imageName?: string;
+  readonly imageName?: string | undefined;
   /**
    * Barman object store for base backups and WAL archiving (point-in-time recovery); the scheduled
    * backup uses it. Without it, scheduled backups are volume snapshots (the cluster's default VolumeSnapshotClass).
    * @default - volume snapshots
    */
-  readonly objectStore?: {
-    /** e.g. `s3://backups/shop`. */
-    readonly destinationPath: string;
-    /** For S3-compatible stores other than AWS. @default - AWS S3 */
-    readonly endpointURL?: string;
-    /** Secret with keys ACCESS_KEY_ID and ACCESS_SECRET_KEY. */
-    readonly credentialsSecret: string;
-  };
+  readonly objectStore?:
+    | {
+        /** e.g. `s3://backups/shop`. */
+        readonly destinationPath: string;
+        /** For S3-compatible stores other than AWS. @default - AWS S3 */
+        readonly endpointURL?: string | undefined;
+        /** Secret with keys ACCESS_KEY_ID and ACCESS_SECRET_KEY. */
+        readonly credentialsSecret: string;
+      }
+    | undefined;
   /** Namespace of the operator, whose pods must reach the instances' status port. @default "cnpg-system" */
   readonly operatorNamespace?: string;
 }
@@ -81,10 +84,10 @@ export interface DatabaseArgs extends CoreDatabaseArgs<NamespaceRef> {
  * password and the `DATABASE_URL` live in a Secret (`<name>-app`); services read them by reference.
  * Either a hardened one-instance StatefulSet (default) or a CloudNativePG `Cluster` with scheduled backups.
  */
-export class Database extends pulumi.ComponentResource implements DatabaseOutputs {
+export class Database extends PolycloudComponent implements DatabaseOutputs {
   readonly endpoint: pulumi.Output<string>;
   readonly port: pulumi.Output<number>;
-  readonly connectionSecret: SecretReference;
+  readonly connectionSecret: KubernetesSecretReference;
   /** Labels that grant a pod network access to the database (give them to `WebService.podLabels`). */
   readonly clientLabels: Readonly<Record<string, string>>;
   /** Kubernetes name of the database's objects (StatefulSet or Cluster, Service, Secret prefix). */
@@ -95,9 +98,9 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     const objectName = args.name ?? "postgres";
     PolycloudError.throwIfAny([...dnsLabelProblems("name", objectName), ...runAsProblems(args.runAs ?? {}, "runAs")]);
-    super("polycloud:kubernetes:Database", name, {}, opts);
+    super("kubernetes", "Database", name, args, opts);
     this.objectName = objectName;
-    const common = resolveCommon(args);
+    const common = commonOf(this.defaults);
     const db = args.database;
     const t = args.transform ?? {};
     const namespace = args.network.networkId;
@@ -107,13 +110,13 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
     const host = `${cnpg === undefined ? objectName : `${objectName}-rw`}.${args.network.namespaceName}.svc.cluster.local`;
     const secretName = `${objectName}-app`;
 
-    const password = generatePassword(this, `${name}-password`, { length: 32, protect: common.protect }, t.password);
+    const password = generatePassword(this, `${name}-password`, 32, t.password);
     const url = pulumi.interpolate`postgresql://${USER}:${password}@${host}:${PORT}/${db.name}`;
     const credentials = createCredentials(
       this,
       name,
       // basic-auth is the type CloudNativePG expects for the owner's credentials.
-      { objectName: secretName, namespace, labels, protect: common.protect, type: "kubernetes.io/basic-auth", data: { username: USER, password, DATABASE_URL: url } },
+      { objectName: secretName, namespace, labels, type: "kubernetes.io/basic-auth", data: { username: USER, password, DATABASE_URL: url } },
       t.secret,
     );
 
@@ -159,12 +162,12 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
     const selector = workload?.selector ?? { "cnpg.io/cluster": objectName };
     this.clientLabels = createAccessPolicies(this, name, { store: objectName, namespace, labels, storeSelector: selector, ports: [PORT] }, t.networkPolicy);
     if (workload !== undefined) {
-      this.createDumpJob(name, args, { objectName, namespace, labels, host, image, credentials, serviceAccount: workload.serviceAccount, protect: common.protect });
+      this.createDumpJob(name, args, { objectName, namespace, labels, host, image, credentials, serviceAccount: workload.serviceAccount });
     }
 
     this.endpoint = pulumi.output(host);
     this.port = pulumi.output(PORT);
-    this.connectionSecret = { envName: "DATABASE_URL", ref: secretRef(secretName, "DATABASE_URL") };
+    this.connectionSecret = secretReference("DATABASE_URL", secretName, "DATABASE_URL");
     this.registerOutputs({ endpoint: this.endpoint, port: this.port });
   }
 
@@ -175,14 +178,14 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
   private createDumpJob(
     name: string,
     args: DatabaseArgs,
-    o: { objectName: string; namespace: pulumi.Input<string>; labels: Record<string, string>; host: string; image: string; credentials: k8s.core.v1.Secret; serviceAccount: k8s.core.v1.ServiceAccount; protect: boolean },
+    o: { objectName: string; namespace: pulumi.Input<string>; labels: Record<string, string>; host: string; image: string; credentials: k8s.core.v1.Secret; serviceAccount: k8s.core.v1.ServiceAccount },
   ): void {
     const db = args.database;
     const t = args.transform ?? {};
     const backupName = `${o.objectName}-backup`;
     const volume = new k8s.core.v1.PersistentVolumeClaim(
-      `${name}-backup-volume`,
-      transform(
+      ...transformed(
+        `${name}-backup-volume`,
         {
           metadata: { name: `${o.objectName}-backups`, namespace: o.namespace, labels: o.labels },
           spec: {
@@ -191,10 +194,9 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
             resources: { requests: { storage: storageQuantity(db.storageGb) } },
           },
         },
-        `${name}-backup-volume`,
+        this.childOptions({ stateful: true }),
         t.backupVolume,
       ),
-      { parent: this, protect: o.protect },
     );
     const script = [
       "set -eu",
@@ -203,8 +205,8 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
     ].join("\n");
     const selector = { "app.kubernetes.io/name": backupName };
     new k8s.batch.v1.CronJob(
-      `${name}-backup`,
-      transform(
+      ...transformed(
+        `${name}-backup`,
         {
           metadata: { name: backupName, namespace: o.namespace, labels: o.labels },
           spec: {
@@ -248,10 +250,9 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
             },
           },
         },
-        `${name}-backup`,
+        this.childOptions(),
         t.backupCronJob,
       ),
-      { parent: this },
     );
   }
 
@@ -266,8 +267,8 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
     const metadata = { name: o.objectName, namespace: o.namespace, labels: o.labels };
     const store = o.cnpg.objectStore;
     const cluster = new k8s.apiextensions.CustomResource(
-      `${name}-cluster`,
-      transform(
+      ...transformed(
+        `${name}-cluster`,
         {
           apiVersion: "postgresql.cnpg.io/v1",
           kind: "Cluster",
@@ -300,14 +301,13 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
             },
           },
         },
-        `${name}-cluster`,
+        this.childOptions({ stateful: true }),
         t.cluster,
       ),
-      { parent: this, protect: resolveCommon(args).protect },
     );
     new k8s.apiextensions.CustomResource(
-      `${name}-scheduled-backup`,
-      transform(
+      ...transformed(
+        `${name}-scheduled-backup`,
         {
           apiVersion: "postgresql.cnpg.io/v1",
           kind: "ScheduledBackup",
@@ -319,17 +319,16 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
             method: store === undefined ? "volumeSnapshot" : "barmanObjectStore",
           },
         },
-        `${name}-scheduled-backup`,
+        this.childOptions({ dependsOn: [cluster] }),
         t.scheduledBackup,
       ),
-      { parent: this, dependsOn: [cluster] },
     );
     // The operator polls each instance's status port; instances stream WAL to each other and talk to the API server.
     const operatorNamespace = o.cnpg.operatorNamespace ?? "cnpg-system";
     const instances = { "cnpg.io/cluster": o.objectName };
     new k8s.networking.v1.NetworkPolicy(
-      `${name}-cluster-traffic`,
-      transform(
+      ...transformed(
+        `${name}-cluster-traffic`,
         {
           metadata: { ...metadata, name: `${o.objectName}-cluster-traffic` },
           spec: {
@@ -346,10 +345,9 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
             ],
           },
         },
-        `${name}-cluster-traffic`,
+        this.childOptions(),
         t.clusterNetworkPolicy,
       ),
-      { parent: this },
     );
   }
 }

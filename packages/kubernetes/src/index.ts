@@ -14,5 +14,5 @@ export * from "./backend";
 export { capacityFor, DEFAULT_CAPACITY, STATEFUL_SIZES, type Capacity } from "./sizing";
 export { containerSecurityContext, podSecurityContext, MIN_UID, type RunAs } from "./security";
 export { cpuQuantity, memoryQuantity, storageQuantity } from "./quantity";
-export { burnRateExpr, errorRatio, latencyQuantile, sloAlertingRules, type RequestMetrics } from "./promql";
-export { parseSecretRef, secretRef } from "./refs";
+export { burnRateExpr, errorRatio, latencyQuantile, sloAlertingRules, withEscalations, ESCALATES_LABEL, type RequestMetrics } from "./promql";
+export { secretLocationProblems, secretReference, type KubernetesSecretReference, type SecretKeyLocation } from "./refs";

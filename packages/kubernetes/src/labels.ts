@@ -2,27 +2,25 @@
  * Labels: the user's tags normalised to Kubernetes label rules, the recommended `app.kubernetes.io/*`
  * labels, and the small immutable selector that ties a workload to its pods, Service and policies.
  */
-import { checkName, normalizeTags, PRESETS, type CommonArgs, type Environment, type Problem } from "@polycloud/core";
+import { checkName, normalizeTags, type ComponentDefaults, type Environment, type Problem } from "@polycloud/core";
 
 /** What every object of one application carries, resolved once per component. */
 export interface Common {
   readonly app: string;
   readonly environment: Environment;
-  /** Pulumi `protect` for stateful children. */
-  readonly protect: boolean;
   /** Labels for every object: normalised tags plus `app.kubernetes.io/part-of` and `managed-by`. */
   readonly labels: Readonly<Record<string, string>>;
 }
 
-export function resolveCommon(args: CommonArgs): Common {
-  const environment = args.environment ?? "development";
+/** The labels of a component's objects, from its resolved common args (`PolycloudComponent.defaults`). */
+export function commonOf(defaults: ComponentDefaults): Common {
+  const { app, environment } = defaults;
   return {
-    app: args.app,
+    app,
     environment,
-    protect: args.protect ?? PRESETS[environment].protectStateful,
     labels: {
-      ...normalizeTags("kubernetes", args.tags ?? {}, { app: args.app, environment }),
-      "app.kubernetes.io/part-of": args.app,
+      ...normalizeTags("kubernetes", { ...defaults.tags }, { app, environment }),
+      "app.kubernetes.io/part-of": app,
       "app.kubernetes.io/managed-by": "pulumi",
     },
   };
@@ -47,6 +45,7 @@ export const PUBLIC_LABEL = "polycloud.dev/public";
 /**
  * Label that grants a pod network access to one backing store (database, cache, bucket): the store's
  * NetworkPolicies admit pods carrying `access.polycloud.dev/<store>: "true"` and nothing else.
+ * (Services admit their callers by the callers' selector labels instead: see `WebServiceArgs.callers`.)
  */
 export function accessLabel(store: string): string {
   return `access.polycloud.dev/${store}`;

@@ -38,7 +38,7 @@ describe("Monitoring", () => {
     });
   });
 
-  it("creates burn-rate, latency, error-rate and store alerts labelled by severity", async () => {
+  it("creates burn-rate, latency, error-rate and store alerts labelled by severity, each warning with its escalation", async () => {
     const plan = await runProgram(program());
     const groups = plan.find(RULE).inputs.spec.groups as { name: string; rules: { alert: string; labels: { severity: string } }[] }[];
     expect(groups.map((g) => g.name)).toEqual(["api-slo", "stores"]);
@@ -46,15 +46,44 @@ describe("Monitoring", () => {
       "ApiFastBurn:critical",
       "ApiMediumBurn:critical",
       "ApiSlowBurn:warning",
+      "ApiSlowBurnEscalated:critical",
       "ApiLatencyP95Critical:critical",
       "ApiLatencyP95Warning:warning",
+      "ApiLatencyP95WarningEscalated:critical",
       "ApiErrorRate:warning",
+      "ApiErrorRateEscalated:critical",
       "ApiLatencyFastBurn:critical",
       "ApiLatencyMediumBurn:critical",
       "ApiLatencySlowBurn:warning",
+      "ApiLatencySlowBurnEscalated:critical",
     ]);
-    expect(groups[1]!.rules).toHaveLength(4);
-    expect(plan.outputs.alertCount).toBe(13);
+    // Per store: unavailable (critical), disk filling (warning) and its escalation.
+    expect(groups[1]!.rules.map((r) => `${r.alert}:${r.labels.severity}`)).toEqual([
+      "StoreUnavailable:critical",
+      "StoreDiskFilling:warning",
+      "StoreDiskFillingEscalated:critical",
+      "StoreUnavailable:critical",
+      "StoreDiskFilling:warning",
+      "StoreDiskFillingEscalated:critical",
+    ]);
+    expect(plan.outputs.alertCount).toBe(19);
+  });
+
+  it("escalates a warning that still holds escalateAfterMinutes after it fired: same expression, critical, for the warning's for plus the minutes", async () => {
+    const plan = await runProgram(program({ monitoring: { ...s.monitoring, escalateAfterMinutes: 30 } }));
+    type Rule = { alert: string; expr: string; for?: string; labels: Record<string, string> };
+    const rules = (plan.find(RULE).inputs.spec.groups as { rules: Rule[] }[]).flatMap((g) => g.rules);
+    const rule = (alert: string, store?: string) => rules.find((r) => r.alert === alert && r.labels["store"] === store)!;
+    // The p95 warning holds 15 minutes before it fires; its escalation 15 + 30.
+    expect(rule("ApiLatencyP95Warning").for).toBe("15m");
+    expect(rule("ApiLatencyP95WarningEscalated")).toMatchObject({ expr: rule("ApiLatencyP95Warning").expr, for: "45m", labels: { severity: "critical", escalates: "ApiLatencyP95Warning", service: "api" } });
+    // A burn-rate warning fires at once (no `for`): its escalation after 30 minutes.
+    expect(rule("ApiSlowBurn").for).toBeUndefined();
+    expect(rule("ApiSlowBurnEscalated")).toMatchObject({ expr: rule("ApiSlowBurn").expr, for: "30m", labels: { severity: "critical", escalates: "ApiSlowBurn" } });
+    expect(rule("StoreDiskFillingEscalated", "redis")).toMatchObject({ for: "45m", labels: { severity: "critical", escalates: "StoreDiskFilling", store: "redis" } });
+    // Critical alerts are not escalated.
+    expect(rules.filter((r) => r.labels["escalates"] !== undefined).every((r) => rules.find((w) => w.alert === r.labels["escalates"])!.labels["severity"] === "warning")).toBe(true);
+    expect(rules.filter((r) => r.alert.endsWith("Escalated"))).toHaveLength(6);
   });
 
   it("burns the latency budget with the share of requests slower than the target, from the histogram bucket at the target", async () => {
@@ -91,7 +120,8 @@ describe("Monitoring", () => {
     const plan = await runProgram(program());
     const spec = plan.find(ROUTING).inputs.spec;
     expect(spec.route.routes).toEqual([
-      { receiver: "critical", matchers: [{ name: "severity", value: "critical", matchType: "=" }], repeatInterval: "15m" },
+      // A normal repeat: escalation is the PrometheusRule's escalation rules, not a faster repeat.
+      { receiver: "critical", matchers: [{ name: "severity", value: "critical", matchType: "=" }], repeatInterval: "1h" },
       { receiver: "warning", matchers: [{ name: "severity", value: "warning", matchType: "=" }], repeatInterval: "4h" },
       { receiver: "info", matchers: [{ name: "severity", value: "info", matchType: "=" }] },
     ]);

@@ -2,19 +2,21 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
   sloAlerts,
-  transform,
+  transformed,
   type AlertRoute,
+  type EscalationPolicy,
   type MonitoringArgs as CoreMonitoringArgs,
   type MonitoringOutputs,
   type Severity,
   type Transform,
 } from "@polycloud/core";
+import { PolycloudComponent } from "@polycloud/core/component";
 import type { Cache } from "./cache";
 import { dashboardModel } from "./dashboard";
 import type { Database } from "./database";
-import { resolveCommon } from "./labels";
+import { commonOf } from "./labels";
 import type { NamespaceRef } from "./network";
-import { sloAlertingRules, type AlertingRule, type RequestMetrics } from "./promql";
+import { sloAlertingRules, withEscalations, type AlertingRule, type RequestMetrics } from "./promql";
 import type { WebService } from "./web-service";
 
 const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
@@ -56,14 +58,20 @@ export interface MonitoringArgs extends CoreMonitoringArgs<WebService, Pick<Data
  * availability and disk alerts for the database and cache; an AlertmanagerConfig routing critical,
  * warning and info to the spec's receivers (webhook and Slack URLs kept in a Secret); and a Grafana
  * dashboard ConfigMap with the golden signals.
+ *
+ * Escalation (`monitoring.escalateAfterMinutes`) means what it means on every backend: each warning
+ * rule has an escalation rule, `<Alert>Escalated`, on the same expression with severity `critical`,
+ * `for` the warning's own `for` plus `escalateAfterMinutes`, and the label `escalates: <Alert>`. A
+ * warning whose condition still holds that long after it fired pages the critical receivers; one that
+ * clears sooner never does.
  */
-export class Monitoring extends pulumi.ComponentResource implements MonitoringOutputs {
+export class Monitoring extends PolycloudComponent implements MonitoringOutputs {
   readonly dashboardUrl: pulumi.Output<string | undefined>;
   readonly alertCount: number;
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("polycloud:kubernetes:Monitoring", name, {}, opts);
-    const common = resolveCommon(args);
+    super("kubernetes", "Monitoring", name, args, opts);
+    const common = commonOf(this.defaults);
     const t = args.transform ?? {};
     const namespace = args.network.networkId;
     const ns = args.network.namespaceName;
@@ -72,8 +80,8 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
     for (const service of args.services) {
       const child = `${name}-${service.serviceName}-monitor`;
       new k8s.apiextensions.CustomResource(
-        child,
-        transform(
+        ...transformed(
+          child,
           {
             apiVersion: "monitoring.coreos.com/v1",
             kind: "ServiceMonitor",
@@ -84,10 +92,9 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
               endpoints: [{ port: service.portName, path: args.metricsPath ?? "/metrics", interval: "30s", scrapeTimeout: "10s" }],
             },
           },
-          child,
+          this.childOptions(),
           t.serviceMonitor,
         ),
-        { parent: this },
       );
     }
 
@@ -95,8 +102,8 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
     if (database?.metrics !== undefined) {
       const child = `${name}-${database.objectName}-monitor`;
       new k8s.apiextensions.CustomResource(
-        child,
-        transform(
+        ...transformed(
+          child,
           {
             apiVersion: "monitoring.coreos.com/v1",
             kind: "PodMonitor",
@@ -107,10 +114,9 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
               podMetricsEndpoints: [{ port: database.metrics.port, interval: "30s", scrapeTimeout: "10s" }],
             },
           },
-          child,
+          this.childOptions(),
           t.podMonitor,
         ),
-        { parent: this },
       );
     }
 
@@ -119,19 +125,19 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
       ...(database === undefined ? [] : [{ name: database.objectName, operator: database.metrics !== undefined }]),
       ...(args.cache === undefined ? [] : [{ name: args.cache.objectName, operator: false }]),
     ];
+    const escalation: EscalationPolicy = { from: "warning", to: "critical", afterMinutes: args.monitoring.escalateAfterMinutes };
     const groups = [
       ...args.services.map((s) => ({ name: `${s.serviceName}-slo`, rules: sloAlertingRules({ namespace: ns, service: s.serviceName }, alerts, args.metrics) })),
       ...storeGroup(ns, stores),
-    ];
+    ].map((group) => ({ ...group, rules: withEscalations(group.rules, escalation) }));
     this.alertCount = groups.reduce((n, g) => n + g.rules.length, 0);
     new k8s.apiextensions.CustomResource(
-      `${name}-rules`,
-      transform(
-        { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: `${common.app}-slo`, namespace, labels }, spec: { groups } },
+      ...transformed(
         `${name}-rules`,
+        { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: { name: `${common.app}-slo`, namespace, labels }, spec: { groups } },
+        this.childOptions(),
         t.prometheusRule,
       ),
-      { parent: this },
     );
 
     this.createAlertRouting(name, args, namespace, labels);
@@ -147,16 +153,15 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
         ...(args.metrics === undefined ? {} : { metrics: args.metrics }),
       });
       new k8s.core.v1.ConfigMap(
-        `${name}-dashboard`,
-        transform(
+        ...transformed(
+          `${name}-dashboard`,
           {
             metadata: { name: `${common.app}-dashboard`, namespace, labels: { ...labels, ...(args.dashboardLabels ?? { grafana_dashboard: "1" }) } },
             data: { [`${common.app}.json`]: JSON.stringify(model) },
           },
-          `${name}-dashboard`,
+          this.childOptions(),
           t.dashboard,
         ),
-        { parent: this },
       );
       if (args.grafanaUrl !== undefined) dashboardUrl = `${args.grafanaUrl.replace(/\/+$/, "")}/d/${uid}`;
     }
@@ -189,19 +194,18 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
     const hasUrls = Object.keys(urls).length > 0;
     const secret = hasUrls
       ? new k8s.core.v1.Secret(
-          `${name}-receivers`,
-          transform(
-            { metadata: { name: secretName, namespace, labels }, type: "Opaque", stringData: pulumi.secret(urls) },
+          ...transformed(
             `${name}-receivers`,
+            { metadata: { name: secretName, namespace, labels }, type: "Opaque", stringData: pulumi.secret(urls) },
+            this.childOptions(),
             t.receiversSecret,
           ),
-          { parent: this },
         )
       : undefined;
     const match = (severity: Severity) => [{ name: "severity", value: severity, matchType: "=" }];
     new k8s.apiextensions.CustomResource(
-      `${name}-alert-routing`,
-      transform(
+      ...transformed(
+        `${name}-alert-routing`,
         {
           apiVersion: "monitoring.coreos.com/v1alpha1",
           kind: "AlertmanagerConfig",
@@ -214,8 +218,9 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
               groupInterval: "5m",
               repeatInterval: "12h",
               routes: [
-                // Critical alerts are repeated every escalateAfterMinutes until someone resolves them.
-                { receiver: "critical", matchers: match("critical"), repeatInterval: `${args.monitoring.escalateAfterMinutes}m` },
+                // A page that is still firing is repeated hourly. Escalation is not a repeat: it is the
+                // `<Alert>Escalated` rules of the PrometheusRule, which reach this route as critical alerts.
+                { receiver: "critical", matchers: match("critical"), repeatInterval: "1h" },
                 { receiver: "warning", matchers: match("warning"), repeatInterval: "4h" },
                 { receiver: "info", matchers: match("info") },
               ],
@@ -223,10 +228,9 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
             receivers,
           },
         },
-        `${name}-alert-routing`,
+        this.childOptions(secret === undefined ? {} : { dependsOn: [secret] }),
         t.alertmanagerConfig,
       ),
-      { parent: this, ...(secret === undefined ? {} : { dependsOn: [secret] }) },
     );
   }
 }

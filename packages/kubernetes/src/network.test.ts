@@ -140,15 +140,33 @@ describe("Network", () => {
     });
   });
 
-  it("applies transforms to its children when transform is given", async () => {
+  it("merges partial args over a child's, labels key by key, when a transform is partial args", async () => {
+    const plan = await runProgram(() => {
+      new Network("net", { app: "shop", network, transform: { namespace: { metadata: { labels: { owner: "team-a" } } } } });
+    });
+    const labels = plan.find(k8s.core.v1.Namespace).inputs.metadata!.labels;
+    expect(labels).toMatchObject({ owner: "team-a", "pod-security.kubernetes.io/enforce": "restricted", "app.kubernetes.io/part-of": "shop" });
+  });
+
+  it("lets a function transform change a child's resource options, e.g. retain the namespace on delete", async () => {
     const plan = await runProgram(() => {
       new Network("net", {
         app: "shop",
         network,
-        transform: { namespace: (a) => ({ ...a, metadata: { ...a.metadata, annotations: { owner: "team-a" } } }) },
+        transform: {
+          namespace: (_args, opts) => {
+            opts.retainOnDelete = true;
+          },
+          resourceQuota: (args, opts, name) => ({ args: { ...args, metadata: { ...args.metadata, annotations: { child: name } } }, opts: { ...opts, ignoreChanges: ["spec.hard"] } }),
+        },
       });
     });
-    expect(plan.find(k8s.core.v1.Namespace).inputs.metadata!.annotations).toEqual({ owner: "team-a" });
+    expect(plan.find(k8s.core.v1.Namespace).options.retainOnDelete).toBe(true);
+    const quota = plan.find(k8s.core.v1.ResourceQuota);
+    expect(quota.inputs.metadata!.annotations).toEqual({ child: "net-quota" });
+    expect(quota.options.ignoreChanges).toEqual(["spec.hard"]);
+    // The component still parents the child.
+    expect(quota.parent).toBe(plan.find("polycloud:kubernetes:Network").urn);
   });
 
   it("throws a PolycloudError before creating anything when the namespace is not a DNS label", () => {

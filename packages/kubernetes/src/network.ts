@@ -1,14 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  componentDefaults,
   PolycloudError,
   physicalName,
-  transform,
+  transformed,
   type NetworkArgs as CoreNetworkArgs,
   type NetworkOutputs,
   type Transform,
 } from "@polycloud/core";
-import { dnsLabelProblems, PUBLIC_LABEL, resolveCommon } from "./labels";
+import { PolycloudComponent } from "@polycloud/core/component";
+import { commonOf, dnsLabelProblems, PUBLIC_LABEL } from "./labels";
 import { EPHEMERAL_STORAGE } from "./pod";
 import { cpuQuantity, memoryQuantity, storageQuantity } from "./quantity";
 import { DEFAULT_CAPACITY, type Capacity } from "./sizing";
@@ -83,7 +85,7 @@ export interface NetworkArgs extends CoreNetworkArgs {
  * Pass an explicit `k8s.Provider` through the resource options (`{ provider }` or `{ providers: [provider] }`)
  * to deploy somewhere other than the ambient kubeconfig; every child inherits it.
  */
-export class Network extends pulumi.ComponentResource implements NamespaceRef {
+export class Network extends PolycloudComponent implements NamespaceRef {
   readonly networkId: pulumi.Output<string>;
   readonly namespaceName: string;
   readonly namespace: k8s.core.v1.Namespace;
@@ -95,20 +97,19 @@ export class Network extends pulumi.ComponentResource implements NamespaceRef {
   }
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-    const common = resolveCommon(args);
-    const namespaceName = args.namespace ?? physicalName("kubernetes", "dns1123Label", { app: common.app, environment: common.environment });
+    const namespaceName = args.namespace ?? physicalName("kubernetes", "dns1123Label", { app: args.app, environment: componentDefaults(args).environment });
     PolycloudError.throwIfAny([
       ...dnsLabelProblems("namespace", namespaceName),
       ...dnsLabelProblems("ingressController.namespace", args.ingressController?.namespace ?? "ingress-nginx"),
     ]);
-    super("polycloud:kubernetes:Network", name, {}, opts);
+    super("kubernetes", "Network", name, args, opts);
     this.namespaceName = namespaceName;
-    const labels = common.labels;
+    const labels = commonOf(this.defaults).labels;
     const t = args.transform ?? {};
 
     this.namespace = new k8s.core.v1.Namespace(
-      `${name}-namespace`,
-      transform(
+      ...transformed(
+        `${name}-namespace`,
         {
           metadata: {
             name: this.namespaceName,
@@ -122,21 +123,16 @@ export class Network extends pulumi.ComponentResource implements NamespaceRef {
             },
           },
         },
-        `${name}-namespace`,
+        // Deleting a namespace deletes everything in it, the stores' volume claims included.
+        this.childOptions({ stateful: true }),
         t.namespace,
       ),
-      // Deleting a namespace deletes everything in it, the stores' volumes claims included.
-      { parent: this, protect: common.protect },
     );
     const namespace = this.namespace.metadata.name;
     this.networkId = namespace;
 
     const policy = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
-      new k8s.networking.v1.NetworkPolicy(
-        `${name}-${suffix}`,
-        transform({ metadata: { name: suffix, namespace, labels }, spec }, `${name}-${suffix}`, t.networkPolicy),
-        { parent: this },
-      );
+      new k8s.networking.v1.NetworkPolicy(...transformed(`${name}-${suffix}`, { metadata: { name: suffix, namespace, labels }, spec }, this.childOptions(), t.networkPolicy));
 
     policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
     policy("allow-dns", {
@@ -197,8 +193,8 @@ export class Network extends pulumi.ComponentResource implements NamespaceRef {
 
     const capacity = args.capacity ?? DEFAULT_CAPACITY;
     new k8s.core.v1.ResourceQuota(
-      `${name}-quota`,
-      transform(
+      ...transformed(
+        `${name}-quota`,
         {
           metadata: { name: "quota", namespace, labels },
           spec: {
@@ -220,14 +216,13 @@ export class Network extends pulumi.ComponentResource implements NamespaceRef {
             },
           },
         },
-        `${name}-quota`,
+        this.childOptions(),
         t.resourceQuota,
       ),
-      { parent: this },
     );
     new k8s.core.v1.LimitRange(
-      `${name}-limits`,
-      transform(
+      ...transformed(
+        `${name}-limits`,
         {
           metadata: { name: "limits", namespace, labels },
           spec: {
@@ -241,10 +236,9 @@ export class Network extends pulumi.ComponentResource implements NamespaceRef {
             ],
           },
         },
-        `${name}-limits`,
+        this.childOptions(),
         t.limitRange,
       ),
-      { parent: this },
     );
 
     this.registerOutputs({ networkId: this.networkId });

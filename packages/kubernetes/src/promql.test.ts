@@ -1,5 +1,5 @@
 import { sloAlerts } from "@polycloud/core";
-import { burnRateExpr, errorRatio, formatNumber, latencyQuantile, requestRate, sloAlertingRules } from "./promql";
+import { burnRateExpr, durationMinutes, errorRatio, formatDuration, formatNumber, latencyQuantile, requestRate, sloAlertingRules, withEscalations } from "./promql";
 
 const api = { namespace: "shop-prd", service: "api" };
 
@@ -80,5 +80,51 @@ describe("sloAlertingRules", () => {
     expect(rules[4]!.expr).toMatch(/>= 0.2$/);
     expect(rules[5]!.expr).toMatch(/\[15m\]\)\) >= 0.001$/);
     expect(rules[0]!.annotations.summary).toMatch(/^api: Error budget burning 14.4x too fast/);
+  });
+});
+
+describe("durationMinutes", () => {
+  it.each([
+    [undefined, 0],
+    ["", 0],
+    ["5m", 5],
+    ["1h30m", 90],
+    ["90s", 1.5],
+    ["3d", 4320],
+  ])("reads %p as %p minutes", (duration, minutes) => {
+    expect(durationMinutes(duration)).toBe(minutes);
+  });
+  it.each(["5", "5 m", "m5", "1h30"])("throws for %p", (duration) => {
+    expect(() => durationMinutes(duration)).toThrow(RangeError);
+  });
+});
+
+describe("formatDuration", () => {
+  it.each([
+    [30, "30m"],
+    [60, "1h"],
+    [75, "75m"],
+    [1.5, "90s"],
+  ])("prints %p minutes as %p", (minutes, duration) => {
+    expect(formatDuration(minutes)).toBe(duration);
+  });
+});
+
+describe("withEscalations", () => {
+  const policy = { from: "warning", to: "critical", afterMinutes: 15 } as const;
+  const rule = (alert: string, severity: string, holdFor?: string) => ({ alert, expr: `${alert}_expr > 1`, ...(holdFor === undefined ? {} : { for: holdFor }), labels: { severity, service: "api" }, annotations: { summary: alert, description: "d" } });
+
+  it("adds an escalation after each warning and none after critical or info rules", () => {
+    const rules = withEscalations([rule("A", "critical"), rule("B", "warning", "10m"), rule("C", "info")], policy);
+    expect(rules.map((r) => `${r.alert}:${r.labels["severity"]}:${r.for ?? "-"}`)).toEqual(["A:critical:-", "B:warning:10m", "BEscalated:critical:25m", "C:info:-"]);
+    expect(rules[2]).toMatchObject({ expr: "B_expr > 1", labels: { service: "api", escalates: "B" } });
+  });
+
+  it.each([
+    [undefined, "15m"],
+    ["45m", "1h"],
+    ["1h", "75m"],
+  ])("holds the escalation of a warning with for %p for %p (the warning's own plus afterMinutes)", (holdFor, expected) => {
+    expect(withEscalations([rule("W", "warning", holdFor)], policy)[1]!.for).toBe(expected);
   });
 });

@@ -1,4 +1,4 @@
-import { formatWindow, type SloAlert } from "@polycloud/core";
+import { escalationOf, formatWindow, type EscalationPolicy, type Severity, type SloAlert } from "@polycloud/core";
 
 /**
  * PromQL for the SLO signals: error ratio and latency quantile of a service's HTTP metrics, as
@@ -138,4 +138,56 @@ function pascal(kebab: string): string {
     .filter((w) => w !== "")
     .map((w) => w[0]!.toUpperCase() + w.slice(1))
     .join("");
+}
+
+/** The label of an escalation rule that names the warning alert it escalates. */
+export const ESCALATES_LABEL = "escalates";
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1 / 60000, s: 1 / 60, m: 1, h: 60, d: 1440, w: 10080, y: 525600 };
+
+/**
+ * Minutes of a Prometheus duration (`90s`, `5m`, `1h30m`, `3d`); 0 when there is none (a rule without
+ * `for` fires at its first evaluation).
+ * @throws RangeError for anything that is not a Prometheus duration.
+ */
+export function durationMinutes(duration: string | undefined): number {
+  if (duration === undefined || duration === "" || duration === "0") return 0;
+  const parts = [...duration.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== duration) throw new RangeError(`"${duration}" is not a Prometheus duration such as 5m or 1h30m`);
+  return parts.reduce((total, [, amount, unit]) => total + Number(amount) * DURATION_UNITS[unit!]!, 0);
+}
+
+/** Minutes as a Prometheus duration: the largest whole unit (`30m`, `1h`), seconds when not a whole minute. */
+export function formatDuration(minutes: number): string {
+  return Number.isInteger(minutes) && minutes > 0 ? formatWindow(minutes) : `${Math.round(minutes * 60)}s`;
+}
+
+/**
+ * A group's rules with core's escalation policy applied ({@link escalationOf}): after each rule that
+ * escalates (a warning), its escalation: the same expression, the policy's severity (critical), `for`
+ * the warning's own plus `afterMinutes`, named `<Alert>Escalated` and labelled `escalates: <Alert>`.
+ * Prometheus fires it once the warning's condition has held `afterMinutes` longer than the warning
+ * needed, and resolves it with the warning; a warning that clears sooner never pages.
+ */
+export function withEscalations(rules: readonly AlertingRule[], policy: EscalationPolicy): AlertingRule[] {
+  return rules.flatMap((rule) => {
+    const pendingMinutes = durationMinutes(rule.for);
+    const escalation = escalationOf({ severity: rule.labels["severity"] as Severity, pendingMinutes }, policy);
+    if (escalation === undefined) return [rule];
+    const after = policy.afterMinutes;
+    return [
+      rule,
+      {
+        alert: `${rule.alert}Escalated`,
+        expr: rule.expr,
+        for: formatDuration(escalation.pendingMinutes),
+        labels: { ...rule.labels, severity: escalation.severity, [ESCALATES_LABEL]: rule.alert },
+        annotations: {
+          ...rule.annotations,
+          summary: `${rule.annotations["summary"] ?? rule.alert} (escalated: still firing ${after} minutes after the warning)`,
+          description: `${rule.annotations["description"] ?? ""} Escalation of the warning ${rule.alert}, whose condition has held ${after} minutes after it fired.`.trim(),
+        },
+      },
+    ];
+  });
 }

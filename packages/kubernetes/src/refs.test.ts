@@ -1,14 +1,25 @@
-import { parseSecretRef, secretRef } from "./refs";
+import { secretLocationProblems, secretReference } from "./refs";
 
-describe("parseSecretRef", () => {
-  it.each([
-    ["postgres-app/DATABASE_URL", { name: "postgres-app", key: "DATABASE_URL" }],
-    ["stripe-key/value", { name: "stripe-key", key: "value" }],
-    [secretRef("a.b", "k_1"), { name: "a.b", key: "k_1" }],
-  ])("splits %s", (ref, expected) => {
-    expect(parseSecretRef(ref)).toEqual(expected);
+describe("secretReference", () => {
+  it("names the Secret and key the variable is read from", () => {
+    expect(secretReference("DATABASE_URL", "postgres-app", "DATABASE_URL")).toEqual({ envName: "DATABASE_URL", location: { secretName: "postgres-app", key: "DATABASE_URL" } });
   });
-  it.each(["no-key", "/value", "Upper/value", "a/b/c", "arn:aws:secretsmanager:x"])("throws for %s", (ref) => {
-    expect(() => parseSecretRef(ref)).toThrow(/is not "<secret name>\/<key>"/);
+});
+
+describe("secretLocationProblems", () => {
+  it.each([
+    ["postgres-app", "DATABASE_URL"],
+    ["stripe-key", "value"],
+    ["a.b", "k_1.-x"],
+  ])("accepts Secret %s key %s", (secretName, key) => {
+    expect(secretLocationProblems("secrets[0].location", { secretName, key })).toEqual([]);
+  });
+
+  it.each([
+    ["Upper", "value", ["secrets[0].location.secretName"]],
+    ["stripe-key", "a/b", ["secrets[0].location.key"]],
+    ["arn:aws:secretsmanager:x", "", ["secrets[0].location.secretName", "secrets[0].location.key"]],
+  ])("reports Secret %j key %j at %j", (secretName, key, paths) => {
+    expect(secretLocationProblems("secrets[0].location", { secretName, key }).map((p) => p.path)).toEqual(paths);
   });
 });

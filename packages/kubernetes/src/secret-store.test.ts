@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
+import * as pulumi from "@pulumi/pulumi";
 import { runProgram, secretConfig } from "@polycloud/testing";
 import { SecretStore } from "./secret-store";
 import { namespace } from "./__tests__/fixtures";
@@ -9,7 +10,7 @@ const secrets = [{ name: "stripe-key", description: "Stripe API key", rotationDa
 const EXTERNAL = "kubernetes:external-secrets.io/v1:ExternalSecret";
 
 describe("SecretStore", () => {
-  it("stores values from args, config or generation in Opaque secrets when no external store is named", async () => {
+  it("stores values from args or generation in Opaque secrets, and reads no Pulumi config itself, when no external store is named", async () => {
     let references: SecretStore["references"] = {};
     const plan = await runProgram(
       () => {
@@ -17,15 +18,17 @@ describe("SecretStore", () => {
           app: "shop",
           network: namespace(),
           secrets: [...secrets, { name: "webhook-token" }],
-          values: { "webhook-token": "given" },
+          values: { "stripe-key": pulumi.secret("sk_given"), "webhook-token": "given" },
         });
         references = store.references;
       },
-      { project: "shop", config: { "shop:stripe-key": secretConfig("sk_from_config") } },
+      // The backend passes polycloud:secrets.<name> as values; the component does not look for <project>:<name>.
+      { project: "shop", config: { "shop:session-key": secretConfig("not read") } },
     );
     const value = (name: string) => plan.find(k8s.core.v1.Secret, { metadata: { name } });
-    expect(value("stripe-key").inputs.stringData).toEqual({ value: "sk_from_config" });
+    expect(value("stripe-key").inputs.stringData).toEqual({ value: "sk_given" });
     expect(value("webhook-token").inputs.stringData).toEqual({ value: "given" });
+    expect(value("session-key").inputs.stringData!.value).not.toBe("not read");
     expect(value("stripe-key").secretInputs).toContain("stringData");
     expect(value("stripe-key").inputs.type).toBe("Opaque");
     expect(value("stripe-key").inputs.metadata!.annotations).toEqual({ "polycloud.dev/description": "Stripe API key", "polycloud.dev/rotation-days": "30" });
@@ -34,17 +37,18 @@ describe("SecretStore", () => {
     expect(generated.name).toBe("secrets-session-key-value");
     expect(generated.inputs).toMatchObject({ length: 32, special: false });
     expect(references).toEqual({
-      "stripe-key": { envName: "STRIPE_KEY", ref: "stripe-key/value" },
-      "session-key": { envName: "SESSION_KEY", ref: "session-key/value" },
-      "webhook-token": { envName: "WEBHOOK_TOKEN", ref: "webhook-token/value" },
+      "stripe-key": { envName: "STRIPE_KEY", location: { secretName: "stripe-key", key: "value" } },
+      "session-key": { envName: "SESSION_KEY", location: { secretName: "session-key", key: "value" } },
+      "webhook-token": { envName: "WEBHOOK_TOKEN", location: { secretName: "webhook-token", key: "value" } },
     });
   });
 
-  it("creates ExternalSecrets and stores no value when an external store is named", async () => {
+  it("creates ExternalSecrets and stores no value, warning about values given, when an external store is named", async () => {
     const plan = await runProgram(() => {
-      new SecretStore("secrets", { app: "shop", network: namespace(), secrets, externalStore: { name: "aws-secrets-manager", remoteKeyPrefix: "shop/prod/" } });
+      new SecretStore("secrets", { app: "shop", network: namespace(), secrets, values: { "stripe-key": "x" }, externalStore: { name: "aws-secrets-manager", remoteKeyPrefix: "shop/prod/" } });
     });
     plan.resourceCountIs(k8s.core.v1.Secret, 0);
+    expect(plan.logs).toContainEqual(expect.objectContaining({ severity: "warning", message: "values of stripe-key are ignored: the external store aws-secrets-manager holds the secrets' values" }));
     plan.resourceCountIs(random.RandomPassword, 0);
     expect(plan.find(EXTERNAL, { metadata: { name: "stripe-key" } }).inputs.spec).toEqual({
       refreshInterval: "1h",

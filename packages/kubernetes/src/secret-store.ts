@@ -4,15 +4,15 @@ import type * as random from "@pulumi/random";
 import {
   PolycloudError,
   secretEnvName,
-  transform,
-  type SecretReference,
+  transformed,
   type SecretStoreArgs as CoreSecretStoreArgs,
   type SecretStoreOutputs,
   type Transform,
 } from "@polycloud/core";
-import { dnsLabelProblems, resolveCommon } from "./labels";
+import { PolycloudComponent } from "@polycloud/core/component";
+import { commonOf, dnsLabelProblems } from "./labels";
 import type { NamespaceRef } from "./network";
-import { secretRef } from "./refs";
+import { secretReference, type KubernetesSecretReference } from "./refs";
 import { generatePassword } from "./stateful";
 
 /** The key every secret's value is stored under. */
@@ -33,9 +33,9 @@ export interface ExternalStoreRef {
 export interface SecretStoreArgs extends CoreSecretStoreArgs {
   readonly network: NamespaceRef;
   /**
-   * Values by secret name. A secret without one here is read from Pulumi config `<project>:<name>`
-   * (`pulumi config set --secret stripe-key ...`); failing that, a 32-character random value is generated.
-   * Ignored when `externalStore` is set.
+   * Values by secret name, as Pulumi secrets (the Kubernetes backend passes the stack config
+   * `polycloud:secrets.<name>`). A secret without one gets a generated 32-character random value,
+   * kept in Pulumi state like any other. Ignored (with a warning) when `externalStore` is set.
    * @default {}
    */
   readonly values?: Readonly<Record<string, pulumi.Input<string>>>;
@@ -55,12 +55,12 @@ export interface SecretStoreArgs extends CoreSecretStoreArgs {
 
 /**
  * The application's secrets as Kubernetes Secrets, one per spec secret with its value under the key
- * `value`: either Opaque Secrets holding values from args, config or generation (secret in Pulumi
- * state), or ExternalSecrets that sync them from a cloud secret manager. Services get references
- * (`<secret>/value`) and read them through `secretKeyRef` or mounted files.
+ * `value`: either Opaque Secrets holding values from args or generation (secret in Pulumi state), or
+ * ExternalSecrets that sync them from a cloud secret manager. Services get references (Secret
+ * `<secret>`, key `value`) and read them through `secretKeyRef` or mounted files.
  */
-export class SecretStore extends pulumi.ComponentResource implements SecretStoreOutputs {
-  readonly references: Readonly<Record<string, SecretReference>>;
+export class SecretStore extends PolycloudComponent implements SecretStoreOutputs {
+  readonly references: Readonly<Record<string, KubernetesSecretReference>>;
 
   constructor(name: string, args: SecretStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     const known = new Set(args.secrets.map((s) => s.name));
@@ -74,12 +74,14 @@ export class SecretStore extends pulumi.ComponentResource implements SecretStore
           fix: `add "${key}" to secrets or remove the value`,
         })),
     ]);
-    super("polycloud:kubernetes:SecretStore", name, {}, opts);
-    const common = resolveCommon(args);
+    super("kubernetes", "SecretStore", name, args, opts);
+    const common = commonOf(this.defaults);
     const t = args.transform ?? {};
-    const config = new pulumi.Config();
     const namespace = args.network.networkId;
-    const references: Record<string, SecretReference> = {};
+    const references: Record<string, KubernetesSecretReference> = {};
+    if (args.externalStore !== undefined && Object.keys(args.values ?? {}).length > 0) {
+      pulumi.log.warn(`values of ${Object.keys(args.values ?? {}).join(", ")} are ignored: the external store ${args.externalStore.name} holds the secrets' values`, this);
+    }
 
     for (const secret of args.secrets) {
       const child = `${name}-${secret.name}`;
@@ -95,8 +97,8 @@ export class SecretStore extends pulumi.ComponentResource implements SecretStore
       if (args.externalStore !== undefined) {
         const store = args.externalStore;
         new k8s.apiextensions.CustomResource(
-          `${child}-external`,
-          transform(
+          ...transformed(
+            `${child}-external`,
             {
               // v1: External Secrets Operator 0.17 and later no longer serve v1beta1.
               apiVersion: "external-secrets.io/v1",
@@ -109,21 +111,18 @@ export class SecretStore extends pulumi.ComponentResource implements SecretStore
                 data: [{ secretKey: SECRET_VALUE_KEY, remoteRef: { key: `${store.remoteKeyPrefix ?? ""}${secret.name}` } }],
               },
             },
-            `${child}-external`,
+            this.childOptions(),
             t.externalSecret,
           ),
-          { parent: this },
         );
       } else {
-        const value = args.values?.[secret.name] ?? config.getSecret(secret.name) ?? generatePassword(this, `${child}-value`, { length: 32, protect: common.protect }, t.randomPassword);
+        const value = args.values?.[secret.name] ?? generatePassword(this, `${child}-value`, 32, t.randomPassword);
         new k8s.core.v1.Secret(
-          child,
-          transform({ metadata, type: "Opaque", stringData: { [SECRET_VALUE_KEY]: pulumi.secret(value) } }, child, t.secret),
           // A replaced generated value would lock the application out of whatever it protects.
-          { parent: this, protect: common.protect },
+          ...transformed(child, { metadata, type: "Opaque", stringData: { [SECRET_VALUE_KEY]: pulumi.secret(value) } }, this.childOptions({ stateful: true }), t.secret),
         );
       }
-      references[secret.name] = { envName: secretEnvName(secret.name), ref: secretRef(secret.name, SECRET_VALUE_KEY) };
+      references[secret.name] = secretReference(secretEnvName(secret.name), secret.name, SECRET_VALUE_KEY);
     }
     this.references = references;
     this.registerOutputs({ references });

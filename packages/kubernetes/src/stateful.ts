@@ -11,7 +11,8 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { core } from "@pulumi/kubernetes/types/input";
-import { transform, type Transform } from "@polycloud/core";
+import { transformed, type Transform } from "@polycloud/core";
+import type { PolycloudComponent } from "@polycloud/core/component";
 import { accessLabel, selectorLabels, workloadLabels, type Common } from "./labels";
 import { guaranteedResources, hardenedPodSpec } from "./pod";
 import { storageQuantity } from "./quantity";
@@ -29,26 +30,25 @@ export interface StatefulTransforms {
 }
 
 /** A generated password of letters and digits (it goes into URLs unescaped); protected like the data it opens. */
-export function generatePassword(parent: pulumi.Resource, child: string, o: { length: number; protect: boolean }, userTransform: Transform<random.RandomPasswordArgs> | undefined): pulumi.Output<string> {
-  return new random.RandomPassword(child, transform<random.RandomPasswordArgs>({ length: o.length, special: false }, child, userTransform), { parent, protect: o.protect }).result;
+export function generatePassword(parent: PolycloudComponent, child: string, length: number, userTransform: Transform<random.RandomPasswordArgs> | undefined): pulumi.Output<string> {
+  return new random.RandomPassword(...transformed<random.RandomPasswordArgs, pulumi.CustomResourceOptions>(child, { length, special: false }, parent.childOptions({ stateful: true }), userTransform)).result;
 }
 
 /** Creates the Secret with a store's credentials and connection string; protected like the data it opens. */
 export function createCredentials(
-  parent: pulumi.Resource,
+  parent: PolycloudComponent,
   name: string,
-  o: { objectName: string; namespace: pulumi.Input<string>; labels: Record<string, string>; protect: boolean; type?: string; data: Record<string, pulumi.Input<string>> },
+  o: { objectName: string; namespace: pulumi.Input<string>; labels: Record<string, string>; type?: string; data: Record<string, pulumi.Input<string>> },
   userTransform: Transform<k8s.core.v1.SecretArgs> | undefined,
 ): k8s.core.v1.Secret {
   return new k8s.core.v1.Secret(
-    `${name}-credentials`,
-    transform(
-      { metadata: { name: o.objectName, namespace: o.namespace, labels: o.labels }, type: o.type ?? "Opaque", stringData: o.data },
+    ...transformed<k8s.core.v1.SecretArgs, pulumi.CustomResourceOptions>(
       `${name}-credentials`,
+      { metadata: { name: o.objectName, namespace: o.namespace, labels: o.labels }, type: o.type ?? "Opaque", stringData: o.data },
+      // Replacing the credentials would lock clients out of existing data.
+      parent.childOptions({ stateful: true, additionalSecretOutputs: ["stringData", "data"] }),
       userTransform,
     ),
-    // Replacing the credentials would lock clients out of existing data.
-    { parent, protect: o.protect, additionalSecretOutputs: ["stringData", "data"] },
   );
 }
 
@@ -57,7 +57,7 @@ export function createCredentials(
  * ports, and those pods may send to the store on those ports. Default-deny covers everything else.
  */
 export function createAccessPolicies(
-  parent: pulumi.Resource,
+  parent: PolycloudComponent,
   name: string,
   o: { store: string; namespace: pulumi.Input<string>; labels: Record<string, string>; storeSelector: Record<string, string>; ports: readonly number[] },
   userTransform: Transform<k8s.networking.v1.NetworkPolicyArgs> | undefined,
@@ -66,9 +66,7 @@ export function createAccessPolicies(
   const ports = o.ports.map((port) => ({ protocol: "TCP", port }));
   const policy = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
     new k8s.networking.v1.NetworkPolicy(
-      `${name}-${suffix}`,
-      transform({ metadata: { name: `${o.store}-${suffix}`, namespace: o.namespace, labels: o.labels }, spec }, `${name}-${suffix}`, userTransform),
-      { parent },
+      ...transformed(`${name}-${suffix}`, { metadata: { name: `${o.store}-${suffix}`, namespace: o.namespace, labels: o.labels }, spec }, parent.childOptions(), userTransform),
     );
   policy("allow-clients", {
     podSelector: { matchLabels: o.storeSelector },
@@ -112,7 +110,7 @@ export interface StatefulWorkloadOptions {
  * Service) and a one-replica StatefulSet with a retained volume claim.
  */
 export function createStatefulWorkload(
-  parent: pulumi.Resource,
+  parent: PolycloudComponent,
   name: string,
   o: StatefulWorkloadOptions,
 ): { service: k8s.core.v1.Service; statefulSet: k8s.apps.v1.StatefulSet; serviceAccount: k8s.core.v1.ServiceAccount; selector: Record<string, string> } {
@@ -121,29 +119,22 @@ export function createStatefulWorkload(
   const metadata = { name: o.objectName, namespace: o.namespace, labels };
   const t = o.transform;
   const serviceAccount = new k8s.core.v1.ServiceAccount(
-    `${name}-service-account`,
-    transform({ metadata, automountServiceAccountToken: false }, `${name}-service-account`, t.serviceAccount),
-    { parent },
+    ...transformed(`${name}-service-account`, { metadata, automountServiceAccountToken: false }, parent.childOptions(), t.serviceAccount),
   );
   const ports = [{ name: o.port.name, port: o.port.port, targetPort: o.port.name, protocol: "TCP" }];
-  const service = new k8s.core.v1.Service(
-    `${name}-service`,
-    transform({ metadata, spec: { type: "ClusterIP", selector, ports } }, `${name}-service`, t.service),
-    { parent },
-  );
+  const service = new k8s.core.v1.Service(...transformed(`${name}-service`, { metadata, spec: { type: "ClusterIP", selector, ports } }, parent.childOptions(), t.service));
   const headlessName = `${o.objectName}-headless`;
   new k8s.core.v1.Service(
-    `${name}-headless-service`,
-    transform(
-      { metadata: { ...metadata, name: headlessName }, spec: { type: "ClusterIP", clusterIP: "None", selector, ports } },
+    ...transformed(
       `${name}-headless-service`,
+      { metadata: { ...metadata, name: headlessName }, spec: { type: "ClusterIP", clusterIP: "None", selector, ports } },
+      parent.childOptions(),
       t.headlessService,
     ),
-    { parent },
   );
   const statefulSet = new k8s.apps.v1.StatefulSet(
-    `${name}-stateful-set`,
-    transform(
+    ...transformed(
+      `${name}-stateful-set`,
       {
         metadata,
         spec: {
@@ -193,10 +184,9 @@ export function createStatefulWorkload(
           ],
         },
       },
-      `${name}-stateful-set`,
+      parent.childOptions({ stateful: true }),
       t.statefulSet,
     ),
-    { parent, protect: o.common.protect },
   );
   return { service, statefulSet, serviceAccount, selector };
 }

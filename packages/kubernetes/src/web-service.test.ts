@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { Match, runProgram } from "@polycloud/testing";
 import type { ResolvedSpec, SpecInput } from "@polycloud/core";
+import { secretReference } from "./refs";
 import { WebService, type WebServiceArgs } from "./web-service";
 import { namespace, spec } from "./__tests__/fixtures";
 
@@ -149,7 +150,7 @@ describe("WebService", () => {
     const plan = await runProgram(() => {
       new WebService(
         "api",
-        args({ env: { LOG_LEVEL: "info" } }, { secrets: [{ envName: "DATABASE_URL", ref: "shop-postgres-app/DATABASE_URL" }, { envName: "STRIPE_KEY", ref: "stripe-key/value" }] }),
+        args({ env: { LOG_LEVEL: "info" } }, { secrets: [secretReference("DATABASE_URL", "shop-postgres-app", "DATABASE_URL"), secretReference("STRIPE_KEY", "stripe-key", "value")] }),
       );
     });
     expect(plan.find(k8s.apps.v1.Deployment).inputs.spec.template.spec!.containers[0]!.env).toEqual([
@@ -161,7 +162,7 @@ describe("WebService", () => {
 
   it("mounts secrets as read-only files and points <NAME>_FILE at them when secretDelivery is files", async () => {
     const plan = await runProgram(() => {
-      new WebService("api", args({}, { secretDelivery: "files", secrets: [{ envName: "STRIPE_KEY", ref: "stripe-key/value" }] }));
+      new WebService("api", args({}, { secretDelivery: "files", secrets: [secretReference("STRIPE_KEY", "stripe-key", "value")] }));
     });
     const pod = plan.find(k8s.apps.v1.Deployment).inputs.spec.template.spec!;
     expect(pod.containers[0]!.env).toEqual([{ name: "STRIPE_KEY_FILE", value: "/var/run/secrets/app/STRIPE_KEY" }]);
@@ -170,6 +171,30 @@ describe("WebService", () => {
       name: "secrets",
       projected: { defaultMode: 0o440, sources: [{ secret: { name: "stripe-key", items: [{ key: "value", path: "STRIPE_KEY" }] } }] },
     });
+  });
+
+  it("admits exactly its callers' pods on its port, and lets it send to the services it calls, when callers and calls are given", async () => {
+    const plan = await runProgram(() => {
+      new WebService("api", args({ port: 9000 }, { callers: ["web", "worker"], calls: [{ service: "billing", port: 8080 }] }));
+    });
+    const selector = (name: string) => ({ matchLabels: { "app.kubernetes.io/part-of": "shop", "app.kubernetes.io/name": name } });
+    expect(plan.find(k8s.networking.v1.NetworkPolicy, { metadata: { name: "api-allow-callers" } }).inputs.spec).toEqual({
+      podSelector: selector("api"),
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [{ podSelector: selector("web") }, { podSelector: selector("worker") }], ports: [{ protocol: "TCP", port: 9000 }] }],
+    });
+    expect(plan.find(k8s.networking.v1.NetworkPolicy, { metadata: { name: "api-allow-calls" } }).inputs.spec).toEqual({
+      podSelector: selector("api"),
+      policyTypes: ["Egress"],
+      egress: [{ to: [{ podSelector: selector("billing") }], ports: [{ protocol: "TCP", port: 8080 }] }],
+    });
+  });
+
+  it("creates no caller or call policy when the service has neither", async () => {
+    const plan = await runProgram(() => {
+      new WebService("api", args());
+    });
+    plan.resourceCountIs(k8s.networking.v1.NetworkPolicy, 0);
   });
 
   it("adds pod labels and an egress policy when podLabels and egress are given", async () => {
@@ -243,7 +268,7 @@ describe("WebService", () => {
         "api",
         args(
           { deployment: { strategy: "blue-green" } },
-          { argoRollouts: true, transform: { previewService: (a) => ({ ...a, metadata: { ...a.metadata, annotations: { preview: "yes" } } }) } },
+          { argoRollouts: true, transform: { previewService: (a) => ({ args: { ...a, metadata: { ...a.metadata, annotations: { preview: "yes" } } } }) } },
         ),
       );
     });
@@ -260,7 +285,7 @@ describe("WebService", () => {
   });
 
   it("throws a PolycloudError listing every problem when args conflict", () => {
-    const bad = args({ env: { STRIPE_KEY: "x" } }, { secrets: [{ envName: "STRIPE_KEY", ref: "s/v" }], runAs: { uid: 1000 }, host: "Not A Host" });
+    const bad = args({ env: { STRIPE_KEY: "x" } }, { secrets: [secretReference("STRIPE_KEY", "s", "v")], runAs: { uid: 1000 }, host: "Not A Host" });
     expect(() => new WebService("api", bad)).toThrow(
       /host: .*\n.*secrets\[0\]\.envName: "STRIPE_KEY" is also a plain variable in service.env; remove STRIPE_KEY from service.env/,
     );
@@ -272,7 +297,9 @@ describe("WebService", () => {
       {},
       {
         podLabels: { "app.kubernetes.io/name": "other", "bad key!": "x", ok: "not ok!" },
-        secrets: [{ envName: "STRIPE_KEY", ref: "arn:aws:secretsmanager:x" }],
+        secrets: [secretReference("STRIPE_KEY", "arn:aws:secretsmanager:x", "value")],
+        callers: ["Worker"],
+        calls: [{ service: "worker", port: 0 }],
       },
     );
     let message = "";
@@ -281,7 +308,9 @@ describe("WebService", () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toMatch(/secrets\[0\]\.ref: "arn:aws:secretsmanager:x" is not a secret reference/);
+    expect(message).toMatch(/secrets\[0\]\.location\.secretName: Kubernetes name \(DNS-1123 subdomain\) "arn:aws:secretsmanager:x"/);
+    expect(message).toMatch(/callers\[0\]: Kubernetes name \(DNS-1123 label\) "Worker"/);
+    expect(message).toMatch(/calls\[0\]\.port: 0 is not a port; allowed: a whole number from 1 to 65535/);
     expect(message).toMatch(/podLabels\.app\.kubernetes\.io\/name: overrides the selector label app\.kubernetes\.io\/name="api"/);
     expect(message).toMatch(/podLabels\.bad key!: "bad key!" is not a valid label key/);
     expect(message).toMatch(/podLabels\.ok: "not ok!" is not a valid label value/);

@@ -4,30 +4,56 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   PolycloudError,
   checkName,
-  transform,
+  transformed,
   type Problem,
-  type SecretReference,
   type Transform,
   type WebServiceArgs as CoreWebServiceArgs,
   type WebServiceOutputs,
 } from "@polycloud/core";
-import { dnsLabelProblems, labelProblems, PUBLIC_LABEL, resolveCommon, selectorLabels, workloadLabels } from "./labels";
+import { PolycloudComponent } from "@polycloud/core/component";
+import { commonOf, dnsLabelProblems, labelProblems, PUBLIC_LABEL, selectorLabels, workloadLabels } from "./labels";
 import type { NamespaceRef } from "./network";
 import { guaranteedResources, hardenedPodSpec, type ZoneSpread } from "./pod";
 import { errorRatio, formatNumber, type RequestMetrics } from "./promql";
-import { isSecretRef, parseSecretRef, SECRET_REF_FORMAT } from "./refs";
+import { secretLocationProblems, type KubernetesSecretReference } from "./refs";
 import { runAsProblems, type RunAs } from "./security";
-
 
 /** Where projected secret files are mounted when `secretDelivery` is `"files"`. */
 export const SECRET_FILES_DIR = "/var/run/secrets/app";
 
+/** A service this one may call: its name (in the same application and namespace) and its container port. */
+export interface ServiceCall {
+  readonly service: string;
+  readonly port: number;
+}
+
 export interface WebServiceArgs extends CoreWebServiceArgs<NamespaceRef> {
+  /**
+   * Secrets injected by reference (a key of a Secret in the namespace), from a SecretStore, Database,
+   * Cache or Bucket; never by value.
+   * @default []
+   */
+  readonly secrets?: readonly KubernetesSecretReference[];
   /**
    * Extra pod labels, e.g. the `clientLabels` of a Database or Cache, which grant network access to it.
    * @default {}
    */
   readonly podLabels?: Readonly<Record<string, string>>;
+  /**
+   * Services of the same application (in the same namespace) whose pods may connect to this service's
+   * port. Under the namespace's default-deny, a NetworkPolicy `<service>-allow-callers` admits exactly
+   * their pods (by their selector labels); besides them only the ingress controller (public services)
+   * and Prometheus (the metrics port) get in. Each caller needs the matching `calls` entry.
+   * @default [] (no workload of the namespace may connect)
+   */
+  readonly callers?: readonly string[];
+  /**
+   * Services of the same application this one may call, with their container port: a NetworkPolicy
+   * `<service>-allow-calls` lets this service's pods send to theirs on that port. The callee must list
+   * this service in its `callers`.
+   * @default [] (no other service is reachable)
+   */
+  readonly calls?: readonly ServiceCall[];
   /**
    * How secrets reach the container: `"env"` as `secretKeyRef` environment variables, or `"files"`
    * mounted read-only under /var/run/secrets/app/<ENV_NAME> with `<ENV_NAME>_FILE` pointing at each
@@ -87,6 +113,7 @@ export interface WebServiceArgs extends CoreWebServiceArgs<NamespaceRef> {
     readonly horizontalPodAutoscaler?: Transform<k8s.autoscaling.v2.HorizontalPodAutoscalerArgs>;
     readonly podDisruptionBudget?: Transform<k8s.policy.v1.PodDisruptionBudgetArgs>;
     readonly ingress?: Transform<k8s.networking.v1.IngressArgs>;
+    /** Every NetworkPolicy of the service: `egress`, `allow-callers` and `allow-calls`. */
     readonly networkPolicy?: Transform<k8s.networking.v1.NetworkPolicyArgs>;
   };
 }
@@ -96,11 +123,12 @@ export interface WebServiceArgs extends CoreWebServiceArgs<NamespaceRef> {
  * and canary) with a hardened pod, probes on the health-check path, zone spread and zero-downtime
  * rolling updates; ClusterIP Service; HorizontalPodAutoscaler on CPU and memory;
  * PodDisruptionBudget; and for public services an Ingress with TLS (cert-manager issues the
- * certificate when a host is known). Secrets arrive by reference only.
+ * certificate when a host is known); NetworkPolicies admitting its callers and letting it reach the
+ * services it calls. Secrets arrive by reference only.
  *
  * Pass an explicit `k8s.Provider` through the resource options to target another cluster.
  */
-export class WebService extends pulumi.ComponentResource implements WebServiceOutputs {
+export class WebService extends PolycloudComponent implements WebServiceOutputs {
   readonly serviceName: string;
   readonly url: pulumi.Output<string>;
   readonly namespaceName: string;
@@ -112,10 +140,10 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
 
   constructor(name: string, args: WebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     PolycloudError.throwIfAny(validate(args));
-    super("polycloud:kubernetes:WebService", name, {}, opts);
+    super("kubernetes", "WebService", name, args, opts);
     const spec = args.service;
     this.portName = "http";
-    const common = resolveCommon(args);
+    const common = commonOf(this.defaults);
     const t = args.transform ?? {};
     const namespace = args.network.networkId;
     this.serviceName = spec.name;
@@ -127,9 +155,7 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     const useRollout = strategy !== "rolling" && args.argoRollouts === true;
 
     const serviceAccount = new k8s.core.v1.ServiceAccount(
-      `${name}-service-account`,
-      transform({ metadata, automountServiceAccountToken: false }, `${name}-service-account`, t.serviceAccount),
-      { parent: this },
+      ...transformed(`${name}-service-account`, { metadata, automountServiceAccountToken: false }, this.childOptions(), t.serviceAccount),
     );
 
     const secrets = secretWiring(args.secrets ?? [], args.secretDelivery ?? "env");
@@ -166,8 +192,8 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     const workload = useRollout
       ? this.createRollout(name, args, metadata, podTemplate, t)
       : new k8s.apps.v1.Deployment(
-          `${name}-deployment`,
-          transform(
+          ...transformed(
+            `${name}-deployment`,
             {
               metadata: {
                 ...metadata,
@@ -181,17 +207,16 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
                 template: podTemplate,
               },
             },
-            `${name}-deployment`,
+            this.childOptions(awaitTimeouts(spec.deployment)),
             t.deployment,
           ),
-          { parent: this, ...awaitTimeouts(spec.deployment) },
         );
 
     this.service = this.createService(`${name}-service`, spec.name, metadata, t.service);
 
     new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-      `${name}-autoscaler`,
-      transform(
+      ...transformed(
+        `${name}-autoscaler`,
         {
           metadata,
           spec: {
@@ -212,37 +237,22 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
             })),
           },
         },
-        `${name}-autoscaler`,
+        this.childOptions({ dependsOn: [workload] }),
         t.horizontalPodAutoscaler,
       ),
-      { parent: this, dependsOn: [workload] },
     );
 
     new k8s.policy.v1.PodDisruptionBudget(
-      `${name}-disruption-budget`,
-      transform(
+      ...transformed(
+        `${name}-disruption-budget`,
         // One pod at a time during drains and upgrades, and a drain is never blocked forever.
         { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: this.selector } } },
-        `${name}-disruption-budget`,
+        this.childOptions(),
         t.podDisruptionBudget,
       ),
-      { parent: this },
     );
 
-    if (args.egress !== undefined && args.egress.length > 0) {
-      new k8s.networking.v1.NetworkPolicy(
-        `${name}-egress`,
-        transform(
-          {
-            metadata: { ...metadata, name: `${spec.name}-egress` },
-            spec: { podSelector: { matchLabels: this.selector }, policyTypes: ["Egress"], egress: [...args.egress] },
-          },
-          `${name}-egress`,
-          t.networkPolicy,
-        ),
-        { parent: this },
-      );
-    }
+    this.createNetworkPolicies(name, args, metadata, t);
 
     const internalUrl = `http://${spec.name}.${this.namespaceName}.svc.cluster.local`;
     this.url = spec.public ? this.createIngress(name, args, metadata, t) : pulumi.output(internalUrl);
@@ -252,17 +262,48 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
   /** A ClusterIP Service on port 80 to the pods' http port (the active one, or blue-green's preview). */
   private createService(child: string, objectName: string, metadata: k8s.types.input.meta.v1.ObjectMeta, userTransform: Transform<k8s.core.v1.ServiceArgs> | undefined): k8s.core.v1.Service {
     return new k8s.core.v1.Service(
-      child,
-      transform(
+      ...transformed(
+        child,
         {
           metadata: { ...metadata, name: objectName },
           spec: { type: "ClusterIP", selector: { ...this.selector }, ports: [{ name: this.portName, port: 80, targetPort: this.portName, protocol: "TCP" }] },
         },
-        child,
+        this.childOptions(),
         userTransform,
       ),
-      { parent: this },
     );
+  }
+
+  /**
+   * The service's own NetworkPolicies under the namespace's default-deny: its callers' pods may
+   * connect to its port, it may send to the services it calls on theirs, and the extra `egress`.
+   */
+  private createNetworkPolicies(name: string, args: WebServiceArgs, metadata: k8s.types.input.meta.v1.ObjectMeta, t: NonNullable<WebServiceArgs["transform"]>): void {
+    const spec = args.service;
+    const policy = (suffix: string, policySpec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+      new k8s.networking.v1.NetworkPolicy(
+        ...transformed(`${name}-${suffix}`, { metadata: { ...metadata, name: `${spec.name}-${suffix}` }, spec: policySpec }, this.childOptions(), t.networkPolicy),
+      );
+    const own = { matchLabels: { ...this.selector } };
+    const callers = args.callers ?? [];
+    if (callers.length > 0) {
+      policy("allow-callers", {
+        podSelector: own,
+        policyTypes: ["Ingress"],
+        ingress: [{ from: callers.map((caller) => ({ podSelector: { matchLabels: selectorLabels(args.app, caller) } })), ports: [{ protocol: "TCP", port: spec.port }] }],
+      });
+    }
+    const calls = args.calls ?? [];
+    if (calls.length > 0) {
+      policy("allow-calls", {
+        podSelector: own,
+        policyTypes: ["Egress"],
+        egress: calls.map((call) => ({ to: [{ podSelector: { matchLabels: selectorLabels(args.app, call.service) } }], ports: [{ protocol: "TCP", port: call.port }] })),
+      });
+    }
+    if (args.egress !== undefined && args.egress.length > 0) {
+      policy("egress", { podSelector: own, policyTypes: ["Egress"], egress: [...args.egress] });
+    }
   }
 
   private createIngress(name: string, args: WebServiceArgs, metadata: k8s.types.input.meta.v1.ObjectMeta, t: NonNullable<WebServiceArgs["transform"]>): pulumi.Output<string> {
@@ -281,8 +322,8 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
       ...(lb.waf && nginx ? { "nginx.ingress.kubernetes.io/enable-modsecurity": "true", "nginx.ingress.kubernetes.io/enable-owasp-core-rules": "true" } : {}),
     };
     const ingress = new k8s.networking.v1.Ingress(
-      `${name}-ingress`,
-      transform(
+      ...transformed(
+        `${name}-ingress`,
         {
           metadata: { ...metadata, annotations },
           spec: {
@@ -297,10 +338,9 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
             ...(lb.tls ? { tls: [{ ...(host === undefined ? {} : { hosts: [host] }), secretName: `${spec.name}-tls` }] } : {}),
           },
         },
-        `${name}-ingress`,
+        this.childOptions({ dependsOn: [this.service] }),
         t.ingress,
       ),
-      { parent: this, dependsOn: [this.service] },
     );
     const scheme = lb.tls ? "https" : "http";
     if (host !== undefined) return pulumi.output(`${scheme}://${host}`);
@@ -323,8 +363,8 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     const analyse = deployment.rollback.onAlarm;
     if (analyse) {
       new k8s.apiextensions.CustomResource(
-        `${name}-analysis`,
-        transform(
+        ...transformed(
+          `${name}-analysis`,
           {
             apiVersion: "argoproj.io/v1alpha1",
             kind: "AnalysisTemplate",
@@ -349,10 +389,9 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
               ],
             },
           },
-          `${name}-analysis`,
+          this.childOptions(),
           t.analysisTemplate,
         ),
-        { parent: this },
       );
     }
     const analysis = (service: string) => ({ templates: [{ templateName: analysisName }], args: [{ name: "service", value: service }] });
@@ -380,18 +419,17 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
       };
     }
     return new k8s.apiextensions.CustomResource(
-      `${name}-rollout`,
-      transform(
+      ...transformed(
+        `${name}-rollout`,
         {
           apiVersion: "argoproj.io/v1alpha1",
           kind: "Rollout",
           metadata,
           spec: { selector: { matchLabels: this.selector }, revisionHistoryLimit: 5, template, strategy },
         },
-        `${name}-rollout`,
+        this.childOptions(),
         t.rollout,
       ),
-      { parent: this },
     );
   }
 }
@@ -414,9 +452,13 @@ function validate(args: WebServiceArgs): Problem[] {
     }
     if (seen.has(s.envName)) problems.push({ path: `secrets[${i}].envName`, message: `"${s.envName}" is given twice`, fix: "pass each secret once" });
     seen.add(s.envName);
-    // A reference known only after deployment (an Output) is checked when it resolves.
-    if (typeof s.ref === "string" && !isSecretRef(s.ref)) {
-      problems.push({ path: `secrets[${i}].ref`, message: `"${s.ref}" is not a secret reference; allowed: ${SECRET_REF_FORMAT}`, fix: "pass the reference of a SecretStore, Database or Cache" });
+    problems.push(...secretLocationProblems(`secrets[${i}].location`, s.location));
+  });
+  (args.callers ?? []).forEach((caller, i) => problems.push(...dnsLabelProblems(`callers[${i}]`, caller)));
+  (args.calls ?? []).forEach((call, i) => {
+    problems.push(...dnsLabelProblems(`calls[${i}].service`, call.service));
+    if (!Number.isInteger(call.port) || call.port < 1 || call.port > 65535) {
+      problems.push({ path: `calls[${i}].port`, message: `${call.port} is not a port; allowed: a whole number from 1 to 65535`, fix: `set the container port of service ${call.service}` });
     }
   });
   problems.push(...labelProblems("podLabels", args.podLabels ?? {}, selectorLabels(args.app, args.service.name)));
@@ -467,11 +509,10 @@ export function awaitTimeouts(deployment: WebServiceArgs["service"]["deployment"
 }
 
 /** Env vars (secretKeyRef) or projected files for the service's secret references. */
-function secretWiring(secrets: readonly SecretReference[], delivery: "env" | "files"): { env: core.v1.EnvVar[]; volumes: core.v1.Volume[]; mounts: core.v1.VolumeMount[] } {
-  const refs = secrets.map((s) => ({ envName: s.envName, ref: pulumi.output(s.ref).apply(parseSecretRef) }));
+function secretWiring(refs: readonly KubernetesSecretReference[], delivery: "env" | "files"): { env: core.v1.EnvVar[]; volumes: core.v1.Volume[]; mounts: core.v1.VolumeMount[] } {
   if (delivery === "env") {
     return {
-      env: refs.map((r) => ({ name: r.envName, valueFrom: { secretKeyRef: { name: r.ref.name, key: r.ref.key } } })),
+      env: refs.map((r) => ({ name: r.envName, valueFrom: { secretKeyRef: { name: r.location.secretName, key: r.location.key } } })),
       volumes: [],
       mounts: [],
     };
@@ -484,7 +525,7 @@ function secretWiring(secrets: readonly SecretReference[], delivery: "env" | "fi
         name: "secrets",
         projected: {
           defaultMode: 0o440,
-          sources: refs.map((r) => ({ secret: { name: r.ref.name, items: [{ key: r.ref.key, path: r.envName }] } })),
+          sources: refs.map((r) => ({ secret: { name: r.location.secretName, items: [{ key: r.location.key, path: r.envName }] } })),
         },
       },
     ],

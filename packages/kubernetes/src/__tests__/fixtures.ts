@@ -1,5 +1,5 @@
 /** Specs and args shared by the component tests. */
-import { parseSpec, type ResolvedSpec, type SpecInput } from "@polycloud/core";
+import { buildModel, parseSpec, type AppModel, type ResolvedSpec, type SpecInput } from "@polycloud/core";
 import type { NamespaceRef } from "../network";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -8,7 +8,10 @@ export function spec(overrides: Partial<SpecInput> = {}): ResolvedSpec {
   return parseSpec({ name: "shop", services: { api: { image: "ghcr.io/acme/shop-api:1.4.2", public: true } }, ...overrides });
 }
 
-/** The full spec of SPEC.md: production, every section, canary deployment. */
+/**
+ * The full spec of SPEC.md: production, every section, canary deployment. Grants: api reads and
+ * writes the bucket and may call worker; worker reads the bucket and uses the cache only.
+ */
 export const FULL_SPEC: SpecInput = {
   name: "shop",
   environment: "production",
@@ -23,9 +26,16 @@ export const FULL_SPEC: SpecInput = {
       public: true,
       env: { LOG_LEVEL: "info" },
       secrets: ["stripe-key"],
+      access: { buckets: { assets: "readwrite" } },
       deployment: { strategy: "canary", canary: { steps: [10, 50, 100], intervalMinutes: 5 } },
     },
-    worker: { image: "ghcr.io/acme/shop-worker:1.4.2", replicas: { min: 2, max: 4 }, deployment: { strategy: "blue-green" } },
+    worker: {
+      image: "ghcr.io/acme/shop-worker:1.4.2",
+      port: 9090,
+      replicas: { min: 2, max: 4 },
+      access: { database: false, buckets: { assets: "read" }, services: [] },
+      deployment: { strategy: "blue-green" },
+    },
   },
   database: { version: "16", size: "small", storageGb: 50, highAvailability: true },
   cache: { version: "7", highAvailability: false },
@@ -44,4 +54,9 @@ export const FULL_SPEC: SpecInput = {
 /** An existing namespace, for components tested without a Network. */
 export function namespace(): NamespaceRef {
   return { networkId: pulumi.output("shop-dev"), namespaceName: "shop-dev" };
+}
+
+/** The application model of a spec on Kubernetes, with stack config (`polycloud:kubernetes.<option>`). */
+export function model(input: SpecInput = FULL_SPEC, config: Readonly<Record<string, unknown>> = {}): AppModel<"kubernetes"> {
+  return buildModel(parseSpec(input), "kubernetes", config);
 }

@@ -28,7 +28,8 @@ export interface PlatformOptions extends pulumi.ComponentResourceOptions {
   /** A decision made earlier, e.g. by the `polycloud` CLI; detection is skipped and nothing around the program is read. */
   readonly decision?: Decision;
   /**
-   * What detection looks at.
+   * What detection looks at. Its `config` is also the stack config the application model reads
+   * (`polycloud:<provider>.<option>`, and `polycloud:secrets.<name>` when the engine has no such key).
    * @default the stack's config, `process.env`, the working directory and the home directory; only
    * the stack's config when `backend` names a provider
    */

@@ -63,6 +63,12 @@ describe("backendOptions", () => {
     expect(options).toMatchObject({ externalSecretStore: { name: "vault", kind: "SecretStore", refreshInterval: "1h", remoteKeyPrefix: "" }, argoRollouts: true, storageClassName: "gp3" });
   });
 
+  it("takes the whole section as one key (an object in Pulumi.<stack>.yaml), with dotted keys over it", () => {
+    const config = { "polycloud:kubernetes": '{"ingressClassName":"traefik","argoRollouts":true}', "polycloud:kubernetes.argoRollouts": "false" };
+    expect(configProblems(config)).toEqual([]);
+    expect(backendOptions("kubernetes", { providers: {} }, config)).toMatchObject({ ingressClassName: "traefik", argoRollouts: false });
+  });
+
   it("throws one PolycloudError naming every bad option", () => {
     const attempt = () => backendOptions("kubernetes", { providers: { kubernetes: { ingressClassName: "" } as never } }, { "polycloud:kubernetes.argoRollouts": "maybe" });
     expect(attempt).toThrow(PolycloudError);

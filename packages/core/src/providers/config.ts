@@ -61,6 +61,8 @@ export function configProblems(config: Readonly<Record<string, unknown>>, secret
       continue;
     }
     const [provider, ...path] = key.split(".");
+    // `polycloud:kubernetes: { ingressClassName: traefik }` in a stack file: the whole section at once.
+    if (provider !== undefined && hasOptions(provider) && path.length === 0) continue;
     if (provider !== undefined && hasOptions(provider) && path.length > 0) {
       const parent = path.slice(0, -1);
       const allowed = allowedKeysAt(parent, PROVIDER_OPTION_SCHEMAS[provider]);
@@ -97,7 +99,8 @@ function configValue(raw: unknown): unknown {
 /** The `polycloud:<provider>.*` keys of a config as a nested object. */
 function optionsFromConfig(provider: ProviderWithOptions, config: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const prefix = `${CONFIG_NAMESPACE}:${provider}.`;
-  const options: Record<string, unknown> = {};
+  const section = configValue(config[`${CONFIG_NAMESPACE}:${provider}`]);
+  const options: Record<string, unknown> = isPlainObject(section) ? { ...section } : {};
   for (const [key, raw] of Object.entries(config)) {
     if (!key.startsWith(prefix)) continue;
     const path = key.slice(prefix.length).split(".");

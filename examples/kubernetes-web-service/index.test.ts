@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { validateKubernetesObjects } from "@polycloud/kubernetes/validation";
-import { runProgram } from "@polycloud/testing";
+import { runProgram, secretConfig } from "@polycloud/testing";
 import { resourceGraph } from "../resource-graph";
 import program from "./index";
 
@@ -27,11 +27,27 @@ describe("kubernetes-web-service example", () => {
     ]);
   });
 
+  it("stores the session key from the stack's secret config, generated when there is none", async () => {
+    const given = await runProgram(program, { project: "kubernetes-web-service", config: { "kubernetes-web-service:session-key": secretConfig("from-config") } });
+    const secret = given.find(k8s.core.v1.Secret, { metadata: { name: "session-key" } });
+    expect(secret.inputs.stringData).toEqual({ value: "from-config" });
+    expect(secret.secretInputs).toContain("stringData");
+    given.resourceCountIs("random:index/randomPassword:RandomPassword", 2);
+    const generated = await runProgram(program, { project: "kubernetes-web-service" });
+    generated.resourceCountIs("random:index/randomPassword:RandomPassword", 3);
+  });
+
+  it("escalates a warning that still holds 15 minutes after it fired to a critical alert", async () => {
+    const plan = await runProgram(program, { project: "kubernetes-web-service" });
+    const rules = (plan.find("kubernetes:monitoring.coreos.com/v1:PrometheusRule").inputs.spec.groups as { rules: { alert: string; for?: string; labels: Record<string, string> }[] }[]).flatMap((g) => g.rules);
+    expect(rules.find((r) => r.alert === "WebSlowBurnEscalated")).toMatchObject({ for: "15m", labels: { severity: "critical", escalates: "WebSlowBurn" } });
+  });
+
   it("protects the database in production", async () => {
     const plan = await runProgram(program, { project: "kubernetes-web-service", config: { "kubernetes-web-service:environment": "production" } });
     expect(plan.find(k8s.apps.v1.StatefulSet, { metadata: { name: "postgres" } }).options.protect).toBe(true);
-    // 3 availability burn-rate, 3 latency burn-rate, 2 p95, 1 error-rate; 2 per store.
-    expect(plan.outputs.alertCount).toBe(13);
+    // 3 availability burn-rate, 3 latency burn-rate, 2 p95, 1 error-rate; 2 per store; an escalation per warning (4 + 2).
+    expect(plan.outputs.alertCount).toBe(19);
     expect(validateKubernetesObjects(plan)).toEqual([]);
   });
 });

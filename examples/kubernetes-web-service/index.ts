@@ -34,7 +34,9 @@ export = () => {
   const common = { app: spec.name, environment: spec.environment, tags: { team: "shop" } };
 
   const network = new Network("shop", { ...common, network: spec.network });
-  const secrets = new SecretStore("shop", { ...common, network, secrets: spec.secrets });
+  // The component reads no config itself: the program passes the value it has, and the rest is generated.
+  const sessionKey = config.getSecret("session-key");
+  const secrets = new SecretStore("shop", { ...common, network, secrets: spec.secrets, values: sessionKey === undefined ? {} : { "session-key": sessionKey } });
   const database = new Database("shop", { ...common, network, database: spec.database! });
   const cache = new Cache("shop", { ...common, network, cache: spec.cache! });
   const service = spec.services[0]!;

@@ -80,7 +80,8 @@ export interface NetworkArgs extends CoreNetworkArgs {
  * An application's namespace, locked down: Pod Security Admission `restricted`, default-deny
  * NetworkPolicies for ingress and egress with allow rules for DNS, the ingress controller (to public
  * services) and Prometheus, a ResourceQuota sized from the spec and a LimitRange for containers
- * that set no resources. Database, cache and bucket components add the rules that let their clients in.
+ * that set no resources. Database, cache and bucket components add the rules that let their clients in,
+ * and web services the rules that let their callers in (`WebServiceArgs.callers`).
  *
  * Pass an explicit `k8s.Provider` through the resource options (`{ provider }` or `{ providers: [provider] }`)
  * to deploy somewhere other than the ambient kubeconfig; every child inherits it.

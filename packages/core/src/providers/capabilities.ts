@@ -52,7 +52,7 @@ function kubernetesObjectNames(spec: ResolvedSpec): { objects: Map<string, strin
   const stores = [
     ...(spec.database === undefined ? [] : [{ objectName: "postgres", what: "the database", secrets: ["postgres-app"] }]),
     ...(spec.cache === undefined ? [] : [{ objectName: "redis", what: "the cache", secrets: ["redis-app"] }]),
-    ...spec.buckets.map((b) => ({ objectName: `bucket-${b.name}`, what: `bucket ${b.name}`, secrets: [`bucket-${b.name}-app`, `bucket-${b.name}-root`] })),
+    ...spec.buckets.map((b) => ({ objectName: `bucket-${b.name}`, what: `bucket ${b.name}`, secrets: [`bucket-${b.name}-app`, `bucket-${b.name}-read`, `bucket-${b.name}-root`] })),
   ];
   const objects = new Map<string, string>();
   const secrets = new Map<string, string>([[`${spec.name}-alert-receivers`, "the alert receivers"]]);

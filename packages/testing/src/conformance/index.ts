@@ -9,3 +9,4 @@ export * from "./observation";
 export { checkObservation, checkPreviewEqualsUpdate, checkSecretValues, refKey, routeEndpoint, type Violation } from "./check";
 export { formatViolations, runConformanceCase, type CaseReport, type ConformanceCase, type ConformanceSubject } from "./run";
 export { conformanceCorpus, richSpec, VARIANTS } from "./corpus";
+export { repositorySpecs } from "./repository";

@@ -1,0 +1,48 @@
+// The conformance suite on the Kubernetes backend: every stack and example spec, and the generated
+// variants; and proof that a backend which breaks one guarantee fails it by name.
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parseSpec } from "@polycloud/core";
+import { conformanceCorpus, repositorySpecs, richSpec, runConformanceCase, type ConformanceSubject } from "@polycloud/testing/conformance";
+import { describeConformance } from "@polycloud/testing/conformance/jest";
+import { backend } from "./backend";
+import { conformanceReader, conformanceWaivers } from "./conformance";
+
+const subject: ConformanceSubject = { backend, reader: conformanceReader, waivers: conformanceWaivers };
+
+describeConformance("the Kubernetes backend", subject, conformanceCorpus(repositorySpecs(join(__dirname, "..", "..", ".."))));
+
+/** The backend with a Pulumi transformation over everything it creates. */
+function broken(transformation: pulumi.ResourceTransformation): ConformanceSubject {
+  return {
+    ...subject,
+    backend: {
+      ...backend,
+      build: (model, parent, options) => backend.build(model, new pulumi.ComponentResource("test:conformance:Broken", "broken", {}, { parent, transformations: [transformation] }), options),
+    },
+  };
+}
+
+const violations = async (s: ConformanceSubject) => {
+  const report = await runConformanceCase(s, { name: "rich spec", spec: parseSpec(richSpec()) });
+  if (report.outcome !== "checked") throw report.error;
+  return report.violations.map((v) => `[${v.property}] ${v.message}`);
+};
+
+describe("a deliberately broken Kubernetes backend", () => {
+  it("fails reachability when the NetworkPolicy that lets a service call another is dropped", async () => {
+    const dropped = broken((args) => (args.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && args.name.endsWith("api-allow-callers") ? { props: { ...args.props, spec: { ...args.props["spec"], ingress: [] } }, opts: args.opts } : undefined));
+    expect(await violations(dropped)).toContain("[reachability] service web cannot reach service api, although the model grants it");
+  });
+
+  it("fails secrets-by-reference when a secret is injected into a service that was not granted it", async () => {
+    const leaked = broken((args) => {
+      if (args.type !== "kubernetes:apps/v1:Deployment" || !args.name.endsWith("worker-deployment")) return undefined;
+      const spec = args.props["spec"];
+      const container = spec.template.spec.containers[0];
+      const env = [...(container.env ?? []), { name: "API_KEY", valueFrom: { secretKeyRef: { name: "api-key", key: "value" } } }];
+      return { props: { ...args.props, spec: { ...spec, template: { ...spec.template, spec: { ...spec.template.spec, containers: [{ ...container, env }] } } } }, opts: args.opts };
+    });
+    expect(await violations(leaked)).toEqual(expect.arrayContaining([expect.stringMatching(/^\[secrets-by-reference\] service worker receives API_KEY from/)]));
+  });
+});

@@ -1,0 +1,20 @@
+/**
+ * The repository's own specs as conformance cases: every stack of `stacks/` and every spec of the
+ * examples, planned as written (with the stack config a real run would pass).
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { loadSpec } from "@polycloud/core";
+import type { ConformanceCase } from "./run";
+
+/** Spec files of a repository checkout: the YAML files of `stacks` and of each example's `specs` folder. */
+export function repositorySpecs(root: string, config: Readonly<Record<string, string>> = {}): ConformanceCase[] {
+  const yamlIn = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".yaml") && !f.startsWith("Pulumi.")).sort() : []);
+  const stacks = yamlIn(join(root, "stacks")).map((file) => join("stacks", file));
+  const examples = existsSync(join(root, "examples"))
+    ? readdirSync(join(root, "examples"))
+        .sort()
+        .flatMap((example) => yamlIn(join(root, "examples", example, "specs")).map((file) => join("examples", example, "specs", file)))
+    : [];
+  return [...stacks, ...examples].map((file) => ({ name: file, spec: loadSpec(join(root, file)), config }));
+}

@@ -2,7 +2,7 @@
 // variants; and proof that a backend which breaks one guarantee fails it by name.
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parseSpec } from "@polycloud/core";
+import { parseSpec, type AppModel } from "@polycloud/core";
 import { conformanceCorpus, repositorySpecs, richSpec, runConformanceCase, type ConformanceSubject } from "@polycloud/testing/conformance";
 import { describeConformance } from "@polycloud/testing/conformance/jest";
 import { backend } from "./backend";
@@ -18,7 +18,7 @@ function broken(transformation: pulumi.ResourceTransformation): ConformanceSubje
     ...subject,
     backend: {
       ...backend,
-      build: (model, parent, options) => backend.build(model, new pulumi.ComponentResource("test:conformance:Broken", "broken", {}, { parent, transformations: [transformation] }), options),
+      build: (model, parent, options) => backend.build(model as AppModel<"kubernetes">, new pulumi.ComponentResource("test:conformance:Broken", "broken", {}, { parent, transformations: [transformation] }), options),
     },
   };
 }

@@ -1,5 +1,6 @@
 import { burnRateAlerts, latencyBurnRateAlerts } from "@polycloud/core";
-import { alarmWindow, cacheAlarms, databaseAlarms, errorRatioQueries, escalationAlarms, fastRequestsStatistic, serviceAlarms } from "./alarms";
+import { escalationOf, type EscalationPolicy } from "@polycloud/core";
+import { alarmWindow, cacheAlarms, databaseAlarms, deploymentAlarmSpec, errorRatioQueries, escalations, fastRequestsStatistic, pendingMinutes, serviceAlarms } from "./alarms";
 
 const slo = { availability: 99.9, latencyP95Ms: 200, errorRatePercent: 0.1 };
 const service = { name: "api", loadBalancer: "app/shop-api/1", cluster: "shop-dev-api", ecsService: "shop-dev-api" };
@@ -122,19 +123,27 @@ describe("cacheAlarms", () => {
   });
 });
 
-describe("escalationAlarms", () => {
-  const { alarms } = serviceAlarms(service, slo);
+describe("escalations", () => {
+  const set = serviceAlarms(service, slo);
+  const policy = (afterMinutes: number): EscalationPolicy => ({ from: "warning", to: "critical", afterMinutes });
 
   it("escalates each routed warning to critical on the same metric over its window plus the delay when given 15 minutes", () => {
-    const escalated = escalationAlarms(alarms, 15);
-    expect(escalated.map((a) => [a.id, a.severity, a.window])).toEqual([
-      ["service-api-latency-p95-warning-escalated", "critical", { period: 900, evaluationPeriods: 2, datapointsToAlarm: 2 }],
-      ["service-api-error-rate-escalated", "critical", { period: 900, evaluationPeriods: 2, datapointsToAlarm: 2 }],
-      ["service-api-cpu-escalated", "critical", { period: 300, evaluationPeriods: 6, datapointsToAlarm: 6 }],
-      ["service-api-memory-escalated", "critical", { period: 300, evaluationPeriods: 6, datapointsToAlarm: 6 }],
+    const escalated = escalations(set, policy(15)).alarms.filter((a) => a.routed);
+    expect(escalated.map((a) => [a.id, a.severity, a.window, a.escalates])).toEqual([
+      ["service-api-latency-p95-warning-escalated", "critical", { period: 900, evaluationPeriods: 2, datapointsToAlarm: 2 }, "service-api-latency-p95-warning"],
+      ["service-api-error-rate-escalated", "critical", { period: 900, evaluationPeriods: 2, datapointsToAlarm: 2 }, "service-api-error-rate"],
+      ["service-api-cpu-escalated", "critical", { period: 300, evaluationPeriods: 6, datapointsToAlarm: 6 }, "service-api-cpu"],
+      ["service-api-memory-escalated", "critical", { period: 300, evaluationPeriods: 6, datapointsToAlarm: 6 }, "service-api-memory"],
     ]);
-    const original = alarms.find((a) => a.id === "service-api-cpu")!;
+    const original = set.alarms.find((a) => a.id === "service-api-cpu")!;
     expect(escalated[2]).toMatchObject({ metric: original.metric, threshold: original.threshold, comparisonOperator: original.comparisonOperator, routed: true });
+  });
+
+  it("fires an escalation exactly when core's escalationOf says, when the delay is whole periods", () => {
+    for (const twin of escalations(set, policy(15)).alarms.filter((a) => a.routed)) {
+      const original = set.alarms.find((a) => a.id === twin.escalates)!;
+      expect({ severity: twin.severity, pendingMinutes: pendingMinutes(twin.window) }).toEqual(escalationOf({ severity: original.severity, pendingMinutes: pendingMinutes(original.window) }, policy(15)));
+    }
   });
 
   it.each([
@@ -142,12 +151,42 @@ describe("escalationAlarms", () => {
     [16, 300, 3 + 4],
     [1440, 300, 288],
   ])("covers at least %i minutes within CloudWatch's one-day range for %i-second periods", (minutes, period, periods) => {
-    const warning = escalationAlarms(alarms, minutes).find((a) => a.window.period === period)!;
+    const warning = escalations(set, policy(minutes)).alarms.find((a) => a.routed && a.window.period === period)!;
     expect(warning.window.evaluationPeriods).toBe(periods);
   });
 
-  it("leaves critical alarms and burn-rate windows alone when escalating", () => {
-    const ids = escalationAlarms(alarms, 15).map((a) => a.id);
-    expect(ids.some((id) => id.includes("burn") || id.includes("critical"))).toBe(false);
+  it("escalates a warning composite through the twins of its windows, which do not notify by themselves", () => {
+    const escalated = escalations(set, policy(15));
+    expect(escalated.composites.map((c) => [c.id, c.severity, c.memberIds, c.escalates])).toEqual([
+      ["service-api-slow-burn-escalated", "critical", ["service-api-slow-burn-long-escalated", "service-api-slow-burn-short-escalated"], "service-api-slow-burn"],
+      ["service-api-latency-slow-burn-escalated", "critical", ["service-api-latency-slow-burn-long-escalated", "service-api-latency-slow-burn-short-escalated"], "service-api-latency-slow-burn"],
+    ]);
+    const windows = escalated.alarms.filter((a) => !a.routed);
+    expect(windows.map((a) => a.id)).toEqual([
+      "service-api-slow-burn-long-escalated",
+      "service-api-slow-burn-short-escalated",
+      "service-api-latency-slow-burn-long-escalated",
+      "service-api-latency-slow-burn-short-escalated",
+    ]);
+    // CloudWatch counts whole periods: a 3-day window of daily periods escalates a day later.
+    expect(windows[0]!.window).toEqual({ period: 86_400, evaluationPeriods: 4, datapointsToAlarm: 4 });
+  });
+
+  it("leaves critical alarms and the windows of critical burn rates alone when escalating", () => {
+    const { alarms, composites } = escalations(set, policy(15));
+    const ids = [...alarms, ...composites].map((a) => a.id);
+    expect(ids.filter((id) => /fast-burn|medium-burn|critical/.test(id))).toEqual([]);
+  });
+});
+
+describe("deploymentAlarmSpec", () => {
+  it("watches the error ratio at or above the SLO over 5 minutes, without notifying by itself", () => {
+    expect(deploymentAlarmSpec({ name: "shop-api", loadBalancer: "app/shop-api/1" }, slo)).toMatchObject({
+      severity: "warning",
+      threshold: 0.001,
+      window: { period: 300, evaluationPeriods: 1, datapointsToAlarm: 1 },
+      metricQueries: errorRatioQueries("app/shop-api/1", 300),
+      routed: false,
+    });
   });
 });

@@ -4,8 +4,17 @@
  */
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import { formatWindow, sloAlerts, type BurnRateAlert, type Severity, type Size, type SloTargets } from "@polycloud/core";
-import { postgresMaxConnections } from "./sizes";
+import {
+  escalationOf,
+  formatWindow,
+  postgresMaxConnections,
+  sloAlerts,
+  type BurnRateAlert,
+  type EscalationPolicy,
+  type Severity,
+  type Size,
+  type SloTargets,
+} from "@polycloud/core";
 
 type MetricQuery = aws.types.input.cloudwatch.MetricAlarmMetricQuery;
 
@@ -109,6 +118,8 @@ export interface AlarmSpec {
   readonly treatMissingData: "notBreaching" | "missing";
   /** Notifies its severity's topic itself; false for the windows of a burn-rate pair, which a composite alarm routes. */
   readonly routed: boolean;
+  /** For an escalation: the id of the alarm it escalates. */
+  readonly escalates?: string;
 }
 
 /** A composite alarm that fires when all of its member alarms are in ALARM. */
@@ -117,6 +128,8 @@ export interface CompositeAlarmSpec {
   readonly severity: Severity;
   readonly description: string;
   readonly memberIds: readonly string[];
+  /** For an escalation: the id of the composite alarm it escalates. */
+  readonly escalates?: string;
 }
 
 export interface AlarmSet {
@@ -228,31 +241,107 @@ export function maxEvaluationSeconds(period: number): number {
   return period < 3600 ? 86_400 : 604_800;
 }
 
+/** Minutes an alarm's condition must hold before it fires: its periods that must breach. */
+export function pendingMinutes(window: AlarmWindow): number {
+  return (window.period * window.datapointsToAlarm) / 60;
+}
+
+/**
+ * The escalation of one alarm under core's policy ({@link escalationOf}): a critical alarm on the same
+ * metric and threshold whose window is the warning's plus the policy's delay, in whole periods (rounded
+ * up, within CloudWatch's evaluation range), all of which must breach. It fires once the warning's
+ * condition has held the delay longer and clears with it. Undefined for alarms the policy does not escalate.
+ */
+export function escalationAlarm(alarm: AlarmSpec, policy: EscalationPolicy): AlarmSpec | undefined {
+  const escalation = escalationOf({ severity: alarm.severity, pendingMinutes: pendingMinutes(alarm.window) }, policy);
+  if (escalation === undefined) return undefined;
+  const { period, evaluationPeriods, datapointsToAlarm } = alarm.window;
+  const longest = Math.floor(maxEvaluationSeconds(period) / period);
+  const wanted = Math.ceil(((escalation.pendingMinutes - pendingMinutes(alarm.window)) * 60) / period);
+  const extra = Math.min(wanted, longest - evaluationPeriods);
+  return {
+    ...alarm,
+    id: `${alarm.id}-escalated`,
+    escalates: alarm.id,
+    severity: escalation.severity,
+    description: `${alarm.description}; escalated: still breaching ${formatWindow((extra * period) / 60)} after the warning`,
+    window: { period, evaluationPeriods: evaluationPeriods + extra, datapointsToAlarm: datapointsToAlarm + extra },
+  };
+}
+
 /**
  * `monitoring.escalateAfterMinutes` on CloudWatch, which cannot see whether anyone acknowledged a
- * warning: for each warning alarm that notifies by itself, a critical alarm on the same metric and
- * threshold over the warning's window plus the escalation delay (whole periods, rounded up, within
- * CloudWatch's evaluation range), all of which must breach. It fires once the warning has been in ALARM
- * for the delay and clears with it.
- *
- * The slow-burn composite is not escalated: its 3-day window keeps it in ALARM for hours after the burn
- * stops, so escalating it would page for every ticket; the fast and medium burns already page.
+ * warning: every warning that notifies (a routed alarm, or a composite alarm) gets a critical twin that
+ * fires when its condition has held the policy's delay longer ({@link escalationAlarm}). A composite's
+ * twin is the composite of its members' twins, which do not notify by themselves. Escalated alarms are
+ * routed as their twin is: the twin of a routed alarm notifies, the twin of a composite's member does not.
  */
-export function escalationAlarms(alarms: readonly AlarmSpec[], minutes: number): AlarmSpec[] {
-  return alarms
-    .filter((alarm) => alarm.severity === "warning" && alarm.routed)
-    .map((alarm) => {
-      const { period, evaluationPeriods, datapointsToAlarm } = alarm.window;
-      const longest = Math.floor(maxEvaluationSeconds(period) / period);
-      const extra = Math.min(Math.ceil((minutes * 60) / period), longest - evaluationPeriods);
-      return {
-        ...alarm,
-        id: `${alarm.id}-escalated`,
-        severity: "critical",
-        description: `${alarm.description}; escalated: still breaching ${formatWindow((extra * period) / 60)} after the warning`,
-        window: { period, evaluationPeriods: evaluationPeriods + extra, datapointsToAlarm: datapointsToAlarm + extra },
-      };
-    });
+export function escalations(set: AlarmSet, policy: EscalationPolicy): AlarmSet {
+  const byId = new Map(set.alarms.map((alarm) => [alarm.id, alarm]));
+  const composites = set.composites.flatMap((composite): CompositeAlarmSpec[] => {
+    // A composite fires once all its members have: its condition holds as long as its slowest member's.
+    const pending = Math.max(...composite.memberIds.map((id) => pendingMinutes(byId.get(id)!.window)));
+    const escalation = escalationOf({ severity: composite.severity, pendingMinutes: pending }, policy);
+    if (escalation === undefined) return [];
+    return [
+      {
+        id: `${composite.id}-escalated`,
+        escalates: composite.id,
+        severity: escalation.severity,
+        description: `${composite.description}; escalated: still firing ${formatWindow(policy.afterMinutes)} after the warning`,
+        memberIds: composite.memberIds.map((id) => `${id}-escalated`),
+      },
+    ];
+  });
+  const members = new Set(composites.flatMap((c) => c.memberIds));
+  const alarms = set.alarms.flatMap((alarm): AlarmSpec[] => {
+    if (!alarm.routed && !members.has(`${alarm.id}-escalated`)) return [];
+    const twin = escalationAlarm(alarm, policy);
+    return twin === undefined ? [] : [twin];
+  });
+  return { alarms, composites };
+}
+
+/**
+ * The alarm that rolls a deployment back (a {@link WebService}'s): the error ratio at or above the SLO
+ * over 5 minutes. A `Monitoring` routes it as a warning through a composite alarm, and escalates it.
+ */
+export function deploymentAlarmSpec(service: { readonly name: string; readonly loadBalancer: pulumi.Input<string> }, slo: Pick<SloTargets, "errorRatePercent">): AlarmSpec {
+  const window = alarmWindow(5);
+  return {
+    id: `service-${service.name}-deployment`,
+    severity: "warning",
+    description: `${service.name}: error ratio above the SLO's ${slo.errorRatePercent}% over 5 minutes; rolls a deployment back`,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    threshold: slo.errorRatePercent / 100,
+    window,
+    metricQueries: errorRatioQueries(service.loadBalancer, window.period),
+    treatMissingData: "notBreaching",
+    routed: false,
+  };
+}
+
+/** A metric alarm's args from its spec: the condition, without name, actions and tags. */
+export function metricAlarmArgs(spec: AlarmSpec): aws.cloudwatch.MetricAlarmArgs & { comparisonOperator: string; evaluationPeriods: number } {
+  const metric =
+    spec.metric === undefined
+      ? { metricQueries: spec.metricQueries! }
+      : {
+          namespace: spec.metric.namespace,
+          metricName: spec.metric.metricName,
+          dimensions: spec.metric.dimensions,
+          period: spec.window.period,
+          ...(spec.metric.extendedStatistic === undefined ? { statistic: spec.metric.statistic! } : { extendedStatistic: spec.metric.extendedStatistic }),
+        };
+  return {
+    alarmDescription: spec.description,
+    comparisonOperator: spec.comparisonOperator,
+    threshold: spec.threshold,
+    evaluationPeriods: spec.window.evaluationPeriods,
+    datapointsToAlarm: spec.window.datapointsToAlarm,
+    treatMissingData: spec.treatMissingData,
+    ...metric,
+  };
 }
 
 /** The CloudWatch dimensions and capacity of one database. */

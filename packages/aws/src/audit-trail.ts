@@ -1,21 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PRESETS, transform, type CommonArgs, type Transform } from "@polycloud/core";
-import {
-  accountContext,
-  childOptions,
-  createKey,
-  createLogBucket,
-  createLogGroup,
-  createServiceRole,
-  logGroupNameOf,
-  physicalNameOf,
-  scopeOf,
-  type KeyTransforms,
-  type LogBucketTransforms,
-  type RoleTransforms,
-} from "./helpers";
+import { transformed, type CommonArgs, type Transform } from "@polycloud/core";
+import { PolycloudComponent } from "@polycloud/core/component";
+import { createKey, type KeyTransforms } from "./keys";
+import { createLogBucket, createLogGroup, type LogBucketTransforms } from "./logs";
 import { cloudTrailBucketPolicy, logBucketPolicy, writeLogGroupPolicy } from "./policies";
+import { createServiceRole, type RoleTransforms } from "./roles";
+import { accountContext, childOptions, logGroupNameOf, physicalNameOf, scopeOf } from "./scope";
 
 export interface AuditTrailArgs extends CommonArgs {
   /** Retention of the trail's log files and of its CloudWatch log group, in days. @default the preset's log retention */
@@ -59,18 +50,18 @@ export interface AuditTrailArgs extends CommonArgs {
  * @example
  * new AuditTrail("shop", { app: "shop", environment: "production", dataEventBuckets: [assets.arn] });
  */
-export class AuditTrail extends pulumi.ComponentResource {
+export class AuditTrail extends PolycloudComponent {
   readonly trail: aws.cloudtrail.Trail;
   readonly bucket: aws.s3.Bucket;
   readonly logGroup: aws.cloudwatch.LogGroup;
   readonly key: aws.kms.Key;
 
   constructor(name: string, args: AuditTrailArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("polycloud:aws:AuditTrail", name, {}, opts);
-    const scope = scopeOf(this, "audit", name, args);
+    super("aws", "AuditTrail", name, args, opts);
+    const scope = scopeOf(this, "audit", name);
     const t = args.transform ?? {};
     const account = accountContext(this);
-    const retentionDays = args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays;
+    const retentionDays = scope.logRetentionDays;
     // Known before the trail exists: the bucket policy names it.
     const trailName = physicalNameOf(scope, "cloudtrail");
     const trailArn = pulumi.interpolate`arn:${account.partition}:cloudtrail:${account.region}:${account.accountId}:trail/${trailName}`;
@@ -90,9 +81,12 @@ export class AuditTrail extends pulumi.ComponentResource {
         ? createLogBucket(scope, { suffix: "access-logs", policy: (arn) => logBucketPolicy(arn, "s3AccessLogs", account), retentionDays, transforms: t.accessLogs ?? {} })
         : undefined;
     new aws.s3.BucketLogging(
-      `${name}-trail-logging`,
-      transform({ bucket: this.bucket.id, targetBucket: accessLogs?.bucket.id ?? args.accessLogBucket!, targetPrefix: "trail/" }, `${name}-trail-logging`, t.accessLogging),
-      childOptions(scope, false, { dependsOn: accessLogs === undefined ? [] : [accessLogs.policy] }),
+      ...transformed(
+        `${name}-trail-logging`,
+        { bucket: this.bucket.id, targetBucket: accessLogs?.bucket.id ?? args.accessLogBucket!, targetPrefix: "trail/" },
+        childOptions(scope, { dependsOn: accessLogs === undefined ? [] : [accessLogs.policy] }),
+        t.accessLogging,
+      ),
     );
 
     this.logGroup = createLogGroup(scope, "logs", {
@@ -112,8 +106,8 @@ export class AuditTrail extends pulumi.ComponentResource {
 
     const buckets = args.dataEventBuckets ?? [];
     this.trail = new aws.cloudtrail.Trail(
-      name,
-      transform(
+      ...transformed(
+        name,
         {
           name: trailName,
           s3BucketName: this.bucket.id,
@@ -141,11 +135,10 @@ export class AuditTrail extends pulumi.ComponentResource {
           ],
           tags: scope.tags,
         },
-        name,
+        // CloudTrail checks that it may write to the bucket when the trail is created.
+        childOptions(scope, { dependsOn: [logs.policy] }),
         t.trail,
       ),
-      // CloudTrail checks that it may write to the bucket when the trail is created.
-      childOptions(scope, false, { dependsOn: [logs.policy] }),
     );
     this.registerOutputs({ trailArn: this.trail.arn, bucketName: this.bucket.bucket, logGroupName: this.logGroup.name });
   }

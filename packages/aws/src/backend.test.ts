@@ -1,12 +1,13 @@
+import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { parseSpec, PolycloudError, type ResolvedSpec, type SpecInput } from "@polycloud/core";
-import { runProgram, secretConfig, type Plan } from "@polycloud/testing";
-import { backend, serviceDomain } from "./backend";
-import { EGRESS, INGRESS } from "./__tests__/fixtures";
+import { buildModel, loadSpec, PolycloudError, type AppModel, type SpecInput } from "@polycloud/core";
+import { runProgram, type Plan } from "@polycloud/testing";
+import { backend } from "./backend";
+import { awsModel, EGRESS, INGRESS } from "./__tests__/fixtures";
 
-const spec = parseSpec({
+const shop: SpecInput = {
   name: "shop",
   environment: "development",
   network: { loadBalancer: { domain: "shop.example.com" } },
@@ -16,7 +17,7 @@ const spec = parseSpec({
   buckets: { assets: {} },
   secrets: { "stripe-key": { description: "Stripe API key" } },
   monitoring: { alerts: { critical: [{ email: "oncall@example.com" }] } },
-});
+};
 
 const T = {
   task: "aws:ecs/taskDefinition:TaskDefinition",
@@ -28,27 +29,38 @@ const T = {
   alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
   composite: "aws:cloudwatch/compositeAlarm:CompositeAlarm",
   secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+  record: "aws:route53/record:Record",
 };
 
-const build = (resolved: ResolvedSpec, options: { preview?: boolean; config?: Record<string, string> } = {}) =>
-  runProgram(() => {
-    const root = new pulumi.ComponentResource("polycloud:index:Platform", "shop");
-    const built = backend.build(resolved, root);
-    return { urls: built.services.map((s) => s.url), alerts: built.monitoring.alertCount };
-  }, { provider: "aws", preview: options.preview ?? false, config: { "project:stripe-key": secretConfig("sk_live_not_a_real_key"), ...options.config } });
+const build = (model: AppModel<"aws">, options: { preview?: boolean; secretValues?: Record<string, string> } = {}) =>
+  runProgram(
+    () => {
+      const root = new pulumi.ComponentResource("polycloud:index:Platform", model.app);
+      const secretValues = Object.fromEntries(Object.entries(options.secretValues ?? {}).map(([name, value]) => [name, pulumi.secret(value)]));
+      const built = backend.build(model, root, { secretValues });
+      return { urls: built.services.map((s) => s.url), alerts: built.monitoring.alertCount };
+    },
+    { provider: "aws", preview: options.preview ?? false },
+  );
 
 /** A spec with services and only the data stores given, cheap to build. */
-const lean = (name: string, services: Record<string, { public?: boolean }>, extra: Partial<SpecInput> = {}) =>
-  parseSpec({
-    name,
-    network: { loadBalancer: { domain: `${name}.example.com` } },
-    services: Object.fromEntries(Object.entries(services).map(([s, o]) => [s, { image: `ghcr.io/acme/${s}:1.0`, ...o }])),
-    ...extra,
-  });
+const lean = (name: string, services: Record<string, Record<string, unknown>>, extra: Partial<SpecInput> = {}): SpecInput => ({
+  name,
+  network: { loadBalancer: { domain: `${name}.example.com` } },
+  services: Object.fromEntries(Object.entries(services).map(([s, o]) => [s, { image: `ghcr.io/acme/${s}:1.0`, ...o }])),
+  ...extra,
+});
+
+/** The ingress rules of a security group, as `[peer group or CIDR, port]`. */
+const ingressOf = (plan: Plan, groupId: unknown) =>
+  plan
+    .resources(INGRESS)
+    .filter((r) => r.inputs.securityGroupId === groupId)
+    .map((r) => [r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4, r.inputs.fromPort]);
 
 describe("backend", () => {
   it("wires network, secrets, database, cache, buckets, service and monitoring together when given a full spec", async () => {
-    const plan = await build(spec);
+    const plan = await build(awsModel(shop), { secretValues: { "stripe-key": "sk_live_not_a_real_key" } });
     for (const type of ["Network", "SecretStore", "Database", "Cache", "Bucket", "Cluster", "WebService", "Monitoring", "BackupPlan"]) plan.resourceCountIs(`polycloud:aws:${type}`, 1);
     plan.resourceCountIs("polycloud:aws:AuditTrail", 0);
     const taskGroup = plan.find(aws.ec2.SecurityGroup, "shop-api-task-sg").id;
@@ -56,8 +68,7 @@ describe("backend", () => {
     // The database and cache admit the service's security group and nothing else.
     for (const [name, port] of [["shop-database-sg", 5432], ["shop-cache-sg", 6379]] as const) {
       const group = plan.find(aws.ec2.SecurityGroup, name).id;
-      const ingress = plan.resources(INGRESS).filter((r) => r.inputs.securityGroupId === group);
-      expect(ingress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.cidrIpv4, r.inputs.fromPort])).toEqual([[taskGroup, undefined, port]]);
+      expect(ingressOf(plan, group)).toEqual([[taskGroup, port]]);
       plan.hasResource(EGRESS, { securityGroupId: taskGroup, referencedSecurityGroupId: group, fromPort: port });
     }
 
@@ -77,21 +88,22 @@ describe("backend", () => {
     // The execution role reads exactly those secrets, with their keys.
     const readSecrets = JSON.parse(plan.find(T.rolePolicy, (r) => r.name === "shop-api-execution-role-policy").inputs.policy as string).Statement[1];
     expect(readSecrets.Resource).toEqual([arn("shop-secrets-stripe-key"), arn("shop-database-credentials"), arn("shop-cache-credentials")]);
+    // The spec gives api no bucket: its task role has no policy.
+    expect(plan.resources(T.rolePolicy).map((r) => r.name)).not.toContain("shop-api-task-role-policy");
 
-    // The spec secret's value comes from stack config, as a secret.
+    // The spec secret's value is the one given, as a secret.
     const version = plan.find(T.secretVersion, { secretId: plan.find(aws.secretsmanager.Secret, "shop-secrets-stripe-key").id });
     expect(version.secretInputs).toContain("secretString");
+    expect(version.inputs.secretString).toBe("sk_live_not_a_real_key");
 
     // Every alarm targets a topic, or is a window of a composite alarm that does.
     const topics = new Set(plan.resources(aws.sns.Topic).map((t) => t.outputs.arn));
     const members = new Set(plan.resources(T.composite).flatMap((c) => [...(c.inputs.alarmRule as string).matchAll(/ALARM\("([^"]+)"\)/g)].map((m) => m[1])));
-    // Service, database and cache alarms, the escalations of their warnings, and the service's deployment alarm.
-    expect(plan.resources(T.alarm).length).toBe(17 + 3 + 2 + (4 + 3 + 2) + 1);
     for (const alarm of [...plan.resources(T.alarm), ...plan.resources(T.composite)]) {
       const actions = (alarm.inputs.alarmActions ?? []) as string[];
       expect((actions.length > 0 && actions.every((a) => topics.has(a))) || members.has(alarm.outputs.name)).toBe(true);
     }
-    expect(plan.outputs).toMatchObject({ urls: ["https://shop.example.com"], alerts: 11 + 3 + 2 + 9 + 1 });
+    expect(plan.outputs).toMatchObject({ urls: ["https://shop.example.com"], alerts: ALERTS.service + ALERTS.database + ALERTS.cacheNode });
 
     // AWS Backup covers the database and the (versioned) bucket, daily.
     const selection = plan.find(T.selection).inputs;
@@ -105,12 +117,84 @@ describe("backend", () => {
     expect(JSON.parse(warningPolicy.inputs.policy as string).Statement).toContainEqual(expect.objectContaining({ Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish" }));
   });
 
+  describe("grants", () => {
+    let plan: Plan;
+    beforeAll(async () => {
+      plan = await build(
+        awsModel(
+          lean(
+            "shop",
+            {
+              api: { public: true, access: { buckets: { assets: "read", uploads: "readwrite" }, services: ["worker"] } },
+              worker: { access: { database: false, services: [] } },
+              admin: { access: { services: [] } },
+            },
+            { database: {}, buckets: { assets: {}, uploads: {} } },
+          ),
+        ),
+      );
+    });
+    const group = (name: string) => plan.find(aws.ec2.SecurityGroup, name).id;
+    const taskPolicy = (service: string) => JSON.parse(plan.find(T.rolePolicy, (r) => r.name === `shop-${service}-task-role-policy`).inputs.policy as string);
+
+    it("lets the database admit exactly the services with database access", () => {
+      expect(ingressOf(plan, group("shop-database-sg"))).toEqual([
+        [group("shop-api-task-sg"), 5432],
+        [group("shop-admin-task-sg"), 5432],
+      ]);
+      const workerDefinition = JSON.parse(plan.find(T.task, (r) => r.name === "shop-worker-task").inputs.containerDefinitions as string)[0];
+      expect(workerDefinition.secrets).toEqual([]);
+    });
+
+    it("gives each task role exactly its bucket grants, read or read-write, with the bucket's key through S3 only", () => {
+      const bucketArn = (name: string) => plan.find(aws.s3.Bucket, `shop-bucket-${name}`).outputs.arn;
+      const keyArn = (name: string) => plan.find(aws.kms.Key, `shop-bucket-${name}-key`).outputs.arn;
+      expect(taskPolicy("api").Statement).toEqual([
+        { Sid: "ListAssets", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn("assets") },
+        { Sid: "ReadAssetsObjects", Effect: "Allow", Action: ["s3:GetObject"], Resource: `${bucketArn("assets")}/*` },
+        { Sid: "UseAssetsKey", Effect: "Allow", Action: ["kms:Decrypt"], Resource: keyArn("assets"), Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } } },
+        { Sid: "ListUploads", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn("uploads") },
+        {
+          Sid: "ReadWriteUploadsObjects",
+          Effect: "Allow",
+          Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+          Resource: `${bucketArn("uploads")}/*`,
+        },
+        {
+          Sid: "UseUploadsKey",
+          Effect: "Allow",
+          Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+          Resource: keyArn("uploads"),
+          Condition: { StringEquals: { "kms:ViaService": "s3.us-east-1.amazonaws.com" } },
+        },
+      ]);
+      // Services without bucket grants have a task role without any policy.
+      expect(plan.resources(T.rolePolicy).filter((r) => r.name.endsWith("-task-role-policy")).map((r) => r.name)).toEqual(["shop-api-task-role-policy"]);
+    });
+
+    it("lets a private service's load balancer admit exactly its callers' tasks, on each listener port, and no address range", () => {
+      const worker = group("shop-worker-lb-sg");
+      expect(ingressOf(plan, worker)).toEqual([
+        [group("shop-api-task-sg"), 80],
+        [group("shop-api-task-sg"), 443],
+      ]);
+      for (const port of [80, 443]) plan.hasResource(EGRESS, { securityGroupId: group("shop-api-task-sg"), referencedSecurityGroupId: worker, fromPort: port });
+      // Nobody may call admin.
+      expect(ingressOf(plan, group("shop-admin-lb-sg"))).toEqual([]);
+      // The public service admits the internet on 80 and 443.
+      expect(ingressOf(plan, group("shop-api-lb-sg"))).toEqual([
+        ["0.0.0.0/0", 80],
+        ["0.0.0.0/0", 443],
+      ]);
+    });
+  });
+
   describe("when two specs are built in one stack", () => {
     let plan: Plan;
     beforeAll(async () => {
       plan = await runProgram(() => {
-        for (const resolved of [lean("shop", { api: { public: true }, worker: {} }), lean("blog", { web: { public: true } })]) {
-          backend.build(resolved, new pulumi.ComponentResource("polycloud:index:Platform", resolved.name));
+        for (const model of [awsModel(lean("shop", { api: { public: true }, worker: {} })), awsModel(lean("blog", { web: { public: true } }))]) {
+          backend.build(model, new pulumi.ComponentResource("polycloud:index:Platform", model.app));
         }
       }, { provider: "aws" });
     });
@@ -130,8 +214,8 @@ describe("backend", () => {
       expect(cluster.inputs.settings).toEqual([{ name: "containerInsights", value: "enabled" }]);
       const logBucket = plan.find(aws.s3.Bucket, "shop-cluster-lb-logs");
       const key = plan.find(aws.kms.Key, "shop-cluster-key");
-      const shop = plan.find("polycloud:index:Platform", "shop");
-      const ownKinds = plan.descendants(shop).filter((r) => r.type === "aws:kms/key:Key" || r.type === "aws:s3/bucket:Bucket" || r.type === "aws:ecs/cluster:Cluster").map((r) => r.name);
+      const shopRoot = plan.find("polycloud:index:Platform", "shop");
+      const ownKinds = plan.descendants(shopRoot).filter((r) => r.type === "aws:kms/key:Key" || r.type === "aws:s3/bucket:Bucket" || r.type === "aws:ecs/cluster:Cluster").map((r) => r.name);
       expect(ownKinds.sort()).toEqual(["shop-cluster", "shop-cluster-key", "shop-cluster-lb-logs", "shop-network-flow-logs-key", "shop-secrets-key", "shop-monitoring-key"].sort());
       for (const service of ["shop-api", "shop-worker"]) {
         expect(plan.find(T.service, service).inputs.cluster).toBe(cluster.outputs.arn);
@@ -143,14 +227,14 @@ describe("backend", () => {
   });
 
   it("registers the same resources in a preview as in an update when given a full spec", async () => {
-    const urns = async (preview: boolean) => (await build(spec, { preview })).resources().map((r) => r.urn).sort();
+    const urns = async (preview: boolean) => (await build(awsModel(shop), { preview })).resources().map((r) => r.urn).sort();
     const [previewed, updated] = [await urns(true), await urns(false)];
     expect(previewed).toEqual(updated);
     expect(updated.length).toBeGreaterThan(100);
   });
 
   it("registers the same resources in a preview as in an update when the spec is production with blue-green and Slack routes", async () => {
-    const production = parseSpec({
+    const production = awsModel({
       name: "shop",
       environment: "production",
       network: { loadBalancer: { domain: "shop.example.com" } },
@@ -169,7 +253,7 @@ describe("backend", () => {
   });
 
   it("tags every resource that takes tags with app, environment and managed-by when given a full spec", async () => {
-    const plan = await build(spec);
+    const plan = await build(awsModel(shop));
     // Whether a type takes tags, from its SDK class: its constructor copies args.tags into its inputs.
     const takesTags = (type: string): boolean => {
       const [, module, className] = /^aws:([^/]+)\/[^:]+:(.+)$/.exec(type)!;
@@ -186,14 +270,15 @@ describe("backend", () => {
   });
 
   it("protects stateful resources when the spec is production", async () => {
-    const production = parseSpec({
-      name: "shop",
-      environment: "production",
-      network: { loadBalancer: { domain: "shop.example.com" } },
-      services: { api: { image: "ghcr.io/acme/shop-api:1.4.2", public: true } },
-      database: {},
-    });
-    const plan = await build(production);
+    const plan = await build(
+      awsModel({
+        name: "shop",
+        environment: "production",
+        network: { loadBalancer: { domain: "shop.example.com" } },
+        services: { api: { image: "ghcr.io/acme/shop-api:1.4.2", public: true } },
+        database: {},
+      }),
+    );
     expect(plan.find(aws.rds.Instance).options.protect).toBe(true);
     expect(plan.find(aws.rds.Instance).inputs).toMatchObject({ multiAz: true, deletionProtection: true, backupRetentionPeriod: 30 });
     expect(plan.resources(aws.kms.Key).every((k) => k.options.protect)).toBe(true);
@@ -205,62 +290,39 @@ describe("backend", () => {
     plan.resourceCountIs("aws:backup/vaultLockConfiguration:VaultLockConfiguration", 1);
   });
 
-  it("copies backups to the region in polycloud:backupRegion when backup.crossRegion is true", async () => {
-    const crossRegion = lean("shop", { api: { public: true } }, { buckets: { assets: {} }, backup: { crossRegion: true } });
-    const plan = await build(crossRegion, { config: { "polycloud:backupRegion": "us-west-2" } });
+  it("copies backups to the region in stack config polycloud:aws.backupRegion when backup.crossRegion is true", async () => {
+    const model = awsModel(lean("shop", { api: { public: true } }, { buckets: { assets: {} }, backup: { crossRegion: true } }), { "polycloud:aws.backupRegion": "us-west-2" });
+    const plan = await build(model);
     const copy = plan.find("aws:backup/vault:Vault", "shop-backup-copy-vault");
     expect(copy.inputs.region).toBe("us-west-2");
     expect(plan.find(T.plan).inputs.rules[0].copyActions).toEqual([{ destinationVaultArn: copy.outputs.arn, lifecycle: { deleteAfter: 7 } }]);
   });
 
-  describe("validate", () => {
-    it("reports nothing when the spec fits AWS", () => {
-      expect(backend.validate(spec)).toEqual([]);
-    });
+  it("creates the certificates' validation records and the alias records in the hosted zone of stack config polycloud:aws.hostedZoneId", async () => {
+    const model = buildModel(loadSpec(join(__dirname, "../../../stacks/prod.yaml")), "aws", { "polycloud:aws.hostedZoneId": "Z123" });
+    const plan = await build(model);
+    for (const [service, host] of [["api", "shop.example.com"], ["worker", "worker.shop.example.com"]] as const) {
+      const certificate = plan.find(aws.acm.Certificate, `shop-${service}-certificate`);
+      expect(certificate.inputs.domainName).toBe(host);
+      const validation = plan.find(T.record, `shop-${service}-certificate-validation`);
+      expect(validation.inputs).toMatchObject({ zoneId: "Z123", name: certificate.outputs.domainValidationOptions![0]!.resourceRecordName, type: "CNAME" });
+      const lb = plan.find(aws.lb.LoadBalancer, `shop-${service}-lb`);
+      expect(plan.find(T.record, `shop-${service}-dns`).inputs).toMatchObject({ zoneId: "Z123", name: host, type: "A", aliases: [{ name: lb.outputs.dnsName, zoneId: lb.outputs.zoneId, evaluateTargetHealth: true }] });
+      expect(plan.find(aws.acm.CertificateValidation, `shop-${service}-certificate-validation`).inputs.validationRecordFqdns).toEqual([validation.outputs.fqdn]);
+    }
+  });
 
-    it.each([
-      ["an invalid CIDR", { ...spec, network: { ...spec.network, cidr: "10.0.0.0/8" } }, "network.cidr"],
-      ["min > max", { ...spec, services: [{ ...spec.services[0]!, replicas: { min: 5, max: 3 } }] }, "services.api.replicas.min"],
-      ["an unknown secret name", { ...spec, services: [{ ...spec.services[0]!, secrets: ["stripe-kee"] }] }, "services.api.secrets[0]"],
-      ["a Fargate size AWS does not offer", { ...spec, services: [{ ...spec.services[0]!, cpu: 3 }] }, "services.api.cpu"],
-      ["TLS without a domain", { ...spec, network: { ...spec.network, loadBalancer: { public: true, tls: true, waf: false } } }, "network.loadBalancer.domain"],
-      ["a CDN, which AWS does not build yet", { ...spec, network: { ...spec.network, cdn: true } }, "network.cdn"],
-      ["cross-region backups without a backup region", { ...spec, backup: { ...spec.backup, crossRegion: true } }, "backup.crossRegion"],
-    ] as [string, ResolvedSpec, string][])("reports the field path when given %s", (_, bad, path) => {
-      expect(backend.validate(bad).map((p) => p.path)).toEqual([path]);
-    });
-
-    it("reports a missing domain once when several services need it", () => {
-      const two = lean("shop", { api: { public: true }, worker: {} });
-      const problems = backend.validate({ ...two, network: { ...two.network, loadBalancer: { public: true, tls: true, waf: false } } });
-      expect(problems.map((p) => p.path)).toEqual(["network.loadBalancer.domain"]);
-    });
-
-    it("says how to fix an unsupported CDN and a missing backup region", () => {
-      const message = new PolycloudError(backend.validate({ ...spec, network: { ...spec.network, cdn: true }, backup: { ...spec.backup, crossRegion: true } })).message;
-      expect(message).toContain("network.cdn: true is not supported by the AWS backend yet; set cdn: false");
-      expect(message).toContain("backup.crossRegion: true needs a second region for the copies on AWS, and backupRegion is not set; set backupRegion (stack config: pulumi config set polycloud:backupRegion us-west-2)");
-    });
-
-    it("makes build throw PolycloudError before creating anything when the spec has problems", async () => {
-      const bad = { ...spec, services: [{ ...spec.services[0]!, secrets: ["stripe-kee"] }] };
-      const error = await build(bad).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(PolycloudError);
-      expect((error as Error).message).toContain('services.api.secrets[0]: "stripe-kee" is not defined in secrets (defined: stripe-key)');
-    });
-
-    it("fails with the zones path when the region has fewer zones than requested", async () => {
-      const one = lean("shop", { api: { public: true } });
-      const error = await build({ ...one, network: { ...one.network, zones: 4 } }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(PolycloudError);
-      expect((error as Error).message).toContain("network.zones: 4 zones requested but region us-east-1 has 3 available");
-    });
+  it("fails with the zones path when the region has fewer zones than requested", async () => {
+    const error = await build(awsModel(lean("shop", { api: { public: true } }, { network: { zones: 4, loadBalancer: { domain: "shop.example.com" } } }))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PolycloudError);
+    expect((error as Error).message).toContain("network.zones: 4 zones requested but region us-east-1 has 3 available");
   });
 });
 
-describe("serviceDomain", () => {
-  it("gives the only public service the domain and others a subdomain when there are several services", () => {
-    const two = { ...spec, services: [spec.services[0]!, { ...spec.services[0]!, name: "admin", public: false }] };
-    expect(two.services.map((s) => serviceDomain(two, s))).toEqual(["shop.example.com", "admin.shop.example.com"]);
-  });
-});
+/**
+ * Alerts that notify, per part: a service's SLO alerts (3 availability and 3 latency burn-rate composites, 2
+ * latency, error rate, CPU, memory), its deployment rollback, and the escalations of its 6 warnings (slow
+ * burns x2, latency warning, error rate, CPU, memory) and of the rollback; the database's 3 warnings and
+ * their escalations; a cache node's 2 warnings and their escalations.
+ */
+const ALERTS = { service: 11 + 1 + 7, database: 3 + 3, cacheNode: 2 + 2 };

@@ -89,8 +89,8 @@ describe("BackupPlan", () => {
   });
 
   it.each([
-    ["crossRegion without a backup region", { backup: { ...daily, crossRegion: true } }, /backup\.crossRegion: true needs a second region for the copies on AWS, and backupRegion is not set; set backupRegion/],
-    ["a backup region that is not a region", { backup: { ...daily, crossRegion: true }, backupRegion: "Oregon" }, /backup\.crossRegion: backupRegion "Oregon" is not an AWS region name/],
+    ["crossRegion without a backup region", { backup: { ...daily, crossRegion: true } }, /backupRegion: is required when backup\.crossRegion is true: the copies need a second region; set backupRegion, e\.g\. "us-west-2"/],
+    ["a backup region that is not a region", { backup: { ...daily, crossRegion: true }, backupRegion: "Oregon" }, /backupRegion: "Oregon" is not an AWS region name/],
     ["nothing to back up", { resources: [] }, /resources: is empty: there is nothing to back up/],
   ] as const)("throws PolycloudError before creating anything when given %s", async (_, extra, message) => {
     const error = await run(extra).catch((e: unknown) => e);

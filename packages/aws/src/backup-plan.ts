@@ -1,8 +1,11 @@
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
-import { PolycloudError, transform, type CommonArgs, type Problem, type ResolvedSpec, type Transform } from "@polycloud/core";
-import { accountContext, childOptions, createKey, createServiceRole, physicalNameOf, scopeOf, type KeyTransforms, type RoleTransforms, type Scope } from "./helpers";
+import type * as pulumi from "@pulumi/pulumi";
+import { AWS_REGION, PolycloudError, transformed, type CommonArgs, type Problem, type ResolvedSpec, type Transform } from "@polycloud/core";
+import { PolycloudComponent } from "@polycloud/core/component";
+import { createKey, type KeyTransforms } from "./keys";
 import type { AccountContext } from "./policies";
+import { createServiceRole, type RoleTransforms } from "./roles";
+import { accountContext, childOptions, physicalNameOf, scopeOf, type Scope } from "./scope";
 
 /** The spec's `backup` section. */
 export type BackupSpec = ResolvedSpec["backup"];
@@ -42,8 +45,6 @@ const FAILURE_MESSAGE = {
   inputPaths: { detailType: "$.detail-type", state: "$.detail.state", resource: "$.detail.resourceArn", reason: "$.detail.statusMessage", account: "$.account", region: "$.region", time: "$.time" },
   inputTemplate: '"AWS Backup <detailType>: <state> for <resource> (account <account>, <region>, <time>). <reason>"',
 };
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 export interface BackupPlanArgs extends CommonArgs {
   readonly backup: BackupSpec;
@@ -87,20 +88,14 @@ export interface BackupPlanArgs extends CommonArgs {
   };
 }
 
-/** Problems with a backup on AWS, before anything is created. Paths are spec paths. */
+/** Problems with a backup plan's args, before anything is created (the application model checks specs earlier). */
 export function backupProblems(args: Pick<BackupPlanArgs, "backup" | "backupRegion">): Problem[] {
   if (!args.backup.crossRegion) return [];
   if (args.backupRegion === undefined) {
-    return [
-      {
-        path: "backup.crossRegion",
-        message: "true needs a second region for the copies on AWS, and backupRegion is not set",
-        fix: "set backupRegion (stack config: pulumi config set polycloud:backupRegion us-west-2), or set crossRegion to false",
-      },
-    ];
+    return [{ path: "backupRegion", message: "is required when backup.crossRegion is true: the copies need a second region", fix: 'set backupRegion, e.g. "us-west-2", or set backup.crossRegion to false' }];
   }
-  if (!REGION.test(args.backupRegion)) {
-    return [{ path: "backup.crossRegion", message: `backupRegion "${args.backupRegion}" is not an AWS region name`, fix: 'set backupRegion to a region such as "us-west-2"' }];
+  if (!AWS_REGION.test(args.backupRegion)) {
+    return [{ path: "backupRegion", message: `"${args.backupRegion}" is not an AWS region name`, fix: 'set backupRegion to a region such as "us-west-2"' }];
   }
   return [];
 }
@@ -120,7 +115,7 @@ export function backupProblems(args: Pick<BackupPlanArgs, "backup" | "backupRegi
  * @example
  * new BackupPlan("shop", { app: "shop", backup: spec.backup, resources: [db.instance.arn, assets.arn] });
  */
-export class BackupPlan extends pulumi.ComponentResource {
+export class BackupPlan extends PolycloudComponent {
   readonly vault: aws.backup.Vault;
   /** The vault in `backupRegion`, when `crossRegion`. */
   readonly copyVault?: aws.backup.Vault;
@@ -128,11 +123,11 @@ export class BackupPlan extends pulumi.ComponentResource {
   readonly role: aws.iam.Role;
 
   constructor(name: string, args: BackupPlanArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("polycloud:aws:BackupPlan", name, {}, opts);
+    super("aws", "BackupPlan", name, args, opts);
     const problems = backupProblems(args);
     if (args.resources.length === 0) problems.push({ path: "resources", message: "is empty: there is nothing to back up", fix: "pass the ARNs of the database and buckets" });
     PolycloudError.throwIfAny(problems, `Invalid backup plan ${name}`);
-    const scope = scopeOf(this, "backup", name, args);
+    const scope = scopeOf(this, "backup", name);
     const t = args.transform ?? {};
     const account = accountContext(this);
     const { schedule, retentionDays } = args.backup;
@@ -153,8 +148,8 @@ export class BackupPlan extends pulumi.ComponentResource {
     this.role = role.role;
     const lifecycle = { deleteAfter: retentionDays };
     this.plan = new aws.backup.Plan(
-      name,
-      transform(
+      ...transformed(
+        name,
         {
           name: physicalNameOf(scope, "backupVault"),
           rules: [
@@ -172,38 +167,41 @@ export class BackupPlan extends pulumi.ComponentResource {
           ],
           tags: scope.tags,
         },
-        name,
+        childOptions(scope),
         t.plan,
       ),
-      childOptions(scope),
     );
     new aws.backup.Selection(
-      `${name}-selection`,
-      transform({ name: physicalNameOf(scope, "backupVault", "selection"), planId: this.plan.id, iamRoleArn: role.arn, resources: [...args.resources] }, `${name}-selection`, t.selection),
-      childOptions(scope),
+      ...transformed(
+        `${name}-selection`,
+        { name: physicalNameOf(scope, "backupVault", "selection"), planId: this.plan.id, iamRoleArn: role.arn, resources: [...args.resources] },
+        childOptions(scope),
+        t.selection,
+      ),
     );
     if (args.notificationTopicArn !== undefined) {
       // The rule hears every AWS Backup job of the account and region: restore jobs name no vault to filter on.
       const rule = new aws.cloudwatch.EventRule(
-        `${name}-failures`,
-        transform(
-          { name: physicalNameOf(scope, "backupVault", "failures"), description: `Failed AWS Backup jobs, for ${scope.app} (${scope.environment})`, eventPattern: JSON.stringify(BACKUP_FAILURE_PATTERN), tags: scope.tags },
+        ...transformed(
           `${name}-failures`,
+          { name: physicalNameOf(scope, "backupVault", "failures"), description: `Failed AWS Backup jobs, for ${scope.app} (${scope.environment})`, eventPattern: JSON.stringify(BACKUP_FAILURE_PATTERN), tags: scope.tags },
+          childOptions(scope),
           t.failureRule,
         ),
-        childOptions(scope),
       );
       // No roleArn: EventBridge publishes to SNS under the topic's policy (a role breaks delivery to encrypted topics).
       new aws.cloudwatch.EventTarget(
-        `${name}-failures-target`,
-        transform({ rule: rule.name, arn: args.notificationTopicArn, inputTransformer: FAILURE_MESSAGE }, `${name}-failures-target`, t.failureTarget),
-        childOptions(scope),
+        ...transformed(
+          `${name}-failures-target`,
+          { rule: rule.name, arn: args.notificationTopicArn, inputTransformer: FAILURE_MESSAGE },
+          childOptions(scope),
+          t.failureTarget,
+        ),
       );
     }
     this.registerOutputs({ vaultArn: this.vault.arn, planId: this.plan.id, ...(this.copyVault === undefined ? {} : { copyVaultArn: this.copyVault.arn }) });
   }
 }
-
 
 /** A vault with its own customer key, in the stack's region or in `region`; governance-locked when `lock`. */
 function createVault(
@@ -228,16 +226,17 @@ function createVault(
   });
   const name = `${scope.name}-${options.suffix}`;
   const vault = new aws.backup.Vault(
-    name,
-    transform({ name: physicalNameOf(scope, "backupVault", options.suffix), kmsKeyArn: key.arn, forceDestroy: false, ...region, tags: scope.tags }, name, options.transforms.vault),
-    childOptions(scope, true),
+    ...transformed(
+      name,
+      { name: physicalNameOf(scope, "backupVault", options.suffix), kmsKeyArn: key.arn, forceDestroy: false, ...region, tags: scope.tags },
+      childOptions(scope, { stateful: true }),
+      options.transforms.vault,
+    ),
   );
   if (options.lock) {
     new aws.backup.VaultLockConfiguration(
-      `${name}-lock`,
       // No changeableForDays: governance mode, which an administrator can still remove.
-      transform({ backupVaultName: vault.name, minRetentionDays: options.retentionDays, ...region }, `${name}-lock`, options.transforms.vaultLock),
-      childOptions(scope),
+      ...transformed(`${name}-lock`, { backupVaultName: vault.name, minRetentionDays: options.retentionDays, ...region }, childOptions(scope), options.transforms.vaultLock),
     );
   }
   return vault;

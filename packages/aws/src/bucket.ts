@@ -1,8 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { physicalName, PRESETS, transform, type BucketArgs as CoreBucketArgs, type BucketOutputs, type Transform } from "@polycloud/core";
-import { accountContext, childOptions, createKey, createLogBucket, scopeOf, type KeyTransforms, type LogBucketTransforms } from "./helpers";
+import { physicalName, transformed, type BucketArgs as CoreBucketArgs, type BucketOutputs, type Transform } from "@polycloud/core";
+import { PolycloudComponent } from "@polycloud/core/component";
+import { blockPublicAccess, encryptBucket } from "./bucket-hardening";
+import { createKey, type KeyTransforms } from "./keys";
+import { createLogBucket, type LogBucketTransforms } from "./logs";
 import { bucketPolicy, logBucketPolicy } from "./policies";
+import { accountContext, childOptions, scopeOf } from "./scope";
 
 export interface BucketArgs extends CoreBucketArgs {
   /**
@@ -41,93 +45,61 @@ export interface BucketArgs extends CoreBucketArgs {
  * @example
  * const assets = new Bucket("assets", { app: "shop", bucket: spec.buckets[0] });
  */
-export class Bucket extends pulumi.ComponentResource implements BucketOutputs {
+export class Bucket extends PolycloudComponent implements BucketOutputs {
   readonly bucket: aws.s3.Bucket;
   readonly bucketName: pulumi.Output<string>;
   readonly arn: pulumi.Output<string>;
   /** The key objects are encrypted with, when this component created one. */
   readonly kmsKey?: aws.kms.Key;
+  /** ARN of the key objects are encrypted with (`kmsKeyArn`, or the created key); none for SSE-S3. */
+  readonly kmsKeyArn?: pulumi.Input<string>;
   /** The bucket receiving access logs, when this component created one. */
   readonly logBucket?: aws.s3.Bucket;
 
   constructor(name: string, args: BucketArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("polycloud:aws:Bucket", name, {}, opts);
-    const scope = scopeOf(this, "bucket", name, args);
+    super("aws", "Bucket", name, args, opts);
+    const scope = scopeOf(this, "bucket", name);
     const t = args.transform ?? {};
     const spec = args.bucket;
     const account = accountContext(this);
-    const o = (stateful = false) => childOptions(scope, stateful);
 
     this.bucket = new aws.s3.Bucket(
-      name,
-      transform(
+      ...transformed(
+        name,
         {
           bucket: physicalName("aws", "s3Bucket", { app: scope.app, environment: scope.environment, name: spec.name }, { uniqueSeed: scope.uniqueSeed }),
           forceDestroy: false,
           tags: scope.tags,
         },
-        name,
+        childOptions(scope, { stateful: true }),
         t.bucket,
       ),
-      o(true),
     );
     const bucketId = this.bucket.id;
-    const accessBlock = new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access`,
-      transform(
-        {
-          bucket: bucketId,
-          blockPublicAcls: true,
-          ignorePublicAcls: true,
-          blockPublicPolicy: !spec.publicRead,
-          restrictPublicBuckets: !spec.publicRead,
-        },
-        `${name}-public-access`,
-        t.publicAccessBlock,
-      ),
-      o(),
-    );
-    new aws.s3.BucketOwnershipControls(
-      `${name}-ownership`,
-      transform({ bucket: bucketId, rule: { objectOwnership: "BucketOwnerEnforced" } }, `${name}-ownership`, t.ownershipControls),
-      o(),
-    );
+    const accessBlock = blockPublicAccess(scope, name, bucketId, { publicRead: spec.publicRead, transforms: t });
 
     if (args.kmsKeyArn === undefined && !spec.publicRead) {
       this.kmsKey = createKey(scope, "key", { description: `Objects of bucket ${spec.name}`, account, transforms: t });
     }
     const kmsKeyArn = args.kmsKeyArn ?? this.kmsKey?.arn;
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-encryption`,
-      transform(
-        {
-          bucket: bucketId,
-          rules: [
-            kmsKeyArn === undefined
-              ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }
-              : // A bucket key cuts KMS requests (and their cost) by up to 99%.
-                { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn }, bucketKeyEnabled: true },
-          ],
-        },
-        `${name}-encryption`,
-        t.encryption,
-      ),
-      o(),
-    );
+    if (kmsKeyArn !== undefined) this.kmsKeyArn = kmsKeyArn;
+    encryptBucket(scope, name, bucketId, kmsKeyArn, t.encryption);
     const versioning = new aws.s3.BucketVersioning(
-      `${name}-versioning`,
-      transform(
-        { bucket: bucketId, versioningConfiguration: { status: spec.versioning ? "Enabled" : "Suspended" } },
+      ...transformed(
         `${name}-versioning`,
+        { bucket: bucketId, versioningConfiguration: { status: spec.versioning ? "Enabled" : "Suspended" } },
+        childOptions(scope),
         t.versioning,
       ),
-      o(),
     );
     new aws.s3.BucketLifecycleConfiguration(
-      `${name}-lifecycle`,
-      transform({ bucket: bucketId, rules: lifecycleRules(spec.lifecycle) }, `${name}-lifecycle`, t.lifecycle),
-      // Rules on noncurrent versions need versioning configured first.
-      childOptions(scope, false, { dependsOn: [versioning] }),
+      ...transformed(
+        `${name}-lifecycle`,
+        { bucket: bucketId, rules: lifecycleRules(spec.lifecycle) },
+        // Rules on noncurrent versions need versioning configured first.
+        childOptions(scope, { dependsOn: [versioning] }),
+        t.lifecycle,
+      ),
     );
 
     const logs =
@@ -135,21 +107,27 @@ export class Bucket extends pulumi.ComponentResource implements BucketOutputs {
         ? createLogBucket(scope, {
             suffix: "access-logs",
             policy: (arn) => logBucketPolicy(arn, "s3AccessLogs", account),
-            retentionDays: args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays,
+            retentionDays: scope.logRetentionDays,
             transforms: t,
           })
         : undefined;
     if (logs !== undefined) this.logBucket = logs.bucket;
     new aws.s3.BucketLogging(
-      `${name}-logging`,
-      transform({ bucket: bucketId, targetBucket: logs?.bucket.id ?? args.accessLogBucket!, targetPrefix: `${spec.name}/` }, `${name}-logging`, t.logging),
-      childOptions(scope, false, { dependsOn: logs === undefined ? [] : [logs.policy] }),
+      ...transformed(
+        `${name}-logging`,
+        { bucket: bucketId, targetBucket: logs?.bucket.id ?? args.accessLogBucket!, targetPrefix: `${spec.name}/` },
+        childOptions(scope, { dependsOn: logs === undefined ? [] : [logs.policy] }),
+        t.logging,
+      ),
     );
     new aws.s3.BucketPolicy(
-      `${name}-policy`,
-      transform({ bucket: bucketId, policy: pulumi.jsonStringify(bucketPolicy(this.bucket.arn, spec.publicRead)) }, `${name}-policy`, t.policy),
-      // A public-read policy is rejected until the public access block allows it.
-      childOptions(scope, false, { dependsOn: [accessBlock] }),
+      ...transformed(
+        `${name}-policy`,
+        { bucket: bucketId, policy: pulumi.jsonStringify(bucketPolicy(this.bucket.arn, spec.publicRead)) },
+        // A public-read policy is rejected until the public access block allows it.
+        childOptions(scope, { dependsOn: [accessBlock] }),
+        t.policy,
+      ),
     );
 
     this.bucketName = this.bucket.bucket;

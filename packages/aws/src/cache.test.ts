@@ -56,7 +56,7 @@ describe("Cache", () => {
     expect(value.url).toBe(`rediss://:${value.authToken}@${value.host}:6379`);
     expect(plan.find(SECRET_VERSION).secretInputs).toContain("secretString");
     const secret = plan.find(aws.secretsmanager.Secret);
-    expect(plan.outputs.connection).toMatchObject({ envName: "REDIS_URL", ref: `${secret.outputs.arn}:url::` });
+    expect(plan.outputs.connection).toMatchObject({ envName: "REDIS_URL", location: { secretArn: secret.outputs.arn, jsonKey: "url" } });
   });
 
   it("exposes the generated AUTH token only as a secret output when built", async () => {

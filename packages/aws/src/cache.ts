@@ -2,34 +2,25 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import {
+  INSTANCE_CLASSES,
   PolycloudError,
-  PRESETS,
-  transform,
+  REDIS_MAJOR_VERSIONS,
+  redisEngineVersion,
+  transformed,
   type CacheArgs as CoreCacheArgs,
   type CacheOutputs,
   type CacheSpec,
   type Problem,
   type Transform,
 } from "@polycloud/core";
-import {
-  accountContext,
-  childOptions,
-  createIsolatedPlacement,
-  createKey,
-  createLogGroup,
-  createSecret,
-  finalSnapshotIdentifier,
-  logGroupNameOf,
-  physicalNameOf,
-  scopeOf,
-  type KeyTransforms,
-  type RuleTransforms,
-  type IsolatedPlacement,
-  type SecretTransforms,
-} from "./helpers";
+import { PolycloudComponent } from "@polycloud/core/component";
+import { createIsolatedPlacement, finalSnapshotIdentifier, type IsolatedPlacement } from "./isolated-store";
+import { createKey, type KeyTransforms } from "./keys";
+import { createLogGroup } from "./logs";
 import type { NetworkRef } from "./network";
-import type { AwsSecretReference } from "./secret-store";
-import { INSTANCE_CLASSES, REDIS_MAJOR_VERSIONS, redisEngineVersion } from "./sizes";
+import { accountContext, childOptions, logGroupNameOf, physicalNameOf, scopeOf } from "./scope";
+import { createSecret, type AwsSecretReference, type SecretTransforms } from "./secrets";
+import type { RuleTransforms } from "./security-groups";
 
 export const REDIS_PORT = 6379;
 
@@ -79,7 +70,7 @@ export function cacheProblems(cache: CacheSpec): Problem[] {
  * const cache = new Cache("cache", { app: "shop", cache: spec.cache, network });
  * cache.allowFrom("api", api.securityGroup.id);
  */
-export class Cache extends pulumi.ComponentResource implements CacheOutputs {
+export class Cache extends PolycloudComponent implements CacheOutputs {
   readonly replicationGroup: aws.elasticache.ReplicationGroup;
   readonly securityGroup: aws.ec2.SecurityGroup;
   readonly key: aws.kms.Key;
@@ -94,31 +85,28 @@ export class Cache extends pulumi.ComponentResource implements CacheOutputs {
   private readonly placement: IsolatedPlacement<aws.elasticache.SubnetGroup>;
 
   constructor(name: string, args: CacheArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("polycloud:aws:Cache", name, {}, opts);
+    super("aws", "Cache", name, args, opts);
     PolycloudError.throwIfAny(cacheProblems(args.cache), `Invalid cache ${name}`);
-    const scope = scopeOf(this, "cache", name, args);
+    const scope = scopeOf(this, "cache", name);
     const t = args.transform ?? {};
     const spec = args.cache;
-    const preset = PRESETS[scope.environment];
 
     this.key = createKey(scope, "key", { description: `Cache ${name} data, logs and AUTH token`, account: accountContext(this), users: ["logs"], transforms: t });
     const authToken = new random.RandomPassword(
-      `${name}-auth-token`,
       // ElastiCache accepts 16-128 printable characters but not every symbol; alphanumerics are always safe in a URL.
-      transform({ length: 64, special: false }, `${name}-auth-token`, t.authToken),
-      childOptions(scope),
+      ...transformed(`${name}-auth-token`, { length: 64, special: false }, childOptions(scope), t.authToken),
     );
     this.placement = createIsolatedPlacement(scope, {
       network: args.network,
       engine: "Redis",
       port: REDIS_PORT,
       transforms: t,
-      createSubnetGroup: (subnets, subnetArgs, opts) => new aws.elasticache.SubnetGroup(subnets, transform(subnetArgs, subnets, t.subnetGroup), opts),
+      createSubnetGroup: (subnets, subnetArgs, opts) => new aws.elasticache.SubnetGroup(...transformed(subnets, subnetArgs, opts, t.subnetGroup)),
     });
     this.securityGroup = this.placement.securityGroup;
     const logGroup = createLogGroup(scope, "logs", {
       logGroupName: logGroupNameOf(scope, "redis"),
-      retentionDays: args.logRetentionDays ?? preset.logRetentionDays,
+      retentionDays: scope.logRetentionDays,
       kmsKeyArn: this.key.arn,
       ...(t.logGroup === undefined ? {} : { transform: t.logGroup }),
     });
@@ -126,8 +114,8 @@ export class Cache extends pulumi.ComponentResource implements CacheOutputs {
     const groupId = physicalNameOf(scope, "elasticacheReplicationGroup");
     const nodes = spec.highAvailability ? 2 : 1;
     this.replicationGroup = new aws.elasticache.ReplicationGroup(
-      name,
-      transform(
+      ...transformed(
+        name,
         {
           replicationGroupId: groupId,
           description: `Redis for ${scope.app} (${scope.environment})`,
@@ -145,7 +133,7 @@ export class Cache extends pulumi.ComponentResource implements CacheOutputs {
           transitEncryptionEnabled: true,
           transitEncryptionMode: "required",
           authToken: authToken.result,
-          snapshotRetentionLimit: Math.min(args.snapshotRetentionDays ?? preset.backupRetentionDays, 35),
+          snapshotRetentionLimit: Math.min(args.snapshotRetentionDays ?? this.defaults.preset.backupRetentionDays, 35),
           finalSnapshotIdentifier: finalSnapshotIdentifier(scope, groupId, t.finalSnapshotSuffix),
           autoMinorVersionUpgrade: true,
           logDeliveryConfigurations: (["slow-log", "engine-log"] as const).map((logType) => ({
@@ -156,10 +144,9 @@ export class Cache extends pulumi.ComponentResource implements CacheOutputs {
           })),
           tags: scope.tags,
         },
-        name,
+        childOptions(scope, { stateful: true }),
         t.replicationGroup,
       ),
-      childOptions(scope, true),
     );
     this.nodeIds = Array.from({ length: nodes }, (_, i) => `${groupId}-${String(i + 1).padStart(3, "0")}`);
 
@@ -174,7 +161,7 @@ export class Cache extends pulumi.ComponentResource implements CacheOutputs {
       value: pulumi.jsonStringify({ host: this.endpoint, port: REDIS_PORT, authToken: authToken.result, url }),
       transforms: t,
     });
-    this.connectionSecret = { envName: "REDIS_URL", ref: pulumi.interpolate`${this.secret.arn}:url::`, keyArn: this.key.arn };
+    this.connectionSecret = { envName: "REDIS_URL", location: { secretArn: this.secret.arn, jsonKey: "url", keyArn: this.key.arn } };
 
     for (const [client, securityGroupId] of Object.entries(args.allowedSecurityGroups ?? {})) this.allowFrom(client, securityGroupId);
     this.registerOutputs({ endpoint: this.endpoint, secretArn: this.secret.arn, securityGroupId: this.securityGroup.id });

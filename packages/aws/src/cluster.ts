@@ -1,7 +1,11 @@
 import type * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
-import { PRESETS, type CommonArgs, type Transform } from "@polycloud/core";
-import { accountContext, createEcsCluster, createKey, createLoadBalancerLogBucket, scopeOf, type KeyTransforms, type LogBucketTransforms } from "./helpers";
+import type * as pulumi from "@pulumi/pulumi";
+import type { CommonArgs, Transform } from "@polycloud/core";
+import { PolycloudComponent } from "@polycloud/core/component";
+import { createEcsCluster } from "./ecs-cluster";
+import { createKey, type KeyTransforms } from "./keys";
+import { createLoadBalancerLogBucket, type LogBucketTransforms } from "./logs";
+import { accountContext, scopeOf } from "./scope";
 
 /** An ECS cluster a service runs in: a {@link Cluster}'s `cluster`, an `aws.ecs.Cluster`, or the ARN and name of an existing one. */
 export interface EcsClusterRef {
@@ -26,7 +30,7 @@ export interface ClusterArgs extends CommonArgs {
  * const cluster = new Cluster("shop", { app: "shop" });
  * const api = new WebService("api", { ...cluster.serviceArgs, app: "shop", service, network, loadBalancer, slo });
  */
-export class Cluster extends pulumi.ComponentResource {
+export class Cluster extends PolycloudComponent {
   readonly cluster: aws.ecs.Cluster;
   /** Encrypts the services' log groups; its key policy admits CloudWatch Logs of this account. */
   readonly key: aws.kms.Key;
@@ -35,14 +39,14 @@ export class Cluster extends pulumi.ComponentResource {
   readonly serviceArgs: { readonly cluster: EcsClusterRef; readonly kmsKeyArn: pulumi.Output<string>; readonly accessLogBucket: pulumi.Output<string> };
 
   constructor(name: string, args: ClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("polycloud:aws:Cluster", name, {}, opts);
-    const scope = scopeOf(this, "cluster", name, args);
+    super("aws", "Cluster", name, args, opts);
+    const scope = scopeOf(this, "cluster", name);
     const t = args.transform ?? {};
     const account = accountContext(this);
 
     this.cluster = createEcsCluster(scope, name, t.cluster);
     this.key = createKey(scope, "key", { description: `Service logs of ${scope.app} (${scope.environment})`, account, users: ["logs"], transforms: t });
-    const logs = createLoadBalancerLogBucket(scope, account, args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays, t);
+    const logs = createLoadBalancerLogBucket(scope, account, scope.logRetentionDays, t);
     this.accessLogBucket = logs.bucket;
     this.serviceArgs = {
       cluster: this.cluster,

@@ -95,7 +95,7 @@ describe("Database", () => {
     expect(value.url).toBe(`postgres://app_admin:${value.password}@${value.host}:5432/shop?sslmode=require`);
     const secret = plan.find(aws.secretsmanager.Secret);
     expect(secret.inputs.kmsKeyId).toBe(plan.find(aws.kms.Key).outputs.arn);
-    expect(plan.outputs.connection).toEqual({ envName: "DATABASE_URL", ref: `${secret.outputs.arn}:url::`, keyArn: plan.find(aws.kms.Key).outputs.arn });
+    expect(plan.outputs.connection).toEqual({ envName: "DATABASE_URL", location: { secretArn: secret.outputs.arn, jsonKey: "url", keyArn: plan.find(aws.kms.Key).outputs.arn } });
   });
 
   it("admits nothing when no client is allowed", async () => {

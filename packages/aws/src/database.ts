@@ -1,27 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { PRESETS, transform, type DatabaseArgs as CoreDatabaseArgs, type DatabaseOutputs, type DatabaseSpec, type Transform } from "@polycloud/core";
-import {
-  accountContext,
-  childOptions,
-  createIsolatedPlacement,
-  createKey,
-  createLogGroup,
-  createSecret,
-  createServiceRole,
-  finalSnapshotIdentifier,
-  physicalNameOf,
-  scopeOf,
-  type RoleTransforms,
-  type KeyTransforms,
-  type RuleTransforms,
-  type IsolatedPlacement,
-  type SecretTransforms,
-} from "./helpers";
+import { INSTANCE_CLASSES, transformed, type DatabaseArgs as CoreDatabaseArgs, type DatabaseOutputs, type DatabaseSpec, type Transform } from "@polycloud/core";
+import { PolycloudComponent } from "@polycloud/core/component";
+import { createIsolatedPlacement, finalSnapshotIdentifier, type IsolatedPlacement } from "./isolated-store";
+import { createKey, type KeyTransforms } from "./keys";
+import { createLogGroup } from "./logs";
 import type { NetworkRef } from "./network";
-import type { AwsSecretReference } from "./secret-store";
-import { INSTANCE_CLASSES } from "./sizes";
+import { createServiceRole, type RoleTransforms } from "./roles";
+import { accountContext, childOptions, physicalNameOf, scopeOf } from "./scope";
+import { createSecret, type AwsSecretReference, type SecretTransforms } from "./secrets";
+import type { RuleTransforms } from "./security-groups";
 
 export const POSTGRES_PORT = 5432;
 
@@ -73,7 +62,7 @@ export interface DatabaseArgs extends CoreDatabaseArgs<NetworkRef> {
  * const db = new Database("db", { app: "shop", database: spec.database, network });
  * db.allowFrom("api", api.securityGroup.id);
  */
-export class Database extends pulumi.ComponentResource implements DatabaseOutputs {
+export class Database extends PolycloudComponent implements DatabaseOutputs {
   readonly instance: aws.rds.Instance;
   readonly securityGroup: aws.ec2.SecurityGroup;
   readonly key: aws.kms.Key;
@@ -87,8 +76,8 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
   private readonly placement: IsolatedPlacement<aws.rds.SubnetGroup>;
 
   constructor(name: string, args: DatabaseArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("polycloud:aws:Database", name, {}, opts);
-    const scope = scopeOf(this, "database", name, args);
+    super("aws", "Database", name, args, opts);
+    const scope = scopeOf(this, "database", name);
     const t = args.transform ?? {};
     const spec = args.database;
     const username = args.username ?? "app_admin";
@@ -97,22 +86,20 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
     const account = accountContext(this);
     this.key = createKey(scope, "key", { description: `Database ${name} storage, Performance Insights, logs and credentials`, account, users: ["logs"], transforms: t });
     const password = new random.RandomPassword(
-      `${name}-password`,
       // RDS forbids / @ " and space; these specials are also safe unescaped in a URL.
-      transform({ length: 32, special: true, overrideSpecial: "-_.~", minLower: 1, minUpper: 1, minNumeric: 1 }, `${name}-password`, t.password),
-      childOptions(scope),
+      ...transformed(`${name}-password`, { length: 32, special: true, overrideSpecial: "-_.~", minLower: 1, minUpper: 1, minNumeric: 1 }, childOptions(scope), t.password),
     );
     this.placement = createIsolatedPlacement(scope, {
       network: args.network,
       engine: "PostgreSQL",
       port: POSTGRES_PORT,
       transforms: t,
-      createSubnetGroup: (subnets, subnetArgs, opts) => new aws.rds.SubnetGroup(subnets, transform(subnetArgs, subnets, t.subnetGroup), opts),
+      createSubnetGroup: (subnets, subnetArgs, opts) => new aws.rds.SubnetGroup(...transformed(subnets, subnetArgs, opts, t.subnetGroup)),
     });
     this.securityGroup = this.placement.securityGroup;
     const parameterGroup = new aws.rds.ParameterGroup(
-      `${name}-params`,
-      transform(
+      ...transformed(
+        `${name}-params`,
         {
           family: `postgres${spec.majorVersion}`,
           description: `PostgreSQL ${spec.majorVersion} for ${name}: TLS only, connections logged`,
@@ -123,10 +110,9 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
           ],
           tags: scope.tags,
         },
-        `${name}-params`,
+        childOptions(scope),
         t.parameterGroup,
       ),
-      childOptions(scope),
     );
     const monitoringInterval = args.monitoringIntervalSeconds ?? 60;
     const monitoringRole =
@@ -144,14 +130,14 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
     const logGroups = LOG_EXPORTS.map((log) =>
       createLogGroup(scope, `${log}-logs`, {
         logGroupName: `/aws/rds/instance/${identifier}/${log}`,
-        retentionDays: args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays,
+        retentionDays: scope.logRetentionDays,
         kmsKeyArn: this.key.arn,
         ...(t.logGroup === undefined ? {} : { transform: t.logGroup }),
       }),
     );
     this.instance = new aws.rds.Instance(
-      name,
-      transform(
+      ...transformed(
+        name,
         {
           identifier,
           engine: "postgres",
@@ -192,10 +178,9 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
           caCertIdentifier: "rds-ca-rsa2048-g1",
           tags: scope.tags,
         },
-        name,
+        childOptions(scope, { stateful: true, dependsOn: logGroups }),
         t.instance,
       ),
-      childOptions(scope, true, { dependsOn: logGroups }),
     );
 
     this.endpoint = this.instance.address;
@@ -217,7 +202,7 @@ export class Database extends pulumi.ComponentResource implements DatabaseOutput
       }),
       transforms: t,
     });
-    this.connectionSecret = { envName: "DATABASE_URL", ref: pulumi.interpolate`${this.secret.arn}:url::`, keyArn: this.key.arn };
+    this.connectionSecret = { envName: "DATABASE_URL", location: { secretArn: this.secret.arn, jsonKey: "url", keyArn: this.key.arn } };
 
     for (const [client, securityGroupId] of Object.entries(args.allowedSecurityGroups ?? {})) this.allowFrom(client, securityGroupId);
     this.registerOutputs({ endpoint: this.endpoint, port: this.port, secretArn: this.secret.arn, securityGroupId: this.securityGroup.id });

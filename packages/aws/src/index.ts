@@ -14,7 +14,6 @@ export * from "./monitoring";
 export * from "./backup-plan";
 export * from "./audit-trail";
 export * from "./backend";
-export * from "./sizes";
 export * from "./alarms";
 export * from "./deployment";
 export * from "./policies";

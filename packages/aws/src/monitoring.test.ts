@@ -51,10 +51,10 @@ describe("Monitoring", () => {
     ]);
 
     // 6 burn-rate composites (3 availability, 3 latency) over 12 window alarms, 2 p95, 1 error rate, ECS CPU and
-    // memory, and the 4 warnings' escalations.
-    plan.resourceCountIs(COMPOSITE, 6);
-    plan.resourceCountIs(ALARM, 17 + 4);
-    expect(plan.outputs.alertCount).toBe(11 + 4);
+    // memory; the escalations of the 4 warning alarms, and of the 2 slow-burn composites (over their 4 windows' twins).
+    plan.resourceCountIs(COMPOSITE, 6 + 2);
+    plan.resourceCountIs(ALARM, 17 + 4 + 4);
+    expect(plan.outputs.alertCount).toBe(11 + 4 + 2);
     const arnOf = Object.fromEntries(topics.map((t) => [t.name.replace("monitoring-", ""), t.outputs.arn]));
     const fast = plan.find(COMPOSITE, "monitoring-service-api-fast-burn");
     expect(fast.inputs.alarmActions).toEqual([arnOf["critical"]]);
@@ -62,6 +62,18 @@ describe("Monitoring", () => {
       `ALARM("${plan.find(ALARM, "monitoring-service-api-fast-burn-long").outputs.name}") AND ALARM("${plan.find(ALARM, "monitoring-service-api-fast-burn-short").outputs.name}")`,
     );
     expect(plan.find(COMPOSITE, "monitoring-service-api-slow-burn").inputs.alarmActions).toEqual([arnOf["warning"]]);
+    // A warning that still holds after escalateAfterMinutes pages: its twin notifies the critical topic and names it.
+    const slowTwin = plan.find(COMPOSITE, "monitoring-service-api-slow-burn-escalated");
+    expect(slowTwin.inputs).toMatchObject({ alarmActions: [arnOf["critical"]], tags: { "polycloud:escalates": "shop-dev-service-api-slow-burn" } });
+    expect(slowTwin.inputs.alarmRule).toBe(
+      `ALARM("${plan.find(ALARM, "monitoring-service-api-slow-burn-long-escalated").outputs.name}") AND ALARM("${plan.find(ALARM, "monitoring-service-api-slow-burn-short-escalated").outputs.name}")`,
+    );
+    expect(plan.find(ALARM, "monitoring-service-api-slow-burn-short-escalated").inputs.alarmActions).toBeUndefined();
+    expect(plan.find(ALARM, "monitoring-service-api-cpu-escalated").inputs).toMatchObject({
+      alarmActions: [arnOf["critical"]],
+      evaluationPeriods: 6,
+      tags: { severity: "critical", "polycloud:escalates": "shop-dev-service-api-cpu" },
+    });
     // The latency SLO burns when too few requests are answered within 200 ms (72% slower: at most 28% within).
     expect(plan.find(COMPOSITE, "monitoring-service-api-latency-fast-burn").inputs.alarmActions).toEqual([arnOf["critical"]]);
     expect(plan.find(ALARM, "monitoring-service-api-latency-fast-burn-short").inputs).toMatchObject({
@@ -124,7 +136,7 @@ describe("Monitoring", () => {
     const plan = await run({ database, cache: { nodeIds: ["shop-dev-cache-001", "shop-dev-cache-002"] } }, monitoring({ escalateAfterMinutes: 30 }));
     plan.hasResource(ALARM, { namespace: "AWS/RDS", metricName: "FreeStorageSpace", comparisonOperator: "LessThanOrEqualToThreshold", threshold: 2_684_354_560, dimensions: { DBInstanceIdentifier: "shop-dev-database" } });
     // Service, database and cache alarms, and escalations of their warnings (4 + CPU, free storage and connections + 2 per node).
-    plan.resourceCountIs(ALARM, 17 + 3 + 4 + (4 + 3 + 4));
+    plan.resourceCountIs(ALARM, 17 + 3 + 4 + (4 + 3 + 4) + 4);
     expect(plan.find(ALARM, "monitoring-service-api-cpu").inputs.namespace).toBe("AWS/ECS");
     expect(plan.find(ALARM, "monitoring-database-api-cpu-escalated").inputs).toMatchObject({ metricName: "CPUUtilization", evaluationPeriods: 3 + 6 });
     expect(plan.resources(ALARM).filter((a) => a.inputs.namespace === "AWS/ElastiCache" && !a.name.endsWith("-escalated")).map((a) => a.inputs.dimensions.CacheClusterId)).toEqual([
@@ -136,13 +148,21 @@ describe("Monitoring", () => {
     expect(JSON.parse(plan.find(DASHBOARD).inputs.dashboardBody as string).widgets).toHaveLength(6);
   });
 
-  it("routes a service's deployment alarm to the warning topic when the service has one", async () => {
+  it("routes a service's deployment alarm to the warning topic, and escalates it, when the service has one", async () => {
     const plan = await run({ services: [{ ...api, deploymentAlarm: { name: pulumi.output("shop-dev-api-deployment") } }] });
     const warning = plan.find(aws.sns.Topic, "monitoring-warning").outputs.arn;
     expect(plan.find(COMPOSITE, "monitoring-service-api-deployment-rollback").inputs).toMatchObject({
       alarmRule: 'ALARM("shop-dev-api-deployment")',
       alarmActions: [warning],
       okActions: [warning],
+    });
+    // The same condition (error ratio at or above the SLO) held 15 minutes longer pages.
+    expect(plan.find(ALARM, "monitoring-service-api-deployment-rollback-escalated").inputs).toMatchObject({
+      threshold: 0.001,
+      evaluationPeriods: 4,
+      datapointsToAlarm: 4,
+      alarmActions: [plan.find(aws.sns.Topic, "monitoring-critical").outputs.arn],
+      tags: { "polycloud:escalates": "shop-dev-service-api-deployment-rollback" },
     });
   });
 

@@ -2,20 +2,33 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
   physicalName,
-  PRESETS,
-  transform,
+  transformed,
   type AlertRoute,
+  type EscalationPolicy,
   type MonitoringArgs as CoreMonitoringArgs,
   type MonitoringOutputs,
   type Severity,
   type Transform,
 } from "@polycloud/core";
-import { cacheAlarms, databaseAlarms, escalationAlarms, serviceAlarms, type AlarmSet, type AlarmSpec } from "./alarms";
+import { PolycloudComponent } from "@polycloud/core/component";
+import {
+  cacheAlarms,
+  databaseAlarms,
+  deploymentAlarmSpec,
+  escalationAlarm,
+  escalations,
+  metricAlarmArgs,
+  serviceAlarms,
+  type AlarmSet,
+  type AlarmSpec,
+  type CompositeAlarmSpec,
+} from "./alarms";
 import type { Cache } from "./cache";
 import type { Database } from "./database";
-import { accountContext, childOptions, createKey, physicalNameOf, scopeOf, type KeyTransforms, type Scope } from "./helpers";
-import { createSlackForwarder, type SlackForwarderTransforms } from "./slack-forwarder";
+import { createKey, type KeyTransforms } from "./keys";
 import { alarmTopicPolicy } from "./policies";
+import { accountContext, childOptions, physicalNameOf, scopeOf, type Scope } from "./scope";
+import { createSlackForwarder, type SlackForwarderTransforms } from "./slack-forwarder";
 
 export const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
 
@@ -57,9 +70,11 @@ export interface MonitoringArgs extends CoreMonitoringArgs<MonitoredService, Mon
  * and from capacity (ECS CPU and memory, RDS CPU, storage and connections, Redis memory and CPU),
  * each notifying its severity's topic on ALARM and OK; and a CloudWatch dashboard.
  *
- * `monitoring.escalateAfterMinutes`: every warning alarm that notifies by itself gets a critical twin on
- * the same metric that fires when the breach has lasted that much longer (see `escalationAlarms`), so a
- * warning nobody fixed pages through the critical topic.
+ * `monitoring.escalateAfterMinutes`, core's escalation policy: every warning that notifies (an alarm,
+ * a burn-rate composite, a deployment rollback) gets a critical twin on the same condition that fires
+ * when it has held that much longer (see `escalations`; CloudWatch counts in whole periods), so a
+ * warning nobody fixed pages through the critical topic. Each twin is tagged `polycloud:escalates` with
+ * the name of the alarm it escalates.
  *
  * Email routes are email subscriptions and webhook routes HTTPS subscriptions (each receiver confirms
  * its subscription once). Slack incoming webhooks cannot confirm one, so Slack routes go through a
@@ -69,7 +84,7 @@ export interface MonitoringArgs extends CoreMonitoringArgs<MonitoredService, Mon
  * @example
  * new Monitoring("monitoring", { app: "shop", slo: spec.slo, monitoring: spec.monitoring, services: [api], database: db });
  */
-export class Monitoring extends pulumi.ComponentResource implements MonitoringOutputs {
+export class Monitoring extends PolycloudComponent implements MonitoringOutputs {
   readonly topics: Readonly<Record<Severity, aws.sns.Topic>>;
   readonly alarms: aws.cloudwatch.MetricAlarm[];
   readonly compositeAlarms: aws.cloudwatch.CompositeAlarm[];
@@ -79,8 +94,8 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
   readonly dashboardUrl: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: MonitoringArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("polycloud:aws:Monitoring", name, {}, opts);
-    const scope = scopeOf(this, "monitoring", name, args);
+    super("aws", "Monitoring", name, args, opts);
+    const scope = scopeOf(this, "monitoring", name);
     const t = args.transform ?? {};
     const account = accountContext(this);
 
@@ -89,15 +104,21 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
     for (const severity of SEVERITIES) {
       const topicName = `${name}-${severity}`;
       const topic = new aws.sns.Topic(
-        topicName,
-        transform(
-          { name: physicalNameOf(scope, "snsTopic", severity), displayName: `${scope.app} ${severity} alerts`, kmsMasterKeyId: key.id, tags: scope.tags },
+        ...transformed(
           topicName,
+          { name: physicalNameOf(scope, "snsTopic", severity), displayName: `${scope.app} ${severity} alerts`, kmsMasterKeyId: key.id, tags: scope.tags },
+          childOptions(scope),
           t.topic,
         ),
-        childOptions(scope),
       );
-      new aws.sns.TopicPolicy(`${topicName}-policy`, transform({ arn: topic.arn, policy: pulumi.jsonStringify(alarmTopicPolicy(topic.arn, account)) }, `${topicName}-policy`, t.topicPolicy), childOptions(scope));
+      new aws.sns.TopicPolicy(
+        ...transformed(
+          `${topicName}-policy`,
+          { arn: topic.arn, policy: pulumi.jsonStringify(alarmTopicPolicy(topic.arn, account)) },
+          childOptions(scope),
+          t.topicPolicy,
+        ),
+      );
       args.monitoring.alerts[severity].forEach((route, i) => {
         if (!("slack" in route)) subscribe(scope, `${topicName}-${i + 1}`, topic, route, t.subscription);
       });
@@ -111,7 +132,7 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
         topics,
         key,
         account,
-        retentionDays: args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays,
+        retentionDays: scope.logRetentionDays,
         transforms: t,
       });
     }
@@ -126,64 +147,56 @@ export class Monitoring extends pulumi.ComponentResource implements MonitoringOu
       ...(args.cache === undefined ? [] : [cacheAlarms({ name: "cache", nodeIds: args.cache.nodeIds })]),
     ];
     const notify = (severity: Severity) => [topics[severity].arn];
-    const base = sets.flatMap((set) => set.alarms);
-    const specs = [...base, ...escalationAlarms(base, args.monitoring.escalateAfterMinutes)];
+    const policy: EscalationPolicy = { from: "warning", to: "critical", afterMinutes: args.monitoring.escalateAfterMinutes };
+    const base: AlarmSet = { alarms: sets.flatMap((set) => set.alarms), composites: sets.flatMap((set) => set.composites) };
+    const escalated = escalations(base, policy);
+    const specs = [...base.alarms, ...escalated.alarms];
     this.alarms = specs.map((spec) => createAlarm(scope, spec, notify, t.alarm));
     const byId = new Map(specs.map((spec, i) => [spec.id, this.alarms[i]!]));
-    this.compositeAlarms = sets.flatMap((set) =>
-      set.composites.map((spec) => {
-        const alarmName = `${name}-${spec.id}`;
-        return new aws.cloudwatch.CompositeAlarm(
+    const composite = (spec: CompositeAlarmSpec, alarmRule: pulumi.Input<string>) => {
+      const alarmName = `${name}-${spec.id}`;
+      return new aws.cloudwatch.CompositeAlarm(
+        ...transformed(
           alarmName,
-          transform(
-            {
-              alarmName: cloudWatchName(scope, spec.id),
-              alarmDescription: spec.description,
-              alarmRule: pulumi.interpolate`${pulumi.all(spec.memberIds.map((id) => byId.get(id)!.name)).apply((names) => names.map((n) => `ALARM("${n}")`).join(" AND "))}`,
-              alarmActions: notify(spec.severity),
-              okActions: notify(spec.severity),
-              tags: scope.tags,
-            },
-            alarmName,
-            t.compositeAlarm,
-          ),
+          {
+            alarmName: cloudWatchName(scope, spec.id),
+            alarmDescription: spec.description,
+            alarmRule,
+            alarmActions: notify(spec.severity),
+            okActions: notify(spec.severity),
+            tags: { ...scope.tags, ...escalationTag(scope, spec) },
+          },
           childOptions(scope),
-        );
-      }),
-    );
+          t.compositeAlarm,
+        ),
+      );
+    };
+    const allOf = (ids: readonly string[]) => pulumi.all(ids.map((id) => byId.get(id)!.name)).apply((names) => names.map((n) => `ALARM("${n}")`).join(" AND "));
+    this.compositeAlarms = [...base.composites, ...escalated.composites].map((spec) => composite(spec, allOf(spec.memberIds)));
     // A deployment alarm belongs to its service, which exists before the topics: a composite alarm on it
-    // notifies, so a rolled-back deployment reaches people too.
+    // notifies, so a rolled-back deployment reaches people too; a twin of its condition escalates it.
+    const deploymentTwins: AlarmSpec[] = [];
     for (const service of args.services) {
       if (service.deploymentAlarm === undefined) continue;
       const id = `service-${service.serviceName}-deployment-rollback`;
-      const alarmName = `${name}-${id}`;
-      this.compositeAlarms.push(
-        new aws.cloudwatch.CompositeAlarm(
-          alarmName,
-          transform(
-            {
-              alarmName: cloudWatchName(scope, id),
-              alarmDescription: `${service.serviceName}: error ratio above the SLO during 5 minutes; a deployment in progress rolls back`,
-              alarmRule: pulumi.interpolate`ALARM("${service.deploymentAlarm.name}")`,
-              alarmActions: notify("warning"),
-              okActions: notify("warning"),
-              tags: scope.tags,
-            },
-            alarmName,
-            t.compositeAlarm,
-          ),
-          childOptions(scope),
-        ),
-      );
+      const description = `${service.serviceName}: error ratio above the SLO during 5 minutes; a deployment in progress rolls back`;
+      this.compositeAlarms.push(composite({ id, severity: "warning", description, memberIds: [] }, pulumi.interpolate`ALARM("${service.deploymentAlarm.name}")`));
+      const condition = deploymentAlarmSpec({ name: service.serviceName, loadBalancer: service.loadBalancer.arnSuffix }, args.slo);
+      const twin = escalationAlarm({ ...condition, id, description, routed: true }, policy);
+      if (twin !== undefined) deploymentTwins.push(twin);
     }
-    this.alertCount = specs.filter((a) => a.routed).length + this.compositeAlarms.length;
+    this.alarms.push(...deploymentTwins.map((spec) => createAlarm(scope, spec, notify, t.alarm)));
+    this.alertCount = [...specs, ...deploymentTwins].filter((a) => a.routed).length + this.compositeAlarms.length;
 
     if (args.monitoring.dashboard) {
       const dashboardName = physicalNameOf(scope, "snsTopic");
       new aws.cloudwatch.Dashboard(
-        `${name}-dashboard`,
-        transform({ dashboardName, dashboardBody: pulumi.jsonStringify(dashboardBody(args, account.region)) }, `${name}-dashboard`, t.dashboard),
-        childOptions(scope),
+        ...transformed(
+          `${name}-dashboard`,
+          { dashboardName, dashboardBody: pulumi.jsonStringify(dashboardBody(args, account.region)) },
+          childOptions(scope),
+          t.dashboard,
+        ),
       );
       this.dashboardUrl = pulumi.interpolate`https://console.aws.amazon.com/cloudwatch/home?region=${account.region}#dashboards:name=${dashboardName}`;
     } else {
@@ -201,7 +214,12 @@ function cloudWatchName(scope: Scope, name: string): string {
 /** Email and webhook (HTTPS) subscriptions; each must be confirmed by its receiver. */
 function subscribe(scope: Scope, name: string, topic: aws.sns.Topic, route: Exclude<AlertRoute, { slack: string }>, t: Transform<aws.sns.TopicSubscriptionArgs> | undefined): void {
   const [protocol, endpoint] = "email" in route ? ["email", route.email] : ["https", route.webhook];
-  new aws.sns.TopicSubscription(name, transform({ topic: topic.arn, protocol, endpoint }, name, t), childOptions(scope));
+  new aws.sns.TopicSubscription(...transformed(name, { topic: topic.arn, protocol, endpoint }, childOptions(scope), t));
+}
+
+/** The tag that names the alarm an escalation escalates, for people and tools reading the alarms. */
+function escalationTag(scope: Scope, spec: Pick<AlarmSpec, "escalates">): Record<string, string> {
+  return spec.escalates === undefined ? {} : { "polycloud:escalates": cloudWatchName(scope, spec.escalates) };
 }
 
 function createAlarm(
@@ -210,35 +228,18 @@ function createAlarm(
   notify: (severity: Severity) => pulumi.Output<string>[],
   t: Transform<aws.cloudwatch.MetricAlarmArgs> | undefined,
 ): aws.cloudwatch.MetricAlarm {
-  const name = `${scope.name}-${spec.id}`;
-  const metric = spec.metric === undefined
-    ? { metricQueries: spec.metricQueries! }
-    : {
-        namespace: spec.metric.namespace,
-        metricName: spec.metric.metricName,
-        dimensions: spec.metric.dimensions,
-        period: spec.window.period,
-        ...(spec.metric.extendedStatistic === undefined ? { statistic: spec.metric.statistic! } : { extendedStatistic: spec.metric.extendedStatistic }),
-      };
   return new aws.cloudwatch.MetricAlarm(
-    name,
-    transform(
+    ...transformed(
+      `${scope.name}-${spec.id}`,
       {
         name: cloudWatchName(scope, spec.id),
-        alarmDescription: spec.description,
-        comparisonOperator: spec.comparisonOperator,
-        threshold: spec.threshold,
-        evaluationPeriods: spec.window.evaluationPeriods,
-        datapointsToAlarm: spec.window.datapointsToAlarm,
-        treatMissingData: spec.treatMissingData,
-        ...metric,
+        ...metricAlarmArgs(spec),
         ...(spec.routed ? { alarmActions: notify(spec.severity), okActions: notify(spec.severity) } : {}),
-        tags: { ...scope.tags, severity: spec.severity },
+        tags: { ...scope.tags, severity: spec.severity, ...escalationTag(scope, spec) },
       },
-      name,
+      childOptions(scope),
       t,
     ),
-    childOptions(scope),
   );
 }
 

@@ -84,6 +84,17 @@ describe("Network", () => {
     expect(plan.find(aws.ec2.Vpc).inputs.instanceTenancy).toBe("dedicated");
   });
 
+  it("lets a function transform change a child's resource options, by the child's name", async () => {
+    const plan = await run(spec(), {
+      transform: {
+        subnet: (_args, opts, name) => (name.endsWith("-isolated-1") ? { opts: { ...opts, retainOnDelete: true, ignoreChanges: ["tags"] } } : undefined),
+      },
+    });
+    const isolated = plan.find(SUBNET, (r) => r.name.endsWith("-isolated-1"));
+    expect(isolated.options).toMatchObject({ retainOnDelete: true, ignoreChanges: ["tags"] });
+    expect(plan.find(SUBNET, (r) => r.name.endsWith("-public-1")).options.retainOnDelete).toBe(false);
+  });
+
   it("tags every subnet with the app, environment and tier when tags are given", async () => {
     const plan = await run(spec(), { tags: { team: "payments" } });
     for (const subnet of plan.resources(SUBNET)) {

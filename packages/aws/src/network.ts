@@ -3,10 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   isPrivateCidr,
   PolycloudError,
-  PRESETS,
   planSubnets,
   subnetPlanProblem,
-  transform,
+  transformed,
   type NetworkArgs as CoreNetworkArgs,
   type NetworkOutputs,
   type NetworkSpec,
@@ -15,8 +14,13 @@ import {
   type SubnetTier,
   type Transform,
 } from "@polycloud/core";
-import { accountContext, childOptions, createKey, createLogGroup, createRule, createServiceRole, logGroupNameOf, scopeOf, type KeyTransforms, type RoleTransforms, type Scope } from "./helpers";
+import { PolycloudComponent } from "@polycloud/core/component";
+import { createKey, type KeyTransforms } from "./keys";
+import { createLogGroup } from "./logs";
 import { writeLogGroupPolicy, type AccountContext } from "./policies";
+import { createServiceRole, type RoleTransforms } from "./roles";
+import { accountContext, childOptions, logGroupNameOf, scopeOf, type Scope } from "./scope";
+import { createRule } from "./security-groups";
 
 export interface NetworkArgs extends CoreNetworkArgs {
   /**
@@ -95,7 +99,7 @@ export function networkProblems(network: NetworkSpec): Problem[] {
  * @example
  * const network = new Network("shop", { app: "shop", network: spec.network });
  */
-export class Network extends pulumi.ComponentResource implements NetworkRef {
+export class Network extends PolycloudComponent implements NetworkRef {
   readonly vpc: aws.ec2.Vpc;
   readonly networkId: pulumi.Output<string>;
   readonly cidr: string;
@@ -108,9 +112,9 @@ export class Network extends pulumi.ComponentResource implements NetworkRef {
   readonly flowLogGroup: aws.cloudwatch.LogGroup;
 
   constructor(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("polycloud:aws:Network", name, {}, opts);
+    super("aws", "Network", name, args, opts);
     PolycloudError.throwIfAny(networkProblems(args.network), `Invalid network ${name}`);
-    const scope = scopeOf(this, "network", name, args);
+    const scope = scopeOf(this, "network", name);
     const t = args.transform ?? {};
     const { zones, nat, cidr } = args.network;
     const plan = planSubnets(cidr, zones);
@@ -124,17 +128,13 @@ export class Network extends pulumi.ComponentResource implements NetworkRef {
     this.networkId = this.vpc.id;
     stripDefaultSecurityGroup(scope, this.vpc, t.defaultSecurityGroup);
     const subnets = createSubnets(scope, this.vpc, plan, this.zoneNames, t.subnet);
-    const igw = new aws.ec2.InternetGateway(
-      `${name}-igw`,
-      transform({ vpcId: this.vpc.id, tags: named(scope, "igw") }, `${name}-igw`, t.internetGateway),
-      childOptions(scope),
-    );
+    const igw = new aws.ec2.InternetGateway(...transformed(`${name}-igw`, { vpcId: this.vpc.id, tags: named(scope, "igw") }, childOptions(scope), t.internetGateway));
     this.natGateways = createNatGateways(scope, nat, zones, subnets.public, t);
     const routeTables = createRoutes(scope, this.vpc, subnets, igw, this.natGateways, t);
     createS3Endpoint(scope, this.vpc, [...routeTables.private, routeTables.isolated], t.s3Endpoint);
     const endpoints = args.interfaceEndpoints ?? (nat === "none" ? TASK_ENDPOINT_SERVICES : []);
     createInterfaceEndpoints(scope, this.vpc, cidr, endpoints, subnets.private, t);
-    this.flowLogGroup = createFlowLogs(scope, this.vpc, gatedAccount(this, this.zoneNames), args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays, args.flowLogAggregationSeconds ?? 60, t);
+    this.flowLogGroup = createFlowLogs(scope, this.vpc, gatedAccount(this, this.zoneNames), scope.logRetentionDays, args.flowLogAggregationSeconds ?? 60, t);
 
     this.publicSubnetIds = subnets.public.map((s) => s.id);
     this.privateSubnetIds = subnets.private.map((s) => s.id);
@@ -183,20 +183,14 @@ function named(scope: Scope, suffix: string): Record<string, string> {
 function createVpc(scope: Scope, cidr: string, zoneNames: pulumi.Output<string[]>, t: Transform<aws.ec2.VpcArgs> | undefined): aws.ec2.Vpc {
   const tags = zoneNames.apply((names) => ({ ...named(scope, "vpc"), "polycloud:zones": names.join(" ") }));
   return new aws.ec2.Vpc(
-    `${scope.name}-vpc`,
     // DNS hostnames are needed for interface endpoints and RDS/ElastiCache endpoint names.
-    transform({ cidrBlock: cidr, enableDnsSupport: true, enableDnsHostnames: true, tags }, `${scope.name}-vpc`, t),
-    childOptions(scope),
+    ...transformed(`${scope.name}-vpc`, { cidrBlock: cidr, enableDnsSupport: true, enableDnsHostnames: true, tags }, childOptions(scope), t),
   );
 }
 
 function stripDefaultSecurityGroup(scope: Scope, vpc: aws.ec2.Vpc, t: Transform<aws.ec2.DefaultSecurityGroupArgs> | undefined): void {
   // Adopting the default group with no rules removes its allow-all rules (CIS AWS 5.4).
-  new aws.ec2.DefaultSecurityGroup(
-    `${scope.name}-default-sg`,
-    transform({ vpcId: vpc.id, ingress: [], egress: [], tags: named(scope, "default-do-not-use") }, `${scope.name}-default-sg`, t),
-    childOptions(scope),
-  );
+  new aws.ec2.DefaultSecurityGroup(...transformed(`${scope.name}-default-sg`, { vpcId: vpc.id, ingress: [], egress: [], tags: named(scope, "default-do-not-use") }, childOptions(scope), t));
 }
 
 type SubnetsByTier = Record<SubnetTier, aws.ec2.Subnet[]>;
@@ -213,8 +207,8 @@ function createSubnets(
     const name = `${scope.name}-${planned.tier}-${planned.zoneIndex + 1}`;
     subnets[planned.tier].push(
       new aws.ec2.Subnet(
-        name,
-        transform(
+        ...transformed(
+          name,
           {
             vpcId: vpc.id,
             cidrBlock: planned.cidr,
@@ -224,10 +218,9 @@ function createSubnets(
             mapPublicIpOnLaunch: false,
             tags: { ...named(scope, `${planned.tier}-${planned.zoneIndex + 1}`), "polycloud:tier": planned.tier },
           },
-          name,
+          childOptions(scope),
           t,
         ),
-        childOptions(scope),
       ),
     );
   }
@@ -245,12 +238,8 @@ function createNatGateways(
   const count = nat === "none" ? 0 : nat === "single" ? 1 : zones;
   return Array.from({ length: count }, (_, i) => {
     const name = `${scope.name}-nat-${i + 1}`;
-    const eip = new aws.ec2.Eip(`${name}-eip`, transform({ domain: "vpc", tags: named(scope, `nat-${i + 1}`) }, `${name}-eip`, t.eip), childOptions(scope));
-    return new aws.ec2.NatGateway(
-      name,
-      transform({ allocationId: eip.id, subnetId: publicSubnets[i]!.id, tags: named(scope, `nat-${i + 1}`) }, name, t.natGateway),
-      childOptions(scope),
-    );
+    const eip = new aws.ec2.Eip(...transformed(`${name}-eip`, { domain: "vpc", tags: named(scope, `nat-${i + 1}`) }, childOptions(scope), t.eip));
+    return new aws.ec2.NatGateway(...transformed(name, { allocationId: eip.id, subnetId: publicSubnets[i]!.id, tags: named(scope, `nat-${i + 1}`) }, childOptions(scope), t.natGateway));
   });
 }
 
@@ -267,14 +256,14 @@ function createRoutes(
   t: NonNullable<NetworkArgs["transform"]>,
 ): { public: aws.ec2.RouteTable; private: aws.ec2.RouteTable[]; isolated: aws.ec2.RouteTable } {
   const table = (suffix: string) =>
-    new aws.ec2.RouteTable(`${scope.name}-${suffix}-rt`, transform({ vpcId: vpc.id, tags: named(scope, suffix) }, `${scope.name}-${suffix}-rt`, t.routeTable), childOptions(scope));
+    new aws.ec2.RouteTable(...transformed(`${scope.name}-${suffix}-rt`, { vpcId: vpc.id, tags: named(scope, suffix) }, childOptions(scope), t.routeTable));
   const associate = (subnet: aws.ec2.Subnet, suffix: string, routeTable: aws.ec2.RouteTable) => {
     const name = `${scope.name}-${suffix}-rta`;
-    new aws.ec2.RouteTableAssociation(name, transform({ subnetId: subnet.id, routeTableId: routeTable.id }, name, t.routeTableAssociation), childOptions(scope));
+    new aws.ec2.RouteTableAssociation(...transformed(name, { subnetId: subnet.id, routeTableId: routeTable.id }, childOptions(scope), t.routeTableAssociation));
   };
   const defaultRoute = (suffix: string, routeTable: aws.ec2.RouteTable, target: Pick<aws.ec2.RouteArgs, "gatewayId" | "natGatewayId">) => {
     const name = `${scope.name}-${suffix}-default-route`;
-    new aws.ec2.Route(name, transform({ routeTableId: routeTable.id, destinationCidrBlock: "0.0.0.0/0", ...target }, name, t.route), childOptions(scope));
+    new aws.ec2.Route(...transformed(name, { routeTableId: routeTable.id, destinationCidrBlock: "0.0.0.0/0", ...target }, childOptions(scope), t.route));
   };
 
   const publicTable = table("public");
@@ -299,8 +288,8 @@ function createRoutes(
 function createS3Endpoint(scope: Scope, vpc: aws.ec2.Vpc, routeTables: aws.ec2.RouteTable[], t: Transform<aws.ec2.VpcEndpointArgs> | undefined): void {
   const name = `${scope.name}-s3-endpoint`;
   new aws.ec2.VpcEndpoint(
-    name,
-    transform(
+    ...transformed(
+      name,
       {
         vpcId: vpc.id,
         serviceName: pulumi.interpolate`com.amazonaws.${aws.getRegionOutput({}, { parent: scope.parent }).region}.s3`,
@@ -308,10 +297,9 @@ function createS3Endpoint(scope: Scope, vpc: aws.ec2.Vpc, routeTables: aws.ec2.R
         routeTableIds: routeTables.map((rt) => rt.id),
         tags: named(scope, "s3-endpoint"),
       },
-      name,
+      childOptions(scope),
       t,
     ),
-    childOptions(scope),
   );
 }
 
@@ -330,17 +318,20 @@ function createInterfaceEndpoints(
   if (services.length === 0) return;
   const sgName = `${scope.name}-endpoints-sg`;
   const group = new aws.ec2.SecurityGroup(
-    sgName,
-    transform({ vpcId: vpc.id, description: `Interface endpoints of ${scope.name}`, tags: named(scope, "endpoints") }, sgName, t.endpointSecurityGroup),
-    childOptions(scope),
+    ...transformed(
+      sgName,
+      { vpcId: vpc.id, description: `Interface endpoints of ${scope.name}`, tags: named(scope, "endpoints") },
+      childOptions(scope),
+      t.endpointSecurityGroup,
+    ),
   );
   createRule(scope, "endpoints-in-443", "ingress", { securityGroupId: group.id, peer: { cidrIpv4: cidr }, port: 443, description: "HTTPS from the VPC" }, t.endpointIngressRule === undefined ? {} : { ingressRule: t.endpointIngressRule });
   const region = aws.getRegionOutput({}, { parent: scope.parent }).region;
   for (const service of services) {
     const name = `${scope.name}-${service.replace(/\./g, "-")}-endpoint`;
     new aws.ec2.VpcEndpoint(
-      name,
-      transform(
+      ...transformed(
+        name,
         {
           vpcId: vpc.id,
           serviceName: pulumi.interpolate`com.amazonaws.${region}.${service}`,
@@ -350,10 +341,9 @@ function createInterfaceEndpoints(
           privateDnsEnabled: true,
           tags: named(scope, `${service}-endpoint`),
         },
-        name,
+        childOptions(scope),
         t.interfaceEndpoint,
       ),
-      childOptions(scope),
     );
   }
 }
@@ -382,8 +372,8 @@ function createFlowLogs(
   });
   const flowLogName = `${scope.name}-flow-log`;
   new aws.ec2.FlowLog(
-    flowLogName,
-    transform(
+    ...transformed(
+      flowLogName,
       {
         vpcId: vpc.id,
         trafficType: "ALL",
@@ -393,10 +383,9 @@ function createFlowLogs(
         maxAggregationInterval: aggregationSeconds,
         tags: named(scope, "flow-log"),
       },
-      flowLogName,
+      childOptions(scope),
       t.flowLog,
     ),
-    childOptions(scope),
   );
   return logGroup;
 }

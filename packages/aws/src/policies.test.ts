@@ -7,7 +7,7 @@ import {
   ecrRepositoryArn,
   keyPolicy,
   logBucketPolicy,
-  secretArnOf,
+  bucketAccessPolicy,
   type AccountContext,
 } from "./policies";
 
@@ -162,15 +162,33 @@ describe("alarmTopicPolicy", () => {
   });
 });
 
-describe("secretArnOf", () => {
-  const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop-dev/database/credentials-AbCdEf";
-  it.each([
-    [arn, arn],
-    [`${arn}:url::`, arn],
-    [`${arn}:url:AWSCURRENT:`, arn],
-    ["not-an-arn", "not-an-arn"],
-  ])("returns the secret ARN of %s", (reference, expected) => {
-    expect(secretArnOf(reference)).toBe(expected);
+describe("bucketAccessPolicy", () => {
+  it("grants reads, or reads and writes, on exactly the named buckets and their keys through S3 when given grants", () => {
+    const document = bucketAccessPolicy(
+      [
+        { name: "assets", bucketArn: bucket, access: "read" },
+        { name: "user-uploads", bucketArn: "arn:aws:s3:::shop-uploads", kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/k", access: "readwrite" },
+      ],
+      "eu-west-1",
+    );
+    expect(document.Statement).toEqual([
+      { Sid: "ListAssets", Effect: "Allow", Action: "s3:ListBucket", Resource: bucket },
+      { Sid: "ReadAssetsObjects", Effect: "Allow", Action: ["s3:GetObject"], Resource: `${bucket}/*` },
+      { Sid: "ListUserUploads", Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::shop-uploads" },
+      {
+        Sid: "ReadWriteUserUploadsObjects",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+        Resource: "arn:aws:s3:::shop-uploads/*",
+      },
+      {
+        Sid: "UseUserUploadsKey",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: "arn:aws:kms:eu-west-1:123456789012:key/k",
+        Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } },
+      },
+    ]);
   });
 });
 

@@ -256,6 +256,54 @@ export function readSecretsStatements(secretArns: readonly Value[], keyArns: rea
   return statements;
 }
 
+/** Object actions by bucket access: what `read` and `readwrite` mean on S3. */
+export const BUCKET_OBJECT_ACTIONS = {
+  read: ["s3:GetObject"],
+  readwrite: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+} as const;
+
+/** KMS actions on a bucket's key by access: decrypt to read, generate data keys to write. */
+export const BUCKET_KEY_ACTIONS = { read: ["kms:Decrypt"], readwrite: ["kms:Decrypt", "kms:GenerateDataKey"] } as const;
+
+/** One bucket an application role may use. */
+export interface BucketAccessGrant {
+  /** A short name (the spec's bucket name): it names the statements. */
+  readonly name: string;
+  readonly bucketArn: Value;
+  /** The key its objects are encrypted with, when not SSE-S3. */
+  readonly kmsKeyArn?: Value | undefined;
+  readonly access: "read" | "readwrite";
+}
+
+/**
+ * An application role's bucket access: per bucket, `s3:ListBucket` on the bucket, the objects actions of
+ * its access on its objects ({@link BUCKET_OBJECT_ACTIONS}), and its key's actions
+ * ({@link BUCKET_KEY_ACTIONS}) only when S3 is the caller, so the key serves nothing else.
+ */
+export function bucketAccessPolicy(grants: readonly BucketAccessGrant[], region: Value): PolicyDocument {
+  return policy(
+    ...grants.flatMap((grant): Statement[] => {
+      // Statement ids are alphanumeric: `user-uploads` -> `UserUploads`.
+      const sid = grant.name.split(/[^A-Za-z0-9]+/).map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join("");
+      return [
+        { Sid: `List${sid}`, Effect: "Allow", Action: "s3:ListBucket", Resource: grant.bucketArn },
+        { Sid: `${grant.access === "read" ? "Read" : "ReadWrite"}${sid}Objects`, Effect: "Allow", Action: [...BUCKET_OBJECT_ACTIONS[grant.access]], Resource: interpolate`${grant.bucketArn}/*` },
+        ...(grant.kmsKeyArn === undefined
+          ? []
+          : [
+              {
+                Sid: `Use${sid}Key`,
+                Effect: "Allow",
+                Action: [...BUCKET_KEY_ACTIONS[grant.access]],
+                Resource: grant.kmsKeyArn,
+                Condition: { StringEquals: { "kms:ViaService": interpolate`s3.${region}.amazonaws.com` } },
+              } as const,
+            ]),
+      ];
+    }),
+  );
+}
+
 /** A log delivery role (VPC flow logs, CloudTrail): write to its one log group. */
 export function writeLogGroupPolicy(logGroupArn: Value): PolicyDocument {
   return policy({
@@ -271,15 +319,6 @@ export function alarmTopicPolicy(topicArn: Value, account: AccountContext): Poli
     { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topicArn, Condition: { Bool: { "aws:SecureTransport": false } } },
     ...TOPIC_PUBLISHERS.map((publisher) => ({ ...publisherStatement(publisher, account), Action: "sns:Publish", Resource: topicArn })),
   );
-}
-
-/**
- * The secret ARN of a Secrets Manager reference, without the `:json-key:version-stage:version-id`
- * suffix ECS accepts in `valueFrom`: IAM grants name the secret itself.
- */
-export function secretArnOf(reference: string): string {
-  const match = /^(arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:[^:]+)/.exec(reference);
-  return match?.[1] ?? reference;
 }
 
 /**

@@ -34,7 +34,7 @@ describe("SecretStore", () => {
   it("exposes references with the env name, the secret ARN and the key, never a value, when built", async () => {
     const plan = await run();
     const secretArn = plan.find(aws.secretsmanager.Secret, "secrets-stripe-key").outputs.arn;
-    expect(plan.outputs.references["stripe-key"]).toEqual({ envName: "STRIPE_KEY", ref: secretArn, keyArn: plan.find(aws.kms.Key).outputs.arn });
+    expect(plan.outputs.references["stripe-key"]).toEqual({ envName: "STRIPE_KEY", location: { secretArn, keyArn: plan.find(aws.kms.Key).outputs.arn } });
   });
 
   it("stores a value as a Pulumi secret when values are given", async () => {

@@ -3,21 +3,19 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   PolycloudError,
   secretEnvName,
-  transform,
+  transformed,
   type Problem,
-  type SecretReference,
   type SecretStoreArgs as CoreSecretStoreArgs,
   type SecretStoreOutputs,
   type Transform,
 } from "@polycloud/core";
-import { accountContext, childOptions, createKey, createSecret, scopeOf, type KeyTransforms, type Scope, type SecretTransforms } from "./helpers";
+import { PolycloudComponent } from "@polycloud/core/component";
+import { createKey, type KeyTransforms } from "./keys";
 import { policy, readSecretsStatements } from "./policies";
+import { accountContext, childOptions, scopeOf, type Scope } from "./scope";
+import { createSecret, type AwsSecretReference, type SecretTransforms } from "./secrets";
 
-/** A reference to a Secrets Manager secret: its ARN (optionally with `:json-key::`) and the key that encrypts it. */
-export interface AwsSecretReference extends SecretReference {
-  /** KMS key encrypting the secret; whoever reads the secret needs `kms:Decrypt` on it. */
-  readonly keyArn?: pulumi.Input<string>;
-}
+export type { AwsSecretLocation, AwsSecretReference } from "./secrets";
 
 export interface SecretStoreArgs extends CoreSecretStoreArgs {
   /**
@@ -62,7 +60,7 @@ export function secretStoreProblems(args: SecretStoreArgs): Problem[] {
  * @example
  * const store = new SecretStore("secrets", { app: "shop", secrets: spec.secrets, values: { "stripe-key": config.requireSecret("stripe-key") } });
  */
-export class SecretStore extends pulumi.ComponentResource implements SecretStoreOutputs {
+export class SecretStore extends PolycloudComponent implements SecretStoreOutputs {
   readonly key: aws.kms.Key;
   readonly secrets: Readonly<Record<string, aws.secretsmanager.Secret>>;
   readonly references: Readonly<Record<string, AwsSecretReference>>;
@@ -70,9 +68,9 @@ export class SecretStore extends pulumi.ComponentResource implements SecretStore
   private readonly readPolicyTransform: Transform<aws.iam.RolePolicyArgs> | undefined;
 
   constructor(name: string, args: SecretStoreArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("polycloud:aws:SecretStore", name, {}, opts);
+    super("aws", "SecretStore", name, args, opts);
     PolycloudError.throwIfAny(secretStoreProblems(args), `Invalid secret store ${name}`);
-    const scope = scopeOf(this, "secrets", name, args);
+    const scope = scopeOf(this, "secrets", name);
     const t = args.transform ?? {};
     this.scope = scope;
     this.readPolicyTransform = t.readPolicy;
@@ -93,17 +91,16 @@ export class SecretStore extends pulumi.ComponentResource implements SecretStore
       if (rotationFunction !== undefined) {
         const rotationName = `${name}-${spec.name}-rotation`;
         new aws.secretsmanager.SecretRotation(
-          rotationName,
-          transform(
-            { secretId: secret.id, rotationLambdaArn: rotationFunction, rotationRules: { automaticallyAfterDays: spec.rotationDays ?? 30 } },
+          ...transformed(
             rotationName,
+            { secretId: secret.id, rotationLambdaArn: rotationFunction, rotationRules: { automaticallyAfterDays: spec.rotationDays ?? 30 } },
+            childOptions(scope),
             t.rotation,
           ),
-          childOptions(scope),
         );
       }
       secrets[spec.name] = secret;
-      references[spec.name] = { envName: secretEnvName(spec.name), ref: secret.arn, keyArn: this.key.arn };
+      references[spec.name] = { envName: secretEnvName(spec.name), location: { secretArn: secret.arn, keyArn: this.key.arn } };
     }
     this.secrets = secrets;
     this.references = references;
@@ -125,16 +122,15 @@ export class SecretStore extends pulumi.ComponentResource implements SecretStore
     const name = `${this.scope.name}-${suffix}-read`;
     const region = aws.getRegionOutput({}, { parent: this }).region;
     return new aws.iam.RolePolicy(
-      name,
-      transform(
+      ...transformed(
+        name,
         {
           role: role.id,
           policy: pulumi.jsonStringify(policy(...readSecretsStatements(arns, [this.key.arn], region))),
         },
-        name,
+        childOptions(this.scope),
         this.readPolicyTransform,
       ),
-      childOptions(this.scope),
     );
   }
 }

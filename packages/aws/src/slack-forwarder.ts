@@ -5,9 +5,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { transform, type Severity, type Transform } from "@polycloud/core";
-import { childOptions, createLogGroup, createServiceRole, logGroupNameOf, type RoleTransforms, type Scope } from "./helpers";
+import { transformed, type Severity, type Transform } from "@polycloud/core";
+import { createLogGroup } from "./logs";
 import { policy, type AccountContext } from "./policies";
+import { createServiceRole, type RoleTransforms } from "./roles";
+import { childOptions, logGroupNameOf, type Scope } from "./scope";
 
 /** The forwarder's code: Node.js 20 (global fetch), no dependencies. */
 export const SLACK_FORWARDER_CODE = `exports.handler = async (event) => {
@@ -74,8 +76,8 @@ export function createSlackForwarder(
     .apply((arns) => JSON.stringify(Object.fromEntries(arns.map((arn, i) => [arn, options.webhooks[severities[i]!]]))));
   const name = `${scope.name}-slack`;
   const fn = new aws.lambda.Function(
-    name,
-    transform(
+    ...transformed(
+      name,
       {
         description: "Posts CloudWatch alarm notifications to Slack",
         runtime: "nodejs20.x",
@@ -89,22 +91,27 @@ export function createSlackForwarder(
         loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
         tags: scope.tags,
       },
-      name,
+      childOptions(scope),
       t.slackFunction,
     ),
-    childOptions(scope),
   );
   for (const severity of severities) {
     const topic = options.topics[severity];
     const permission = new aws.lambda.Permission(
-      `${name}-from-${severity}`,
-      transform({ function: fn.name, action: "lambda:InvokeFunction", principal: "sns.amazonaws.com", sourceArn: topic.arn }, `${name}-from-${severity}`, t.slackPermission),
-      childOptions(scope),
+      ...transformed(
+        `${name}-from-${severity}`,
+        { function: fn.name, action: "lambda:InvokeFunction", principal: "sns.amazonaws.com", sourceArn: topic.arn },
+        childOptions(scope),
+        t.slackPermission,
+      ),
     );
     new aws.sns.TopicSubscription(
-      `${name}-${severity}`,
-      transform({ topic: topic.arn, protocol: "lambda", endpoint: fn.arn }, `${name}-${severity}`, t.subscription),
-      childOptions(scope, false, { dependsOn: [permission] }),
+      ...transformed(
+        `${name}-${severity}`,
+        { topic: topic.arn, protocol: "lambda", endpoint: fn.arn },
+        childOptions(scope, { dependsOn: [permission] }),
+        t.subscription,
+      ),
     );
   }
   return fn;

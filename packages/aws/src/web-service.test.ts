@@ -16,6 +16,7 @@ const service = (overrides: Partial<ServiceSpec> = {}): ServiceSpec => ({
   public: true,
   env: { LOG_LEVEL: "info" },
   secrets: ["stripe-key"],
+  access: { database: false, cache: false, buckets: {}, services: [] },
   deployment: {
     strategy: "rolling",
     canary: { steps: [10, 50, 100], intervalMinutes: 5 },
@@ -53,7 +54,7 @@ const run = (spec: ServiceSpec, extra: Partial<WebServiceArgs> = {}, lb = loadBa
       network: existingNetwork(),
       loadBalancer: lb,
       slo: { availability: 99.9, latencyP95Ms: 200, errorRatePercent: 0.1 },
-      secrets: [{ envName: "STRIPE_KEY", ref: secretArn, keyArn }],
+      secrets: [{ envName: "STRIPE_KEY", location: { secretArn, keyArn } }],
       ...extra,
     });
     return { url: web.url };
@@ -244,10 +245,51 @@ describe("WebService", () => {
     expect(plan.outputs.url).toMatch(/^http:\/\/.*elb\.amazonaws\.com$/);
   });
 
-  it("uses an internal load balancer in private subnets open to the VPC only when the service is not public", async () => {
-    const plan = await run(service({ public: false }));
+  it("uses an internal load balancer in private subnets that admits exactly the callers named when the service is not public", async () => {
+    const plan = await runProgram(() => {
+      const web = new WebService("api", {
+        app: "shop",
+        service: service({ public: false }),
+        network: existingNetwork(),
+        loadBalancer: loadBalancer(),
+        slo: { availability: 99.9, latencyP95Ms: 200, errorRatePercent: 0.1 },
+        allowedSecurityGroups: { web: "sg-web" },
+      });
+      web.allowFrom("worker", "sg-worker");
+    }, { provider: "aws" });
     expect(plan.find(aws.lb.LoadBalancer).inputs).toMatchObject({ internal: true, subnets: ["subnet-prv1", "subnet-prv2"] });
-    expect(new Set(plan.resources(INGRESS).flatMap((r) => (r.inputs.cidrIpv4 === undefined ? [] : [r.inputs.cidrIpv4])))).toEqual(new Set(["10.0.0.0/16"]));
+    const lbGroup = plan.find(aws.ec2.SecurityGroup, "api-lb-sg").id;
+    const callers = plan.resources(INGRESS).filter((r) => r.inputs.securityGroupId === lbGroup);
+    expect(callers.map((r) => [r.name, r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4, r.inputs.fromPort])).toEqual([
+      ["api-from-web-80-in", "sg-web", 80],
+      ["api-from-web-443-in", "sg-web", 443],
+      ["api-from-worker-80-in", "sg-worker", 80],
+      ["api-from-worker-443-in", "sg-worker", 443],
+    ]);
+    // The callers' own groups may send to the load balancer on those ports.
+    for (const caller of ["sg-web", "sg-worker"]) {
+      for (const port of [80, 443]) plan.hasResource(EGRESS, { securityGroupId: caller, referencedSecurityGroupId: lbGroup, fromPort: port, toPort: port });
+    }
+  });
+
+  it("admits the VPC when the service is public behind an internal load balancer", async () => {
+    const plan = await run(service(), {}, loadBalancer({ public: false }));
+    expect(plan.find(aws.lb.LoadBalancer).inputs.internal).toBe(true);
+    expect(plan.resources(INGRESS).flatMap((r) => (r.inputs.cidrIpv4 === undefined ? [] : [[r.inputs.cidrIpv4, r.inputs.fromPort]]))).toEqual([
+      ["10.0.0.0/16", 80],
+      ["10.0.0.0/16", 443],
+    ]);
+  });
+
+  it("gives the task role exactly the bucket grants given, and nothing else", async () => {
+    const bucketArn = "arn:aws:s3:::shop-dev-assets-0a1b2c";
+    const plan = await run(service(), { buckets: { assets: { bucketArn, access: "read" } } });
+    const policy = plan.find(T.rolePolicy, (r) => r.name === "api-task-role-policy");
+    expect(policy.inputs.role).toBe(plan.find(aws.iam.Role, "api-task-role").id);
+    expect(JSON.parse(policy.inputs.policy as string).Statement).toEqual([
+      { Sid: "ListAssets", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn },
+      { Sid: "ReadAssetsObjects", Effect: "Allow", Action: ["s3:GetObject"], Resource: `${bucketArn}/*` },
+    ]);
   });
 
   it("validates the certificate and points the domain at the load balancer when hostedZoneId is set", async () => {

@@ -1,41 +1,30 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  fargateSizeProblems,
+  fargateUnits,
   PolycloudError,
-  PRESETS,
-  transform,
+  transformed,
+  type BucketAccess,
   type Problem,
   type ServiceSpec,
   type Transform,
   type WebServiceArgs as CoreWebServiceArgs,
   type WebServiceOutputs,
 } from "@polycloud/core";
-import { alarmWindow, errorRatioQueries } from "./alarms";
-import { ecsDeploymentConfiguration } from "./deployment";
-import {
-  accountContext,
-  allowTraffic,
-  childOptions,
-  createEcsCluster,
-  createKey,
-  createLoadBalancerLogBucket,
-  createLogGroup,
-  createRule,
-  createServiceRole,
-  logGroupNameOf,
-  physicalNameOf,
-  scopeOf,
-  type KeyTransforms,
-  type LogBucketTransforms,
-  type RuleTransforms,
-  type RoleTransforms,
-  type Scope,
-} from "./helpers";
+import { PolycloudComponent } from "@polycloud/core/component";
+import { deploymentAlarmSpec, metricAlarmArgs } from "./alarms";
 import type { EcsClusterRef } from "./cluster";
+import { ecsDeploymentConfiguration } from "./deployment";
+import { createEcsCluster } from "./ecs-cluster";
+import { createKey, type KeyTransforms } from "./keys";
+import { createLoadBalancerLogBucket, createLogGroup, type LogBucketTransforms } from "./logs";
 import type { NetworkRef } from "./network";
-import { ecrRepositoryArn, executionRolePolicy, secretArnOf, type AccountContext } from "./policies";
-import type { AwsSecretReference } from "./secret-store";
-import { fargateSizeProblems, fargateUnits } from "./sizes";
+import { bucketAccessPolicy, ecrRepositoryArn, executionRolePolicy, type AccountContext } from "./policies";
+import { createServiceRole, type RoleTransforms } from "./roles";
+import { accountContext, childOptions, logGroupNameOf, physicalNameOf, scopeOf, type Scope } from "./scope";
+import { valueFromOf, type AwsSecretReference } from "./secrets";
+import { allowTraffic, createRule, type RuleTransforms } from "./security-groups";
 
 /** TLS 1.3 and 1.2 only, forward-secret ciphers (AWS's recommended policy for new load balancers). */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -55,6 +44,22 @@ export interface WebServiceArgs extends CoreWebServiceArgs<NetworkRef> {
    * @default [] - no secrets
    */
   readonly secrets?: readonly AwsSecretReference[];
+  /**
+   * Buckets the application may use, by a short stable name: the task role gets exactly these grants
+   * (`read`: `s3:GetObject` and `s3:ListBucket`; `readwrite`: also `s3:PutObject`, `s3:DeleteObject` and
+   * `s3:AbortMultipartUpload`), and `kms:Decrypt` (with `readwrite` also `kms:GenerateDataKey`) on the
+   * bucket's key through S3 only. A {@link Bucket} gives `bucketArn` and `kmsKeyArn`.
+   * @default {} - the task role has no permissions
+   */
+  readonly buckets?: Readonly<Record<string, BucketGrant>>;
+  /**
+   * Security groups allowed to call the service through its load balancer on the listener ports (the
+   * tasks of other services), by a short stable name (it becomes part of the rules' logical names).
+   * More can be added with `allowFrom`. A public service also admits the internet (an internal load
+   * balancer: the VPC); a private one admits nothing else.
+   * @default {} - only the public entry, when the service is public
+   */
+  readonly allowedSecurityGroups?: Readonly<Record<string, pulumi.Input<string>>>;
   /**
    * Host name the service answers on; a DNS-validated ACM certificate is issued for it when TLS is on.
    * @default `loadBalancer.domain`
@@ -143,6 +148,14 @@ export interface WebServiceArgs extends CoreWebServiceArgs<NetworkRef> {
     };
 }
 
+/** A bucket the service's task role may use, and how. */
+export interface BucketGrant {
+  readonly bucketArn: pulumi.Input<string>;
+  /** The key the bucket's objects are encrypted with. @default - none (SSE-S3) */
+  readonly kmsKeyArn?: pulumi.Input<string> | undefined;
+  readonly access: BucketAccess;
+}
+
 /** The production listener rule, alternate target group and role of ECS blue/green deployments. */
 interface TrafficShift {
   readonly rule: aws.lb.ListenerRule;
@@ -179,10 +192,12 @@ export function webServiceProblems(args: Pick<WebServiceArgs, "service" | "loadB
  * - Tasks run in the private subnets without public IPs, with a read-only root filesystem, logs to
  *   an encrypted log group, and secrets injected by reference (`secrets[].valueFrom`), never as values.
  * - Execution role: write its log group, read exactly the referenced secrets (and decrypt them only
- *   through Secrets Manager), pull from ECR when the image is there. Task role: no permissions.
+ *   through Secrets Manager), pull from ECR when the image is there. Task role: exactly the `buckets`
+ *   grants, nothing else.
  * - The load balancer is internet-facing for public services (internal otherwise), drops invalid
  *   headers, logs to a bucket, serves HTTPS with a TLS 1.2+ policy and HSTS, and redirects HTTP.
- *   Security groups: clients -> load balancer on 80/443, load balancer -> tasks on the port only.
+ *   Security groups: the internet (public services) and the callers named with `allowFrom` ->
+ *   load balancer on its listener ports, load balancer -> tasks on the service port only.
  * - Target-tracking autoscaling on CPU and memory between `replicas.min` and `replicas.max`.
  * - Deployments stop and roll back on failed health checks (circuit breaker) and on the error-rate
  *   alarm. `blue-green` and `canary` use ECS's built-in blue/green, canary and linear strategies: a
@@ -195,7 +210,7 @@ export function webServiceProblems(args: Pick<WebServiceArgs, "service" | "loadB
  * @example
  * const api = new WebService("api", { app: "shop", service: spec.services[0], network, loadBalancer: spec.network.loadBalancer, slo: spec.slo });
  */
-export class WebService extends pulumi.ComponentResource implements WebServiceOutputs {
+export class WebService extends PolycloudComponent implements WebServiceOutputs {
   readonly serviceName: string;
   readonly url: pulumi.Output<string>;
   /** The cluster the service runs in: the one given, or its own. */
@@ -215,11 +230,15 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
   readonly certificateValidationRecords?: pulumi.Output<{ name: string; type: string; value: string }[]>;
   readonly webAcl?: aws.wafv2.WebAcl;
   readonly spec: ServiceSpec;
+  /** The load balancer's listener ports: 80, and 443 with TLS. */
+  readonly listenerPorts: readonly number[];
+  private readonly scope: Scope;
+  private readonly ruleTransforms: RuleTransforms;
 
   constructor(name: string, args: WebServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-    super("polycloud:aws:WebService", name, {}, opts);
+    super("aws", "WebService", name, args, opts);
     PolycloudError.throwIfAny(webServiceProblems(args), `Invalid service ${name}`);
-    const scope = scopeOf(this, "service", name, args);
+    const scope = scopeOf(this, "service", name);
     const t = args.transform ?? {};
     const spec = args.service;
     const account = accountContext(this);
@@ -227,9 +246,12 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     const tls = args.loadBalancer.tls;
     const domainName = args.domainName ?? args.loadBalancer.domain;
     const shiftsTraffic = spec.deployment.strategy !== "rolling";
-    const retentionDays = args.logRetentionDays ?? PRESETS[scope.environment].logRetentionDays;
+    const retentionDays = scope.logRetentionDays;
     this.spec = spec;
     this.serviceName = spec.name;
+    this.scope = scope;
+    this.ruleTransforms = t;
+    this.listenerPorts = tls ? [80, 443] : [80];
 
     const kmsKeyArn = args.kmsKeyArn ?? createKey(scope, "key", { description: `Logs of service ${name}`, account, users: ["logs"], transforms: t }).arn;
     this.logGroup = createLogGroup(scope, "logs", {
@@ -245,18 +267,21 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
       account,
       policy: executionRolePolicy({
         logGroupArn: this.logGroup.arn,
-        secretArns: [
-          ...secrets.map((s) => pulumi.output(s.ref).apply(secretArnOf)),
-          ...(args.registryCredentialsSecret === undefined ? [] : [args.registryCredentialsSecret]),
-        ],
-        secretKeyArns: secrets.flatMap((s) => (s.keyArn === undefined ? [] : [s.keyArn])),
+        secretArns: [...secrets.map((s) => s.location.secretArn), ...(args.registryCredentialsSecret === undefined ? [] : [args.registryCredentialsSecret])],
+        secretKeyArns: secrets.flatMap((s) => (s.location.keyArn === undefined ? [] : [s.location.keyArn])),
         ...(ecrRepository === undefined ? {} : { ecrRepositoryArn: ecrRepository }),
         account,
       }),
       ...(t.executionRole === undefined ? {} : { transforms: t.executionRole }),
     });
     this.executionRole = executionRole.role;
-    this.taskRole = createServiceRole(scope, "task-role", { service: "ecs-tasks.amazonaws.com", account, ...(t.taskRole === undefined ? {} : { transforms: t.taskRole }) }).role;
+    const buckets = Object.entries(args.buckets ?? {}).map(([bucket, grant]) => ({ name: bucket, ...grant }));
+    this.taskRole = createServiceRole(scope, "task-role", {
+      service: "ecs-tasks.amazonaws.com",
+      account,
+      policy: buckets.length === 0 ? undefined : bucketAccessPolicy(buckets, account.region),
+      transforms: t.taskRole,
+    }).role;
 
     this.cluster = args.cluster ?? createEcsCluster(scope, `${name}-cluster`, t.cluster);
     // The ARN that waits for the role's policy: ECS checks the role when the first task starts.
@@ -264,23 +289,28 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
 
     // Security groups: clients -> load balancer on the listener ports, load balancer -> tasks on the service port.
     this.loadBalancerSecurityGroup = new aws.ec2.SecurityGroup(
-      `${name}-lb-sg`,
-      transform({ vpcId: args.network.networkId, description: `Load balancer of ${name}`, tags: scope.tags }, `${name}-lb-sg`, t.loadBalancerSecurityGroup),
-      childOptions(scope),
+      ...transformed(
+        `${name}-lb-sg`,
+        { vpcId: args.network.networkId, description: `Load balancer of ${name}`, tags: scope.tags },
+        childOptions(scope),
+        t.loadBalancerSecurityGroup,
+      ),
     );
-    const clients = internal ? args.network.cidr : "0.0.0.0/0";
-    for (const port of tls ? [80, 443] : [80]) {
-      createRule(scope, `lb-in-${port}`, "ingress", {
-        securityGroupId: this.loadBalancerSecurityGroup.id,
-        peer: { cidrIpv4: clients },
-        port,
-        description: `${port === 443 ? "HTTPS" : "HTTP"} from ${internal ? "the VPC" : "the internet"}`,
-      }, t);
+    // A public service's entry: the internet, or the VPC behind an internal load balancer. Callers are added one by one.
+    if (spec.public) {
+      for (const port of this.listenerPorts) {
+        const from = internal ? "the VPC" : "the internet";
+        const peer = { cidrIpv4: internal ? args.network.cidr : "0.0.0.0/0" };
+        createRule(scope, `lb-in-${port}`, "ingress", { securityGroupId: this.loadBalancerSecurityGroup.id, peer, port, description: `${port === 443 ? "HTTPS" : "HTTP"} from ${from}` }, t);
+      }
     }
     this.securityGroup = new aws.ec2.SecurityGroup(
-      `${name}-task-sg`,
-      transform({ vpcId: args.network.networkId, description: `Tasks of ${name}`, tags: scope.tags }, `${name}-task-sg`, t.taskSecurityGroup),
-      childOptions(scope),
+      ...transformed(
+        `${name}-task-sg`,
+        { vpcId: args.network.networkId, description: `Tasks of ${name}`, tags: scope.tags },
+        childOptions(scope),
+        t.taskSecurityGroup,
+      ),
     );
     allowTraffic(scope, "lb-to-tasks", { from: this.loadBalancerSecurityGroup.id, to: this.securityGroup.id, port: spec.port, description: `${name} port from its load balancer` }, t);
     // Image pulls from any registry and AWS APIs; databases and caches add their own rules.
@@ -291,8 +321,8 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
         ? createLoadBalancerLogBucket(scope, account, retentionDays, t)
         : undefined;
     this.loadBalancer = new aws.lb.LoadBalancer(
-      `${name}-lb`,
-      transform(
+      ...transformed(
+        `${name}-lb`,
         {
           name: physicalNameOf(scope, "albName"),
           loadBalancerType: "application",
@@ -307,10 +337,9 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
           accessLogs: { bucket: logs?.bucket.id ?? args.accessLogBucket!, prefix: name, enabled: true },
           tags: scope.tags,
         },
-        `${name}-lb`,
+        childOptions(scope, { dependsOn: logs === undefined ? [] : [logs.policy] }),
         t.loadBalancer,
       ),
-      childOptions(scope, false, { dependsOn: logs === undefined ? [] : [logs.policy] }),
     );
     const targetGroups = (shiftsTraffic ? ["blue", "green"] : ["blue"]).map((color) => this.createTargetGroup(scope, args, color, t.targetGroup));
     const blue = targetGroups[0]!;
@@ -324,13 +353,12 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     const listener = this.createListeners(scope, blue, tls ? certificateArn : undefined, t);
     if (args.hostedZoneId !== undefined && domainName !== undefined) {
       new aws.route53.Record(
-        `${name}-dns`,
-        transform(
-          { zoneId: args.hostedZoneId, name: domainName, type: "A", aliases: [{ name: this.loadBalancer.dnsName, zoneId: this.loadBalancer.zoneId, evaluateTargetHealth: true }] },
+        ...transformed(
           `${name}-dns`,
+          { zoneId: args.hostedZoneId, name: domainName, type: "A", aliases: [{ name: this.loadBalancer.dnsName, zoneId: this.loadBalancer.zoneId, evaluateTargetHealth: true }] },
+          childOptions(scope),
           t.aliasRecord,
         ),
-        childOptions(scope),
       );
     }
 
@@ -342,7 +370,24 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
 
     const host = tls ? (domainName ?? this.loadBalancer.dnsName) : this.loadBalancer.dnsName;
     this.url = pulumi.interpolate`${tls ? "https" : "http"}://${host}`;
+    for (const [caller, securityGroupId] of Object.entries(args.allowedSecurityGroups ?? {})) this.allowFrom(caller, securityGroupId);
     this.registerOutputs({ serviceName: this.serviceName, url: this.url, securityGroupId: this.securityGroup.id });
+  }
+
+  /**
+   * Lets one security group (another service's tasks) call this service through its load balancer: an
+   * ingress rule on the load balancer's group and the matching egress rule on the caller's, per
+   * listener port, naming each other's group (never a CIDR).
+   */
+  allowFrom(caller: string, securityGroupId: pulumi.Input<string>): void {
+    for (const port of this.listenerPorts) {
+      allowTraffic(
+        this.scope,
+        `from-${caller}-${port}`,
+        { from: securityGroupId, to: this.loadBalancerSecurityGroup.id, port, description: `${port === 443 ? "HTTPS" : "HTTP"} to ${this.scope.name} from ${caller}` },
+        this.ruleTransforms,
+      );
+    }
   }
 
   private createTaskDefinition(
@@ -366,7 +411,7 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, value]) => ({ name, value })),
       // References only: ECS fetches the values at task start with the execution role.
-      secrets: (args.secrets ?? []).map((s) => ({ name: s.envName, valueFrom: s.ref })),
+      secrets: (args.secrets ?? []).map((s) => ({ name: s.envName, valueFrom: valueFromOf(s.location) })),
       readonlyRootFilesystem: readonlyRoot,
       ...(readonlyRoot ? { mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }] } : {}),
       linuxParameters: { initProcessEnabled: true },
@@ -380,8 +425,8 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     };
     const name = `${scope.name}-task`;
     return new aws.ecs.TaskDefinition(
-      name,
-      transform(
+      ...transformed(
+        name,
         {
           family: physicalNameOf(scope, "ecsService"),
           requiresCompatibilities: ["FARGATE"],
@@ -394,10 +439,9 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
           ...(readonlyRoot ? { volumes: [{ name: "tmp" }] } : {}),
           tags: scope.tags,
         },
-        name,
+        childOptions(scope),
         t,
       ),
-      childOptions(scope),
     );
   }
 
@@ -405,8 +449,8 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     const spec = args.service;
     const name = `${scope.name}-tg-${color}`;
     return new aws.lb.TargetGroup(
-      name,
-      transform(
+      ...transformed(
+        name,
         {
           name: physicalNameOf(scope, "targetGroup", color),
           targetType: "ip",
@@ -424,10 +468,9 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
           },
           tags: scope.tags,
         },
-        name,
+        childOptions(scope),
         t,
       ),
-      childOptions(scope),
     );
   }
 
@@ -439,9 +482,12 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
   ): { arn: pulumi.Output<string>; records: pulumi.Output<{ name: string; type: string; value: string }[]> } {
     const name = `${scope.name}-certificate`;
     const certificate = new aws.acm.Certificate(
-      name,
-      transform({ domainName, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", tags: scope.tags }, name, t.certificate),
-      childOptions(scope),
+      ...transformed(
+        name,
+        { domainName, validationMethod: "DNS", keyAlgorithm: "EC_prime256v1", tags: scope.tags },
+        childOptions(scope),
+        t.certificate,
+      ),
     );
     const records = certificate.domainValidationOptions.apply((options) =>
       options.map((o) => ({ name: o.resourceRecordName!, type: o.resourceRecordType!, value: o.resourceRecordValue! })),
@@ -450,30 +496,28 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
       hostedZoneId === undefined
         ? undefined
         : new aws.route53.Record(
+          ...transformed(
             `${name}-validation`,
-            transform(
-              {
-                zoneId: hostedZoneId,
-                name: records.apply((r) => r[0]!.name),
-                type: records.apply((r) => r[0]!.type),
-                records: [records.apply((r) => r[0]!.value)],
-                ttl: 300,
-                allowOverwrite: true,
-              },
-              `${name}-validation`,
-              t.certificateValidationRecord,
-            ),
+            {
+              zoneId: hostedZoneId,
+              name: records.apply((r) => r[0]!.name),
+              type: records.apply((r) => r[0]!.type),
+              records: [records.apply((r) => r[0]!.value)],
+              ttl: 300,
+              allowOverwrite: true,
+            },
             childOptions(scope),
-          );
+            t.certificateValidationRecord,
+          ),
+        );
     // Waits until the certificate is issued, so the HTTPS listener never gets a pending one.
     const validation = new aws.acm.CertificateValidation(
-      `${name}-validation`,
-      transform(
-        { certificateArn: certificate.arn, ...(validationRecord === undefined ? {} : { validationRecordFqdns: [validationRecord.fqdn] }) },
+      ...transformed(
         `${name}-validation`,
+        { certificateArn: certificate.arn, ...(validationRecord === undefined ? {} : { validationRecordFqdns: [validationRecord.fqdn] }) },
+        childOptions(scope),
         t.certificateValidation,
       ),
-      childOptions(scope),
     );
     return { arn: validation.certificateArn, records };
   }
@@ -489,14 +533,17 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     const mainOptions = childOptions(scope);
     if (certificateArn === undefined) {
       return new aws.lb.Listener(
-        `${scope.name}-http`,
-        transform({ loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: "HTTP", defaultActions: forward, tags: scope.tags }, `${scope.name}-http`, t.httpListener),
-        mainOptions,
+        ...transformed(
+          `${scope.name}-http`,
+          { loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: "HTTP", defaultActions: forward, tags: scope.tags },
+          mainOptions,
+          t.httpListener,
+        ),
       );
     }
     const https = new aws.lb.Listener(
-      `${scope.name}-https`,
-      transform(
+      ...transformed(
+        `${scope.name}-https`,
         {
           loadBalancerArn: this.loadBalancer.arn,
           port: 443,
@@ -508,14 +555,13 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
           routingHttpResponseXContentTypeOptionsHeaderValue: "nosniff",
           tags: scope.tags,
         },
-        `${scope.name}-https`,
+        mainOptions,
         t.httpsListener,
       ),
-      mainOptions,
     );
     new aws.lb.Listener(
-      `${scope.name}-http`,
-      transform(
+      ...transformed(
+        `${scope.name}-http`,
         {
           loadBalancerArn: this.loadBalancer.arn,
           port: 80,
@@ -523,35 +569,16 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
           defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
           tags: scope.tags,
         },
-        `${scope.name}-http`,
+        childOptions(scope),
         t.httpListener,
       ),
-      childOptions(scope),
     );
     return https;
   }
 
   private createDeploymentAlarm(scope: Scope, args: WebServiceArgs, t: Transform<aws.cloudwatch.MetricAlarmArgs> | undefined): aws.cloudwatch.MetricAlarm {
-    const window = alarmWindow(5);
-    const name = `${scope.name}-deployment-alarm`;
-    return new aws.cloudwatch.MetricAlarm(
-      name,
-      transform(
-        {
-          alarmDescription: `${scope.name}: error ratio above the SLO's ${args.slo.errorRatePercent}% over 5 minutes; rolls a deployment back`,
-          comparisonOperator: "GreaterThanOrEqualToThreshold",
-          threshold: args.slo.errorRatePercent / 100,
-          evaluationPeriods: window.evaluationPeriods,
-          datapointsToAlarm: window.datapointsToAlarm,
-          metricQueries: errorRatioQueries(this.loadBalancer.arnSuffix, window.period),
-          treatMissingData: "notBreaching",
-          tags: scope.tags,
-        },
-        name,
-        t,
-      ),
-      childOptions(scope),
-    );
+    const spec = deploymentAlarmSpec({ name: scope.name, loadBalancer: this.loadBalancer.arnSuffix }, args.slo);
+    return new aws.cloudwatch.MetricAlarm(...transformed(`${scope.name}-deployment-alarm`, { ...metricAlarmArgs(spec), tags: scope.tags }, childOptions(scope), t));
   }
 
   /**
@@ -569,8 +596,8 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
   ): TrafficShift {
     const name = `${scope.name}-production-rule`;
     const rule = new aws.lb.ListenerRule(
-      name,
-      transform(
+      ...transformed(
+        name,
         {
           listenerArn: listener.arn,
           priority: 1,
@@ -578,10 +605,9 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
           actions: [{ type: "forward", forward: { targetGroups: [{ arn: blue.arn, weight: 100 }, { arn: green.arn, weight: 0 }] } }],
           tags: scope.tags,
         },
-        name,
+        childOptions(scope, { ignoreChanges: ["actions"] }),
         t.productionListenerRule,
       ),
-      childOptions(scope, false, { ignoreChanges: ["actions"] }),
     );
     // AWS's documented trust policy for the ECS infrastructure role has no aws:SourceAccount condition.
     const role = createServiceRole(scope, "deployment-role", {
@@ -607,8 +633,8 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     const advancedConfiguration =
       trafficShift === undefined ? {} : { advancedConfiguration: { alternateTargetGroupArn: trafficShift.green.arn, productionListenerRule: trafficShift.rule.arn, roleArn: trafficShift.roleArn } };
     return new aws.ecs.Service(
-      scope.name,
-      transform(
+      ...transformed(
+        scope.name,
         {
           name: physicalNameOf(scope, "ecsService"),
           cluster: this.cluster.arn,
@@ -631,19 +657,18 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
           enableEcsManagedTags: true,
           tags: scope.tags,
         },
-        scope.name,
+        // Autoscaling owns the task count.
+        childOptions(scope, { dependsOn: [listener, ...(trafficShift === undefined ? [] : [trafficShift.rule])], ignoreChanges: ["desiredCount"] }),
         t,
       ),
-      // Autoscaling owns the task count.
-      childOptions(scope, false, { dependsOn: [listener, ...(trafficShift === undefined ? [] : [trafficShift.rule])], ignoreChanges: ["desiredCount"] }),
     );
   }
 
   private createAutoscaling(scope: Scope, spec: ServiceSpec, t: NonNullable<WebServiceArgs["transform"]>): void {
     const targetName = `${scope.name}-scaling`;
     const target = new aws.appautoscaling.Target(
-      targetName,
-      transform(
+      ...transformed(
+        targetName,
         {
           serviceNamespace: "ecs",
           scalableDimension: "ecs:service:DesiredCount",
@@ -652,10 +677,9 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
           maxCapacity: spec.replicas.max,
           tags: scope.tags,
         },
-        targetName,
+        childOptions(scope),
         t.autoscalingTarget,
       ),
-      childOptions(scope),
     );
     const policies = [
       { metric: "cpu", type: "ECSServiceAverageCPUUtilization", value: spec.autoscaling.cpuPercent },
@@ -664,8 +688,8 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     for (const p of policies) {
       const name = `${scope.name}-scale-on-${p.metric}`;
       new aws.appautoscaling.Policy(
-        name,
-        transform(
+        ...transformed(
+          name,
           {
             policyType: "TargetTrackingScaling",
             serviceNamespace: target.serviceNamespace,
@@ -679,10 +703,9 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
               scaleInCooldown: 300,
             },
           },
-          name,
+          childOptions(scope),
           t.autoscalingPolicy,
         ),
-        childOptions(scope),
       );
     }
   }
@@ -696,8 +719,8 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
     const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
     const name = `${scope.name}-waf`;
     const acl = new aws.wafv2.WebAcl(
-      name,
-      transform(
+      ...transformed(
+        name,
         {
           scope: "REGIONAL",
           description: `Managed rules in front of ${scope.name}`,
@@ -721,16 +744,11 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
           visibilityConfig: visibility(`${scope.name}-waf`),
           tags: scope.tags,
         },
-        name,
+        childOptions(scope),
         t.webAcl,
       ),
-      childOptions(scope),
     );
-    new aws.wafv2.WebAclAssociation(
-      `${name}-association`,
-      transform({ resourceArn: this.loadBalancer.arn, webAclArn: acl.arn }, `${name}-association`, t.webAclAssociation),
-      childOptions(scope),
-    );
+    new aws.wafv2.WebAclAssociation(...transformed(`${name}-association`, { resourceArn: this.loadBalancer.arn, webAclArn: acl.arn }, childOptions(scope), t.webAclAssociation));
     // WAF logs only to log groups named aws-waf-logs-*; credentials in headers are redacted.
     const logGroup = createLogGroup(scope, "waf-logs", {
       logGroupName: `aws-waf-logs-${physicalNameOf(scope, "logGroup")}`,
@@ -738,17 +756,16 @@ export class WebService extends pulumi.ComponentResource implements WebServiceOu
       ...(t.wafLogGroup === undefined ? {} : { transform: t.wafLogGroup }),
     });
     new aws.wafv2.WebAclLoggingConfiguration(
-      `${name}-logging`,
-      transform(
+      ...transformed(
+        `${name}-logging`,
         {
           resourceArn: acl.arn,
           logDestinationConfigs: [logGroup.arn],
           redactedFields: ["authorization", "cookie"].map((header) => ({ singleHeader: { name: header } })),
         },
-        `${name}-logging`,
+        childOptions(scope),
         t.wafLogging,
       ),
-      childOptions(scope),
     );
     return acl;
   }

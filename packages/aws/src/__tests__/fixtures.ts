@@ -1,5 +1,6 @@
 /** Shared test inputs (not shipped: excluded from the build and from package.json `files`). */
 import * as pulumi from "@pulumi/pulumi";
+import { buildModel, parseSpec, type AppModel, type SpecInput } from "@polycloud/core";
 import type { NetworkRef } from "../network";
 
 /** An existing VPC's ids: components under test without the ~40 resources of a Network. */
@@ -14,3 +15,6 @@ export const existingNetwork = (): NetworkRef => ({
 /** Ingress and egress rule type tokens (their args are required, so typed selectors infer `never`). */
 export const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 export const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+
+/** The AWS application model of a spec, as the platform builds it (`config`: stack config such as `polycloud:aws.hostedZoneId`). */
+export const awsModel = (spec: SpecInput, config: Readonly<Record<string, unknown>> = {}): AppModel<"aws"> => buildModel(parseSpec(spec), "aws", config);

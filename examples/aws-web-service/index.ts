@@ -25,6 +25,7 @@ export = () => {
         env: { LOG_LEVEL: "info" },
         secrets: ["stripe-key"],
         replicas: { min: 2, max: 6 },
+        access: { buckets: { assets: "readwrite" } },
       },
     },
     database: { storageGb: 20 },
@@ -50,6 +51,8 @@ export = () => {
     loadBalancer: spec.network.loadBalancer,
     slo: spec.slo,
     secrets: [secrets.references["stripe-key"]!, database.connectionSecret, cache.connectionSecret],
+    // The task role may read and write the assets bucket (and use its key), nothing else.
+    buckets: { assets: { bucketArn: assets.arn, kmsKeyArn: assets.kmsKeyArn, access: "readwrite" } },
     logRetentionDays,
     ...(hostedZoneId === undefined ? {} : { hostedZoneId }),
   });

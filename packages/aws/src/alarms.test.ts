@@ -139,10 +139,12 @@ describe("escalations", () => {
     expect(escalated[2]).toMatchObject({ metric: original.metric, threshold: original.threshold, comparisonOperator: original.comparisonOperator, routed: true });
   });
 
-  it("fires an escalation exactly when core's escalationOf says, when the delay is whole periods", () => {
-    for (const twin of escalations(set, policy(15)).alarms.filter((a) => a.routed)) {
+  it.each([15, 20])("fires an escalation exactly when core's escalationOf says, in whole periods (delay %i minutes)", (minutes) => {
+    for (const twin of escalations(set, policy(minutes)).alarms.filter((a) => a.routed)) {
       const original = set.alarms.find((a) => a.id === twin.escalates)!;
-      expect({ severity: twin.severity, pendingMinutes: pendingMinutes(twin.window) }).toEqual(escalationOf({ severity: original.severity, pendingMinutes: pendingMinutes(original.window) }, policy(15)));
+      expect({ severity: twin.severity, pendingMinutes: pendingMinutes(twin.window), periodMinutes: twin.window.period / 60 }).toEqual(
+        escalationOf({ severity: original.severity, pendingMinutes: pendingMinutes(original.window), periodMinutes: original.window.period / 60 }, policy(minutes)),
+      );
     }
   });
 

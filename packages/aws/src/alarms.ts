@@ -253,9 +253,9 @@ export function pendingMinutes(window: AlarmWindow): number {
  * condition has held the delay longer and clears with it. Undefined for alarms the policy does not escalate.
  */
 export function escalationAlarm(alarm: AlarmSpec, policy: EscalationPolicy): AlarmSpec | undefined {
-  const escalation = escalationOf({ severity: alarm.severity, pendingMinutes: pendingMinutes(alarm.window) }, policy);
-  if (escalation === undefined) return undefined;
   const { period, evaluationPeriods, datapointsToAlarm } = alarm.window;
+  const escalation = escalationOf({ severity: alarm.severity, pendingMinutes: pendingMinutes(alarm.window), periodMinutes: period / 60 }, policy);
+  if (escalation === undefined) return undefined;
   const longest = Math.floor(maxEvaluationSeconds(period) / period);
   const wanted = Math.ceil(((escalation.pendingMinutes - pendingMinutes(alarm.window)) * 60) / period);
   const extra = Math.min(wanted, longest - evaluationPeriods);

@@ -81,10 +81,10 @@ describe("conformanceReader", () => {
 
   it("reads alerts with the severity of the topic they notify, their pending minutes and what they escalate", () => {
     const byId = new Map(observed.alerts.map((a) => [a.id, a]));
-    expect(byId.get("shop-dev-service-api-cpu")).toEqual({ id: "shop-dev-service-api-cpu", severity: "warning", pendingMinutes: 15 });
-    expect(byId.get("shop-dev-service-api-cpu-escalated")).toEqual({ id: "shop-dev-service-api-cpu-escalated", severity: "critical", pendingMinutes: 30, escalates: "shop-dev-service-api-cpu" });
+    expect(byId.get("shop-dev-service-api-cpu")).toEqual({ id: "shop-dev-service-api-cpu", severity: "warning", pendingMinutes: 15, periodMinutes: 5 });
+    expect(byId.get("shop-dev-service-api-cpu-escalated")).toEqual({ id: "shop-dev-service-api-cpu-escalated", severity: "critical", pendingMinutes: 30, periodMinutes: 5, escalates: "shop-dev-service-api-cpu" });
     // A composite fires with its slowest window: the 60-minute one of the fast burn.
-    expect(byId.get("shop-dev-service-api-fast-burn")).toEqual({ id: "shop-dev-service-api-fast-burn", severity: "critical", pendingMinutes: 60 });
+    expect(byId.get("shop-dev-service-api-fast-burn")).toEqual({ id: "shop-dev-service-api-fast-burn", severity: "critical", pendingMinutes: 60, periodMinutes: 60 });
     // Window alarms of a burn-rate pair notify nobody by themselves: they are not alerts.
     expect(byId.has("shop-dev-service-api-fast-burn-long")).toBe(false);
     // Every warning has exactly one critical twin.

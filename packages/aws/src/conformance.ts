@@ -384,16 +384,18 @@ class Reader {
     const alarms = [...this.plan.resources(T.alarm), ...this.plan.resources(T.composite)];
     const nameOf = (alarm: RecordedResource) => text(alarm.outputs[alarm.type === T.alarm ? "name" : "alarmName"]) ?? text(alarm.inputs[alarm.type === T.alarm ? "name" : "alarmName"]) ?? alarm.name;
     const byName = new Map(alarms.map((a) => [nameOf(a), a]));
-    const pending = (alarm: RecordedResource, seen: ReadonlySet<string> = new Set()): number => {
+    // Minutes an alarm's condition must hold, and its period in minutes.
+    const pending = (alarm: RecordedResource, seen: ReadonlySet<string> = new Set()): { minutes: number; period: number } => {
       if (alarm.type === T.composite) {
         // A composite alarm fires once all its members do: as late as its slowest member.
         const members = [...String(alarm.inputs["alarmRule"] ?? "").matchAll(/ALARM\("([^"]+)"\)/g)].map((m) => byName.get(m[1]!)).filter((m) => m !== undefined && !seen.has(m.urn));
-        return Math.max(0, ...members.map((m) => pending(m!, new Set([...seen, alarm.urn]))));
+        const timings = members.map((m) => pending(m!, new Set([...seen, alarm.urn])));
+        return timings.reduce((slowest, t) => (t.minutes > slowest.minutes ? t : slowest), { minutes: 0, period: 1 });
       }
       const queries = asArray(alarm.inputs["metricQueries"] as { metric?: { period?: number } }[] | undefined);
       const period = Number(alarm.inputs["period"] ?? Math.max(0, ...queries.map((q) => Number(q.metric?.period ?? 0))));
       const datapoints = Number(alarm.inputs["datapointsToAlarm"] ?? alarm.inputs["evaluationPeriods"] ?? 1);
-      return (period * datapoints) / 60;
+      return { minutes: (period * datapoints) / 60, period: period / 60 };
     };
     return alarms.flatMap((alarm): ObservedAlert[] => {
       const severity = asArray(alarm.inputs["alarmActions"] as string[] | undefined)
@@ -401,7 +403,8 @@ class Reader {
         .find((s) => s !== undefined);
       if (severity === undefined) return [];
       const escalates = text((alarm.inputs["tags"] as Record<string, unknown> | undefined)?.["polycloud:escalates"]);
-      return [{ id: nameOf(alarm), severity, pendingMinutes: pending(alarm), ...(escalates === undefined ? {} : { escalates }) }];
+      const timing = pending(alarm);
+      return [{ id: nameOf(alarm), severity, pendingMinutes: timing.minutes, periodMinutes: timing.period, ...(escalates === undefined ? {} : { escalates }) }];
     });
   }
 

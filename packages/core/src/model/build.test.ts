@@ -88,10 +88,12 @@ describe("buildModel", () => {
     expect(buildModel(production, "aws").warnings.map((w) => w.path)).toEqual(["buckets.archive.versioning"]);
   });
 
-  it("states one escalation policy, whose meaning escalationOf gives: warnings page after the delay, nothing else escalates", () => {
+  it("states one escalation policy, whose meaning escalationOf gives: warnings page after the delay (in whole periods), nothing else escalates", () => {
     const model = buildModel(parseSpec({ ...shop(), monitoring: { escalateAfterMinutes: 30 } }), "aws");
     expect(model.alerts.escalation).toEqual({ from: "warning", to: "critical", afterMinutes: 30 });
-    expect(escalationOf({ severity: "warning", pendingMinutes: 15 }, model.alerts.escalation)).toEqual({ severity: "critical", pendingMinutes: 45 });
+    expect(escalationOf({ severity: "warning", pendingMinutes: 15 }, model.alerts.escalation)).toEqual({ severity: "critical", pendingMinutes: 45, periodMinutes: 1 });
+    expect(escalationOf({ severity: "warning", pendingMinutes: 15, periodMinutes: 15 }, model.alerts.escalation)).toEqual({ severity: "critical", pendingMinutes: 45, periodMinutes: 15 });
+    expect(escalationOf({ severity: "warning", pendingMinutes: 60, periodMinutes: 60 }, model.alerts.escalation)).toEqual({ severity: "critical", pendingMinutes: 120, periodMinutes: 60 });
     expect(escalationOf({ severity: "critical", pendingMinutes: 5 }, model.alerts.escalation)).toBeUndefined();
     expect(escalationOf({ severity: "info", pendingMinutes: 5 }, model.alerts.escalation)).toBeUndefined();
   });

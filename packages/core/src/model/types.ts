@@ -121,7 +121,8 @@ export interface BackupModel {
  * The escalation policy, the same on every backend: a `warning` alert whose condition still holds
  * `afterMinutes` after it fired raises a `critical` alert on the same condition, routed to the
  * critical routes, and resolves with it. A warning that clears sooner never pages. Critical and info
- * alerts are not escalated. See {@link escalationOf}.
+ * alerts are not escalated. Backends that evaluate in fixed periods round the delay up to the period.
+ * See {@link escalationOf}.
  */
 export interface EscalationPolicy {
   readonly from: "warning";

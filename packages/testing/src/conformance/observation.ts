@@ -50,6 +50,8 @@ export interface ObservedAlert {
   readonly severity: Severity;
   /** Minutes its condition must hold before it fires. */
   readonly pendingMinutes: number;
+  /** How often it is evaluated, in minutes (a CloudWatch period); an escalation's delay is rounded up to it. @default 1 */
+  readonly periodMinutes?: number;
   /** For an escalation: the id of the warning it escalates. */
   readonly escalates?: string;
 }

@@ -1,10 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  isPrivateCidr,
+  networkCidrProblems,
   PolycloudError,
   planSubnets,
-  subnetPlanProblem,
   transformed,
   type NetworkArgs as CoreNetworkArgs,
   type NetworkOutputs,
@@ -76,18 +75,7 @@ export interface NetworkRef extends NetworkOutputs {
 
 /** Problems with a network spec, before anything is created. */
 export function networkProblems(network: NetworkSpec): Problem[] {
-  const problem = subnetPlanProblem(network.cidr, network.zones);
-  if (problem !== undefined) return [{ path: "network.cidr", message: problem }];
-  if (!isPrivateCidr(network.cidr)) {
-    return [
-      {
-        path: "network.cidr",
-        message: `${JSON.stringify(network.cidr)} is not a private range; allowed: inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16`,
-        fix: 'use a private range such as "10.0.0.0/16"',
-      },
-    ];
-  }
-  return [];
+  return networkCidrProblems(network);
 }
 
 /**

@@ -1,9 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  envSecretProblems,
   fargateSizeProblems,
   fargateUnits,
   PolycloudError,
+  replicaProblems,
   transformed,
   type BucketAccess,
   type Problem,
@@ -168,14 +170,7 @@ export function webServiceProblems(args: Pick<WebServiceArgs, "service" | "loadB
   const { service } = args;
   const at = `services.${service.name}`;
   const problems = fargateSizeProblems(service.cpu, service.memory, at);
-  const { min, max } = service.replicas;
-  if (min > max) problems.push({ path: `${at}.replicas.min`, message: `${min} is greater than replicas.max ${max}`, fix: "make min <= max" });
-  if (max < 1) problems.push({ path: `${at}.replicas.max`, message: `${max} is out of range; allowed: at least 1`, fix: "set replicas.max to 1 or more" });
-  for (const secret of args.secrets ?? []) {
-    if (secret.envName in service.env) {
-      problems.push({ path: `${at}.env.${secret.envName}`, message: "is also injected as a secret; a variable cannot be both", fix: "remove it from env" });
-    }
-  }
+  problems.push(...replicaProblems(service), ...envSecretProblems(service, (args.secrets ?? []).map((s) => s.envName)));
   if (args.loadBalancer.tls && (args.domainName ?? args.loadBalancer.domain) === undefined && args.certificateArn === undefined) {
     problems.push({
       path: "network.loadBalancer.domain",

@@ -8,14 +8,9 @@ import type { Provider } from "../naming";
 import { CAPABILITIES } from "../providers/capabilities";
 import { backendOptions, configProblems } from "../providers/config";
 import type { BackendOptionsByProvider } from "../providers/options";
-import type { BucketAccess, NetworkSpec, ResolvedSpec, ServiceSpec } from "../spec";
+import { secretEnvName, type BucketAccess, type NetworkSpec, type ResolvedSpec, type ServiceSpec } from "../spec";
 import { tagProblems } from "../tags";
 import type { AppModel, BucketModel, Caller, Grant, ResourceRef, SecretBinding, SecretModel, ServiceModel } from "./types";
-
-/** Environment variable name for a spec secret: `stripe-key` -> `STRIPE_KEY`. */
-export function secretEnvName(secretName: string): string {
-  return secretName.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
-}
 
 /** Everything the model found wrong, and what it changed (outside production) to make the spec buildable. */
 export interface ModelCheck {

@@ -1,5 +1,5 @@
 /** The infrastructure specification: schema, resolved types, resolution, rules and loading. */
 export * from "./schema";
 export * from "./types";
-export { imageTag } from "./rules";
+export { envSecretProblems, imageTag, networkCidrProblems, replicaProblems, secretEnvName } from "./rules";
 export { loadSpec, parseSpec, parseSpecText, type SpecSource } from "./load";

@@ -5,7 +5,7 @@ import { complianceFloor } from "../presets";
 import { tagProblems } from "../tags";
 import { formatPath, type Located } from "./issues";
 import type { ParsedSpec } from "./schema";
-import { GENERATED_SECRETS, type ResolvedSpec } from "./types";
+import { GENERATED_SECRETS, type NetworkSpec, type ResolvedSpec, type ServiceSpec } from "./types";
 
 // Values that are secrets whatever their name: cloud keys, private keys, tokens, URLs with passwords.
 const SECRET_VALUE =
@@ -20,17 +20,13 @@ export function specRuleProblems(spec: ResolvedSpec, parsed: ParsedSpec): Locate
 
   if (Object.keys(parsed.services).length === 0) add(["services"], "has no service; allowed: at least one", "add a service under services");
 
-  const cidrProblem = subnetPlanProblem(spec.network.cidr, spec.network.zones);
-  if (cidrProblem !== undefined) add(["network", "cidr"], cidrProblem);
-  else if (!isPrivateCidr(spec.network.cidr)) {
-    add(["network", "cidr"], `"${spec.network.cidr}" is not a private range; allowed: RFC 1918 (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)`, 'use a private range such as "10.0.0.0/16"');
-  }
+  problems.push(...networkCidrProblems(spec.network));
 
   const secretNames = new Set(spec.secrets.map((s) => s.name));
   for (const service of spec.services) {
     const at = ["services", service.name];
-    const { min, max } = service.replicas;
-    if (min > max) add([...at, "replicas", "min"], `${min} is greater than replicas.max ${max}`, "make min <= max");
+    const { min } = service.replicas;
+    problems.push(...replicaProblems(service), ...envSecretProblems(service));
     if (production && min < 2) {
       add([...at, "replicas", "min"], `${min} is below 2, the production minimum (one replica is one failure from an outage)`, "set replicas.min to 2 or more");
     }
@@ -110,6 +106,47 @@ export function specRuleProblems(spec: ResolvedSpec, parsed: ParsedSpec): Locate
     add(["network", "loadBalancer", "tls"], "false is not allowed in production for public services", "set tls to true");
   }
   return problems;
+}
+
+const located = (at: readonly PropertyKey[], message: string, fix?: string): Located => ({ path: formatPath(at), at, message, ...(fix === undefined ? {} : { fix }) });
+
+/** Environment variable name for a spec secret: `stripe-key` -> `STRIPE_KEY`. */
+export function secretEnvName(secretName: string): string {
+  return secretName.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+}
+
+/**
+ * A network's CIDR: large enough for the subnet plan of its zones, and a private (RFC 1918) range.
+ * The one wording of this rule, for the spec and for components given a network directly.
+ */
+export function networkCidrProblems(network: Pick<NetworkSpec, "cidr" | "zones">): Located[] {
+  const at = ["network", "cidr"];
+  const planProblem = subnetPlanProblem(network.cidr, network.zones);
+  if (planProblem !== undefined) return [located(at, planProblem)];
+  if (!isPrivateCidr(network.cidr)) {
+    return [located(at, `"${network.cidr}" is not a private range; allowed: RFC 1918 (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)`, 'use a private range such as "10.0.0.0/16"')];
+  }
+  return [];
+}
+
+/** A service's replica bounds: `min <= max`, and at least one replica at most. */
+export function replicaProblems(service: Pick<ServiceSpec, "name" | "replicas">): Located[] {
+  const at = ["services", service.name, "replicas"];
+  const { min, max } = service.replicas;
+  return [
+    ...(min > max ? [located([...at, "min"], `${min} is greater than replicas.max ${max}`, "make min <= max")] : []),
+    ...(max < 1 ? [located([...at, "max"], `${max} is out of range; allowed: at least 1`, "set replicas.max to 1 or more")] : []),
+  ];
+}
+
+/**
+ * A variable cannot be both a plain `env` value and a secret the service receives under the same name.
+ * @param envNames the secrets' variable names. @default those of the service's `secrets`
+ */
+export function envSecretProblems(service: Pick<ServiceSpec, "name" | "env" | "secrets">, envNames: readonly string[] = service.secrets.map((name) => (name in GENERATED_SECRETS ? name : secretEnvName(name)))): Located[] {
+  return envNames
+    .filter((envName) => envName in service.env)
+    .map((envName) => located(["services", service.name, "env", envName], "is also injected as a secret; a variable cannot be both", "remove it from env"));
 }
 
 /** What a service's `access` names must exist: the store, each bucket, each other service. */

@@ -202,6 +202,26 @@ describe("parseSpec", () => {
       'databse: unknown field "databse"; allowed fields: name, environment, provider, region, compliance, tags, slo, network, services, database, cache, buckets, secrets, monitoring, logging, backup, providers; did you mean "database"?',
     ],
     [
+      "a variable that is both a plain value and a secret",
+      (s) => (s.services.api.env.STRIPE_KEY = "x"),
+      "services.api.env.STRIPE_KEY: is also injected as a secret; a variable cannot be both; remove it from env",
+    ],
+    [
+      "access to a bucket that does not exist",
+      (s) => (s.services.api.access = { buckets: { asets: "read" } }),
+      'services.api.access.buckets.asets: "asets" is not defined in buckets (defined: assets); add "asets" under buckets or fix the name',
+    ],
+    [
+      "a service that may call itself",
+      (s) => (s.services.api.access = { services: ["api"] }),
+      'services.api.access.services[0]: "api" is this service itself; a service always reaches its own replicas; remove "api"',
+    ],
+    [
+      "DATABASE_URL listed while access.database is false",
+      (s) => (s.services.api.access = { database: false }, s.services.api.secrets = ["DATABASE_URL"]),
+      'services.api.secrets[0]: "DATABASE_URL" is listed, but access.database is false; remove "DATABASE_URL" or set access.database to true',
+    ],
+    [
       "an invalid name",
       (s) => (s.name = "Shop_1"),
       'name: "Shop_1" is not valid; allowed: 2-24 characters: lowercase letters, digits and hyphens, starting with a letter',

@@ -7,6 +7,7 @@
  *
  * A separate entry point, so that `@polycloud/aws` never loads `@polycloud/testing` (an optional peer).
  */
+import { SEVERITIES } from "@polycloud/core";
 import type { AppModel, ResourceRef, Severity } from "@polycloud/core";
 import type { Plan, RecordedResource } from "@polycloud/testing";
 import type {
@@ -23,7 +24,6 @@ import type {
   Waiver,
 } from "@polycloud/testing/conformance";
 
-const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
 
 const T = {
   taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",

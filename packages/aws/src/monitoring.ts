@@ -9,6 +9,7 @@ import {
   type MonitoringOutputs,
   type Severity,
   type Transform,
+  SEVERITIES,
 } from "@polycloud/core";
 import { PolycloudComponent } from "@polycloud/core/component";
 import {
@@ -30,7 +31,6 @@ import { alarmTopicPolicy } from "./policies";
 import { accountContext, childOptions, physicalNameOf, scopeOf, type Scope } from "./scope";
 import { createSlackForwarder, type SlackForwarderTransforms } from "./slack-forwarder";
 
-export const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
 
 /** What monitoring reads from a service: a {@link WebService}, or anything with the same metric dimensions. */
 export interface MonitoredService {

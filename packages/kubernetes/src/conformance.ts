@@ -9,6 +9,7 @@
  *
  * A separate entry point, so that `@polycloud/kubernetes` never loads `@polycloud/testing` (an optional peer).
  */
+import { SEVERITIES } from "@polycloud/core";
 import type { AppModel, KubernetesOptions, ResourceRef, Severity } from "@polycloud/core";
 import type { Plan, RecordedResource } from "@polycloud/testing";
 import type {
@@ -26,7 +27,6 @@ import type {
 import { canConnect, networkPolicies, type Endpoint, type NamespacedPolicy } from "./netpol";
 import { durationMinutes, ESCALATES_LABEL } from "./promql";
 
-const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
 
 const T = {
   deployment: "kubernetes:apps/v1:Deployment",

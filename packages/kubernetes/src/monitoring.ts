@@ -9,6 +9,7 @@ import {
   type MonitoringOutputs,
   type Severity,
   type Transform,
+  SEVERITIES,
 } from "@polycloud/core";
 import { PolycloudComponent } from "@polycloud/core/component";
 import type { Cache } from "./cache";
@@ -19,7 +20,6 @@ import type { NamespaceRef } from "./network";
 import { sloAlertingRules, withEscalations, type AlertingRule, type RequestMetrics } from "./promql";
 import type { WebService } from "./web-service";
 
-const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
 
 export interface MonitoringArgs extends CoreMonitoringArgs<WebService, Pick<Database, "objectName" | "metrics">, Pick<Cache, "objectName">> {
   readonly network: NamespaceRef;

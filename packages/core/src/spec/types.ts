@@ -14,6 +14,9 @@ export type DeploymentStrategy = z.infer<typeof DeploymentStrategySchema>;
 export type AlertRoute = z.infer<typeof RouteSchema>;
 export type Severity = "critical" | "warning" | "info";
 
+/** Every alert severity, most urgent first. */
+export const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
+
 export interface SloSpec {
   readonly availability: number;
   readonly latencyP95Ms: number;

@@ -3,7 +3,7 @@
  * plan shows on the other. Each violation names its property, so a broken backend fails with a
  * message that says which guarantee it broke and where.
  */
-import { escalationOf, type AlertRoute, type AppModel, type ResourceRef, type Severity } from "@polycloud/core";
+import { escalationOf, SEVERITIES, type AlertRoute, type AppModel, type ResourceRef } from "@polycloud/core";
 import type { Plan } from "../plan";
 import type { RecordedResource } from "../types";
 import { ConformanceProperty, type Observation, type ObservedSecretSource, type Peer, type Target, type Waiver } from "./observation";
@@ -14,7 +14,6 @@ export interface Violation {
   readonly message: string;
 }
 
-const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
 
 /** A resource as messages and sets name it: `database`, `bucket assets`, `secret stripe-key`. */
 export function refKey(ref: ResourceRef | Target): string {

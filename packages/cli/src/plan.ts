@@ -45,7 +45,7 @@ export async function planSpec(context: SpecContext, onProgress?: () => void): P
       // The project `polycloud up` would use, so the URNs are the ones a real run creates.
       project: project.name,
       stack,
-      config: programConfig(config),
+      config: programConfig(config, context.secureKeys),
       provider: decision.provider,
       // A full production spec registers hundreds of resources; give slow machines room.
       timeoutMs: 30_000,
@@ -68,10 +68,15 @@ export async function planSpec(context: SpecContext, onProgress?: () => void): P
   };
 }
 
-/** The config the mocks get: secret values (`polycloud:secrets.<name>`) as secret config, so the plan never shows them. */
-function programConfig(config: Readonly<Record<string, string>>): Record<string, ConfigValue> {
+/**
+ * The config the mocks get: secret values (`polycloud:secrets.<name>`) as secret config, so the plan
+ * never shows them; a secret value encrypted in the stack file (which only the engine can decrypt) as a
+ * placeholder, so the plan builds what `up` will: a secret that has its value.
+ */
+function programConfig(config: Readonly<Record<string, string>>, secureKeys: readonly string[]): Record<string, ConfigValue> {
   const secretPrefix = `${CONFIG_NAMESPACE}:${SECRET_VALUE_PREFIX}`;
-  return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, key.startsWith(secretPrefix) ? secretConfig(value) : value]));
+  const encrypted = secureKeys.filter((key) => key.startsWith(secretPrefix) && !(key in config)).map((key) => [key, secretConfig("[encrypted in the stack file]")]);
+  return { ...Object.fromEntries(Object.entries(config).map(([key, value]) => [key, key.startsWith(secretPrefix) ? secretConfig(value) : value])), ...Object.fromEntries(encrypted) };
 }
 
 /**

@@ -101,7 +101,10 @@ describe("Platform", () => {
     // A minimal spec plans on AWS: TLS without a domain is turned off outside production, and says so once.
     expect(platform?.model.network.loadBalancer.tls).toBe(false);
     const warnings = plan.logs.filter((l) => l.severity === "warning");
-    expect(warnings.map((l) => l.message)).toEqual([expect.stringMatching(/^network\.loadBalancer\.tls: is off \(its default is on\): aws issues load balancer certificates only for a domain you control/)]);
+    expect(warnings.map((l) => l.message)).toEqual([
+      expect.stringMatching(/^network\.loadBalancer\.tls: is off \(its default is on\): aws issues load balancer certificates only for a domain you control/),
+      expect.stringMatching(/^secrets\.stripe-key: has no value \(stack config polycloud:secrets\.stripe-key is not set\)/),
+    ]);
     expect(warnings[0]?.urn).toMatch(/polycloud:platform:Platform::shop$/);
   });
 

@@ -55,6 +55,6 @@ export const SMALL_SPEC = [
   "services:",
   "  web: { image: 'ghcr.io/acme/blog:2.0.1', public: true, secrets: [api-token] }",
   "secrets:",
-  "  api-token: { description: token for the upstream API }",
+  "  api-token: { description: token for the upstream API, generate: true }",
   "",
 ].join("\n");

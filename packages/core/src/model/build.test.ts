@@ -88,6 +88,19 @@ describe("buildModel", () => {
     expect(buildModel(production, "aws").warnings.map((w) => w.path)).toEqual(["buckets.archive.versioning"]);
   });
 
+  it("takes a secret's value from stack config, else generates it when asked, else warns with the command that sets it", () => {
+    const spec = parseSpec({ ...shop(), secrets: { "stripe-key": {}, "session-key": { generate: true }, "webhook-key": {} } });
+    const model = buildModel(spec, "aws", { "polycloud:secrets.stripe-key": "sk_test" });
+    expect(Object.values(model.secrets).map((s) => [s.spec.name, s.value])).toEqual([["stripe-key", "config"], ["session-key", "generated"], ["webhook-key", "missing"]]);
+    expect(model.warnings).toEqual([
+      {
+        path: "secrets.webhook-key",
+        message: "has no value (stack config polycloud:secrets.webhook-key is not set): the secret is created empty, and no service reads it yet",
+        fix: "pulumi config set --secret polycloud:secrets.webhook-key <value>, or set generate: true",
+      },
+    ]);
+  });
+
   it("states one escalation policy, whose meaning escalationOf gives: warnings page after the delay (in whole periods), nothing else escalates", () => {
     const model = buildModel(parseSpec({ ...shop(), monitoring: { escalateAfterMinutes: 30 } }), "aws");
     expect(model.alerts.escalation).toEqual({ from: "warning", to: "critical", afterMinutes: 30 });

@@ -6,7 +6,7 @@
 import { PolycloudError, type Problem } from "../errors";
 import type { Provider } from "../naming";
 import { CAPABILITIES } from "../providers/capabilities";
-import { backendOptions, configProblems } from "../providers/config";
+import { backendOptions, configProblems, secretValueKey } from "../providers/config";
 import type { BackendOptionsByProvider } from "../providers/options";
 import { secretEnvName, type BucketAccess, type NetworkSpec, type ResolvedSpec, type ServiceSpec } from "../spec";
 import { tagProblems } from "../tags";
@@ -95,10 +95,23 @@ export function buildModel<P extends Provider>(spec: ResolvedSpec, provider: P, 
   const secrets = Object.fromEntries(
     spec.secrets.map((secret): [string, SecretModel] => [
       secret.name,
-      { spec: secret, envName: secretEnvName(secret.name), readers: spec.services.filter((s) => s.secrets.includes(secret.name)).map((s) => s.name) },
+      {
+        spec: secret,
+        envName: secretEnvName(secret.name),
+        value: secretValueKey(secret.name) in config ? "config" : secret.generate === true ? "generated" : "missing",
+        readers: spec.services.filter((s) => s.secrets.includes(secret.name)).map((s) => s.name),
+      },
     ]),
   );
   const warnings: Problem[] = [...check.warnings];
+  for (const secret of Object.values(secrets).filter((s) => s.value === "missing")) {
+    const readers = secret.readers.length === 0 ? "no service reads it yet" : `${secret.readers.join(", ")} cannot start until it has one`;
+    warnings.push({
+      path: `secrets.${secret.spec.name}`,
+      message: `has no value (stack config ${secretValueKey(secret.spec.name)} is not set): the secret is created empty, and ${readers}`,
+      fix: `pulumi config set --secret ${secretValueKey(secret.spec.name)} <value>, or set generate: true`,
+    });
+  }
   if (spec.environment === "production") {
     for (const bucket of spec.buckets.filter((b) => !b.versioning)) {
       warnings.push({ path: `buckets.${bucket.name}.versioning`, message: "is false, so the bucket is not backed up (backups of a bucket need versioning)", fix: "set versioning to true" });

@@ -100,9 +100,18 @@ export interface BucketModel {
   readonly backedUp: boolean;
 }
 
+/**
+ * Where a spec secret's value comes from, the same on every backend: stack config
+ * `polycloud:secrets.<name>` (set with `--secret`), else a value generated once when the spec says
+ * `generate: true`, else none: the secret is created empty, the plan warns, and services that read it
+ * fail to start until a value is set.
+ */
+export type SecretValueSource = "config" | "generated" | "missing";
+
 export interface SecretModel {
   readonly spec: SecretSpec;
   readonly envName: string;
+  readonly value: SecretValueSource;
   /** Services that may read it, in spec order. */
   readonly readers: readonly string[];
 }

@@ -158,6 +158,10 @@ const BucketSchema = z.strictObject({
 const SecretSchema = z.strictObject({
   description: z.string().max(256).optional(),
   rotationDays: z.number().int().min(1).max(365).optional(),
+  generate: z
+    .boolean()
+    .default(false)
+    .describe("Generate a random 32-character value once (kept as a Pulumi secret) when stack config polycloud:secrets.<name> gives none"),
 });
 
 const httpsUrl = z.url({ protocol: /^https$/, error: "an https:// URL" });

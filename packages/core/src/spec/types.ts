@@ -127,6 +127,8 @@ export interface SecretSpec {
   readonly name: string;
   readonly description?: string | undefined;
   readonly rotationDays?: number | undefined;
+  /** Generate a value when stack config gives none. @default false */
+  readonly generate?: boolean;
 }
 
 export interface MonitoringSpec {

@@ -36,12 +36,17 @@ describe("Monitoring", () => {
     const topics = plan.resources(aws.sns.Topic);
     expect(topics.map((t) => t.name)).toEqual(["monitoring-critical", "monitoring-warning", "monitoring-info"]);
     for (const topic of topics) expect(topic.inputs.kmsMasterKeyId).toBe(key.id);
-    expect(JSON.parse(key.inputs.policy as string).Statement.map((s: { Sid: string }) => s.Sid)).toEqual(expect.arrayContaining(["CloudWatchAlarmsPublish", "EventBridgePublish"]));
+    const keyStatements = JSON.parse(key.inputs.policy as string).Statement as { Sid: string; Condition?: unknown }[];
+    expect(keyStatements.map((s) => s.Sid)).toEqual(expect.arrayContaining(["CloudWatchAlarmsPublish", "EventBridgePublish"]));
+    // The key admits EventBridge without a source condition (unsupported there for encrypted topics)...
+    expect(keyStatements.find((s) => s.Sid === "EventBridgePublish")!.Condition).toBeUndefined();
     for (const policy of plan.resources(TOPIC_POLICY)) {
       const statements = JSON.parse(policy.inputs.policy as string).Statement;
       expect(statements[0]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": false } } });
-      // EventBridge rules (a BackupPlan's failed jobs, through notificationTopicArn) may publish.
-      expect(statements).toContainEqual(expect.objectContaining({ Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish" }));
+      // ...and each topic lets EventBridge rules of this account (a BackupPlan's failed jobs, through notificationTopicArn) publish.
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Condition: { ArnLike: { "aws:SourceArn": "arn:aws:events:us-east-1:123456789012:rule/*" } } }),
+      );
     }
     const forwarder = plan.find(aws.lambda.Function);
     expect(plan.resources(SUBSCRIPTION).map((s) => [s.inputs.protocol, s.inputs.endpoint])).toEqual([

@@ -47,9 +47,14 @@ describe("keyPolicy", () => {
     expect(alarms).toMatchObject({ Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } });
   });
 
-  it("admits EventBridge of this account when rules publish to encrypted topics", () => {
+  it("admits EventBridge without a source condition when rules publish to encrypted topics (the topic policy holds it to this account)", () => {
+    // The SNS developer guide does not support aws:SourceArn / aws:SourceAccount in the key policy for EventBridge
+    // publishing to an encrypted topic: with one, KMS refuses EventBridge and backup-failure alerts are dropped.
     const events = keyPolicy(account, ["events"]).Statement[1]!;
-    expect(events).toMatchObject({ Principal: { Service: "events.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Condition: { ArnLike: { "aws:SourceArn": "arn:aws:events:eu-west-1:123456789012:rule/*" } } });
+    expect(events).toEqual({ Sid: "EventBridgePublish", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" });
+    expect(events.Condition).toBeUndefined();
+    const topic = alarmTopicPolicy("arn:aws:sns:eu-west-1:123456789012:t", account).Statement.find((s) => s.Sid === "EventBridgePublish");
+    expect(topic?.Condition).toEqual({ ArnLike: { "aws:SourceArn": "arn:aws:events:eu-west-1:123456789012:rule/*" } });
   });
 
   it("admits CloudTrail for this account's trails only when a trail encrypts with the key", () => {

@@ -51,8 +51,11 @@ export type KeyUser = (typeof KeyUser)[keyof typeof KeyUser];
 
 /**
  * The services that publish to alert topics: CloudWatch alarms, and EventBridge rules (a `BackupPlan`'s
- * failed jobs). Each is held to this account (the confused deputy) by the condition its documentation
- * names: `aws:SourceAccount` for CloudWatch, the source rule's ARN for EventBridge.
+ * failed jobs). Each is held to this account (the confused deputy) on the topic policy by the condition its
+ * documentation names: `aws:SourceAccount` for CloudWatch, the source rule's ARN for EventBridge. In the
+ * topic key's policy EventBridge gets no condition: the SNS developer guide (encrypted topics, event
+ * sources) does not support source conditions there for EventBridge, and with one the key refuses
+ * EventBridge and its events are dropped. The topic policy still limits who may publish.
  */
 const TOPIC_PUBLISHERS = [
   {
@@ -60,6 +63,7 @@ const TOPIC_PUBLISHERS = [
     sid: "CloudWatchAlarmsPublish",
     service: "cloudwatch.amazonaws.com",
     condition: (account: AccountContext) => ({ StringEquals: { "aws:SourceAccount": account.accountId } }),
+    conditionInKeyPolicy: true,
   },
   {
     user: "events",
@@ -68,12 +72,14 @@ const TOPIC_PUBLISHERS = [
     condition: (account: AccountContext) => ({
       ArnLike: { "aws:SourceArn": interpolate`arn:${account.partition}:events:${account.region}:${account.accountId}:rule/*` },
     }),
+    conditionInKeyPolicy: false,
   },
-] as const satisfies readonly { user: KeyUser; sid: string; service: string; condition: (account: AccountContext) => object }[];
+] as const satisfies readonly { user: KeyUser; sid: string; service: string; condition: (account: AccountContext) => object; conditionInKeyPolicy: boolean }[];
 
 /** A topic publisher's statement without its action and resource, which differ between topic and key policy. */
-function publisherStatement(publisher: (typeof TOPIC_PUBLISHERS)[number], account: AccountContext) {
-  return { Sid: publisher.sid, Effect: "Allow", Principal: { Service: publisher.service }, Condition: publisher.condition(account) } as const;
+function publisherStatement(publisher: (typeof TOPIC_PUBLISHERS)[number], account: AccountContext, where: "topic" | "key") {
+  const condition = where === "topic" || publisher.conditionInKeyPolicy ? { Condition: publisher.condition(account) } : {};
+  return { Sid: publisher.sid, Effect: "Allow", Principal: { Service: publisher.service }, ...condition } as const;
 }
 
 /**
@@ -98,7 +104,7 @@ export function keyPolicy(account: AccountContext, users: readonly KeyUser[] = [
   }
   // Services publish to encrypted SNS topics only when they may use the topic's key.
   for (const publisher of TOPIC_PUBLISHERS.filter((p) => users.includes(p.user))) {
-    statements.push({ ...publisherStatement(publisher, account), Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" });
+    statements.push({ ...publisherStatement(publisher, account, "key"), Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" });
   }
   if (users.includes("cloudtrail")) {
     // CloudTrail encrypts log files with the key; the encryption context names the trail, limited to this account's trails.
@@ -317,7 +323,7 @@ export function writeLogGroupPolicy(logGroupArn: Value): PolicyDocument {
 export function alarmTopicPolicy(topicArn: Value, account: AccountContext): PolicyDocument {
   return policy(
     { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topicArn, Condition: { Bool: { "aws:SecureTransport": false } } },
-    ...TOPIC_PUBLISHERS.map((publisher) => ({ ...publisherStatement(publisher, account), Action: "sns:Publish", Resource: topicArn })),
+    ...TOPIC_PUBLISHERS.map((publisher) => ({ ...publisherStatement(publisher, account, "topic"), Action: "sns:Publish", Resource: topicArn })),
   );
 }
 

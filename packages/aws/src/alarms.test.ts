@@ -1,6 +1,21 @@
 import { burnRateAlerts, latencyBurnRateAlerts } from "@polycloud/core";
 import { escalationOf, type EscalationPolicy } from "@polycloud/core";
-import { alarmWindow, cacheAlarms, databaseAlarms, deploymentAlarmSpec, errorRatioQueries, escalations, fastRequestsStatistic, pendingMinutes, serviceAlarms } from "./alarms";
+import {
+  alarmWindow,
+  cacheAlarms,
+  databaseAlarms,
+  deploymentAlarmSpec,
+  deploymentHealthAlarmSpec,
+  deploymentMinimumRequests,
+  errorRatioQueries,
+  escalations,
+  fastRequestsStatistic,
+  maxEvaluationSeconds,
+  pendingMinutes,
+  serviceAlarms,
+  type AlarmSpec,
+} from "./alarms";
+import { alarmFires, inPeriods, type PeriodSums } from "./__tests__/metric-math";
 
 const slo = { availability: 99.9, latencyP95Ms: 200, errorRatePercent: 0.1 };
 const service = { name: "api", loadBalancer: "app/shop-api/1", cluster: "shop-dev-api", ecsService: "shop-dev-api" };
@@ -10,9 +25,15 @@ describe("alarmWindow", () => {
     [5, { period: 300, evaluationPeriods: 1, datapointsToAlarm: 1 }],
     [60, { period: 3600, evaluationPeriods: 1, datapointsToAlarm: 1 }],
     [1440, { period: 86_400, evaluationPeriods: 1, datapointsToAlarm: 1 }],
-    [4320, { period: 86_400, evaluationPeriods: 3, datapointsToAlarm: 3 }],
+    // The 3-day slow burn: one 3-day period, the error ratio over all of it (not three days that must each breach).
+    [4320, { period: 259_200, evaluationPeriods: 1, datapointsToAlarm: 1 }],
+    [10_080, { period: 604_800, evaluationPeriods: 1, datapointsToAlarm: 1 }],
   ])("maps a %i-minute window to %j", (minutes, window) => {
     expect(alarmWindow(minutes)).toEqual(window);
+  });
+
+  it.each([0, 2.5, 10_081])("refuses a %p-minute window, which is not one CloudWatch period within its 7-day evaluation range", (minutes) => {
+    expect(() => alarmWindow(minutes)).toThrow(RangeError);
   });
 });
 
@@ -59,7 +80,7 @@ describe("serviceAlarms", () => {
       ["service-api-latency-fast-burn-short", "critical", "LessThanOrEqualToThreshold", 28, 300, 1],
       ["service-api-latency-medium-burn-long", "critical", "LessThanOrEqualToThreshold", 70, 21_600, 1],
       ["service-api-latency-medium-burn-short", "critical", "LessThanOrEqualToThreshold", 70, 1800, 1],
-      ["service-api-latency-slow-burn-long", "warning", "LessThanOrEqualToThreshold", 95, 86_400, 3],
+      ["service-api-latency-slow-burn-long", "warning", "LessThanOrEqualToThreshold", 95, 259_200, 1],
       ["service-api-latency-slow-burn-short", "warning", "LessThanOrEqualToThreshold", 95, 21_600, 1],
     ]);
     for (const alarm of windows) {
@@ -170,8 +191,9 @@ describe("escalations", () => {
       "service-api-latency-slow-burn-long-escalated",
       "service-api-latency-slow-burn-short-escalated",
     ]);
-    // CloudWatch counts whole periods: a 3-day window of daily periods escalates a day later.
-    expect(windows[0]!.window).toEqual({ period: 86_400, evaluationPeriods: 4, datapointsToAlarm: 4 });
+    // CloudWatch counts whole periods: a window that is one 3-day period escalates one period (3 days) later,
+    // still within the 7-day evaluation range.
+    expect(windows[0]!.window).toEqual({ period: 259_200, evaluationPeriods: 2, datapointsToAlarm: 2 });
   });
 
   it("leaves critical alarms and the windows of critical burn rates alone when escalating", () => {
@@ -181,14 +203,105 @@ describe("escalations", () => {
   });
 });
 
+describe("CloudWatch's limits", () => {
+  it("keeps every alarm and escalation to whole minutes within CloudWatch's evaluation range (PutMetricAlarm: 7 days, 1 day under an hour)", () => {
+    const set = serviceAlarms(service, slo);
+    const escalated = escalations(set, { from: "warning", to: "critical", afterMinutes: 1440 });
+    for (const alarm of [...set.alarms, ...escalated.alarms, deploymentAlarmSpec(service, slo)]) {
+      const { period, evaluationPeriods, datapointsToAlarm } = alarm.window;
+      expect(period % 60).toBe(0);
+      expect(period * evaluationPeriods).toBeLessThanOrEqual(maxEvaluationSeconds(period));
+      expect(datapointsToAlarm).toBeLessThanOrEqual(evaluationPeriods);
+    }
+  });
+});
+
+describe("what the burn-rate alarms do on a series", () => {
+  const long = serviceAlarms(service, slo).alarms.find((a) => a.id === "service-api-slow-burn-long")!;
+  /** 72 hours of 1000 requests each, `errors(hour)` of them 5xx answered by targets, oldest first. */
+  const hours = (errors: (hour: number) => number): PeriodSums[] =>
+    Array.from({ length: 72 }, (_, hour) => ({ RequestCount: 1000, HTTPCode_Target_5XX_Count: errors(hour) }));
+
+  it("fires on a 3-day burn concentrated in one day: the ratio of the whole window reaches the budget's 0.1%", () => {
+    // 4 errors an hour on the first day, none after: 96 of 72,000 requests, 0.13% over 3 days.
+    const concentrated = hours((hour) => (hour < 24 ? 4 : 0));
+    expect(alarmFires(long, inPeriods(long, concentrated))).toBe(true);
+    // Three daily periods that must each breach, as before, never see it: days two and three are clean.
+    const daily: AlarmSpec = { ...long, window: { period: 86_400, evaluationPeriods: 3, datapointsToAlarm: 3 }, metricQueries: errorRatioQueries(service.loadBalancer, 86_400) };
+    expect(alarmFires(daily, inPeriods(daily, concentrated))).toBe(false);
+  });
+
+  it("stays silent when the window's ratio stays under the budget, however it is spread", () => {
+    // 1 error every other hour: 36 of 72,000 requests, 0.05%.
+    expect(alarmFires(long, inPeriods(long, hours((hour) => hour % 2)))).toBe(false);
+    // All 60 errors in one hour (6%!) are still 0.083% of three days: the fast burn's business, not this one's.
+    expect(alarmFires(long, inPeriods(long, hours((hour) => (hour === 70 ? 60 : 0))))).toBe(false);
+  });
+});
+
 describe("deploymentAlarmSpec", () => {
-  it("watches the error ratio at or above the SLO over 5 minutes, without notifying by itself", () => {
-    expect(deploymentAlarmSpec({ name: "shop-api", loadBalancer: "app/shop-api/1" }, slo)).toMatchObject({
+  const alarm = deploymentAlarmSpec({ name: "shop-api", loadBalancer: "app/shop-api/1" }, slo);
+  const fiveMinutes = (requests: number, target5xx: number, elb5xx = 0): PeriodSums[] => [
+    { RequestCount: requests, HTTPCode_Target_5XX_Count: target5xx, HTTPCode_ELB_5XX_Count: elb5xx },
+  ];
+
+  it("watches the error ratio at or above the SLO over 5 minutes of at least 3000 requests, without notifying by itself", () => {
+    expect(alarm).toMatchObject({
       severity: "warning",
       threshold: 0.001,
       window: { period: 300, evaluationPeriods: 1, datapointsToAlarm: 1 },
-      metricQueries: errorRatioQueries("app/shop-api/1", 300),
+      metricQueries: errorRatioQueries("app/shop-api/1", 300, 3000),
+      treatMissingData: "notBreaching",
       routed: false,
     });
+  });
+
+  it.each([
+    ["one 5xx in 20 requests", false, fiveMinutes(20, 1)],
+    ["two 5xx in 20 requests", false, fiveMinutes(20, 2)],
+    ["three 5xx in 20 requests", true, fiveMinutes(20, 3)],
+    ["every one of 3 requests failing", true, fiveMinutes(3, 3)],
+    ["two from targets and one from the load balancer in 500 requests", true, fiveMinutes(500, 2, 1)],
+    ["9 5xx in 10,000 requests (0.09%)", false, fiveMinutes(10_000, 9)],
+    ["10 5xx in 10,000 requests (0.1%)", true, fiveMinutes(10_000, 10)],
+    ["no traffic at all", false, [{}]],
+  ])("on %s, rolls back: %p", (_, fires, series) => {
+    expect(alarmFires(alarm, series)).toBe(fires);
+  });
+
+  it.each([
+    [0.1, 3000],
+    [0.3, 1000],
+    [1, 300],
+    [5, 60],
+  ])("needs 3 errors below the minimum request count, exactly, when the SLO allows %p%% errors (N = %i)", (errorRatePercent, minimum) => {
+    expect(deploymentMinimumRequests({ errorRatePercent })).toBe(minimum);
+    const spec = deploymentAlarmSpec({ name: "api", loadBalancer: "lb" }, { errorRatePercent });
+    expect(alarmFires(spec, fiveMinutes(minimum - 1, 2))).toBe(false);
+    expect(alarmFires(spec, fiveMinutes(minimum - 1, 3))).toBe(true);
+  });
+});
+
+describe("deploymentHealthAlarmSpec", () => {
+  // 60 s grace and 15 s checks: a task is healthy within 90 s, so 3 minutes of unhealthy targets out of 6 are a failure.
+  const alarm = deploymentHealthAlarmSpec({ name: "api", loadBalancer: "app/lb/1", targetGroups: ["targetgroup/blue/1", "targetgroup/green/2"] }, { intervalSeconds: 15, gracePeriodSeconds: 60 });
+  const minutes = (green: readonly number[]): PeriodSums[] => green.map((unhealthy) => ({ unhealthy0: 0, unhealthy1: unhealthy }));
+
+  it("counts unhealthy targets of both target groups per minute, by target group and load balancer", () => {
+    expect(alarm.window).toEqual({ period: 60, evaluationPeriods: 6, datapointsToAlarm: 3 });
+    expect(alarm.metricQueries!.map((q) => (q.metric as { dimensions?: unknown } | undefined)?.dimensions ?? q.expression)).toEqual([
+      { TargetGroup: "targetgroup/blue/1", LoadBalancer: "app/lb/1" },
+      { TargetGroup: "targetgroup/green/2", LoadBalancer: "app/lb/1" },
+      "FILL(unhealthy0, 0) + FILL(unhealthy1, 0)",
+    ]);
+  });
+
+  it.each([
+    ["new tasks failing their checks", true, [0, 2, 2, 2, 2, 2]],
+    ["failing tasks replaced again and again (gaps while they restart)", true, [2, 0, 2, 2, 0, 2]],
+    ["slow starters unhealthy for 2 minutes, then healthy", false, [0, 2, 2, 0, 0, 0]],
+    ["a healthy deployment, or none (the idle target group has no targets)", false, [0, 0, 0, 0, 0, 0]],
+  ])("on %s, rolls back: %p", (_, fires, green) => {
+    expect(alarmFires(alarm, minutes(green))).toBe(fires);
   });
 });

@@ -25,41 +25,76 @@ export interface AlarmWindow {
   readonly datapointsToAlarm: number;
 }
 
-const SECONDS_PER_DAY = 86_400;
+/**
+ * CloudWatch's longest evaluation range, Period x EvaluationPeriods: 7 days, or 1 day for periods under an
+ * hour (PutMetricAlarm, `Period`). Periods are any multiple of 60 seconds, with no shorter cap: wall clock
+ * windows even take a whole week as one period (PutMetricAlarm, `EvaluationWindow`).
+ */
+export function maxEvaluationSeconds(period: number): number {
+  return period < 3600 ? 86_400 : 604_800;
+}
 
 /**
- * One period spanning the whole window, so the alarm compares the window's aggregate (not each
- * minute) with the threshold. CloudWatch periods stop at a day, so a longer window (the 3-day slow
- * burn) becomes whole days that must all breach: slightly stricter than the 3-day average.
+ * One period spanning the whole window, so the alarm compares the window's aggregate (the error ratio of
+ * every request in the window, not of each day or minute) with the threshold. This holds for every window
+ * up to CloudWatch's longest evaluation range (7 days; a 3-day slow burn is one 3-day period): a burn
+ * concentrated in one day of three counts as much as one spread over all three.
+ * @throws RangeError for a window longer than 7 days, which CloudWatch cannot evaluate as one.
  */
 export function alarmWindow(minutes: number): AlarmWindow {
   const seconds = minutes * 60;
-  if (seconds <= SECONDS_PER_DAY) return { period: seconds, evaluationPeriods: 1, datapointsToAlarm: 1 };
-  const days = Math.ceil(seconds / SECONDS_PER_DAY);
-  return { period: SECONDS_PER_DAY, evaluationPeriods: days, datapointsToAlarm: days };
+  if (!Number.isInteger(minutes) || minutes < 1 || seconds > maxEvaluationSeconds(seconds)) {
+    throw new RangeError(`A ${minutes}-minute alarm window is not one CloudWatch period: periods are whole minutes, and evaluate at most 7 days (1 day under an hour)`);
+  }
+  return { period: seconds, evaluationPeriods: 1, datapointsToAlarm: 1 };
 }
+
+/** The 5xx answered by targets plus those the load balancer answered itself, as metric math. */
+const ERRORS = "(FILL(target5xx, 0) + FILL(elb5xx, 0))";
 
 /**
  * The load balancer's error ratio (0 to 1) over one period: 5xx answered by targets plus 5xx the
  * load balancer answered itself (no healthy target, timeouts), divided by requests; 0 without traffic.
+ * With `minimumRequests`, a period with fewer requests counts that many (see {@link deploymentMinimumRequests}).
  */
-export function errorRatioQueries(loadBalancer: pulumi.Input<string>, period: number): MetricQuery[] {
+export function errorRatioQueries(loadBalancer: pulumi.Input<string>, period: number, minimumRequests?: number): MetricQuery[] {
   const metric = (id: string, metricName: string): MetricQuery => ({
     id,
     returnData: false,
     metric: { namespace: "AWS/ApplicationELB", metricName, dimensions: { LoadBalancer: loadBalancer }, period, stat: "Sum" },
   });
+  const denominator = minimumRequests === undefined ? "requests" : `IF(requests > ${minimumRequests}, requests, ${minimumRequests})`;
   return [
     metric("target5xx", "HTTPCode_Target_5XX_Count"),
     metric("elb5xx", "HTTPCode_ELB_5XX_Count"),
     metric("requests", "RequestCount"),
     {
       id: "errorRatio",
-      label: `Error ratio over ${formatWindow(period / 60)}`,
-      expression: "IF(requests > 0, (FILL(target5xx, 0) + FILL(elb5xx, 0)) / requests, 0)",
+      label: minimumRequests === undefined ? `Error ratio over ${formatWindow(period / 60)}` : `Error ratio over ${formatWindow(period / 60)}, of at least ${minimumRequests} requests`,
+      expression: `IF(requests > 0, ${ERRORS} / ${denominator}, 0)`,
       returnData: true,
     },
   ];
+}
+
+/**
+ * Errors the deployment alarm needs, at least, before it rolls a deployment back: one or two 5xx in five
+ * minutes (a client that hung up, one slow cold start) are no evidence that a new version is worse, three
+ * are. If the new version failed no more than the SLO allows, three errors in a window of fewer requests
+ * than {@link deploymentMinimumRequests} would be unlikely (fewer than 3 expected).
+ */
+export const DEPLOYMENT_MIN_ERRORS = 3;
+
+/**
+ * The deployment alarm's minimum request count N = {@link DEPLOYMENT_MIN_ERRORS} / the SLO's error ratio
+ * (3000 for 0.1%, 300 for 1%): a 5-minute window with fewer requests is read as if it had N, so at low
+ * traffic it takes 3 errors to roll back, never one, and at N requests or more the ratio is exact. N is a
+ * floor under the denominator rather than a traffic level below which nothing breaches: a low-traffic
+ * service whose new version fails every request still rolls back, after 3 failed requests.
+ */
+export function deploymentMinimumRequests(slo: Pick<SloTargets, "errorRatePercent">): number {
+  // Rounded first, so 3 / 0.003 = 1000.0000000000001 is 1000 and 3 errors still reach the ratio.
+  return Math.ceil(Number((DEPLOYMENT_MIN_ERRORS / (slo.errorRatePercent / 100)).toPrecision(12)));
 }
 
 /**
@@ -236,11 +271,6 @@ export function serviceAlarms(service: ServiceMetrics, slo: SloTargets): AlarmSe
   return { alarms, composites };
 }
 
-/** CloudWatch's longest evaluation range: 7 days, or 1 day for periods under an hour. */
-export function maxEvaluationSeconds(period: number): number {
-  return period < 3600 ? 86_400 : 604_800;
-}
-
 /** Minutes an alarm's condition must hold before it fires: its periods that must breach. */
 export function pendingMinutes(window: AlarmWindow): number {
   return (window.period * window.datapointsToAlarm) / 60;
@@ -304,18 +334,23 @@ export function escalations(set: AlarmSet, policy: EscalationPolicy): AlarmSet {
 
 /**
  * The alarm that rolls a deployment back (a {@link WebService}'s): the error ratio at or above the SLO
- * over 5 minutes. A `Monitoring` routes it as a warning through a composite alarm, and escalates it.
+ * over 5 minutes, of at least {@link deploymentMinimumRequests} requests (fewer count as that many, so a
+ * single 5xx in low traffic does not roll back). A `Monitoring` routes it as a warning through a composite
+ * alarm, and escalates it.
  */
 export function deploymentAlarmSpec(service: { readonly name: string; readonly loadBalancer: pulumi.Input<string> }, slo: Pick<SloTargets, "errorRatePercent">): AlarmSpec {
   const window = alarmWindow(5);
+  const minimumRequests = deploymentMinimumRequests(slo);
   return {
     id: `service-${service.name}-deployment`,
     severity: "warning",
-    description: `${service.name}: error ratio above the SLO's ${slo.errorRatePercent}% over 5 minutes; rolls a deployment back`,
+    description:
+      `${service.name}: error ratio above the SLO's ${slo.errorRatePercent}% over 5 minutes, counting at least ${minimumRequests} requests ` +
+      `(${DEPLOYMENT_MIN_ERRORS} errors at low traffic); rolls a deployment back`,
     comparisonOperator: "GreaterThanOrEqualToThreshold",
     threshold: slo.errorRatePercent / 100,
     window,
-    metricQueries: errorRatioQueries(service.loadBalancer, window.period),
+    metricQueries: errorRatioQueries(service.loadBalancer, window.period, minimumRequests),
     treatMissingData: "notBreaching",
     routed: false,
   };
@@ -430,4 +465,56 @@ export function cacheAlarms(cache: { readonly name: string; readonly nodeIds: re
     })),
   );
   return { alarms, composites: [] };
+}
+
+/** The load balancer health check of a service's targets, as far as the deployment health alarm cares. */
+export interface TargetHealthCheck {
+  readonly intervalSeconds: number;
+  /** Seconds a new task may fail health checks while it starts (the ECS service's grace period). */
+  readonly gracePeriodSeconds: number;
+}
+
+/** Consecutive passing health checks before a target is healthy, as `WebService` configures its target groups. */
+export const HEALTHY_THRESHOLD = 2;
+
+/**
+ * The alarm that rolls back a traffic-shifting deployment (ECS blue/green, canary, linear) whose new tasks
+ * fail the load balancer's health checks, where the deployment circuit breaker is not documented to apply:
+ * unhealthy targets in either target group in M of 2M minutes, where M minutes outlast a task's start
+ * (the grace period, then {@link HEALTHY_THRESHOLD} passing checks) by a minute. A task that starts slowly
+ * but passes within its grace period never reaches M; one that keeps failing (or keeps being replaced,
+ * which leaves gaps) does.
+ */
+export function deploymentHealthAlarmSpec(
+  service: { readonly name: string; readonly loadBalancer: pulumi.Input<string>; readonly targetGroups: readonly pulumi.Input<string>[] },
+  healthCheck: TargetHealthCheck,
+): AlarmSpec {
+  const minutes = Math.min(720, Math.ceil((healthCheck.gracePeriodSeconds + HEALTHY_THRESHOLD * healthCheck.intervalSeconds) / 60) + 1);
+  const ids = service.targetGroups.map((_, i) => `unhealthy${i}`);
+  return {
+    id: `service-${service.name}-deployment-health`,
+    severity: "warning",
+    description: `${service.name}: targets failing the load balancer's health check in ${minutes} of ${2 * minutes} minutes; rolls a deployment back`,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    threshold: 1,
+    window: { period: 60, evaluationPeriods: 2 * minutes, datapointsToAlarm: minutes },
+    metricQueries: [
+      ...service.targetGroups.map(
+        (targetGroup, i): MetricQuery => ({
+          id: ids[i]!,
+          returnData: false,
+          metric: {
+            namespace: "AWS/ApplicationELB",
+            metricName: "UnHealthyHostCount",
+            dimensions: { TargetGroup: targetGroup, LoadBalancer: service.loadBalancer },
+            period: 60,
+            stat: "Maximum",
+          },
+        }),
+      ),
+      { id: "unhealthy", label: "Unhealthy targets", expression: ids.map((id) => `FILL(${id}, 0)`).join(" + "), returnData: true },
+    ],
+    treatMissingData: "notBreaching",
+    routed: false,
+  };
 }

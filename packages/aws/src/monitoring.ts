@@ -15,6 +15,7 @@ import { PolycloudComponent } from "@polycloud/core/component";
 import {
   cacheAlarms,
   databaseAlarms,
+  DEPLOYMENT_MIN_ERRORS,
   deploymentAlarmSpec,
   escalationAlarm,
   escalations,
@@ -179,7 +180,7 @@ export class Monitoring extends PolycloudComponent implements MonitoringOutputs 
     for (const service of args.services) {
       if (service.deploymentAlarm === undefined) continue;
       const id = `service-${service.serviceName}-deployment-rollback`;
-      const description = `${service.serviceName}: error ratio above the SLO during 5 minutes; a deployment in progress rolls back`;
+      const description = `${service.serviceName}: error ratio above the SLO during 5 minutes (at least ${DEPLOYMENT_MIN_ERRORS} errors at low traffic); a deployment in progress rolls back`;
       this.compositeAlarms.push(composite({ id, severity: "warning", description, memberIds: [] }, pulumi.interpolate`ALARM("${service.deploymentAlarm.name}")`));
       const condition = deploymentAlarmSpec({ name: service.serviceName, loadBalancer: service.loadBalancer.arnSuffix }, args.slo);
       const twin = escalationAlarm({ ...condition, id, description, routed: true }, policy);

@@ -3,7 +3,7 @@
  * secret, SLO monitoring and AWS Backup, built from @polycloud/aws components directly.
  *
  *   pulumi config set domain shop.example.com       # a domain you control: its certificate is DNS-validated
- *   pulumi config set hostedZoneId Z0123456789       # optional: creates the DNS records in Route 53
+ *   pulumi config set hostedZoneId Z0123456789       # optional: creates the DNS records in Route 53 (else: the dnsRecords output)
  *   pulumi config set --secret stripe-key sk_live_... # optional: otherwise set it with put-secret-value
  *   pulumi up
  */
@@ -66,6 +66,8 @@ export = () => {
   return {
     url: api.url,
     certificateValidationRecords: api.certificateValidationRecords,
+    // The records to create by hand without hostedZoneId: the certificate's validation and the domain's CNAME.
+    dnsRecords: api.dnsRecords,
     bucket: assets.bucketName,
     databaseEndpoint: database.endpoint,
     dashboardUrl: monitoring.dashboardUrl,

@@ -30,3 +30,41 @@ export function ecsDeploymentConfiguration(deployment: DeploymentSpec): EcsDeplo
     ? { strategy: "LINEAR", bakeTimeInMinutes, linearConfiguration: { stepPercent: first, stepBakeTimeInMinutes: interval } }
     : { strategy: "CANARY", bakeTimeInMinutes, canaryConfiguration: { canaryPercent: first, canaryBakeTimeInMinutes: interval } };
 }
+
+/** How a deployment of a strategy is rolled back when its new tasks fail their health checks. */
+export interface EcsHealthRollback {
+  /** ECS's `deploymentCircuitBreaker`: on where AWS documents it (rolling update and blue/green), off elsewhere. */
+  readonly circuitBreaker: { readonly enable: boolean; readonly rollback: boolean };
+  /** Whether the service's deployment alarms include the health alarm (unhealthy targets in either target group). */
+  readonly healthAlarm: boolean;
+}
+
+/**
+ * Health-check rollback per strategy. The deployment circuit breaker counts tasks that fail to start or
+ * fail health checks; AWS documents it for rolling updates (API reference, `DeploymentCircuitBreaker`:
+ * "only ... the rolling update (`ECS`) deployment type") and, in the developer guide's "Amazon ECS
+ * deployment failure detection", for rolling and blue/green deployments; nowhere for canary or linear,
+ * whose pages name CloudWatch alarms and lifecycle hooks for rollback. So:
+ *
+ * - `ROLLING`: the circuit breaker (rollback as the spec says);
+ * - `BLUE_GREEN`: the circuit breaker, and the health alarm, since the API reference does not confirm it;
+ * - `CANARY`, `LINEAR`: the circuit breaker off, the health alarm instead.
+ *
+ * ECS watches deployment alarms through the deployment and its bake time (the blue-green termination wait).
+ */
+export function ecsHealthRollback(deployment: DeploymentSpec): EcsHealthRollback {
+  const { onHealthCheckFailure } = deployment.rollback;
+  const strategy = ecsDeploymentConfiguration(deployment).strategy;
+  switch (strategy) {
+    case "ROLLING":
+      return { circuitBreaker: { enable: true, rollback: onHealthCheckFailure }, healthAlarm: false };
+    case "BLUE_GREEN":
+      return { circuitBreaker: { enable: true, rollback: onHealthCheckFailure }, healthAlarm: onHealthCheckFailure };
+    case "CANARY":
+    case "LINEAR":
+      return { circuitBreaker: { enable: false, rollback: false }, healthAlarm: onHealthCheckFailure };
+  }
+}
+
+/** ECS's longest bake time (`bakeTimeInMinutes`, 0 to 1440). */
+export const MAX_BAKE_TIME_MINUTES = 1440;

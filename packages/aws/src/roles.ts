@@ -23,7 +23,8 @@ export interface ServiceRole {
 
 /**
  * A role that one AWS service assumes, with an optional inline policy and AWS managed policies (named by
- * their path after `policy/`, e.g. `service-role/AmazonECSInfrastructureRolePolicyForLoadBalancers`). The trust policy admits the
+ * their path after `policy/`, exactly as the AWS managed policy reference gives their ARN, e.g. `service-role/AmazonRDSEnhancedMonitoringRole`
+ * or `AmazonECSInfrastructureRolePolicyForLoadBalancers`, which has no path). The trust policy admits the
  * service for this account only (`aws:SourceAccount`), except with `sourceAccountCondition: false`, for
  * services that do not send that key when they assume a role (the condition would lock them out).
  */

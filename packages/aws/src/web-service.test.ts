@@ -44,6 +44,7 @@ const T = {
   webAcl: "aws:wafv2/webAcl:WebAcl",
   listenerRule: "aws:lb/listenerRule:ListenerRule",
   record: "aws:route53/record:Record",
+  validation: "aws:acm/certificateValidation:CertificateValidation",
 };
 
 const run = (spec: ServiceSpec, extra: Partial<WebServiceArgs> = {}, lb = loadBalancer()) =>
@@ -57,8 +58,11 @@ const run = (spec: ServiceSpec, extra: Partial<WebServiceArgs> = {}, lb = loadBa
       secrets: [{ envName: "STRIPE_KEY", location: { secretArn, keyArn } }],
       ...extra,
     });
-    return { url: web.url };
+    return { url: web.url, dnsRecords: web.dnsRecords };
   }, { provider: "aws" });
+
+/** The alarm's name, as the service's `alarms.alarmNames` lists it. */
+const alarmName = (plan: Awaited<ReturnType<typeof run>>, name: string) => plan.find(aws.cloudwatch.MetricAlarm, name).outputs.name;
 
 const container = (plan: Awaited<ReturnType<typeof run>>) => JSON.parse(plan.find(T.task).inputs.containerDefinitions as string)[0];
 
@@ -168,6 +172,40 @@ describe("WebService", () => {
     expect(plan.outputs.url).toBe("https://shop.example.com");
   });
 
+  it("waits for no DNS records nobody creates, warns once and lists the records to create when no hosted zone is given", async () => {
+    const plan = await run(service());
+    const certificate = plan.find(aws.acm.Certificate);
+    // No 75-minute wait for validation records that nobody creates: the listener gets the certificate itself.
+    plan.resourceCountIs(T.validation, 0);
+    plan.resourceCountIs(T.record, 0);
+    expect(plan.find(T.listener, { port: 443 }).inputs.certificateArn).toBe(certificate.outputs.arn);
+    const option = certificate.outputs.domainValidationOptions![0]!;
+    expect(plan.outputs.dnsRecords).toEqual([
+      { name: option.resourceRecordName, type: "CNAME", value: option.resourceRecordValue, purpose: expect.stringContaining("validates the certificate for shop.example.com") },
+      { name: "shop.example.com", type: "CNAME", value: plan.find(aws.lb.LoadBalancer).outputs.dnsName, purpose: expect.stringContaining("load balancer") },
+    ]);
+    const warnings = plan.logs.filter((l) => l.severity === "warning");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toContain("polycloud:aws.hostedZoneId");
+    expect(warnings[0]!.message).toContain("dnsRecords");
+    expect(warnings[0]!.message).toContain("the certificate's DNS validation CNAME");
+    expect(warnings[0]!.message).toContain("a CNAME from shop.example.com to the load balancer");
+    expect(warnings[0]!.message).toContain("pulumi up fails at the HTTPS listener");
+    expect(warnings[0]!.urn).toMatch(/WebService::api$/);
+    // Once ACM has named them, the records themselves are in the update's log, even if the update then fails.
+    expect(plan.logs.filter((l) => l.severity === "info").map((l) => l.message)).toEqual([
+      `DNS records to create for shop.example.com: ${option.resourceRecordName} CNAME ${option.resourceRecordValue}; shop.example.com CNAME ${plan.find(aws.lb.LoadBalancer).outputs.dnsName}`,
+    ]);
+  });
+
+  it("lists only the CNAME to the load balancer when the certificate is given and no hosted zone is", async () => {
+    const plan = await run(service(), { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/given" });
+    expect(plan.outputs.dnsRecords).toEqual([expect.objectContaining({ name: "shop.example.com", type: "CNAME" })]);
+    const warnings = plan.logs.filter((l) => l.severity === "warning").map((l) => l.message);
+    expect(warnings).toEqual([expect.stringContaining("polycloud:aws.hostedZoneId")]);
+    expect(warnings[0]).not.toContain("validation");
+  });
+
   it.each([
     ["development", undefined, false],
     ["production", undefined, true],
@@ -204,8 +242,10 @@ describe("WebService", () => {
     expect(ecsService.inputs).toMatchObject({
       deploymentController: { type: "ECS" },
       deploymentConfiguration: { strategy: "BLUE_GREEN", bakeTimeInMinutes: "5" },
+      // The developer guide documents the circuit breaker for blue/green, the API reference for rolling updates
+      // only: both the circuit breaker and the unhealthy-target alarm roll back failed health checks.
       deploymentCircuitBreaker: { enable: true, rollback: true },
-      alarms: { alarmNames: [plan.find(aws.cloudwatch.MetricAlarm).outputs.name], enable: true, rollback: true },
+      alarms: { alarmNames: [alarmName(plan, "api-deployment-alarm"), alarmName(plan, "api-deployment-health-alarm")], enable: true, rollback: true },
       loadBalancers: [
         { targetGroupArn: blue!.outputs.arn, advancedConfiguration: { alternateTargetGroupArn: green!.outputs.arn, productionListenerRule: rule.outputs.arn, roleArn: role.outputs.arn } },
       ],
@@ -217,23 +257,56 @@ describe("WebService", () => {
       actions: [{ type: "forward", forward: { targetGroups: [{ arn: blue!.outputs.arn, weight: 100 }, { arn: green!.outputs.arn, weight: 0 }] } }],
     });
     expect(rule.options.ignoreChanges).toEqual(["actions"]);
-    expect(plan.find(aws.iam.RolePolicyAttachment, "api-deployment-role-AmazonECSInfrastructureRolePolicyForLoadBalancers").inputs).toMatchObject({ role: role.outputs.name });
-    expect(plan.find(aws.iam.RolePolicyAttachment).inputs.policyArn).toBe(
-      "arn:aws:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForLoadBalancers",
-    );
+    // The ARN in the AWS Managed Policy Reference (AmazonECSInfrastructureRolePolicyForLoadBalancers, "Policy details"):
+    // an AWS managed policy without the service-role/ path. managed-policies.test.ts checks every attachment.
+    expect(plan.find(aws.iam.RolePolicyAttachment, "api-deployment-role-AmazonECSInfrastructureRolePolicyForLoadBalancers").inputs).toEqual({
+      role: role.outputs.name,
+      policyArn: "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers",
+    });
     expect(ecsService.dependencies).toContain(rule.urn);
     plan.resourceCountIs("aws:codedeploy/deploymentGroup:DeploymentGroup", 0);
   });
 
-  it("shifts traffic with an ECS canary when the strategy is canary", async () => {
+  it("shifts traffic with an ECS canary and rolls back failed health checks with the unhealthy-target alarm, not the circuit breaker, when the strategy is canary", async () => {
     const spec = service();
     const plan = await run({ ...spec, deployment: { ...spec.deployment, strategy: "canary" } });
-    expect(plan.find(T.service).inputs.deploymentConfiguration).toEqual({
+    const ecsService = plan.find(T.service).inputs;
+    expect(ecsService.deploymentConfiguration).toEqual({
       strategy: "CANARY",
       bakeTimeInMinutes: "5",
       canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: "5" },
     });
-    plan.resourceCountIs(aws.lb.TargetGroup, 2);
+    // AWS documents the circuit breaker for rolling updates (and blue/green), not for canary or linear.
+    expect(ecsService.deploymentCircuitBreaker).toEqual({ enable: false, rollback: false });
+    expect(ecsService.alarms).toEqual({ alarmNames: [alarmName(plan, "api-deployment-alarm"), alarmName(plan, "api-deployment-health-alarm")], enable: true, rollback: true });
+    const [blue, green] = plan.resources(aws.lb.TargetGroup);
+    const health = plan.find(aws.cloudwatch.MetricAlarm, "api-deployment-health-alarm").inputs;
+    // Unhealthy targets in either target group (ECS alternates them), 60 s grace + 2 x 15 s checks: 3 of 6 minutes.
+    expect(health).toMatchObject({ threshold: 1, evaluationPeriods: 6, datapointsToAlarm: 3, treatMissingData: "notBreaching" });
+    expect(health.metricQueries!.map((q) => q.metric?.dimensions).filter(Boolean)).toEqual([
+      { TargetGroup: blue!.outputs.arnSuffix, LoadBalancer: plan.find(aws.lb.LoadBalancer).outputs.arnSuffix },
+      { TargetGroup: green!.outputs.arnSuffix, LoadBalancer: plan.find(aws.lb.LoadBalancer).outputs.arnSuffix },
+    ]);
+    // The alarm rolls back; it notifies nobody by itself.
+    expect(health.alarmActions).toBeUndefined();
+  });
+
+  it.each([
+    ["rolling", true, true, { enable: true, rollback: true }, ["api-deployment-alarm"]],
+    ["rolling", false, true, { enable: true, rollback: false }, ["api-deployment-alarm"]],
+    ["canary", true, false, { enable: false, rollback: false }, ["api-deployment-health-alarm"]],
+    ["canary", false, true, { enable: false, rollback: false }, ["api-deployment-alarm"]],
+    ["blue-green", false, false, { enable: true, rollback: false }, []],
+  ] as const)("rolls a %s deployment back as the spec says when onHealthCheckFailure is %p and onAlarm is %p", async (strategy, onHealthCheckFailure, onAlarm, circuitBreaker, alarms) => {
+    const spec = service();
+    const plan = await run({ ...spec, deployment: { ...spec.deployment, strategy, rollback: { onHealthCheckFailure, onAlarm } } });
+    const ecsService = plan.find(T.service).inputs;
+    expect(ecsService.deploymentCircuitBreaker).toEqual(circuitBreaker);
+    expect(ecsService.alarms).toEqual(
+      alarms.length === 0
+        ? { alarmNames: [alarmName(plan, "api-deployment-alarm")], enable: false, rollback: false }
+        : { alarmNames: alarms.map((name) => alarmName(plan, name)), enable: true, rollback: true },
+    );
   });
 
   it("serves plain HTTP with no certificate when tls is off", async () => {
@@ -292,12 +365,23 @@ describe("WebService", () => {
     ]);
   });
 
-  it("validates the certificate and points the domain at the load balancer when hostedZoneId is set", async () => {
+  it("validates the certificate, makes the HTTPS listener wait for it and points the domain at the load balancer, silently, when hostedZoneId is set", async () => {
     const plan = await run(service(), { hostedZoneId: "Z123" });
     const records = plan.resources(T.record);
     expect(records.map((r) => r.inputs.type)).toEqual(["CNAME", "A"]);
     expect(records[1]!.inputs).toMatchObject({ zoneId: "Z123", name: "shop.example.com", aliases: [{ name: plan.find(aws.lb.LoadBalancer).outputs.dnsName }] });
-    expect(plan.find("aws:acm/certificateValidation:CertificateValidation").inputs.validationRecordFqdns).toEqual([records[0]!.outputs.fqdn]);
+    const validation = plan.find(T.validation);
+    expect(validation.inputs.validationRecordFqdns).toEqual([records[0]!.outputs.fqdn]);
+    // The listener's certificate is the validation's output: it is created once the certificate is issued.
+    expect(plan.find(T.listener, { port: 443 }).dependencies).toContain(validation.urn);
+    expect(plan.outputs.dnsRecords).toEqual([]);
+    expect(plan.logs.filter((l) => l.severity === "warning")).toEqual([]);
+  });
+
+  it("waits for validation records another tool creates when awaitCertificateValidation is set without a hosted zone", async () => {
+    const plan = await run(service(), { awaitCertificateValidation: true });
+    expect(plan.find(T.validation).inputs.validationRecordFqdns).toBeUndefined();
+    expect(plan.find(T.listener, { port: 443 }).dependencies).toContain(plan.find(T.validation).urn);
   });
 
   it("uses the given certificate and issues none when certificateArn is set", async () => {
@@ -345,6 +429,12 @@ describe("WebService", () => {
     ["replicas", service({ replicas: { min: 5, max: 3 } }), loadBalancer(), /services\.api\.replicas\.min: 5 is greater than replicas\.max 3; make min <= max/],
     ["env", service({ env: { STRIPE_KEY: "x" } }), loadBalancer(), /services\.api\.env\.STRIPE_KEY: is also injected as a secret/],
     ["domain", service(), withoutDomain(), /network\.loadBalancer\.domain: is required on AWS when tls is true/],
+    [
+      "the bake time",
+      service({ deployment: { ...service().deployment, strategy: "blue-green", blueGreen: { terminationWaitMinutes: 2880 } } }),
+      loadBalancer(),
+      /services\.api\.deployment\.blueGreen\.terminationWaitMinutes: 2880 is longer than ECS's bake time allows \(0 to 1440 minutes\)/,
+    ],
   ])("throws PolycloudError with the field path when %s is invalid", async (_, spec, lb, message) => {
     const error = await run(spec, {}, lb).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PolycloudError);

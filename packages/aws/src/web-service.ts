@@ -15,9 +15,9 @@ import {
   type WebServiceOutputs,
 } from "@polycloud/core";
 import { PolycloudComponent } from "@polycloud/core/component";
-import { deploymentAlarmSpec, metricAlarmArgs } from "./alarms";
+import { deploymentAlarmSpec, deploymentHealthAlarmSpec, HEALTHY_THRESHOLD, metricAlarmArgs } from "./alarms";
 import type { EcsClusterRef } from "./cluster";
-import { ecsDeploymentConfiguration } from "./deployment";
+import { ecsDeploymentConfiguration, ecsHealthRollback, MAX_BAKE_TIME_MINUTES } from "./deployment";
 import { createEcsCluster } from "./ecs-cluster";
 import { createKey, type KeyTransforms } from "./keys";
 import { createLoadBalancerLogBucket, createLogGroup, type LogBucketTransforms } from "./logs";
@@ -74,11 +74,19 @@ export interface WebServiceArgs extends CoreWebServiceArgs<NetworkRef> {
   readonly certificateArn?: pulumi.Input<string>;
   /**
    * Route 53 hosted zone of `domainName`: creates the certificate's validation record and an alias
-   * record to the load balancer. Without it, add the records in `certificateValidationRecords` to your
-   * DNS yourself; the deployment waits for the certificate to be issued.
+   * record to the load balancer, and the HTTPS listener waits until the certificate is issued. Without
+   * it, nothing waits for records nobody creates: the plan warns, `dnsRecords` lists the records to
+   * create by hand, and until the validation record exists `pulumi up` fails at the HTTPS listener
+   * (ELB refuses a certificate that is not issued); run it again once ACM has issued the certificate.
    * @default - no DNS records are created
    */
   readonly hostedZoneId?: pulumi.Input<string>;
+  /**
+   * Whether the HTTPS listener waits (up to 75 minutes) until the issued certificate is validated, e.g.
+   * when another tool creates the validation records.
+   * @default true with `hostedZoneId`, false without (nobody would create the records it waits for)
+   */
+  readonly awaitCertificateValidation?: boolean;
   /**
    * Container health check command, e.g. `["CMD-SHELL", "curl -fs http://localhost:8080/healthz || exit 1"]`.
    * The load balancer's health check (the spec's `healthCheck`) always applies; this one needs a tool in the image.
@@ -142,6 +150,7 @@ export interface WebServiceArgs extends CoreWebServiceArgs<NetworkRef> {
       autoscalingTarget?: Transform<aws.appautoscaling.TargetArgs>;
       autoscalingPolicy?: Transform<aws.appautoscaling.PolicyArgs>;
       deploymentAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
+      deploymentHealthAlarm?: Transform<aws.cloudwatch.MetricAlarmArgs>;
       webAcl?: Transform<aws.wafv2.WebAclArgs>;
       webAclAssociation?: Transform<aws.wafv2.WebAclAssociationArgs>;
       wafLogGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
@@ -156,6 +165,14 @@ export interface BucketGrant {
   /** The key the bucket's objects are encrypted with. @default - none (SSE-S3) */
   readonly kmsKeyArn?: pulumi.Input<string> | undefined;
   readonly access: BucketAccess;
+}
+
+/** A DNS record to create by hand (no hosted zone given), and why. */
+export interface DnsRecord {
+  readonly name: string;
+  readonly type: string;
+  readonly value: string;
+  readonly purpose: string;
 }
 
 /** The production listener rule, alternate target group and role of ECS blue/green deployments. */
@@ -178,6 +195,14 @@ export function webServiceProblems(args: Pick<WebServiceArgs, "service" | "loadB
       fix: "set network.loadBalancer.domain (or pass certificateArn), or set tls to false",
     });
   }
+  const { strategy, blueGreen } = service.deployment;
+  if (strategy !== "rolling" && blueGreen.terminationWaitMinutes > MAX_BAKE_TIME_MINUTES) {
+    problems.push({
+      path: `${at}.deployment.blueGreen.terminationWaitMinutes`,
+      message: `${blueGreen.terminationWaitMinutes} is longer than ECS's bake time allows (0 to ${MAX_BAKE_TIME_MINUTES} minutes)`,
+      fix: `set it to at most ${MAX_BAKE_TIME_MINUTES}`,
+    });
+  }
   return problems;
 }
 
@@ -194,10 +219,15 @@ export function webServiceProblems(args: Pick<WebServiceArgs, "service" | "loadB
  *   Security groups: the internet (public services) and the callers named with `allowFrom` ->
  *   load balancer on its listener ports, load balancer -> tasks on the service port only.
  * - Target-tracking autoscaling on CPU and memory between `replicas.min` and `replicas.max`.
- * - Deployments stop and roll back on failed health checks (circuit breaker) and on the error-rate
- *   alarm. `blue-green` and `canary` use ECS's built-in blue/green, canary and linear strategies: a
- *   `pulumi up` with a new image starts green tasks in the alternate target group and ECS shifts the
- *   production listener rule's traffic to them.
+ * - Deployments stop and roll back on failed health checks and on the error-rate alarm (of at least a
+ *   minimum request count). `blue-green` and `canary` use ECS's built-in blue/green, canary and linear
+ *   strategies: a `pulumi up` with a new image starts green tasks in the alternate target group and ECS
+ *   shifts the production listener rule's traffic to them. Failed health checks are caught by ECS's
+ *   circuit breaker for rolling updates, and by an alarm on unhealthy targets for canary and linear
+ *   (blue/green: both), see `ecsHealthRollback`.
+ * - With TLS and a domain, a DNS-validated certificate; with `hostedZoneId` its validation record and an
+ *   alias record, and the HTTPS listener waits until it is issued. Without, a plan warning and the
+ *   `dnsRecords` output list the records to create by hand.
  * - Optional WAF (AWS managed rule groups and a per-IP rate limit) in front of the load balancer.
  * - Standalone, it creates its own ECS cluster, log key and access-log bucket; an application with
  *   several services shares one set through a {@link Cluster} (`...cluster.serviceArgs`).
@@ -219,10 +249,21 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
   readonly taskRole: aws.iam.Role;
   readonly executionRole: aws.iam.Role;
   readonly logGroup: aws.cloudwatch.LogGroup;
-  /** The alarm that rolls a deployment back: the error ratio above the SLO over 5 minutes. */
+  /** The alarm that rolls a deployment back: the error ratio above the SLO over 5 minutes (of at least a minimum request count). */
   readonly deploymentAlarm: aws.cloudwatch.MetricAlarm;
+  /**
+   * The alarm that rolls back a blue/green, canary or linear deployment whose new tasks fail the load
+   * balancer's health checks (where ECS's circuit breaker is not documented to apply); none for rolling updates.
+   */
+  readonly deploymentHealthAlarm?: aws.cloudwatch.MetricAlarm;
   /** DNS records that validate the certificate, when one was issued. */
   readonly certificateValidationRecords?: pulumi.Output<{ name: string; type: string; value: string }[]>;
+  /**
+   * DNS records to create by hand, because no `hostedZoneId` was given: the certificate's validation
+   * records and a CNAME from the domain to the load balancer. Empty with a hosted zone (they are created)
+   * or without TLS (the URL is the load balancer's own name).
+   */
+  readonly dnsRecords: pulumi.Output<DnsRecord[]>;
   readonly webAcl?: aws.wafv2.WebAcl;
   readonly spec: ServiceSpec;
   /** The load balancer's listener ports: 80, and 443 with TLS. */
@@ -341,11 +382,12 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
 
     let certificateArn = args.certificateArn;
     if (tls && certificateArn === undefined) {
-      const issued = this.issueCertificate(scope, domainName!, args.hostedZoneId, t);
+      const issued = this.issueCertificate(scope, domainName!, args.hostedZoneId, args.awaitCertificateValidation ?? args.hostedZoneId !== undefined, t);
       certificateArn = issued.arn;
       this.certificateValidationRecords = issued.records;
     }
     const listener = this.createListeners(scope, blue, tls ? certificateArn : undefined, t);
+    this.dnsRecords = this.recordsToCreate(name, tls && args.hostedZoneId === undefined ? domainName : undefined);
     if (args.hostedZoneId !== undefined && domainName !== undefined) {
       new aws.route53.Record(
         ...transformed(
@@ -358,6 +400,7 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
     }
 
     this.deploymentAlarm = this.createDeploymentAlarm(scope, args, t.deploymentAlarm);
+    if (ecsHealthRollback(spec.deployment).healthAlarm) this.deploymentHealthAlarm = this.createDeploymentHealthAlarm(scope, spec, targetGroups, t.deploymentHealthAlarm);
     const trafficShift = shiftsTraffic ? this.createTrafficShift(scope, listener, blue, targetGroups[1]!, account, t) : undefined;
     this.service = this.createService(scope, args, blue, listener, trafficShift, t.service);
     this.createAutoscaling(scope, spec, t);
@@ -366,7 +409,7 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
     const host = tls ? (domainName ?? this.loadBalancer.dnsName) : this.loadBalancer.dnsName;
     this.url = pulumi.interpolate`${tls ? "https" : "http"}://${host}`;
     for (const [caller, securityGroupId] of Object.entries(args.allowedSecurityGroups ?? {})) this.allowFrom(caller, securityGroupId);
-    this.registerOutputs({ serviceName: this.serviceName, url: this.url, securityGroupId: this.securityGroup.id });
+    this.registerOutputs({ serviceName: this.serviceName, url: this.url, securityGroupId: this.securityGroup.id, dnsRecords: this.dnsRecords });
   }
 
   /**
@@ -457,7 +500,7 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
             path: spec.healthCheck.path,
             interval: spec.healthCheck.intervalSeconds,
             timeout: spec.healthCheck.timeoutSeconds,
-            healthyThreshold: 2,
+            healthyThreshold: HEALTHY_THRESHOLD,
             unhealthyThreshold: 3,
             matcher: "200-399",
           },
@@ -473,6 +516,7 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
     scope: Scope,
     domainName: string,
     hostedZoneId: pulumi.Input<string> | undefined,
+    awaitValidation: boolean,
     t: NonNullable<WebServiceArgs["transform"]>,
   ): { arn: pulumi.Output<string>; records: pulumi.Output<{ name: string; type: string; value: string }[]> } {
     const name = `${scope.name}-certificate`;
@@ -505,6 +549,8 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
             t.certificateValidationRecord,
           ),
         );
+    // Without a wait the listener gets the certificate at once: ELB refuses it until ACM has issued it.
+    if (!awaitValidation) return { arn: certificate.arn, records };
     // Waits until the certificate is issued, so the HTTPS listener never gets a pending one.
     const validation = new aws.acm.CertificateValidation(
       ...transformed(
@@ -576,6 +622,57 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
     return new aws.cloudwatch.MetricAlarm(...transformed(`${scope.name}-deployment-alarm`, { ...metricAlarmArgs(spec), tags: scope.tags }, childOptions(scope), t));
   }
 
+  /** Unhealthy targets in either target group during a traffic-shifting deployment: rolls it back. */
+  private createDeploymentHealthAlarm(
+    scope: Scope,
+    service: ServiceSpec,
+    targetGroups: readonly aws.lb.TargetGroup[],
+    t: Transform<aws.cloudwatch.MetricAlarmArgs> | undefined,
+  ): aws.cloudwatch.MetricAlarm {
+    const spec = deploymentHealthAlarmSpec(
+      { name: scope.name, loadBalancer: this.loadBalancer.arnSuffix, targetGroups: targetGroups.map((g) => g.arnSuffix) },
+      { intervalSeconds: service.healthCheck.intervalSeconds, gracePeriodSeconds: service.healthCheck.gracePeriodSeconds },
+    );
+    return new aws.cloudwatch.MetricAlarm(...transformed(`${scope.name}-deployment-health-alarm`, { ...metricAlarmArgs(spec), tags: scope.tags }, childOptions(scope), t));
+  }
+
+  /**
+   * The DNS records of `domain` to create by hand (no hosted zone): the certificate's validation records,
+   * if this service requested the certificate, and a CNAME to the load balancer. Warns once in the plan,
+   * and logs the records themselves once ACM has named them (during `pulumi up`, before the HTTPS listener,
+   * which cannot be created until they exist, fails).
+   */
+  private recordsToCreate(name: string, domain: string | undefined): pulumi.Output<DnsRecord[]> {
+    if (domain === undefined) return pulumi.output([]);
+    const validation = this.certificateValidationRecords;
+    pulumi.log.warn(
+      `${name}: no Route 53 hosted zone for ${domain} (backend option hostedZoneId: stack config polycloud:aws.hostedZoneId or the spec's ` +
+        "providers.aws.hostedZoneId; WebService's hostedZoneId), so no DNS records are created: create them yourself, as the service's " +
+        `dnsRecords output lists them: ${validation === undefined ? "" : "the certificate's DNS validation CNAME (ACM names it once the certificate is requested) and "}` +
+        `a CNAME from ${domain} to the load balancer's DNS name (or a Route 53 alias record). ` +
+        (validation === undefined
+          ? ""
+          : "Until the validation record exists ACM keeps the certificate pending (for up to 72 hours, then the request fails) and ELB refuses an " +
+            "HTTPS listener with a certificate that is not issued: pulumi up fails at the HTTPS listener and the ECS service, which needs it, is " +
+            "not created; run pulumi up again once ACM has issued the certificate. ") +
+        `Until the CNAME exists, https://${domain} does not resolve.`,
+      this,
+    );
+    const target: pulumi.Output<DnsRecord> = this.loadBalancer.dnsName.apply((dnsName) => ({
+      name: domain,
+      type: "CNAME",
+      value: dnsName,
+      purpose: `points ${domain} at the load balancer (a Route 53 alias A record works too)`,
+    }));
+    const records = pulumi.all([validation ?? pulumi.output([]), target]).apply(([certificate, lb]) => [
+      ...certificate.map((r) => ({ ...r, purpose: `validates the certificate for ${domain} (ACM issues it only once this record resolves)` })),
+      lb,
+    ]);
+    // Known only once the certificate and load balancer exist: logged then, so a failed `pulumi up` still shows them.
+    records.apply((list) => pulumi.log.info(`DNS records to create for ${domain}: ${list.map((r) => `${r.name} ${r.type} ${r.value}`).join("; ")}`, this));
+    return records;
+  }
+
   /**
    * What ECS's blue/green, canary and linear deployments need: a production listener rule that forwards
    * to both target groups (ECS moves the weights; Pulumi must not move them back) and a role that lets
@@ -608,7 +705,8 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
     const role = createServiceRole(scope, "deployment-role", {
       service: "ecs.amazonaws.com",
       account,
-      managedPolicies: ["service-role/AmazonECSInfrastructureRolePolicyForLoadBalancers"],
+      // arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers: no service-role/ path (AWS managed policy reference).
+      managedPolicies: ["AmazonECSInfrastructureRolePolicyForLoadBalancers"],
       sourceAccountCondition: false,
       ...(t.deploymentRole === undefined ? {} : { transforms: t.deploymentRole }),
     });
@@ -625,6 +723,9 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
   ): aws.ecs.Service {
     const spec = args.service;
     const { rollback } = spec.deployment;
+    const health = ecsHealthRollback(spec.deployment);
+    // The error-rate alarm when the spec rolls back on alarms; the health alarm where it stands in for the circuit breaker.
+    const rollbackAlarms = [...(rollback.onAlarm ? [this.deploymentAlarm.name] : []), ...(this.deploymentHealthAlarm === undefined ? [] : [this.deploymentHealthAlarm.name])];
     const advancedConfiguration =
       trafficShift === undefined ? {} : { advancedConfiguration: { alternateTargetGroupArn: trafficShift.green.arn, productionListenerRule: trafficShift.rule.arn, roleArn: trafficShift.roleArn } };
     return new aws.ecs.Service(
@@ -641,13 +742,17 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
           loadBalancers: [{ targetGroupArn: targetGroup.arn, containerName: spec.name, containerPort: spec.port, ...advancedConfiguration }],
           healthCheckGracePeriodSeconds: spec.healthCheck.gracePeriodSeconds,
           deploymentController: { type: "ECS" },
-          // A new task definition (a new image) starts a deployment with this strategy; ECS rolls it back
-          // on failed health checks and on the error-rate alarm, whatever the strategy.
+          // A new task definition (a new image) starts a deployment with this strategy; ECS rolls it back on
+          // failed health checks (the circuit breaker where AWS documents it, else the health alarm) and on the
+          // error-rate alarm, through the deployment and its bake time.
           deploymentConfiguration: ecsDeploymentConfiguration(spec.deployment),
           deploymentMinimumHealthyPercent: 100,
           deploymentMaximumPercent: 200,
-          deploymentCircuitBreaker: { enable: true, rollback: rollback.onHealthCheckFailure },
-          alarms: { alarmNames: [this.deploymentAlarm.name], enable: rollback.onAlarm, rollback: rollback.onAlarm },
+          deploymentCircuitBreaker: health.circuitBreaker,
+          alarms:
+            rollbackAlarms.length === 0
+              ? { alarmNames: [this.deploymentAlarm.name], enable: false, rollback: false }
+              : { alarmNames: rollbackAlarms, enable: true, rollback: true },
           propagateTags: "SERVICE",
           enableEcsManagedTags: true,
           tags: scope.tags,

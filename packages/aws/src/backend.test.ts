@@ -310,6 +310,42 @@ describe("backend", () => {
       expect(plan.find(T.record, `shop-${service}-dns`).inputs).toMatchObject({ zoneId: "Z123", name: host, type: "A", aliases: [{ name: lb.outputs.dnsName, zoneId: lb.outputs.zoneId, evaluateTargetHealth: true }] });
       expect(plan.find(aws.acm.CertificateValidation, `shop-${service}-certificate-validation`).inputs.validationRecordFqdns).toEqual([validation.outputs.fqdn]);
     }
+    expect(plan.logs.filter((l) => l.message.includes("polycloud:aws.hostedZoneId"))).toEqual([]);
+  });
+
+  it("takes each secret's value where the model says: stack config, generated once, or none (the model warned)", async () => {
+    const spec = lean("shop", { api: { public: true, secrets: ["stripe-key", "session-key", "webhook-key"] } }, {
+      secrets: { "stripe-key": {}, "session-key": { generate: true }, "webhook-key": {} },
+    });
+    const model = awsModel(spec, { "polycloud:secrets.stripe-key": "sk_test_from_config" });
+    expect(Object.values(model.secrets).map((s) => [s.spec.name, s.value])).toEqual([
+      ["stripe-key", "config"],
+      ["session-key", "generated"],
+      ["webhook-key", "missing"],
+    ]);
+    // The platform passes the config values it read; nothing else.
+    const plan = await build(model, { secretValues: { "stripe-key": "sk_test_from_config" } });
+    const versionOf = (name: string) => plan.resources(T.secretVersion).filter((v) => v.inputs.secretId === plan.find(aws.secretsmanager.Secret, `shop-secrets-${name}`).id);
+    // config: the value given, as a Pulumi secret.
+    expect(versionOf("stripe-key").map((v) => [v.inputs.secretString, v.secretInputs.includes("secretString")])).toEqual([["sk_test_from_config", true]]);
+    // generated: 32 random letters and digits, made once by @pulumi/random, kept as a Pulumi secret.
+    const generated = plan.find(random.RandomPassword, "shop-secrets-session-key-generated");
+    expect(generated.inputs).toMatchObject({ length: 32, special: false });
+    expect(generated.outputs.result).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(versionOf("session-key").map((v) => [v.inputs.secretString, v.secretInputs.includes("secretString")])).toEqual([[generated.outputs.result, true]]);
+    plan.resourceCountIs(random.RandomPassword, 1);
+    // missing: the secret exists, without a version, until someone sets one.
+    expect(versionOf("webhook-key")).toEqual([]);
+    expect(model.warnings.map((w) => w.fix)).toEqual([expect.stringContaining("pulumi config set --secret polycloud:secrets.webhook-key <value>")]);
+  });
+
+  it("warns once per service and lists its DNS records, creating none and waiting for none, when no hosted zone is given", async () => {
+    const plan = await build(awsModel(lean("shop", { api: { public: true }, worker: {} })));
+    plan.resourceCountIs(T.record, 0);
+    plan.resourceCountIs(aws.acm.CertificateValidation, 0);
+    const warnings = plan.logs.filter((l) => l.severity === "warning" && l.message.includes("polycloud:aws.hostedZoneId"));
+    expect(warnings.map((w) => w.message.split(":")[0])).toEqual(["shop-api", "shop-worker"]);
+    expect(warnings.map((w) => w.message)).toEqual([expect.stringContaining("shop.example.com"), expect.stringContaining("worker.shop.example.com")]);
   });
 
   it("fails with the zones path when the region has fewer zones than requested", async () => {

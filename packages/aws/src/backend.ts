@@ -53,15 +53,18 @@ function required<T>(value: T | undefined, what: string): T {
  * balancer admits exactly its callers' task security groups (plus the internet for public services).
  *
  * Backend options come from the model (`providers.aws` in the spec, stack config `polycloud:aws.<option>`):
- * `hostedZoneId` creates each service's certificate validation record and alias record in Route 53;
+ * `hostedZoneId` creates each service's certificate validation record and alias record in Route 53, and
+ * makes its HTTPS listener wait for the certificate (without it each service warns once in the plan and
+ * lists the records to create in its `dnsRecords`, and nothing waits for records nobody creates);
  * `backupRegion` receives a copy of every backup when `backup.crossRegion` is true.
  *
  * Every component's logical name starts with the application's name (`shop-network`, `shop-api`), so
  * several applications can be built in one stack; physical names already start with `<app>-<env>-`.
  *
  * @param options.secretValues values of spec secrets by name (the platform reads stack config
- * `polycloud:secrets.<name>`); a secret without one is created empty, to be set with
- * `aws secretsmanager put-secret-value` before a service that reads it starts.
+ * `polycloud:secrets.<name>`). Where the model says (`secrets.<name>.value`): a secret without one is
+ * generated once when its spec says `generate: true` ("generated"), and otherwise created empty
+ * ("missing"; the model's plan warning names the `pulumi config set --secret` command).
  */
 export function buildAws(model: AppModel<"aws">, parent: pulumi.ComponentResource, options: BuildOptions = {}): AwsPlatform {
   const opts: pulumi.ComponentResourceOptions = { parent, ...(options.provider === undefined ? {} : { provider: options.provider }) };
@@ -70,7 +73,9 @@ export function buildAws(model: AppModel<"aws">, parent: pulumi.ComponentResourc
   const named = (component: string) => `${model.app}-${component}`;
 
   const network = new Network(named("network"), { ...common, network: model.network, logRetentionDays }, opts);
-  const secrets = new SecretStore(named("secrets"), { ...common, secrets: Object.values(model.secrets).map((s) => s.spec), values: options.secretValues ?? {} }, opts);
+  // A value given wins; else a value is generated exactly where the model says so.
+  const secretSpecs = Object.values(model.secrets).map((s) => ({ ...s.spec, generate: s.value === "generated" }));
+  const secrets = new SecretStore(named("secrets"), { ...common, secrets: secretSpecs, values: options.secretValues ?? {} }, opts);
   const database =
     model.database === undefined
       ? undefined

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { PolycloudError } from "@polycloud/core";
 import { runProgram } from "@polycloud/testing";
 import { SecretStore, type SecretStoreArgs } from "./secret-store";
@@ -35,6 +36,17 @@ describe("SecretStore", () => {
     const plan = await run();
     const secretArn = plan.find(aws.secretsmanager.Secret, "secrets-stripe-key").outputs.arn;
     expect(plan.outputs.references["stripe-key"]).toEqual({ envName: "STRIPE_KEY", location: { secretArn, keyArn: plan.find(aws.kms.Key).outputs.arn } });
+  });
+
+  it("generates a value once for a secret whose spec says generate, protected in production, unless a value is given", async () => {
+    const generate = [{ name: "session-key", generate: true }, { name: "stripe-key", generate: true }];
+    const plan = await run({ secrets: generate, environment: "production", values: { "stripe-key": pulumi.secret("sk_live") } });
+    const password = plan.find(random.RandomPassword);
+    expect(password.name).toBe("secrets-session-key-generated");
+    expect(password.inputs).toMatchObject({ length: 32, special: false });
+    expect(password.options.protect).toBe(true);
+    expect(plan.resources(SECRET_VERSION).map((v) => v.inputs.secretString)).toEqual([password.outputs.result, "sk_live"]);
+    expect(plan.find(aws.secretsmanager.Secret, "secrets-session-key").inputs.description).toBe("session-key (generated)");
   });
 
   it("stores a value as a Pulumi secret when values are given", async () => {

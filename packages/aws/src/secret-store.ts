@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import {
   PolycloudError,
   secretEnvName,
@@ -20,8 +21,11 @@ export type { AwsSecretLocation, AwsSecretReference } from "./secrets";
 export interface SecretStoreArgs extends CoreSecretStoreArgs {
   /**
    * Values to store, by secret name (mark them with `pulumi.secret` or read them with
-   * `config.requireSecret`). A secret without a value is created empty: set it out of band with
-   * `aws secretsmanager put-secret-value` before a service that reads it starts.
+   * `config.requireSecret`). A secret without a value gets a generated one when its spec says
+   * `generate: true` (32 random letters and digits, made once and kept as a Pulumi secret), and is
+   * otherwise created empty: set it out of band with `aws secretsmanager put-secret-value` before a
+   * service that reads it starts. The same order as core's model (`SecretValueSource`): a given value,
+   * else generated, else missing.
    * @default {}
    */
   readonly values?: Readonly<Record<string, pulumi.Input<string>>>;
@@ -36,6 +40,7 @@ export interface SecretStoreArgs extends CoreSecretStoreArgs {
   readonly transform?: KeyTransforms &
     SecretTransforms & {
       rotation?: Transform<aws.secretsmanager.SecretRotationArgs>;
+      randomPassword?: Transform<random.RandomPasswordArgs>;
       readPolicy?: Transform<aws.iam.RolePolicyArgs>;
     };
 }
@@ -79,10 +84,10 @@ export class SecretStore extends PolycloudComponent implements SecretStoreOutput
     const secrets: Record<string, aws.secretsmanager.Secret> = {};
     const references: Record<string, AwsSecretReference> = {};
     for (const spec of args.secrets) {
-      const value = args.values?.[spec.name];
+      const value = args.values?.[spec.name] ?? (spec.generate === true ? this.generate(scope, `${name}-${spec.name}-generated`, t.randomPassword) : undefined);
       const secret = createSecret(scope, spec.name, {
         secretName: spec.name,
-        description: spec.description ?? `${spec.name} (set with aws secretsmanager put-secret-value)`,
+        description: spec.description ?? (args.values?.[spec.name] === undefined && spec.generate === true ? `${spec.name} (generated)` : `${spec.name} (set with aws secretsmanager put-secret-value)`),
         kmsKeyArn: this.key.arn,
         ...(value === undefined ? {} : { value }),
         transforms: t,
@@ -105,6 +110,15 @@ export class SecretStore extends PolycloudComponent implements SecretStoreOutput
     this.secrets = secrets;
     this.references = references;
     this.registerOutputs({ keyArn: this.key.arn, secretArns: Object.fromEntries(Object.entries(secrets).map(([n, s]) => [n, s.arn])) });
+  }
+
+  /**
+   * A value generated once: 32 letters and digits (about 190 bits; safe in URLs, headers and shells, as on
+   * every backend), a Pulumi secret, protected like the secret it fills (a new value locks out whatever
+   * the old one opened).
+   */
+  private generate(scope: Scope, child: string, t: Transform<random.RandomPasswordArgs> | undefined): pulumi.Output<string> {
+    return new random.RandomPassword(...transformed(child, { length: 32, special: false }, childOptions(scope, { stateful: true }), t)).result;
   }
 
   /**

@@ -142,7 +142,8 @@ export class Bucket extends PolycloudComponent implements BucketOutputs {
       ...(args.storageClassName === undefined ? {} : { storageClassName: args.storageClassName }),
       dataPath: "/data",
       readinessProbe: { httpGet: { path: "/minio/health/ready", port: "s3" }, periodSeconds: 10, timeoutSeconds: 5 },
-      livenessProbe: { httpGet: { path: "/minio/health/live", port: "s3" }, initialDelaySeconds: 15, periodSeconds: 15, timeoutSeconds: 5 },
+      // Lenient: a MinIO that answers /minio/health/live is alive, even while it cannot serve (readiness).
+      livenessProbe: { httpGet: { path: "/minio/health/live", port: "s3" }, initialDelaySeconds: 15, periodSeconds: 20, timeoutSeconds: 10, failureThreshold: 6 },
       runAs: args.runAs ?? {},
       transform: t,
     });
@@ -168,7 +169,8 @@ export class Bucket extends PolycloudComponent implements BucketOutputs {
                   container: {
                     name: "setup",
                     image: args.clientImage ?? "quay.io/minio/mc:RELEASE.2024-11-21T17-21-54Z",
-                    imagePullPolicy: "Always",
+                    // A pinned release: a node's copy is that release.
+                    imagePullPolicy: "IfNotPresent",
                     command: ["sh", "-c", bucketSetupScript(bucket, access)],
                     env: [
                       { name: "ENDPOINT", value: endpoint },

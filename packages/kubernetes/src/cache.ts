@@ -1,3 +1,4 @@
+import type { core } from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import type * as random from "@pulumi/random";
 import { PolycloudError, type CacheArgs as CoreCacheArgs, type CacheOutputs, type Transform } from "@polycloud/core";
@@ -6,17 +7,33 @@ import { commonOf, dnsLabelProblems, workloadLabels } from "./labels";
 import type { NamespaceRef } from "./network";
 import { secretReference, type KubernetesSecretReference } from "./refs";
 import { runAsProblems, type RunAs } from "./security";
+import { redisImage } from "./images";
 import { cacheStorageGb, STATEFUL_SIZES } from "./sizing";
 import { createAccessPolicies, createCredentials, createStatefulWorkload, envFromSecret, generatePassword, type StatefulTransforms } from "./stateful";
 
 const PORT = 6379;
+
+/**
+ * redis-cli exits 0 whenever the server answers, errors included (`NOAUTH`, `LOADING`, `MASTERDOWN`),
+ * and 1 only when it cannot connect. Readiness wants the reply `PONG`: the server is loaded and the
+ * password (REDISCLI_AUTH, read by redis-cli so it never shows in the process list) is right. Liveness
+ * only wants an answer, so a long AOF load (`LOADING`) is waited for, not killed, and lets several
+ * checks fail before a restart.
+ */
+export const REDIS_PROBES: { readonly readinessProbe: core.v1.Probe; readonly livenessProbe: core.v1.Probe } = {
+  readinessProbe: { exec: { command: ["sh", "-c", '[ "$(redis-cli ping)" = "PONG" ]'] }, periodSeconds: 10, timeoutSeconds: 5, successThreshold: 1, failureThreshold: 3 },
+  livenessProbe: { exec: { command: ["redis-cli", "ping"] }, initialDelaySeconds: 30, periodSeconds: 20, timeoutSeconds: 10, successThreshold: 1, failureThreshold: 6 },
+};
 
 export interface CacheArgs extends CoreCacheArgs<NamespaceRef> {
   /** Kubernetes name of the cache's objects. @default "redis" */
   readonly name?: string;
   /** StorageClass of the append-only-file volume. @default - the cluster's default StorageClass */
   readonly storageClassName?: string;
-  /** @default "docker.io/library/redis:<major>-alpine" */
+  /**
+   * Redis image, pulled `IfNotPresent`: pin a release.
+   * @default - the official image's newest release of the spec's version, e.g. "docker.io/library/redis:7.4.11-alpine" (see `REDIS_RELEASES`)
+   */
   readonly image?: string;
   /** What Redis evicts when full. @default "allkeys-lru" (a cache: the least recently used key goes) */
   readonly maxmemoryPolicy?: "allkeys-lru" | "volatile-lru" | "allkeys-lfu" | "volatile-lfu" | "noeviction";
@@ -65,12 +82,16 @@ export class Cache extends PolycloudComponent implements CacheOutputs {
       t.secret,
     );
     const size = STATEFUL_SIZES[cache.size];
+    const pinned = redisImage(cache.version);
+    if (args.image === undefined && !pinned.pinned) {
+      pulumi.log.warn(`Redis ${cache.version} has no pinned release here: ${pinned.image} floats; set image to an exact release`, this);
+    }
     const { selector } = createStatefulWorkload(this, name, {
       objectName,
       component: "cache",
       namespace,
       common,
-      image: args.image ?? `docker.io/library/redis:${cache.majorVersion}-alpine`,
+      image: args.image ?? pinned.image,
       port: { name: "redis", port: PORT },
       command: ["redis-server"],
       args: [
@@ -93,9 +114,7 @@ export class Cache extends PolycloudComponent implements CacheOutputs {
       storageGb: cacheStorageGb(cache.size),
       ...(args.storageClassName === undefined ? {} : { storageClassName: args.storageClassName }),
       dataPath: "/data",
-      // redis-cli reads the password from REDISCLI_AUTH, so it never appears in the process list.
-      readinessProbe: { exec: { command: ["redis-cli", "ping"] }, periodSeconds: 10, timeoutSeconds: 5 },
-      livenessProbe: { exec: { command: ["redis-cli", "ping"] }, initialDelaySeconds: 15, periodSeconds: 15, timeoutSeconds: 5 },
+      ...REDIS_PROBES,
       runAs: args.runAs ?? {},
       transform: t,
     });

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { Match, runProgram } from "@polycloud/testing";
-import { backupCron, Database, type DatabaseArgs } from "./database";
+import { backupCron, Database, INIT_SCRIPT, postgresProbes, type DatabaseArgs } from "./database";
 import { namespace, spec } from "./__tests__/fixtures";
 
 const CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
@@ -24,7 +24,9 @@ describe("Database", () => {
     expect(set.spec.volumeClaimTemplates![0]!.spec!.resources!.requests).toEqual({ storage: "50Gi" });
     const pod = set.spec.template.spec!;
     const container = pod.containers[0]!;
-    expect(container.image).toBe("docker.io/library/postgres:16-alpine");
+    // One release, pulled once per node: every node and every restart runs the same server.
+    expect(container.image).toBe("docker.io/library/postgres:16.15-alpine");
+    expect(container.imagePullPolicy).toBe("IfNotPresent");
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } });
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
     expect(pod.automountServiceAccountToken).toBe(false);
@@ -32,6 +34,7 @@ describe("Database", () => {
       { name: "tmp", mountPath: "/tmp" },
       { name: "run", mountPath: "/var/run/postgresql" },
       { name: "data", mountPath: "/var/lib/postgresql/data" },
+      { name: "initdb", mountPath: "/docker-entrypoint-initdb.d", readOnly: true },
     ]);
     expect(container.resources).toEqual({ requests: { cpu: "500m", memory: "1Gi", "ephemeral-storage": "256Mi" }, limits: { cpu: "500m", memory: "1Gi", "ephemeral-storage": "1Gi" } });
     plan.hasResource(k8s.core.v1.Service, { metadata: { name: "postgres" }, spec: { type: "ClusterIP", ports: [{ port: 5432 }] } });
@@ -72,17 +75,89 @@ describe("Database", () => {
     const plan = await runProgram(() => {
       new Database("db", args());
     });
-    const password = plan.find(random.RandomPassword);
+    const password = plan.findAll(random.RandomPassword).find((p) => p.name === "db-password")!;
     expect(password.inputs).toMatchObject({ length: 32, special: false });
     const generated = password.outputs.result as string;
     expect(generated).toMatch(/^[A-Za-z0-9]{32}$/);
-    const secret = plan.find(k8s.core.v1.Secret);
-    expect(secret.inputs.metadata!.name).toBe("postgres-app");
+    const secret = plan.find(k8s.core.v1.Secret, { metadata: { name: "postgres-app" } });
     expect(secret.inputs.stringData!.DATABASE_URL).toBe(`postgresql://app:${generated}@postgres.shop-dev.svc.cluster.local:5432/shop`);
     expect(secret.secretInputs).toEqual(expect.arrayContaining([expect.stringMatching(/^stringData/)]));
     const env = plan.find(k8s.apps.v1.StatefulSet).inputs.spec.template.spec!.containers[0]!.env!;
-    expect(env).toContainEqual({ name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: "postgres-app", key: "password" } } });
-    expect(env.filter((e) => e.value !== undefined).map((e) => e.name)).toEqual(["POSTGRES_DB", "PGDATA"]);
+    expect(env).toContainEqual({ name: "APP_DB_PASSWORD", valueFrom: { secretKeyRef: { name: "postgres-app", key: "password" } } });
+    expect(env.filter((e) => e.value !== undefined).map((e) => e.name)).toEqual(["POSTGRES_USER", "POSTGRES_DB", "PGDATA"]);
+  });
+
+  it("lets the application connect as the owner of its database, never as the superuser", async () => {
+    const plan = await runProgram(() => {
+      new Database("db", args());
+    });
+    const app = plan.find(k8s.core.v1.Secret, { metadata: { name: "postgres-app" } });
+    const superuser = plan.find(k8s.core.v1.Secret, { metadata: { name: "postgres-superuser" } });
+    expect(app.inputs.stringData!.username).toBe("app");
+    expect(app.inputs.stringData!.DATABASE_URL).toMatch(/^postgresql:\/\/app:/);
+    expect(superuser.inputs).toMatchObject({ type: "kubernetes.io/basic-auth", stringData: { username: "postgres" } });
+    // Two generated passwords: the superuser's is not the application's.
+    const passwords = plan.findAll(random.RandomPassword).map((p) => p.outputs.result as string);
+    expect(new Set(passwords).size).toBe(2);
+    expect(superuser.inputs.stringData!.password).not.toBe(app.inputs.stringData!.password);
+    const pod = plan.find(k8s.apps.v1.StatefulSet).inputs.spec.template.spec!;
+    const env = pod.containers[0]!.env!;
+    // The image's bootstrap superuser is postgres, with its own password.
+    expect(env).toContainEqual({ name: "POSTGRES_USER", value: "postgres" });
+    expect(env).toContainEqual({ name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: "postgres-superuser", key: "password" } } });
+    // The init script, run once on an empty volume, creates app without administrative attributes and hands it the database.
+    expect(pod.volumes).toContainEqual({ name: "initdb", configMap: { name: "postgres-init", defaultMode: 0o444 } });
+    const script = plan.find(k8s.core.v1.ConfigMap, { metadata: { name: "postgres-init" } }).inputs.data!["10-app-role.sh"]!;
+    expect(script).toBe(INIT_SCRIPT);
+    expect(script).toContain(`CREATE ROLE :"app_user" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD :'app_password';`);
+    expect(script).toContain(`ALTER DATABASE :"db" OWNER TO :"app_user";`);
+    expect(script).toContain(`REVOKE ALL ON DATABASE :"db" FROM PUBLIC;`);
+    // The backup job dumps as the owner too.
+    expect(plan.find(k8s.batch.v1.CronJob).inputs.spec.jobTemplate.spec!.template.spec!.containers[0]!.env).toContainEqual({
+      name: "PGUSER",
+      valueFrom: { secretKeyRef: { name: "postgres-app", key: "username" } },
+    });
+  });
+
+  it("probes the application's database as its role: readiness strict, liveness only that the server answers", async () => {
+    const plan = await runProgram(() => {
+      new Database("db", args());
+    });
+    const container = plan.find(k8s.apps.v1.StatefulSet).inputs.spec.template.spec!.containers[0]!;
+    const check = ["pg_isready", "--quiet", "--host=127.0.0.1", "--port=5432", "--username=app", "--dbname=shop"];
+    // With -d the probe connects to a database that exists: no "FATAL: database ... does not exist" every period.
+    expect(container.readinessProbe).toEqual({ exec: { command: check }, periodSeconds: 10, timeoutSeconds: 5, successThreshold: 1, failureThreshold: 3 });
+    // Exit 1 (starting, recovering) is alive: a long crash recovery is not killed.
+    expect(container.livenessProbe).toEqual({
+      exec: { command: ["sh", "-c", `${check.join(" ")}; [ $? -le 1 ]`] },
+      initialDelaySeconds: 30,
+      periodSeconds: 20,
+      timeoutSeconds: 10,
+      successThreshold: 1,
+      failureThreshold: 6,
+    });
+    expect(postgresProbes("shop")).toEqual({ readinessProbe: container.readinessProbe, livenessProbe: container.livenessProbe });
+  });
+
+  it.each([
+    ["16", "docker.io/library/postgres:16.15-alpine"],
+    ["17", "docker.io/library/postgres:17.11-alpine"],
+    ["14", "docker.io/library/postgres:14.24-alpine"],
+    ["16.4", "docker.io/library/postgres:16.4-alpine"],
+  ])("pins PostgreSQL %s to %s", async (version, image) => {
+    const plan = await runProgram(() => {
+      new Database("db", args({}, { version }));
+    });
+    expect(plan.find(k8s.apps.v1.StatefulSet).inputs.spec.template.spec!.containers[0]!.image).toBe(image);
+    expect(plan.find(k8s.batch.v1.CronJob).inputs.spec.jobTemplate.spec!.template.spec!.containers[0]).toMatchObject({ image, imagePullPolicy: "IfNotPresent" });
+  });
+
+  it("warns when a major version has no pinned release", async () => {
+    const plan = await runProgram(() => {
+      new Database("db", args({}, { version: "99" }));
+    });
+    expect(plan.find(k8s.apps.v1.StatefulSet).inputs.spec.template.spec!.containers[0]!.image).toBe("docker.io/library/postgres:99-alpine");
+    expect(plan.logs).toContainEqual(expect.objectContaining({ severity: "warning", message: expect.stringMatching(/PostgreSQL 99 has no pinned release here/) }));
   });
 
   it("admits only pods with the client label on 5432 and lets them reach it", async () => {
@@ -109,8 +184,11 @@ describe("Database", () => {
       new Database("db", args({}, {}, "production"));
     });
     expect(plan.find(k8s.apps.v1.StatefulSet).options.protect).toBe(true);
-    expect(plan.find(k8s.core.v1.Secret).options.protect).toBe(true);
-    expect(plan.find(random.RandomPassword).options.protect).toBe(true);
+    expect(plan.findAll(k8s.core.v1.Secret).map((s) => [s.inputs.metadata!.name, s.options.protect])).toEqual([
+      ["postgres-app", true],
+      ["postgres-superuser", true],
+    ]);
+    expect(plan.findAll(random.RandomPassword).map((p) => p.options.protect)).toEqual([true, true]);
   });
 
   it("does not protect anything when protect is false", async () => {
@@ -140,6 +218,9 @@ describe("Database", () => {
     });
     expect(plan.find(BACKUP).inputs.spec).toEqual({ schedule: "0 30 2 * * *", backupOwnerReference: "self", cluster: { name: "postgres" }, method: "barmanObjectStore" });
     expect(plan.find(k8s.core.v1.Secret).inputs.stringData!.DATABASE_URL).toContain("@postgres-rw.shop-dev.svc.cluster.local:5432/");
+    // CloudNativePG creates the owner as a plain role (CREATE ROLE app LOGIN) and keeps the superuser to itself: no superuser Secret, no init script.
+    expect(plan.findAll(k8s.core.v1.Secret).map((s) => s.inputs.metadata!.name)).toEqual(["postgres-app"]);
+    plan.resourceCountIs(k8s.core.v1.ConfigMap, 0);
     plan.hasResource(k8s.networking.v1.NetworkPolicy, { metadata: { name: "postgres-allow-clients" }, spec: { podSelector: { matchLabels: { "cnpg.io/cluster": "postgres" } } } });
   });
 

@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import type { core } from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import type * as random from "@pulumi/random";
 import { PolycloudError, transformed, type DatabaseArgs as CoreDatabaseArgs, type DatabaseOutputs, type Transform } from "@polycloud/core";
@@ -9,11 +10,61 @@ import { guaranteedResources, hardenedPodSpec } from "./pod";
 import { storageQuantity } from "./quantity";
 import { secretReference, type KubernetesSecretReference } from "./refs";
 import { runAsProblems, type RunAs } from "./security";
+import { postgresImage } from "./images";
 import { databaseInstances, STATEFUL_SIZES } from "./sizing";
 import { createAccessPolicies, createCredentials, createStatefulWorkload, envFromSecret, generatePassword, type StatefulTransforms } from "./stateful";
 
 const PORT = 5432;
+/** The role the application connects as: it owns the application's database and nothing else. */
 const USER = "app";
+/** The bootstrap superuser of the plain StatefulSet; its password is in `<name>-superuser`, which no service reads. */
+const SUPERUSER = "postgres";
+
+/**
+ * Runs once, on an empty data directory, as the bootstrap superuser (the official image sources
+ * `/docker-entrypoint-initdb.d/*.sh` after creating `POSTGRES_DB`): creates the application's role
+ * without any administrative attribute, gives it the database and its `public` schema, and takes
+ * CONNECT away from every other role. psql quotes the variables (`:"identifier"`, `:'literal'`).
+ */
+export const INIT_SCRIPT = `# polycloud: the application's role owns its database; it is no superuser.
+psql -v ON_ERROR_STOP=1 --no-psqlrc --no-password --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \\
+  --set app_user="$APP_DB_USER" --set app_password="$APP_DB_PASSWORD" --set db="$POSTGRES_DB" <<'EOSQL'
+CREATE ROLE :"app_user" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD :'app_password';
+ALTER DATABASE :"db" OWNER TO :"app_user";
+REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
+ALTER SCHEMA public OWNER TO :"app_user";
+EOSQL
+`;
+
+/**
+ * pg_isready against the application's database as the application's role, over TCP as clients
+ * connect. Exit 0: accepting connections; 1: rejecting (starting up, recovering, shutting down);
+ * 2: no answer; 3: bad arguments.
+ */
+function pgIsReady(database: string): string[] {
+  return ["pg_isready", "--quiet", "--host=127.0.0.1", `--port=${PORT}`, `--username=${USER}`, `--dbname=${database}`];
+}
+
+/** Readiness: accepting connections. Liveness: the server answers at all, so a long crash recovery (exit 1) is not killed. */
+export function postgresProbes(database: string): { readinessProbe: core.v1.Probe; livenessProbe: core.v1.Probe } {
+  const command = pgIsReady(database);
+  return {
+    readinessProbe: { exec: { command }, periodSeconds: 10, timeoutSeconds: 5, successThreshold: 1, failureThreshold: 3 },
+    livenessProbe: {
+      exec: { command: ["sh", "-c", `${command.map(shellQuote).join(" ")}; [ $? -le 1 ]`] },
+      initialDelaySeconds: 30,
+      periodSeconds: 20,
+      timeoutSeconds: 10,
+      successThreshold: 1,
+      failureThreshold: 6,
+    },
+  };
+}
+
+/** A word for sh, single-quoted when it has anything but safe characters. */
+function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./=:@-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
 
 /** Pods and named port that serve the database's own metrics, for a PodMonitor. */
 export interface DatabaseMetrics {
@@ -61,13 +112,21 @@ export interface DatabaseArgs extends CoreDatabaseArgs<NamespaceRef> {
   readonly backupSchedule?: "daily" | "hourly";
   /** StorageClass of the data volume. @default - the cluster's default StorageClass */
   readonly storageClassName?: string;
-  /** Image of the plain StatefulSet. @default "docker.io/library/postgres:<major>-alpine" */
+  /**
+   * Image of the plain StatefulSet and its pg_dump job, pulled `IfNotPresent`: pin a release.
+   * @default - the official image's newest release of the spec's major version, e.g. "docker.io/library/postgres:16.15-alpine" (see `POSTGRES_RELEASES`)
+   */
   readonly image?: string;
   /** UID/GID of the plain StatefulSet. @default { uid: 10001, gid: 10001 } */
   readonly runAs?: RunAs;
   /** Adjust any child's args. @default {} */
   readonly transform?: StatefulTransforms & {
     readonly password?: Transform<random.RandomPasswordArgs>;
+    /** The plain StatefulSet's superuser password and its Secret `<name>-superuser`. */
+    readonly superuserPassword?: Transform<random.RandomPasswordArgs>;
+    readonly superuserSecret?: Transform<k8s.core.v1.SecretArgs>;
+    /** The ConfigMap `<name>-init` with the script that creates the application's role. */
+    readonly initScript?: Transform<k8s.core.v1.ConfigMapArgs>;
     readonly cluster?: Transform<k8s.apiextensions.CustomResourceArgs>;
     readonly scheduledBackup?: Transform<k8s.apiextensions.CustomResourceArgs>;
     /** The NetworkPolicy for CloudNativePG's instance traffic (`networkPolicy` adjusts the client policies). */
@@ -83,6 +142,14 @@ export interface DatabaseArgs extends CoreDatabaseArgs<NamespaceRef> {
  * PostgreSQL in the cluster, reachable only from pods carrying `clientLabels`. The generated
  * password and the `DATABASE_URL` live in a Secret (`<name>-app`); services read them by reference.
  * Either a hardened one-instance StatefulSet (default) or a CloudNativePG `Cluster` with scheduled backups.
+ *
+ * Services connect as `app`, which owns the application's database and is no superuser (least
+ * privilege): on the StatefulSet an init script creates it next to the bootstrap superuser `postgres`,
+ * whose password is in `<name>-superuser` and reaches no service; CloudNativePG creates its
+ * `bootstrap.initdb.owner` the same way (`CREATE ROLE app LOGIN`) and runs without superuser access.
+ * A data directory initialised by an earlier version keeps `app` as its bootstrap superuser (the
+ * script runs on an empty volume only, and PostgreSQL cannot take the attribute from the bootstrap
+ * role): dump and restore into a new volume to get the separation.
  */
 export class Database extends PolycloudComponent implements DatabaseOutputs {
   readonly endpoint: pulumi.Output<string>;
@@ -121,7 +188,8 @@ export class Database extends PolycloudComponent implements DatabaseOutputs {
     );
 
     const size = STATEFUL_SIZES[db.size];
-    const image = args.image ?? `docker.io/library/postgres:${db.majorVersion}-alpine`;
+    const pinned = postgresImage(db.version);
+    const image = args.image ?? pinned.image;
     let workload: ReturnType<typeof createStatefulWorkload> | undefined;
     if (cnpg === undefined) {
       if (db.highAvailability) {
@@ -130,6 +198,13 @@ export class Database extends PolycloudComponent implements DatabaseOutputs {
           this,
         );
       }
+      if (args.image === undefined && !pinned.pinned) {
+        pulumi.log.warn(`PostgreSQL ${db.version} has no pinned release here: ${image} floats; set image to an exact release`, this);
+      }
+      const superuser = this.createSuperuser(name, args, { objectName, namespace, labels });
+      const init = new k8s.core.v1.ConfigMap(
+        ...transformed(`${name}-init`, { metadata: { name: `${objectName}-init`, namespace, labels }, data: { "10-app-role.sh": INIT_SCRIPT } }, this.childOptions(), t.initScript),
+      );
       workload = createStatefulWorkload(this, name, {
         objectName,
         component: "database",
@@ -138,9 +213,12 @@ export class Database extends PolycloudComponent implements DatabaseOutputs {
         image,
         port: { name: "postgres", port: PORT },
         env: [
-          envFromSecret("POSTGRES_USER", credentials.metadata.name, "username"),
-          envFromSecret("POSTGRES_PASSWORD", credentials.metadata.name, "password"),
+          { name: "POSTGRES_USER", value: SUPERUSER },
+          envFromSecret("POSTGRES_PASSWORD", superuser.metadata.name, "password"),
           { name: "POSTGRES_DB", value: db.name },
+          // Read by the init script only: the role the application connects as.
+          envFromSecret("APP_DB_USER", credentials.metadata.name, "username"),
+          envFromSecret("APP_DB_PASSWORD", credentials.metadata.name, "password"),
           // A subdirectory: the volume root holds lost+found, which initdb refuses.
           { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
         ],
@@ -150,8 +228,8 @@ export class Database extends PolycloudComponent implements DatabaseOutputs {
         ...(args.storageClassName === undefined ? {} : { storageClassName: args.storageClassName }),
         dataPath: "/var/lib/postgresql/data",
         scratch: [{ name: "run", mountPath: "/var/run/postgresql" }],
-        readinessProbe: { exec: { command: ["sh", "-c", 'pg_isready -h 127.0.0.1 -U "$POSTGRES_USER" -d "$POSTGRES_DB"'] }, periodSeconds: 10, timeoutSeconds: 5 },
-        livenessProbe: { exec: { command: ["sh", "-c", 'pg_isready -h 127.0.0.1 -U "$POSTGRES_USER"'] }, initialDelaySeconds: 30, periodSeconds: 15, timeoutSeconds: 5 },
+        ...postgresProbes(db.name),
+        configVolumes: [{ volume: { name: "initdb", configMap: { name: init.metadata.name, defaultMode: 0o444 } }, mountPath: "/docker-entrypoint-initdb.d" }],
         runAs: args.runAs ?? {},
         transform: t,
       });
@@ -169,6 +247,18 @@ export class Database extends PolycloudComponent implements DatabaseOutputs {
     this.port = pulumi.output(PORT);
     this.connectionSecret = secretReference("DATABASE_URL", secretName, "DATABASE_URL");
     this.registerOutputs({ endpoint: this.endpoint, port: this.port });
+  }
+
+  /** The plain StatefulSet's bootstrap superuser: a generated password in the Secret `<name>-superuser`, which no service reads. */
+  private createSuperuser(name: string, args: DatabaseArgs, o: { objectName: string; namespace: pulumi.Input<string>; labels: Record<string, string> }): k8s.core.v1.Secret {
+    const t = args.transform ?? {};
+    const password = generatePassword(this, `${name}-superuser-password`, 32, t.superuserPassword);
+    return createCredentials(
+      this,
+      name,
+      { child: `${name}-superuser`, objectName: `${o.objectName}-superuser`, namespace: o.namespace, labels: o.labels, type: "kubernetes.io/basic-auth", data: { username: SUPERUSER, password } },
+      t.superuserSecret,
+    );
   }
 
   /**
@@ -230,7 +320,7 @@ export class Database extends PolycloudComponent implements DatabaseOutputs {
                       container: {
                         name: "pg-dump",
                         image: o.image,
-                        imagePullPolicy: "Always",
+                        imagePullPolicy: "IfNotPresent",
                         command: ["sh", "-c", script],
                         env: [
                           { name: "PGHOST", value: o.host },

@@ -34,16 +34,19 @@ export function generatePassword(parent: PolycloudComponent, child: string, leng
   return new random.RandomPassword(...transformed<random.RandomPasswordArgs, pulumi.CustomResourceOptions>(child, { length, special: false }, parent.childOptions({ stateful: true }), userTransform)).result;
 }
 
-/** Creates the Secret with a store's credentials and connection string; protected like the data it opens. */
+/**
+ * Creates the Secret with a store's credentials and connection string; protected like the data it opens.
+ * Its logical name is `<name>-credentials` unless `child` names another.
+ */
 export function createCredentials(
   parent: PolycloudComponent,
   name: string,
-  o: { objectName: string; namespace: pulumi.Input<string>; labels: Record<string, string>; type?: string; data: Record<string, pulumi.Input<string>> },
+  o: { objectName: string; namespace: pulumi.Input<string>; labels: Record<string, string>; type?: string; data: Record<string, pulumi.Input<string>>; child?: string },
   userTransform: Transform<k8s.core.v1.SecretArgs> | undefined,
 ): k8s.core.v1.Secret {
   return new k8s.core.v1.Secret(
     ...transformed<k8s.core.v1.SecretArgs, pulumi.CustomResourceOptions>(
-      `${name}-credentials`,
+      o.child ?? `${name}-credentials`,
       { metadata: { name: o.objectName, namespace: o.namespace, labels: o.labels }, type: o.type ?? "Opaque", stringData: o.data },
       // Replacing the credentials would lock clients out of existing data.
       parent.childOptions({ stateful: true, additionalSecretOutputs: ["stringData", "data"] }),
@@ -99,8 +102,12 @@ export interface StatefulWorkloadOptions {
   /** Where the volume is mounted. */
   readonly dataPath: string;
   readonly scratch?: readonly ScratchDir[];
+  /** Strict: takes the pod out of its Service while it cannot serve. */
   readonly readinessProbe: core.v1.Probe;
+  /** Lenient: restarts the container only when the server no longer answers at all. */
   readonly livenessProbe: core.v1.Probe;
+  /** Extra read-only volumes and where to mount them (e.g. PostgreSQL's init scripts). @default [] */
+  readonly configVolumes?: readonly { readonly volume: core.v1.Volume; readonly mountPath: string }[];
   readonly runAs: RunAs;
   readonly transform: StatefulTransforms;
 }
@@ -155,10 +162,12 @@ export function createStatefulWorkload(
               ...(o.scratch === undefined ? {} : { scratch: o.scratch }),
               // Give the store time to flush to disk on shutdown.
               terminationGracePeriodSeconds: 60,
+              volumes: (o.configVolumes ?? []).map((c) => c.volume),
               container: {
                 name: o.objectName,
                 image: o.image,
-                imagePullPolicy: "Always",
+                // The images are pinned to one release: a node's copy is that release.
+                imagePullPolicy: "IfNotPresent",
                 ...(o.command === undefined ? {} : { command: o.command }),
                 ...(o.args === undefined ? {} : { args: o.args }),
                 ports: [{ name: o.port.name, containerPort: o.port.port, protocol: "TCP" }],
@@ -166,7 +175,7 @@ export function createStatefulWorkload(
                 resources: guaranteedResources(o.cpu, o.memory),
                 readinessProbe: o.readinessProbe,
                 livenessProbe: o.livenessProbe,
-                volumeMounts: [{ name: "data", mountPath: o.dataPath }],
+                volumeMounts: [{ name: "data", mountPath: o.dataPath }, ...(o.configVolumes ?? []).map((c) => ({ name: c.volume.name, mountPath: c.mountPath, readOnly: true }))],
               },
             }),
           },

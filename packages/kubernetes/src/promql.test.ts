@@ -1,5 +1,5 @@
 import { sloAlerts } from "@polycloud/core";
-import { burnRateExpr, durationMinutes, errorRatio, formatDuration, formatNumber, latencyQuantile, requestRate, sloAlertingRules, withEscalations } from "./promql";
+import { burnRateExpr, burnRateHoldMinutes, durationMinutes, errorRatio, formatDuration, formatNumber, latencyQuantile, requestRate, sloAlertingRules, withEscalations } from "./promql";
 
 const api = { namespace: "shop-prd", service: "api" };
 
@@ -50,18 +50,32 @@ describe("burnRateExpr", () => {
 describe("sloAlertingRules", () => {
   const rules = sloAlertingRules(api, sloAlerts({ availability: 99.9, latencyP95Ms: 200, errorRatePercent: 0.1 }));
 
-  it("names, labels and thresholds each rule from core's SLO alerts", () => {
+  it("names, labels, thresholds and holds each rule from core's SLO alerts: every rule has a for", () => {
+    // Burn rates hold half their short window (5m, 30m, 6h); the error rate 5 minutes of its 15-minute ratio.
     expect(rules.map((r) => [r.alert, r.labels.severity, r.labels.slo, r.for])).toEqual([
-      ["ApiFastBurn", "critical", "burn-rate", undefined],
-      ["ApiMediumBurn", "critical", "burn-rate", undefined],
-      ["ApiSlowBurn", "warning", "burn-rate", undefined],
+      ["ApiFastBurn", "critical", "burn-rate", "2m"],
+      ["ApiMediumBurn", "critical", "burn-rate", "15m"],
+      ["ApiSlowBurn", "warning", "burn-rate", "3h"],
       ["ApiLatencyP95Critical", "critical", "latency", "5m"],
       ["ApiLatencyP95Warning", "warning", "latency", "15m"],
-      ["ApiErrorRate", "warning", "error-rate", undefined],
-      ["ApiLatencyFastBurn", "critical", "burn-rate", undefined],
-      ["ApiLatencyMediumBurn", "critical", "burn-rate", undefined],
-      ["ApiLatencySlowBurn", "warning", "burn-rate", undefined],
+      ["ApiErrorRate", "warning", "error-rate", "5m"],
+      ["ApiLatencyFastBurn", "critical", "burn-rate", "2m"],
+      ["ApiLatencyMediumBurn", "critical", "burn-rate", "15m"],
+      ["ApiLatencySlowBurn", "warning", "burn-rate", "3h"],
     ]);
+  });
+
+  it.each([
+    [5, 2],
+    [30, 15],
+    [360, 180],
+    [1, 1],
+  ])("holds a burn rate with a %i-minute short window for %i minutes", (shortWindowMinutes, minutes) => {
+    expect(burnRateHoldMinutes({ shortWindowMinutes })).toBe(minutes);
+  });
+
+  it("narrows a query to one ReplicaSet's pods by the rollout hash label", () => {
+    expect(errorRatio({ ...api, podTemplateHash: "abc123" }, "2m")).toContain('{namespace="shop-prd",service="api",rollouts_pod_template_hash="abc123",code=~"5.."}');
   });
 
   it.each([

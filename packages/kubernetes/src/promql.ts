@@ -21,7 +21,16 @@ export interface RequestMetrics {
 export interface SeriesSelector {
   readonly namespace: string;
   readonly service: string;
+  /**
+   * Only the pods of one ReplicaSet: the `rollouts-pod-template-hash` label Argo Rollouts puts on its
+   * pods, which the ServiceMonitor copies to the series as `rollouts_pod_template_hash` (`podTargetLabels`).
+   * @default - every pod of the service
+   */
+  readonly podTemplateHash?: string;
 }
+
+/** The series label that holds a pod's `rollouts-pod-template-hash` (the operator replaces `-` with `_`). */
+export const POD_TEMPLATE_HASH_LABEL = "rollouts_pod_template_hash";
 
 const resolved = (m: RequestMetrics) => ({
   requests: m.requests ?? "http_requests_total",
@@ -29,7 +38,8 @@ const resolved = (m: RequestMetrics) => ({
   statusLabel: m.statusLabel ?? "code",
 });
 
-const matchers = (s: SeriesSelector) => `namespace="${s.namespace}",service="${s.service}"`;
+const matchers = (s: SeriesSelector) =>
+  `namespace="${s.namespace}",service="${s.service}"${s.podTemplateHash === undefined ? "" : `,${POD_TEMPLATE_HASH_LABEL}="${s.podTemplateHash}"`}`;
 
 /** Fraction of requests answered with a 5xx over `window` (e.g. "5m"). */
 export function errorRatio(s: SeriesSelector, window: string, metrics: RequestMetrics = {}): string {
@@ -98,19 +108,37 @@ export interface AlertingRule {
 }
 
 /**
+ * How long a burn-rate condition must hold before the alert fires: half its short window, whole minutes
+ * (Pyrra's convention: 2m for 1h/5m, 15m for 6h/30m, 3h for 3d/6h). One evaluation over the threshold
+ * (a scrape gap, a counter reset) does not page, and the short window still ends the alert soon after the burn.
+ */
+export function burnRateHoldMinutes(alert: { readonly shortWindowMinutes: number }): number {
+  return Math.max(1, Math.floor(alert.shortWindowMinutes / 2));
+}
+
+/**
+ * How long the static error-rate condition (a ratio over 15 minutes) must hold: 5 minutes, so one bad
+ * evaluation does not raise a warning.
+ */
+export const ERROR_RATE_HOLD_MINUTES = 5;
+
+/**
  * One alerting rule per core SLO alert (availability and latency burn-rate, static latency, error-rate) for one service, labelled by
- * severity so Alertmanager routes it. Every threshold fires "at or above", as core defines them.
+ * severity so Alertmanager routes it. Every threshold fires "at or above", as core defines them, and every
+ * rule has a `for`: burn rates {@link burnRateHoldMinutes}, static latency its window, error rate
+ * {@link ERROR_RATE_HOLD_MINUTES}.
  */
 export function sloAlertingRules(s: SeriesSelector, alerts: readonly SloAlert[], metrics: RequestMetrics = {}): AlertingRule[] {
   return alerts.map((a) => {
     let expr: string;
-    let holdFor: string | undefined;
+    let holdFor: string;
     switch (a.kind) {
       case "burn-rate": {
         // The latency SLI burns its budget with requests slower than the target (histogram `le` at the target, in seconds).
         const latency = a.sli === "latency" ? (a.latencyThresholdMs ?? 0) / 1000 : undefined;
         const ratio = latency === undefined ? undefined : (window: string) => slowRatio(s, window, latency, metrics);
         expr = burnRateExpr(s, formatWindow(a.longWindowMinutes), formatWindow(a.shortWindowMinutes), a.errorRateThreshold, metrics, ratio);
+        holdFor = formatWindow(burnRateHoldMinutes(a));
         break;
       }
       case "latency":
@@ -119,12 +147,13 @@ export function sloAlertingRules(s: SeriesSelector, alerts: readonly SloAlert[],
         break;
       case "error-rate":
         expr = `${errorRatio(s, formatWindow(a.windowMinutes), metrics)} >= ${formatNumber(a.errorRateThreshold)}`;
+        holdFor = formatWindow(ERROR_RATE_HOLD_MINUTES);
         break;
     }
     return {
       alert: `${pascal(s.service)}${pascal(a.name)}`,
       expr,
-      ...(holdFor === undefined ? {} : { for: holdFor }),
+      for: holdFor,
       labels: { severity: a.severity, service: s.service, slo: a.kind, ...(a.kind === "burn-rate" ? { sli: a.sli } : {}) },
       annotations: { summary: `${s.service}: ${a.summary}`, description: a.description },
     };

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { Match, runProgram } from "@polycloud/testing";
 import type { ResolvedSpec, SpecInput } from "@polycloud/core";
 import { secretReference } from "./refs";
-import { WebService, type WebServiceArgs } from "./web-service";
+import { analysisTemplateSpec, WebService, type WebServiceArgs } from "./web-service";
 import { namespace, spec } from "./__tests__/fixtures";
 
 type Service = NonNullable<SpecInput["services"]>[string];
@@ -14,6 +14,8 @@ function args(service: Partial<Service> = {}, extra: Partial<WebServiceArgs> = {
 
 const ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout";
 const ANALYSIS = "kubernetes:argoproj.io/v1alpha1:AnalysisTemplate";
+/** The analysis argument with the newest ReplicaSet's pod-template hash. */
+const CANARY_HASH = { name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } };
 
 describe("WebService", () => {
   it("runs a hardened pod when defaults are used", async () => {
@@ -80,11 +82,24 @@ describe("WebService", () => {
       ports: [{ name: "http", containerPort: 9000, protocol: "TCP" }],
       resources: { requests: { cpu: "250m", memory: "512Mi", "ephemeral-storage": "256Mi" }, limits: { cpu: "250m", memory: "512Mi", "ephemeral-storage": "1Gi" } },
     });
-    const probe = { httpGet: { path: "/ready", port: "http" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 };
-    expect(container.readinessProbe).toEqual(probe);
-    // Liveness (a restart) is more patient than readiness (out of the Service).
-    expect(container.livenessProbe).toEqual({ ...probe, failureThreshold: 6 });
-    expect(container.startupProbe).toEqual({ httpGet: { path: "/ready", port: "http" }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 6 });
+    const httpGet = { path: "/ready", port: "http" };
+    expect(container.readinessProbe).toEqual({ httpGet, periodSeconds: 10, timeoutSeconds: 3, successThreshold: 1, failureThreshold: 3 });
+    expect(container.livenessProbe).toEqual({ httpGet, periodSeconds: 20, timeoutSeconds: 6, successThreshold: 1, failureThreshold: 5 });
+    expect(container.startupProbe).toEqual({ httpGet, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 6 });
+  });
+
+  it("takes a pod out of traffic well before it restarts it: liveness is lenient, readiness strict", async () => {
+    const plan = await runProgram(() => {
+      new WebService("api", args());
+    });
+    const container = plan.find(k8s.apps.v1.Deployment).inputs.spec.template.spec!.containers[0]!;
+    const readiness = container.readinessProbe!;
+    const liveness = container.livenessProbe!;
+    expect(liveness).not.toEqual(readiness);
+    const failingFor = (p: typeof readiness) => (p.periodSeconds as number) * (p.failureThreshold as number);
+    // Out of the Service after 45 s of failures, restarted only after 150 s.
+    expect([failingFor(readiness), failingFor(liveness)]).toEqual([45, 150]);
+    expect(liveness.timeoutSeconds as number).toBeGreaterThan(readiness.timeoutSeconds as number);
   });
 
   it("creates a ClusterIP service, CPU and memory autoscaling and a disruption budget", async () => {
@@ -112,7 +127,7 @@ describe("WebService", () => {
       const service = new WebService("api", args({}, {}, { network: { loadBalancer: { domain: "shop.example.com", waf: true } } }));
       return { url: service.url };
     });
-    const ingress = plan.find(k8s.networking.v1.Ingress).inputs;
+    const ingress = plan.find(k8s.networking.v1.Ingress, { metadata: { name: "api" } }).inputs;
     expect(ingress.metadata!.annotations).toEqual({
       "nginx.ingress.kubernetes.io/force-ssl-redirect": "true",
       "cert-manager.io/cluster-issuer": "letsencrypt",
@@ -127,6 +142,42 @@ describe("WebService", () => {
     expect(plan.outputs.url).toBe("https://shop.example.com");
     const pod = plan.find(k8s.apps.v1.Deployment).inputs.spec.template;
     expect(pod.metadata!.labels).toMatchObject({ "polycloud.dev/public": "true" });
+  });
+
+  it("refuses the metrics path at ingress-nginx: a second Ingress for the same host denies every address on /metrics", async () => {
+    const plan = await runProgram(() => {
+      new WebService("api", args({}, {}, { network: { loadBalancer: { domain: "shop.example.com" } } }));
+    });
+    const metrics = plan.find(k8s.networking.v1.Ingress, { metadata: { name: "api-metrics" } }).inputs;
+    // A location-level annotation: only this Ingress's path is denied, with 403, never proxied.
+    expect(metrics.metadata!.annotations).toEqual({ "nginx.ingress.kubernetes.io/denylist-source-range": "0.0.0.0/0,::/0" });
+    expect(metrics.spec).toEqual({
+      ingressClassName: "nginx",
+      rules: [{ host: "shop.example.com", http: { paths: [{ path: "/metrics", pathType: "Prefix", backend: { service: { name: "api", port: { name: "http" } } } }] } }],
+      // The service's certificate, issued once for its main Ingress (no issuer annotation here).
+      tls: [{ hosts: ["shop.example.com"], secretName: "api-tls" }],
+    });
+    // The main Ingress still routes everything else.
+    expect(plan.find(k8s.networking.v1.Ingress, { metadata: { name: "api" } }).inputs.spec!.rules![0]!.http!.paths.map((p) => p.path)).toEqual(["/"]);
+  });
+
+  it("serves metrics on their own port, scraped by name and never routed, when metricsPort is given", async () => {
+    let endpoint: WebService["metricsEndpoint"] | undefined;
+    const plan = await runProgram(() => {
+      endpoint = new WebService("api", args({ port: 8080 }, { metricsPort: 9100, metricsPath: "/internal/metrics" })).metricsEndpoint;
+    });
+    expect(endpoint).toEqual({ port: "metrics", path: "/internal/metrics" });
+    expect(plan.find(k8s.apps.v1.Deployment).inputs.spec.template.spec!.containers[0]!.ports).toEqual([
+      { name: "http", containerPort: 8080, protocol: "TCP" },
+      { name: "metrics", containerPort: 9100, protocol: "TCP" },
+    ]);
+    expect(plan.find(k8s.core.v1.Service, { metadata: { name: "api" } }).inputs.spec!.ports).toEqual([
+      { name: "http", port: 80, targetPort: "http", protocol: "TCP" },
+      { name: "metrics", port: 9100, targetPort: "metrics", protocol: "TCP" },
+    ]);
+    // Nothing to refuse: the Ingress routes the http port only.
+    expect(plan.findAll(k8s.networking.v1.Ingress).map((i) => i.inputs.metadata!.name)).toEqual(["api"]);
+    expect(() => new WebService("bad", args({ port: 8080 }, { metricsPort: 8080 }))).toThrow(/metricsPort: 8080 is not allowed; allowed: a port from 1 to 65535 other than the service's port 8080/);
   });
 
   it("creates no Ingress and no public label and returns the in-cluster URL when the service is private", async () => {
@@ -144,6 +195,9 @@ describe("WebService", () => {
       metadata: { annotations: Match.objectLike({ "cert-manager.io/cluster-issuer": "internal-ca" }) },
       spec: { ingressClassName: "traefik", rules: [{ host: "api.example.com" }] },
     });
+    // No Ingress can exclude a path on every controller: other classes are told to set metricsPort.
+    plan.resourceCountIs(k8s.networking.v1.Ingress, 1);
+    expect(plan.logs).toContainEqual(expect.objectContaining({ severity: "warning", message: expect.stringMatching(/api serves \/metrics on its HTTP port, which the "traefik" Ingress makes public: set metricsPort/) }));
   });
 
   it("injects secrets by secretKeyRef and plain env by value when secrets are given", async () => {
@@ -234,14 +288,21 @@ describe("WebService", () => {
       canary: {
         maxUnavailable: 0,
         steps: [{ setWeight: 20 }, { pause: { duration: "3m" } }, { setWeight: 60 }, { pause: { duration: "3m" } }],
-        analysis: { templates: [{ templateName: "api-error-rate" }], args: [{ name: "service", value: "api" }], startingStep: 1 },
+        analysis: { templates: [{ templateName: "api-error-rate" }], args: [{ name: "service", value: "api" }, CANARY_HASH], startingStep: 1 },
       },
     });
     expect(rollout.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
     const analysis = plan.find(ANALYSIS).inputs;
-    expect(analysis.spec.metrics[0].successCondition).toBe("len(result) == 0 || isNaN(result[0]) || result[0] <= 0.01");
-    expect(analysis.spec.args).toEqual([{ name: "service" }]);
-    expect(analysis.spec.metrics[0].provider.prometheus.query).toContain('namespace="shop-dev",service="{{args.service}}",code=~"5.."');
+    expect(analysis.spec.args).toEqual([{ name: "service" }, { name: "canary-hash" }]);
+    const metric = analysis.spec.metrics[0];
+    // Only the canary's pods: the series carry the pods' rollouts-pod-template-hash.
+    expect(metric.provider.prometheus.query).toBe(
+      'sum by (namespace, service) (rate(http_requests_total{namespace="shop-dev",service="{{args.service}}",rollouts_pod_template_hash="{{args.canary-hash}}",code=~"5.."}[2m]))' +
+        ' / sum by (namespace, service) (rate(http_requests_total{namespace="shop-dev",service="{{args.service}}",rollouts_pod_template_hash="{{args.canary-hash}}"}[2m]))',
+    );
+    // The background analysis runs until the last step (no count).
+    expect(metric).toMatchObject({ interval: "1m", failureLimit: 1, inconclusiveLimit: 2 });
+    expect(metric.count).toBeUndefined();
     plan.hasResource(k8s.autoscaling.v2.HorizontalPodAutoscaler, { spec: { scaleTargetRef: { apiVersion: "argoproj.io/v1alpha1", kind: "Rollout", name: "api" } } });
   });
 
@@ -255,11 +316,34 @@ describe("WebService", () => {
         previewService: "api-preview",
         autoPromotionEnabled: true,
         scaleDownDelaySeconds: 120,
-        // Before promotion the new pods serve only the preview Service: measure that one.
-        prePromotionAnalysis: { templates: [{ templateName: "api-error-rate" }], args: [{ name: "service", value: "api-preview" }] },
+        // Before promotion the new pods serve only the preview Service: measure that one, and only them.
+        prePromotionAnalysis: { templates: [{ templateName: "api-error-rate" }], args: [{ name: "service", value: "api-preview" }, CANARY_HASH] },
       },
     });
     plan.hasResource(k8s.core.v1.Service, { metadata: { name: "api-preview" } });
+    // A pre-promotion analysis must end for the rollout to promote: five measurements.
+    expect(plan.find(ANALYSIS).inputs.spec.metrics[0]).toMatchObject({ interval: "1m", count: 5, failureLimit: 1, inconclusiveLimit: 2 });
+  });
+
+  describe("its analysis", () => {
+    // Argo Rollouts' own evaluation (utils/evaluate): success when successCondition holds, failure when failureCondition does, Inconclusive when neither.
+    const spec = analysisTemplateSpec({ namespace: "shop-prd", maxErrorRatio: 0.001, prometheusAddress: "http://prometheus" });
+    const metric = (spec["metrics"] as { successCondition: string; failureCondition: string }[])[0]!;
+    const holds = (condition: string, result: number[]): boolean =>
+      // The conditions use &&, len, isNaN, indexing and comparisons only: JavaScript reads them the same, short-circuit included.
+      new Function("result", "len", "isNaN", `return ${condition};`)(result, (a: unknown[]) => a.length, Number.isNaN) as boolean;
+    const phase = (result: number[]) => (holds(metric.successCondition, result) ? "Successful" : holds(metric.failureCondition, result) ? "Failed" : "Inconclusive");
+
+    it.each([
+      [[], "Inconclusive"],
+      [[Number.NaN], "Inconclusive"],
+      [[0], "Successful"],
+      [[0.001], "Successful"],
+      [[0.0011], "Failed"],
+      [[0.5], "Failed"],
+    ])("measures %p as %s: no result never promotes", (result, expected) => {
+      expect(phase(result)).toBe(expected);
+    });
   });
 
   it("adjusts the preview Service with its own transform key", async () => {
@@ -322,7 +406,7 @@ describe("WebService", () => {
         new WebService("api", args({}, { host: "api.example.com", ingressClassName: "traefik" }, { network: { loadBalancer: { public: true, tls: true, waf: true } } }));
       },
     );
-    expect(plan.find(k8s.networking.v1.Ingress).inputs.metadata!.annotations).toEqual({ "cert-manager.io/cluster-issuer": "letsencrypt" });
+    expect(plan.find(k8s.networking.v1.Ingress, { metadata: { name: "api" } }).inputs.metadata!.annotations).toEqual({ "cert-manager.io/cluster-issuer": "letsencrypt" });
     expect(plan.logs).toContainEqual(expect.objectContaining({ severity: "warning", message: expect.stringMatching(/waf is on, but ingress class "traefik" is not nginx/) }));
   });
 });

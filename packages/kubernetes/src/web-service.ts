@@ -18,6 +18,12 @@ import { errorRatio, formatNumber, type RequestMetrics } from "./promql";
 import { secretLocationProblems, type KubernetesSecretReference } from "./refs";
 import { runAsProblems, type RunAs } from "./security";
 
+/** Name of the container and Service port of metrics served apart from HTTP (`metricsPort`). */
+export const METRICS_PORT_NAME = "metrics";
+
+/** Every IPv4 and IPv6 address, for ingress-nginx's `denylist-source-range`. */
+export const DENY_EVERY_ADDRESS = "0.0.0.0/0,::/0";
+
 /** Where projected secret files are mounted when `secretDelivery` is `"files"`. */
 export const SECRET_FILES_DIR = "/var/run/secrets/app";
 
@@ -85,6 +91,17 @@ export interface WebServiceArgs extends CoreWebServiceArgs<NamespaceRef> {
   readonly argoRollouts?: boolean;
   /** Prometheus queried by the rollout analysis. @default "http://prometheus-operated.monitoring.svc:9090" */
   readonly prometheusAddress?: string;
+  /** Path the service serves Prometheus metrics on. @default "/metrics" */
+  readonly metricsPath?: string;
+  /**
+   * Container port the service serves its metrics on, when not its HTTP port: the pods and the Service
+   * get a port named `metrics`, which the ServiceMonitor scrapes and the Ingress never routes to. The
+   * sure way to keep metrics private on any ingress controller.
+   * @default - metrics on the HTTP port; a public service's Ingress then refuses the metrics path
+   * (ingress-nginx: a second Ingress for the path with `denylist-source-range` of every address,
+   * answered 403; other classes: a warning)
+   */
+  readonly metricsPort?: number;
   /** Names of the service's HTTP metrics, for the rollout analysis. @default - Prometheus client conventions */
   readonly metrics?: RequestMetrics;
   /** UID/GID of the container (10001 or more). @default { uid: 10001, gid: 10001 } */
@@ -113,6 +130,8 @@ export interface WebServiceArgs extends CoreWebServiceArgs<NamespaceRef> {
     readonly horizontalPodAutoscaler?: Transform<k8s.autoscaling.v2.HorizontalPodAutoscalerArgs>;
     readonly podDisruptionBudget?: Transform<k8s.policy.v1.PodDisruptionBudgetArgs>;
     readonly ingress?: Transform<k8s.networking.v1.IngressArgs>;
+    /** The Ingress that refuses the metrics path (ingress-nginx, metrics on the HTTP port). */
+    readonly metricsIngress?: Transform<k8s.networking.v1.IngressArgs>;
     /** Every NetworkPolicy of the service: `egress`, `allow-callers` and `allow-calls`. */
     readonly networkPolicy?: Transform<k8s.networking.v1.NetworkPolicyArgs>;
   };
@@ -135,14 +154,17 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
   /** Labels that select the service's pods. */
   readonly selector: Readonly<Record<string, string>>;
   readonly service: k8s.core.v1.Service;
-  /** Name of the Service port that serves HTTP (and metrics). */
+  /** Name of the Service port that serves HTTP. */
   readonly portName: string;
+  /** Where Prometheus scrapes the service: the Service port's name (`http`, or `metrics` with `metricsPort`) and the path. */
+  readonly metricsEndpoint: { readonly port: string; readonly path: string };
 
   constructor(name: string, args: WebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     PolycloudError.throwIfAny(validate(args));
     super("kubernetes", "WebService", name, args, opts);
     const spec = args.service;
     this.portName = "http";
+    this.metricsEndpoint = { port: args.metricsPort === undefined ? this.portName : METRICS_PORT_NAME, path: args.metricsPath ?? "/metrics" };
     const common = commonOf(this.defaults);
     const t = args.transform ?? {};
     const namespace = args.network.networkId;
@@ -180,7 +202,10 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
           imagePullPolicy: args.imagePullPolicy ?? "Always",
           ...(spec.command === undefined ? {} : { command: [...spec.command] }),
           ...(spec.args === undefined ? {} : { args: [...spec.args] }),
-          ports: [{ name: this.portName, containerPort: spec.port, protocol: "TCP" }],
+          ports: [
+            { name: this.portName, containerPort: spec.port, protocol: "TCP" },
+            ...(args.metricsPort === undefined ? [] : [{ name: METRICS_PORT_NAME, containerPort: args.metricsPort, protocol: "TCP" }]),
+          ],
           env: [...Object.entries(spec.env).map(([envName, value]) => ({ name: envName, value })), ...secrets.env],
           resources: guaranteedResources(spec.cpu, spec.memory),
           ...probes(spec.healthCheck, this.portName),
@@ -212,7 +237,7 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
           ),
         );
 
-    this.service = this.createService(`${name}-service`, spec.name, metadata, t.service);
+    this.service = this.createService(`${name}-service`, spec.name, metadata, args.metricsPort, t.service);
 
     new k8s.autoscaling.v2.HorizontalPodAutoscaler(
       ...transformed(
@@ -259,14 +284,28 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
     this.registerOutputs({ serviceName: this.serviceName, url: this.url });
   }
 
-  /** A ClusterIP Service on port 80 to the pods' http port (the active one, or blue-green's preview). */
-  private createService(child: string, objectName: string, metadata: k8s.types.input.meta.v1.ObjectMeta, userTransform: Transform<k8s.core.v1.ServiceArgs> | undefined): k8s.core.v1.Service {
+  /** A ClusterIP Service on port 80 to the pods' http port (the active one, or blue-green's preview), and their metrics port when it is another. */
+  private createService(
+    child: string,
+    objectName: string,
+    metadata: k8s.types.input.meta.v1.ObjectMeta,
+    metricsPort: number | undefined,
+    userTransform: Transform<k8s.core.v1.ServiceArgs> | undefined,
+  ): k8s.core.v1.Service {
     return new k8s.core.v1.Service(
       ...transformed(
         child,
         {
           metadata: { ...metadata, name: objectName },
-          spec: { type: "ClusterIP", selector: { ...this.selector }, ports: [{ name: this.portName, port: 80, targetPort: this.portName, protocol: "TCP" }] },
+          spec: {
+            type: "ClusterIP",
+            selector: { ...this.selector },
+            ports: [
+              { name: this.portName, port: 80, targetPort: this.portName, protocol: "TCP" },
+              // For the ServiceMonitor only: no Ingress routes to it.
+              ...(metricsPort === undefined ? [] : [{ name: METRICS_PORT_NAME, port: metricsPort, targetPort: METRICS_PORT_NAME, protocol: "TCP" }]),
+            ],
+          },
         },
         this.childOptions(),
         userTransform,
@@ -342,12 +381,61 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
         t.ingress,
       ),
     );
+    this.refuseMetricsPath(name, args, metadata, { host, ingressClassName, tls: lb.tls }, ingress, t);
     const scheme = lb.tls ? "https" : "http";
     if (host !== undefined) return pulumi.output(`${scheme}://${host}`);
     return ingress.status.apply((status) => {
       const entry = status?.loadBalancer?.ingress?.[0];
       return `${scheme}://${entry?.hostname ?? entry?.ip ?? "pending"}`;
     });
+  }
+
+  /**
+   * Metrics served on the HTTP port would be public through the Ingress. The Ingress API cannot exclude
+   * a path, so for ingress-nginx a second Ingress for the same host takes the metrics path (Prefix: the
+   * path and everything under it) and denies every client address (`denylist-source-range`, a
+   * location-level annotation of low risk, unlike the snippet annotations that recent controllers
+   * disable): nginx answers 403 and never proxies. Other controllers get a warning: set `metricsPort`.
+   */
+  private refuseMetricsPath(
+    name: string,
+    args: WebServiceArgs,
+    metadata: k8s.types.input.meta.v1.ObjectMeta,
+    o: { host: string | undefined; ingressClassName: string; tls: boolean },
+    ingress: k8s.networking.v1.Ingress,
+    t: NonNullable<WebServiceArgs["transform"]>,
+  ): void {
+    if (args.metricsPort !== undefined) return;
+    const spec = args.service;
+    const path = this.metricsEndpoint.path;
+    if (o.ingressClassName !== "nginx") {
+      pulumi.log.warn(
+        `${spec.name} serves ${path} on its HTTP port, which the "${o.ingressClassName}" Ingress makes public: set metricsPort to serve metrics on a port of their own, or deny ${path} on the controller`,
+        this,
+      );
+      return;
+    }
+    new k8s.networking.v1.Ingress(
+      ...transformed(
+        `${name}-metrics-ingress`,
+        {
+          metadata: { ...metadata, name: `${spec.name}-metrics`, annotations: { "nginx.ingress.kubernetes.io/denylist-source-range": DENY_EVERY_ADDRESS } },
+          spec: {
+            ingressClassName: o.ingressClassName,
+            rules: [
+              {
+                ...(o.host === undefined ? {} : { host: o.host }),
+                http: { paths: [{ path, pathType: "Prefix", backend: { service: { name: spec.name, port: { name: this.portName } } } }] },
+              },
+            ],
+            // The same certificate as the service's Ingress, which cert-manager issues; no issuer annotation here, so it is issued once.
+            ...(o.tls ? { tls: [{ ...(o.host === undefined ? {} : { hosts: [o.host] }), secretName: `${spec.name}-tls` }] } : {}),
+          },
+        },
+        this.childOptions({ dependsOn: [ingress] }),
+        t.metricsIngress,
+      ),
+    );
   }
 
   private createRollout(
@@ -369,32 +457,28 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
             apiVersion: "argoproj.io/v1alpha1",
             kind: "AnalysisTemplate",
             metadata: { ...metadata, name: analysisName },
-            spec: {
-              // The Service whose traffic is measured: the canary's own, or blue-green's preview before promotion.
-              args: [{ name: "service" }],
-              metrics: [
-                {
-                  name: "error-rate",
-                  interval: "1m",
-                  failureLimit: 1,
-                  // No traffic yet (empty or NaN result) is not a failure.
-                  successCondition: `len(result) == 0 || isNaN(result[0]) || result[0] <= ${formatNumber(args.slo.errorRatePercent / 100)}`,
-                  provider: {
-                    prometheus: {
-                      address: args.prometheusAddress ?? "http://prometheus-operated.monitoring.svc:9090",
-                      query: errorRatio({ namespace: this.namespaceName, service: "{{args.service}}" }, "2m", args.metrics),
-                    },
-                  },
-                },
-              ],
-            },
+            spec: analysisTemplateSpec({
+              namespace: this.namespaceName,
+              maxErrorRatio: args.slo.errorRatePercent / 100,
+              prometheusAddress: args.prometheusAddress ?? "http://prometheus-operated.monitoring.svc:9090",
+              // Blue-green's pre-promotion analysis must end for the rollout to promote; the canary's runs in the background until the last step.
+              ...(deployment.strategy === "blue-green" ? { count: BLUE_GREEN_MEASUREMENTS } : {}),
+              ...(args.metrics === undefined ? {} : { metrics: args.metrics }),
+            }),
           },
           this.childOptions(),
           t.analysisTemplate,
         ),
       );
     }
-    const analysis = (service: string) => ({ templates: [{ templateName: analysisName }], args: [{ name: "service", value: service }] });
+    const analysis = (service: string) => ({
+      templates: [{ templateName: analysisName }],
+      args: [
+        { name: "service", value: service },
+        // The newest ReplicaSet's pods: the canary, or blue-green's preview before promotion.
+        { name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } },
+      ],
+    });
     let strategy: Record<string, unknown>;
     if (deployment.strategy === "canary") {
       const pause = { pause: { duration: `${deployment.canary.intervalMinutes}m` } };
@@ -407,7 +491,7 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
       };
     } else {
       const preview = `${spec.name}-preview`;
-      this.createService(`${name}-preview-service`, preview, metadata, t.previewService);
+      this.createService(`${name}-preview-service`, preview, metadata, args.metricsPort, t.previewService);
       strategy = {
         blueGreen: {
           activeService: spec.name,
@@ -432,6 +516,47 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
       ),
     );
   }
+}
+
+/** Measurements of blue-green's pre-promotion analysis, one a minute: the preview is judged on five minutes of its traffic. */
+export const BLUE_GREEN_MEASUREMENTS = 5;
+
+/** Measurements without a result (no traffic, no metrics) tolerated before the analysis turns Inconclusive and the rollout pauses. */
+export const INCONCLUSIVE_LIMIT = 2;
+
+/**
+ * The error-rate AnalysisTemplate of a Rollout: the 5xx ratio over 2 minutes of the pods of the newest
+ * ReplicaSet only (argument `canary-hash`, the Rollout's `podTemplateHashValue: Latest`, matched against
+ * the series label `rollouts_pod_template_hash` that the ServiceMonitor copies from the pods) behind the
+ * Service `service`. A measurement succeeds at or below the SLO's error ratio and fails above it; no
+ * result at all (no traffic, or no metrics: an empty vector or NaN) is neither, so it is Inconclusive.
+ * After {@link INCONCLUSIVE_LIMIT} such measurements the run is Inconclusive and Argo Rollouts pauses
+ * the rollout for a person to promote or abort: a release whose metrics are missing is never promoted
+ * by the analysis. One failed measurement is tolerated, the second aborts and rolls back.
+ */
+export function analysisTemplateSpec(o: { namespace: string; maxErrorRatio: number; prometheusAddress: string; count?: number; metrics?: RequestMetrics }): Record<string, unknown> {
+  const threshold = formatNumber(o.maxErrorRatio);
+  const measured = "len(result) > 0 && !isNaN(result[0])";
+  return {
+    args: [{ name: "service" }, { name: "canary-hash" }],
+    metrics: [
+      {
+        name: "error-rate",
+        interval: "1m",
+        ...(o.count === undefined ? {} : { count: o.count }),
+        successCondition: `${measured} && result[0] <= ${threshold}`,
+        failureCondition: `${measured} && result[0] > ${threshold}`,
+        failureLimit: 1,
+        inconclusiveLimit: INCONCLUSIVE_LIMIT,
+        provider: {
+          prometheus: {
+            address: o.prometheusAddress,
+            query: errorRatio({ namespace: o.namespace, service: "{{args.service}}", podTemplateHash: "{{args.canary-hash}}" }, "2m", o.metrics),
+          },
+        },
+      },
+    ],
+  };
 }
 
 function validate(args: WebServiceArgs): Problem[] {
@@ -461,19 +586,34 @@ function validate(args: WebServiceArgs): Problem[] {
       problems.push({ path: `calls[${i}].port`, message: `${call.port} is not a port; allowed: a whole number from 1 to 65535`, fix: `set the container port of service ${call.service}` });
     }
   });
+  if (args.metricsPath !== undefined && !/^\/[^\s;?#]*$/.test(args.metricsPath)) {
+    problems.push({ path: "metricsPath", message: `"${args.metricsPath}" is not a URL path`, fix: "a path starting with /, e.g. /metrics" });
+  }
+  if (args.metricsPort !== undefined && (!Number.isInteger(args.metricsPort) || args.metricsPort < 1 || args.metricsPort > 65535 || args.metricsPort === args.service.port)) {
+    problems.push({
+      path: "metricsPort",
+      message: `${args.metricsPort} is not allowed; allowed: a port from 1 to 65535 other than the service's port ${args.service.port}`,
+      fix: "set the port the application serves metrics on, or leave metricsPort out when metrics share the HTTP port",
+    });
+  }
   problems.push(...labelProblems("podLabels", args.podLabels ?? {}, selectorLabels(args.app, args.service.name)));
   problems.push(...runAsProblems(args.runAs ?? {}, "runAs"));
   return problems;
 }
 
-/** Readiness and (more patient) liveness on the health-check path; a startup probe covers the grace period. */
-function probes(health: WebServiceArgs["service"]["healthCheck"], port: string): Pick<core.v1.Container, "readinessProbe" | "livenessProbe" | "startupProbe"> {
+/**
+ * Probes on the health-check path. Readiness is strict: three failed checks at the spec's interval take
+ * the pod out of the Service, and one success puts it back. Liveness restarts the container, so it is
+ * lenient: checks half as often, waits twice as long for an answer and restarts only after five failures
+ * in a row (10 intervals, against readiness's 3), so a pod that is merely busy or waiting on a dependency
+ * is taken out of traffic, not killed. A startup probe covers the grace period; liveness waits for it.
+ */
+export function probes(health: WebServiceArgs["service"]["healthCheck"], port: string): Pick<core.v1.Container, "readinessProbe" | "livenessProbe" | "startupProbe"> {
   const httpGet = { path: health.path, port };
-  const probe = { httpGet, periodSeconds: health.intervalSeconds, timeoutSeconds: health.timeoutSeconds, failureThreshold: 3 };
+  const livenessPeriod = health.intervalSeconds * 2;
   return {
-    readinessProbe: probe,
-    // Liveness restarts the pod, so it waits twice as long as readiness, which only takes the pod out of the Service.
-    livenessProbe: { ...probe, failureThreshold: 6 },
+    readinessProbe: { httpGet, periodSeconds: health.intervalSeconds, timeoutSeconds: health.timeoutSeconds, successThreshold: 1, failureThreshold: 3 },
+    livenessProbe: { httpGet, periodSeconds: livenessPeriod, timeoutSeconds: Math.min(health.timeoutSeconds * 2, livenessPeriod), successThreshold: 1, failureThreshold: 5 },
     // Liveness waits until startup succeeds, so a slow start is not killed in a restart loop.
     startupProbe: { httpGet, periodSeconds: 5, timeoutSeconds: health.timeoutSeconds, failureThreshold: Math.max(1, Math.ceil(health.gracePeriodSeconds / 5)) },
   };

@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import { PolycloudError } from "@polycloud/core";
 import { Match, runProgram } from "@polycloud/testing";
 import { Monitoring, type MonitoringArgs } from "./monitoring";
 import { WebService } from "./web-service";
@@ -9,6 +10,7 @@ const MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor";
 const ROUTING = "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig";
 
 const s = spec({ monitoring: FULL_SPEC.monitoring!, database: {}, cache: {} });
+const SMTP = { smarthost: "smtp.example.com:587", from: "Shop alerts <alerts@example.com>" };
 
 function program(extra: Partial<MonitoringArgs> = {}) {
   return () => {
@@ -22,6 +24,7 @@ function program(extra: Partial<MonitoringArgs> = {}) {
       services: [api],
       database: { objectName: "postgres" },
       cache: { objectName: "redis" },
+      smtp: SMTP,
       ...extra,
     });
     return { alertCount: m.alertCount, dashboardUrl: m.dashboardUrl };
@@ -29,13 +32,33 @@ function program(extra: Partial<MonitoringArgs> = {}) {
 }
 
 describe("Monitoring", () => {
-  it("scrapes each service through a ServiceMonitor on its http port", async () => {
+  it("scrapes each service through a ServiceMonitor on its http port, with the pods' rollout hash on every series", async () => {
     const plan = await runProgram(program());
     expect(plan.find(MONITOR).inputs.spec).toEqual({
       selector: { matchLabels: { "app.kubernetes.io/part-of": "shop", "app.kubernetes.io/name": "api" } },
       namespaceSelector: { matchNames: ["shop-dev"] },
+      podTargetLabels: ["rollouts-pod-template-hash"],
       endpoints: [{ port: "http", path: "/metrics", interval: "30s", scrapeTimeout: "10s" }],
     });
+  });
+
+  it("labels monitors, rules and routing with kube-prometheus-stack's release selector by default, and with the selector labels given", async () => {
+    const byDefault = await runProgram(program());
+    for (const type of [MONITOR, RULE, ROUTING]) expect(byDefault.find(type).inputs.metadata.labels).toMatchObject({ release: "kube-prometheus-stack" });
+    const custom = await runProgram(program({ selectorLabels: { prometheus: "platform" } }));
+    expect(custom.find(RULE).inputs.metadata.labels).toMatchObject({ prometheus: "platform" });
+    expect(custom.find(RULE).inputs.metadata.labels.release).toBeUndefined();
+    // A Prometheus that selects everything: no selector label at all.
+    expect((await runProgram(program({ selectorLabels: {} }))).find(RULE).inputs.metadata.labels.release).toBeUndefined();
+  });
+
+  it("gives every alerting rule a for, so one bad evaluation never fires", async () => {
+    const plan = await runProgram(program());
+    type Rule = { alert: string; for?: string };
+    const rules = (plan.find(RULE).inputs.spec.groups as { rules: Rule[] }[]).flatMap((g) => g.rules);
+    expect(rules.filter((r) => r.for === undefined).map((r) => r.alert)).toEqual([]);
+    const holds = Object.fromEntries(rules.map((r) => [r.alert, r.for]));
+    expect(holds).toMatchObject({ ApiErrorRate: "5m", ApiFastBurn: "2m", ApiMediumBurn: "15m", ApiSlowBurn: "3h", ApiLatencyFastBurn: "2m" });
   });
 
   it("creates burn-rate, latency, error-rate and store alerts labelled by severity, each warning with its escalation", async () => {
@@ -77,9 +100,10 @@ describe("Monitoring", () => {
     // The p95 warning holds 15 minutes before it fires; its escalation 15 + 30.
     expect(rule("ApiLatencyP95Warning").for).toBe("15m");
     expect(rule("ApiLatencyP95WarningEscalated")).toMatchObject({ expr: rule("ApiLatencyP95Warning").expr, for: "45m", labels: { severity: "critical", escalates: "ApiLatencyP95Warning", service: "api" } });
-    // A burn-rate warning fires at once (no `for`): its escalation after 30 minutes.
-    expect(rule("ApiSlowBurn").for).toBeUndefined();
-    expect(rule("ApiSlowBurnEscalated")).toMatchObject({ expr: rule("ApiSlowBurn").expr, for: "30m", labels: { severity: "critical", escalates: "ApiSlowBurn" } });
+    // The slow burn holds half its 6h short window: 3 hours; its escalation 3 hours and 30 minutes.
+    expect(rule("ApiSlowBurn").for).toBe("3h");
+    expect(rule("ApiSlowBurnEscalated")).toMatchObject({ expr: rule("ApiSlowBurn").expr, for: "210m", labels: { severity: "critical", escalates: "ApiSlowBurn" } });
+    expect(rule("ApiErrorRateEscalated")).toMatchObject({ for: "35m", labels: { severity: "critical", escalates: "ApiErrorRate" } });
     expect(rule("StoreDiskFillingEscalated", "redis")).toMatchObject({ for: "45m", labels: { severity: "critical", escalates: "StoreDiskFilling", store: "redis" } });
     // Critical alerts are not escalated.
     expect(rules.filter((r) => r.labels["escalates"] !== undefined).every((r) => rules.find((w) => w.alert === r.labels["escalates"])!.labels["severity"] === "warning")).toBe(true);
@@ -125,14 +149,15 @@ describe("Monitoring", () => {
       { receiver: "warning", matchers: [{ name: "severity", value: "warning", matchType: "=" }], repeatInterval: "4h" },
       { receiver: "info", matchers: [{ name: "severity", value: "info", matchType: "=" }] },
     ]);
+    const email = (to: string) => ({ to, from: SMTP.from, smarthost: SMTP.smarthost, requireTLS: true, sendResolved: true });
     expect(spec.receivers).toEqual([
       {
         name: "critical",
-        emailConfigs: [{ to: "oncall@example.com", sendResolved: true }],
+        emailConfigs: [email("oncall@example.com")],
         webhookConfigs: [{ urlSecret: { name: "shop-alert-receivers", key: "critical-1" }, sendResolved: true }],
       },
       { name: "warning", slackConfigs: [{ apiURL: { name: "shop-alert-receivers", key: "warning-0" }, sendResolved: true }] },
-      { name: "info", emailConfigs: [{ to: "team@example.com", sendResolved: true }] },
+      { name: "info", emailConfigs: [email("team@example.com")] },
     ]);
     const secret = plan.find(k8s.core.v1.Secret, { metadata: { name: "shop-alert-receivers" } });
     expect(secret.inputs.stringData).toEqual({ "critical-1": "https://hooks.example.com/page", "warning-0": "https://hooks.slack.com/services/T000/B000/XXX" });
@@ -140,11 +165,47 @@ describe("Monitoring", () => {
     expect(JSON.stringify(spec)).not.toContain("hooks.");
   });
 
-  it("publishes a golden-signals dashboard for the Grafana sidecar and its URL when grafanaUrl is given", async () => {
-    const plan = await runProgram(program({ grafanaUrl: "https://grafana.example.com/", selectorLabels: { release: "kube-prometheus-stack" } }));
+  it("sends email with the SMTP settings, authenticating with a password from a Secret of the namespace", async () => {
+    const smtp = { ...SMTP, authUsername: "alerts", authPasswordSecret: { name: "smtp", key: "password" }, requireTLS: false };
+    const plan = await runProgram(program({ smtp }));
+    const receivers = plan.find(ROUTING).inputs.spec.receivers as { name: string; emailConfigs?: unknown[] }[];
+    expect(receivers.find((r) => r.name === "critical")!.emailConfigs).toEqual([
+      { to: "oncall@example.com", from: SMTP.from, smarthost: "smtp.example.com:587", authUsername: "alerts", authPassword: { name: "smtp", key: "password" }, requireTLS: false, sendResolved: true },
+    ]);
+  });
+
+  it("refuses email routes without SMTP settings, naming each route and the option, before creating anything", async () => {
+    const build = () => new Monitoring("monitoring", { app: "shop", network: namespace(), slo: s.slo, monitoring: s.monitoring, services: [] });
+    expect(build).toThrow(PolycloudError);
+    expect(build).toThrow(/monitoring\.alerts\.critical\[0\]\.email: "oncall@example\.com" cannot be sent: email needs an SMTP server/);
+    expect(build).toThrow(/monitoring\.alerts\.info\[0\]\.email/);
+    expect(build).toThrow(/providers\.kubernetes\.smtp/);
+    // Webhook and Slack routes need no SMTP.
+    const hooks = { ...s.monitoring, alerts: { critical: [{ webhook: "https://hooks.example.com/page" }], warning: [], info: [] } };
+    const plan = await runProgram(() => {
+      new Monitoring("hooks", { app: "shop", network: namespace(), slo: s.slo, monitoring: hooks, services: [] });
+    });
+    plan.resourceCountIs(ROUTING, 1);
+  });
+
+  it.each([
+    [{ smarthost: "smtp.example.com", from: "alerts@example.com" }, /smtp\.smarthost: "smtp\.example\.com" is not host:port/],
+    [{ smarthost: "smtp.example.com:99999", from: "alerts@example.com" }, /smtp\.smarthost/],
+    [{ smarthost: "smtp.example.com:587", from: "alerts" }, /smtp\.from: "alerts" is not an email address/],
+    [{ smarthost: "smtp.example.com:587", from: "alerts@example.com", authPasswordSecret: { name: "smtp", key: "password" } }, /smtp\.authPasswordSecret: is set without authUsername/],
+  ])("refuses SMTP settings the operator would reject: %j", (smtp, message) => {
+    expect(() => new Monitoring("monitoring", { app: "shop", network: namespace(), slo: s.slo, monitoring: s.monitoring, services: [], smtp })).toThrow(message);
+  });
+
+  it("publishes a golden-signals dashboard in Grafana's namespace for the sidecar, and its URL when grafanaUrl is given", async () => {
+    const plan = await runProgram(program({ grafanaUrl: "https://grafana.example.com/" }));
     const dashboard = plan.find(k8s.core.v1.ConfigMap).inputs;
+    // kube-prometheus-stack's Grafana runs in the monitoring namespace; named after the application's namespace, so environments never collide there.
+    expect(dashboard.metadata).toMatchObject({ name: "shop-dev-dashboard", namespace: "monitoring" });
     expect(dashboard.metadata!.labels).toMatchObject({ grafana_dashboard: "1", release: "kube-prometheus-stack" });
-    const model = JSON.parse(dashboard.data!["shop.json"]!) as { panels: { title: string }[] };
+    expect(Object.keys(dashboard.data!)).toEqual(["shop-dev.json"]);
+    expect((await runProgram(program({ dashboardNamespace: "grafana" }))).find(k8s.core.v1.ConfigMap).inputs.metadata!.namespace).toBe("grafana");
+    const model = JSON.parse(dashboard.data!["shop-dev.json"]!) as { panels: { title: string }[] };
     expect(model.panels.map((p) => p.title)).toEqual(["api: traffic", "api: error ratio", "api: p95 latency", "api: CPU", "api: memory"]);
     expect(plan.outputs.dashboardUrl).toBe("https://grafana.example.com/d/shop-dev-golden-signals");
     plan.hasResource(RULE, { metadata: { labels: Match.objectLike({ release: "kube-prometheus-stack" }) } });

@@ -32,15 +32,28 @@ describe("kubernetes-web-service example", () => {
     const secret = given.find(k8s.core.v1.Secret, { metadata: { name: "session-key" } });
     expect(secret.inputs.stringData).toEqual({ value: "from-config" });
     expect(secret.secretInputs).toContain("stringData");
-    given.resourceCountIs("random:index/randomPassword:RandomPassword", 2);
+    // The database's application and superuser passwords, and the cache's.
+    given.resourceCountIs("random:index/randomPassword:RandomPassword", 3);
+    // The spec says generate: true, so without config the key is generated (once, kept in state).
     const generated = await runProgram(program, { project: "kubernetes-web-service" });
-    generated.resourceCountIs("random:index/randomPassword:RandomPassword", 3);
+    generated.resourceCountIs("random:index/randomPassword:RandomPassword", 4);
+    const value = generated.findAll("random:index/randomPassword:RandomPassword").find((p) => p.name === "shop-session-key-value")!;
+    expect(generated.find(k8s.core.v1.Secret, { metadata: { name: "session-key" } }).inputs.stringData).toEqual({ value: value.outputs.result });
   });
 
   it("escalates a warning that still holds 15 minutes after it fired to a critical alert", async () => {
     const plan = await runProgram(program, { project: "kubernetes-web-service" });
     const rules = (plan.find("kubernetes:monitoring.coreos.com/v1:PrometheusRule").inputs.spec.groups as { rules: { alert: string; for?: string; labels: Record<string, string> }[] }[]).flatMap((g) => g.rules);
-    expect(rules.find((r) => r.alert === "WebSlowBurnEscalated")).toMatchObject({ for: "15m", labels: { severity: "critical", escalates: "WebSlowBurn" } });
+    // The slow burn fires after holding 3 hours (half its short window); its escalation 15 minutes later.
+    expect(rules.find((r) => r.alert === "WebSlowBurn")).toMatchObject({ for: "3h" });
+    expect(rules.find((r) => r.alert === "WebSlowBurnEscalated")).toMatchObject({ for: "195m", labels: { severity: "critical", escalates: "WebSlowBurn" } });
+  });
+
+  it("emails the on-call through the SMTP server from the stack config, and labels its rules for kube-prometheus-stack", async () => {
+    const plan = await runProgram(program, { project: "kubernetes-web-service", config: { "kubernetes-web-service:smtpSmarthost": "mail.acme.org:465", "kubernetes-web-service:smtpFrom": "ops@acme.org" } });
+    const routing = plan.find("kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig").inputs;
+    expect(routing.spec.receivers[0].emailConfigs).toEqual([{ to: "oncall@example.com", from: "ops@acme.org", smarthost: "mail.acme.org:465", requireTLS: true, sendResolved: true }]);
+    expect(plan.find("kubernetes:monitoring.coreos.com/v1:PrometheusRule").inputs.metadata.labels).toMatchObject({ release: "kube-prometheus-stack" });
   });
 
   it("protects the database in production", async () => {

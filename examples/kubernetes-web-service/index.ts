@@ -3,6 +3,8 @@
  * with @polycloud/kubernetes components on the cluster of the current kubeconfig.
  *
  *   pulumi config set domain shop.example.com
+ *   pulumi config set smtpSmarthost smtp.example.com:587      # where alert emails go out
+ *   pulumi config set smtpFrom alerts@example.com
  *   pulumi config set --secret session-key "$(openssl rand -hex 32)"   # optional: generated otherwise
  *   pulumi up
  */
@@ -28,7 +30,8 @@ export = () => {
     },
     database: { storageGb: 20 },
     cache: {},
-    secrets: { "session-key": { description: "Signs session cookies" } },
+    // generate: a random value when the stack config gives none (a key nobody else needs to know).
+    secrets: { "session-key": { description: "Signs session cookies", generate: true } },
     monitoring: { alerts: { critical: [{ email: "oncall@example.com" }] } },
   });
   const common = { app: spec.name, environment: spec.environment, tags: { team: "shop" } };
@@ -50,7 +53,9 @@ export = () => {
     // The access labels are what the database's and cache's NetworkPolicies admit.
     podLabels: { ...database.clientLabels, ...cache.clientLabels },
   });
-  const monitoring = new Monitoring("shop", { ...common, network, slo: spec.slo, monitoring: spec.monitoring, services: [web], database, cache });
+  // Email alerts need an SMTP server: kube-prometheus-stack's Alertmanager has none of its own.
+  const smtp = { smarthost: config.get("smtpSmarthost") ?? "smtp.example.com:587", from: config.get("smtpFrom") ?? "alerts@example.com" };
+  const monitoring = new Monitoring("shop", { ...common, network, slo: spec.slo, monitoring: spec.monitoring, services: [web], database, cache, smtp });
 
   return { namespace: network.networkId, url: web.url, databaseHost: database.endpoint, alertCount: monitoring.alertCount };
 };

@@ -1,11 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { AppModel, SpecInput } from "@polycloud/core";
+import { join } from "node:path";
+import { buildModel, loadSpec, parseSpec, PolycloudError, type AppModel, type SpecInput } from "@polycloud/core";
 import { runProgram, type Plan } from "@polycloud/testing";
 import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
-import { backend } from "./backend";
-import { FULL_SPEC, model } from "./__tests__/fixtures";
+import { backend, smtpOption } from "./backend";
+import { FULL_SPEC, model, SMTP, withSmtp } from "./__tests__/fixtures";
 import { canConnect, networkPolicies, type Endpoint } from "./netpol";
 import { kubernetesObjects, validateKubernetesObjects } from "./validation";
 
@@ -98,8 +99,10 @@ describe("backend", () => {
       "polycloud:kubernetes:WebService",
       "polycloud:platform:Platform",
     ]);
-    const namespaces = new Set(kubernetesObjects(plan).flatMap((r) => (r.type === "kubernetes:core/v1:Namespace" ? [] : [r.inputs.metadata.namespace])));
+    const namespaces = new Set(kubernetesObjects(plan).flatMap((r) => (r.type === "kubernetes:core/v1:Namespace" || r.type === "kubernetes:core/v1:ConfigMap" ? [] : [r.inputs.metadata.namespace])));
     expect([...namespaces]).toEqual(["shop-prd"]);
+    // Except the dashboard, which Grafana's sidecar loads from Grafana's namespace; the init script is the database's.
+    expect(plan.findAll(k8s.core.v1.ConfigMap).map((c) => `${c.inputs.metadata!.namespace}/${c.inputs.metadata!.name}`)).toEqual(["shop-prd/postgres-init", "monitoring/shop-prd-dashboard"]);
     // The one public service takes the domain.
     expect(plan.outputs.urls).toEqual(["https://shop.example.com", "http://worker.shop-prd.svc.cluster.local"]);
     // Sized from the spec: (api 10+10 canary, worker 4+4 blue-green, 3 database instances, cache, bucket) x 1.25.
@@ -111,7 +114,13 @@ describe("backend", () => {
     const m = model(input);
     const plan = await build(m);
     expect(plan.outputs.urls).toEqual([`https://${m.services["api"]!.host}`, `https://${m.services["worker"]!.host}`]);
-    expect(plan.findAll(k8s.networking.v1.Ingress).map((i) => i.inputs.spec!.rules![0]!.host)).toEqual(["api.shop.example.com", "worker.shop.example.com"]);
+    // Each with its Ingress refusing /metrics on the same host.
+    expect(plan.findAll(k8s.networking.v1.Ingress).map((i) => `${i.inputs.metadata!.name} ${i.inputs.spec!.rules![0]!.host}`)).toEqual([
+      "api api.shop.example.com",
+      "api-metrics api.shop.example.com",
+      "worker worker.shop.example.com",
+      "worker-metrics worker.shop.example.com",
+    ]);
   });
 
   it("takes namespace, ingress, issuer, monitoring, storage and Grafana from the options, stack config over the spec's providers section", async () => {
@@ -198,7 +207,28 @@ describe("backend", () => {
     expect([can(controller, api!, 8080), can(controller, worker!, 9090), can(controller, postgres!, 5432)]).toEqual([true, false, false]);
   });
 
+  it("lets the prod spec's services call each other and nothing else reach the private worker (stacks/prod.yaml)", async () => {
+    const m = withSmtp(buildModel(loadSpec(join(__dirname, "..", "..", "..", "stacks", "prod.yaml")), "kubernetes", {}));
+    // The model: api and worker call each other; the load balancer reaches api only.
+    expect(m.services["worker"]!.callers).toEqual([{ kind: "service", name: "api" }]);
+    const plan = await build(m);
+    const policies = networkPolicies(plan.resources());
+    const { api, worker } = pods(plan) as Record<string, Endpoint>;
+    const can = (from: Endpoint, to: Endpoint, port: number) => canConnect(policies, from, to, port);
+    // Under the namespace's default-deny, each service reaches the other on its port only.
+    expect([can(api!, worker!, 9090), can(worker!, api!, 8080)]).toEqual([true, true]);
+    expect([can(api!, worker!, 8080), can(worker!, api!, 9090)]).toEqual([false, false]);
+    // A pod of the namespace without grants, the ingress controller and Prometheus do not reach the worker's port.
+    const debug: Endpoint = { kind: "pod", namespace: "shop-prd", labels: { "app.kubernetes.io/name": "debug" } };
+    const controller: Endpoint = { kind: "pod", namespace: "ingress-nginx", labels: {} };
+    const prometheus: Endpoint = { kind: "pod", namespace: "monitoring", labels: { "app.kubernetes.io/name": "prometheus" } };
+    expect([can(debug, worker!, 9090), can(controller, worker!, 9090), can(controller, api!, 8080)]).toEqual([false, false, true]);
+    // Prometheus scrapes the named http port (9090 on the worker's pods).
+    expect(can(prometheus, worker!, 9090)).toBe(true);
+  });
+
   it.each([
+    // Plain: the application's and the superuser's database passwords, the cache's, the bucket's root, readwrite and read users'.
     ["plain cluster", {}, 6, 7],
     ["cluster with every operator", OPERATORS, 5, 5],
   ] as const)("never puts a secret value in a container's plain env on a %s", async (_, config, passwords, pods) => {
@@ -220,12 +250,43 @@ describe("backend", () => {
     }
   });
 
-  it("stores the build's secret values (stack config polycloud:secrets.<name>) instead of generating them", async () => {
-    const plan = await build(full, { secretValues: { "stripe-key": pulumi.secret("sk_live_given") } });
-    const secret = plan.find(k8s.core.v1.Secret, { metadata: { name: "stripe-key" } });
-    expect(secret.inputs.stringData).toEqual({ value: "sk_live_given" });
-    expect(secret.secretInputs).toContain("stringData");
-    expect(plan.findAll(random.RandomPassword).map((r) => r.name)).not.toContain("shop-secrets-stripe-key-value");
+  describe("renders where each secret's value comes from, as the model says", () => {
+    const secrets = { "stripe-key": { description: "Stripe API key" }, "session-key": { generate: true }, "webhook-token": {} };
+    const spec: SpecInput = { ...FULL_SPEC, secrets, services: { ...FULL_SPEC.services, api: { ...FULL_SPEC.services!["api"]!, secrets: Object.keys(secrets) } } };
+
+    it("stores a value from stack config, generates only what the spec says to generate, and leaves a missing one without a value", async () => {
+      const m = model(spec, { "polycloud:secrets.stripe-key": "set" });
+      expect(Object.fromEntries(Object.values(m.secrets).map((s) => [s.spec.name, s.value]))).toEqual({ "stripe-key": "config", "session-key": "generated", "webhook-token": "missing" });
+      // The platform passes the config value; the model says where each comes from.
+      const plan = await build(m, { secretValues: { "stripe-key": pulumi.secret("sk_live_given") } });
+      const secret = (name: string) => plan.find(k8s.core.v1.Secret, { metadata: { name } });
+      expect(secret("stripe-key").inputs.stringData).toEqual({ value: "sk_live_given" });
+      expect(secret("stripe-key").secretInputs).toContain("stringData");
+      const generated = plan.findAll(random.RandomPassword).filter((r) => r.name.startsWith("shop-secrets-"));
+      expect(generated.map((r) => r.name)).toEqual(["shop-secrets-session-key-value"]);
+      expect(secret("session-key").inputs.stringData).toEqual({ value: generated[0]!.outputs.result });
+      // Missing: the Secret exists without its key; api waits in CreateContainerConfigError until the value is set.
+      expect(secret("webhook-token").inputs.stringData).toBeUndefined();
+      expect(secret("webhook-token").inputs.metadata!.annotations).toMatchObject({ "polycloud.dev/value": "missing" });
+      expect(env(plan, "api")).toContainEqual(["WEBHOOK_TOKEN", "webhook-token/value"]);
+      expect(m.warnings).toContainEqual(expect.objectContaining({ path: "secrets.webhook-token", fix: expect.stringContaining("pulumi config set --secret polycloud:secrets.webhook-token") }));
+    });
+  });
+
+  it("refuses email routes when the options have no SMTP settings", async () => {
+    const withoutSmtp = buildModel(parseSpec(FULL_SPEC), "kubernetes", {});
+    const run = build(withoutSmtp);
+    await expect(run).rejects.toThrow(PolycloudError);
+    await expect(build(withoutSmtp)).rejects.toThrow(/monitoring\.alerts\.critical\[0\]\.email: "oncall@example\.com" cannot be sent/);
+    expect(smtpOption(withoutSmtp)).toBeUndefined();
+    expect(smtpOption(full)).toEqual(SMTP);
+  });
+
+  it("sends email through the SMTP option and puts the dashboard in the monitoring namespace", async () => {
+    const plan = await build(model(FULL_SPEC, { "polycloud:kubernetes.monitoringNamespace": "observability" }));
+    const receivers = plan.find("kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig").inputs.spec.receivers as { name: string; emailConfigs?: { smarthost: string; from: string }[] }[];
+    expect(receivers.find((r) => r.name === "critical")!.emailConfigs).toEqual([expect.objectContaining({ to: "oncall@example.com", smarthost: SMTP.smarthost, from: SMTP.from })]);
+    expect(plan.find(k8s.core.v1.ConfigMap, { metadata: { name: "shop-prd-dashboard" } }).inputs.metadata!.namespace).toBe("observability");
   });
 
   it.each([

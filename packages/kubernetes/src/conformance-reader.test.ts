@@ -119,8 +119,9 @@ describe("conformanceReader", () => {
   it("reads every PrometheusRule alert with its pending minutes, and each escalation with the warning it escalates", async () => {
     const { observation } = await observe(model({ ...FULL_SPEC, monitoring: { ...FULL_SPEC.monitoring, escalateAfterMinutes: 20 } }));
     const alert = (id: string) => observation.alerts.find((a) => a.id === id);
-    expect(alert("ApiSlowBurn")).toEqual({ id: "ApiSlowBurn", severity: "warning", pendingMinutes: 0 });
-    expect(alert("ApiSlowBurnEscalated")).toEqual({ id: "ApiSlowBurnEscalated", severity: "critical", pendingMinutes: 20, escalates: "ApiSlowBurn" });
+    // The slow burn holds half its 6-hour short window.
+    expect(alert("ApiSlowBurn")).toEqual({ id: "ApiSlowBurn", severity: "warning", pendingMinutes: 180 });
+    expect(alert("ApiSlowBurnEscalated")).toEqual({ id: "ApiSlowBurnEscalated", severity: "critical", pendingMinutes: 200, escalates: "ApiSlowBurn" });
     expect(alert("StoreDiskFillingEscalated[redis]")).toEqual({ id: "StoreDiskFillingEscalated[redis]", severity: "critical", pendingMinutes: 35, escalates: "StoreDiskFilling[redis]" });
     expect(alert("StoreUnavailable[postgres]")).toMatchObject({ severity: "critical", pendingMinutes: 5 });
   });

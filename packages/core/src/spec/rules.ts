@@ -1,15 +1,11 @@
 /** The rules that span fields (SPEC.md "Rules a valid spec obeys"), checked on the resolved spec. */
 import { isPrivateCidr, subnetPlanProblem } from "../cidr";
-import { isSecretLookingName } from "../errors";
+import { containsCredential, isSecretLookingName } from "../errors";
 import { complianceFloor } from "../presets";
 import { tagProblems } from "../tags";
 import { formatPath, type Located } from "./issues";
 import type { ParsedSpec } from "./schema";
 import { GENERATED_SECRETS, type NetworkSpec, type ResolvedSpec, type ServiceSpec } from "./types";
-
-// Values that are secrets whatever their name: cloud keys, private keys, tokens, URLs with passwords.
-const SECRET_VALUE =
-  /(AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|\bgh[pousr]_[A-Za-z0-9]{20,}|\bxox[abpr]-|\bsk_(live|test)_|\beyJ[\w-]+\.eyJ[\w-]+|:\/\/[^/\s:@]+:[^/\s@]+@)/;
 
 /** The rules that span fields (SPEC.md "Rules a valid spec obeys"), checked on the resolved spec. */
 export function specRuleProblems(spec: ResolvedSpec, parsed: ParsedSpec): Located[] {
@@ -52,7 +48,7 @@ export function specRuleProblems(spec: ResolvedSpec, parsed: ParsedSpec): Locate
     });
     problems.push(...accessProblems(spec, service.name, written.access, at));
     for (const [key, value] of Object.entries(service.env)) {
-      if (isSecretLookingName(key) || SECRET_VALUE.test(value)) {
+      if (isSecretLookingName(key) || containsCredential(value)) {
         add(
           [...at, "env", key],
           "looks like a secret (value not shown); plain environment values are visible to anyone who can read the service definition",

@@ -1,50 +1,66 @@
 /** The rules that span fields (SPEC.md "Rules a valid spec obeys"), checked on the resolved spec. */
 import { isPrivateCidr, subnetPlanProblem } from "../cidr";
-import { containsCredential, isSecretLookingName } from "../errors";
+import { containsCredential, isSecretLookingName, redactText } from "../errors";
 import { complianceFloor } from "../presets";
 import { tagProblems } from "../tags";
 import { formatPath, type Located } from "./issues";
 import type { ParsedSpec } from "./schema";
 import { GENERATED_SECRETS, type NetworkSpec, type ResolvedSpec, type ServiceSpec } from "./types";
 
-/** The rules that span fields (SPEC.md "Rules a valid spec obeys"), checked on the resolved spec. */
+type Path = readonly PropertyKey[];
+
+/**
+ * The rules that span fields (SPEC.md "Rules a valid spec obeys"), checked on the resolved spec. Each
+ * problem names the other paths its rule read (`reads`), so that a spec checked without its rejected
+ * values (see `parseRemainder`) reports only what those values did not decide.
+ */
 export function specRuleProblems(spec: ResolvedSpec, parsed: ParsedSpec): Located[] {
   const problems: Located[] = [];
-  const add = (at: readonly PropertyKey[], message: string, fix?: string) =>
-    problems.push({ path: formatPath(at), at, message, ...(fix === undefined ? {} : { fix }) });
+  const add = (at: Path, message: string, fix?: string, reads: readonly Path[] = []) =>
+    problems.push({ path: formatPath(at), at, message, ...(fix === undefined ? {} : { fix }), ...(reads.length === 0 ? {} : { reads }) });
+  const reading = (reads: readonly Path[]) => (p: Located): Located => ({ ...p, reads: [...(p.reads ?? []), ...reads] });
   const production = spec.environment === "production";
+  const ENV: Path = ["environment"];
+  const publicFlags: Path[] = spec.services.map((s) => ["services", s.name, "public"]);
 
   if (Object.keys(parsed.services).length === 0) add(["services"], "has no service; allowed: at least one", "add a service under services");
 
-  problems.push(...networkCidrProblems(spec.network));
+  problems.push(...networkCidrProblems(spec.network).map(reading([["network", "zones"], ENV])));
 
   const secretNames = new Set(spec.secrets.map((s) => s.name));
   for (const service of spec.services) {
     const at = ["services", service.name];
     const { min } = service.replicas;
-    problems.push(...replicaProblems(service), ...envSecretProblems(service));
+    const written = parsed.services[service.name]!;
+    // Bounds left out come from the environment's preset.
+    const replicasRead: Path[] = [[...at, "replicas"], ...(written.replicas?.min === undefined || written.replicas.max === undefined ? [ENV] : [])];
+    problems.push(
+      ...replicaProblems(service).map(reading(replicasRead)),
+      ...envSecretProblems(service).map(reading([[...at, "secrets"], [...at, "access"], ["database"], ["cache"]])),
+    );
     if (production && min < 2) {
-      add([...at, "replicas", "min"], `${min} is below 2, the production minimum (one replica is one failure from an outage)`, "set replicas.min to 2 or more");
+      add([...at, "replicas", "min"], `${min} is below 2, the production minimum (one replica is one failure from an outage)`, "set replicas.min to 2 or more", replicasRead);
     }
     const tag = imageTag(service.image);
     if (production && (tag === undefined || tag === "latest")) {
       add(
         [...at, "image"],
-        `${JSON.stringify(service.image)} ${tag === undefined ? "has no tag" : 'uses the mutable tag "latest"'}; production needs an immutable tag or digest`,
+        `${JSON.stringify(redactText(service.image))} ${tag === undefined ? "has no tag" : 'uses the mutable tag "latest"'}; production needs an immutable tag or digest`,
         "pin a version tag such as :1.4.2 or a digest @sha256:...",
+        [ENV],
       );
     }
-    const written = parsed.services[service.name]!;
     written.secrets.forEach((name, i) => {
       if (secretNames.has(name)) return;
       const generatedFrom = GENERATED_SECRETS[name as keyof typeof GENERATED_SECRETS];
       if (generatedFrom !== undefined) {
-        if (spec[generatedFrom] === undefined) add([...at, "secrets", i], `"${name}" is generated only when the spec has a ${generatedFrom}`, `add a ${generatedFrom} section or remove "${name}"`);
-        else if (written.access[generatedFrom] === false) add([...at, "secrets", i], `"${name}" is listed, but access.${generatedFrom} is false`, `remove "${name}" or set access.${generatedFrom} to true`);
+        const reads = [[generatedFrom], [...at, "access", generatedFrom]];
+        if (spec[generatedFrom] === undefined) add([...at, "secrets", i], `"${name}" is generated only when the spec has a ${generatedFrom}`, `add a ${generatedFrom} section or remove "${name}"`, reads);
+        else if (written.access[generatedFrom] === false) add([...at, "secrets", i], `"${name}" is listed, but access.${generatedFrom} is false`, `remove "${name}" or set access.${generatedFrom} to true`, reads);
         return;
       }
       const known = [...secretNames].join(", ") || "none defined";
-      add([...at, "secrets", i], `"${name}" is not defined in secrets (defined: ${known})`, `add "${name}" under secrets or fix the name`);
+      add([...at, "secrets", i], `"${name}" is not defined in secrets (defined: ${known})`, `add "${name}" under secrets or fix the name`, [["secrets", name]]);
     });
     problems.push(...accessProblems(spec, service.name, written.access, at));
     for (const [key, value] of Object.entries(service.env)) {
@@ -60,7 +76,7 @@ export function specRuleProblems(spec: ResolvedSpec, parsed: ParsedSpec): Locate
     if (service.deployment.strategy === "canary" || parsed.services[service.name]?.deployment.canary.steps !== undefined) {
       const increasing = steps.every((s, i) => i === 0 || s > steps[i - 1]!);
       if (!increasing || steps[steps.length - 1] !== 100) {
-        add([...at, "deployment", "canary", "steps"], `[${steps.join(", ")}] must be strictly increasing percentages ending at 100`, "for example [10, 50, 100]");
+        add([...at, "deployment", "canary", "steps"], `[${steps.join(", ")}] must be strictly increasing percentages ending at 100`, "for example [10, 50, 100]", [[...at, "deployment", "strategy"]]);
       }
     }
   }
@@ -80,26 +96,27 @@ export function specRuleProblems(spec: ResolvedSpec, parsed: ParsedSpec): Locate
   // Tags are normalised per provider at build time; what cannot be normalised is reported now when the provider is known.
   if (spec.provider !== "auto") {
     for (const problem of tagProblems(spec.provider, { ...spec.tags }, { app: spec.name, environment: spec.environment })) {
-      add(["tags"], problem);
+      add(["tags"], problem, undefined, [["name"], ENV, ["provider"]]);
     }
   }
 
   const floor = complianceFloor(spec.compliance);
   if (floor !== undefined) {
     const tags = spec.compliance.join(", ");
+    const reads: Path[] = [["compliance"], ENV];
     if (spec.logging.retentionDays < floor.logRetentionDays) {
-      add(["logging", "retentionDays"], `${spec.logging.retentionDays} is below the ${floor.logRetentionDays} days that compliance ${tags} requires`, `set it to ${floor.logRetentionDays} or more`);
+      add(["logging", "retentionDays"], `${spec.logging.retentionDays} is below the ${floor.logRetentionDays} days that compliance ${tags} requires`, `set it to ${floor.logRetentionDays} or more`, reads);
     }
     if (spec.backup.retentionDays < floor.backupRetentionDays) {
-      add(["backup", "retentionDays"], `${spec.backup.retentionDays} is below the ${floor.backupRetentionDays} days that compliance ${tags} requires`, `set it to ${floor.backupRetentionDays} or more`);
+      add(["backup", "retentionDays"], `${spec.backup.retentionDays} is below the ${floor.backupRetentionDays} days that compliance ${tags} requires`, `set it to ${floor.backupRetentionDays} or more`, reads);
     }
-    if (!spec.logging.audit) add(["logging", "audit"], `false is not allowed with compliance ${tags}`, "set audit to true");
+    if (!spec.logging.audit) add(["logging", "audit"], `false is not allowed with compliance ${tags}`, "set audit to true", reads);
     if (floor.waf && !spec.network.loadBalancer.waf && spec.services.some((s) => s.public)) {
-      add(["network", "loadBalancer", "waf"], "false is not allowed with compliance pci for public services", "set waf to true");
+      add(["network", "loadBalancer", "waf"], "false is not allowed with compliance pci for public services", "set waf to true", [...reads, ...publicFlags]);
     }
   }
   if (spec.services.some((s) => s.public) && !spec.network.loadBalancer.tls && production) {
-    add(["network", "loadBalancer", "tls"], "false is not allowed in production for public services", "set tls to true");
+    add(["network", "loadBalancer", "tls"], "false is not allowed in production for public services", "set tls to true", [ENV, ...publicFlags]);
   }
   return problems;
 }
@@ -148,18 +165,19 @@ export function envSecretProblems(service: Pick<ServiceSpec, "name" | "env" | "s
 /** What a service's `access` names must exist: the store, each bucket, each other service. */
 function accessProblems(spec: ResolvedSpec, service: string, access: ParsedSpec["services"][string]["access"], at: readonly PropertyKey[]): Located[] {
   const problems: Located[] = [];
-  const add = (path: readonly PropertyKey[], message: string, fix: string) => problems.push({ path: formatPath([...at, "access", ...path]), at: [...at, "access", ...path], message, fix });
+  const add = (path: Path, message: string, fix: string, reads: Path) =>
+    problems.push({ path: formatPath([...at, "access", ...path]), at: [...at, "access", ...path], message, fix, reads: [reads] });
   for (const store of ["database", "cache"] as const) {
-    if (access[store] === true && spec[store] === undefined) add([store], `true, but the spec has no ${store}`, `add a ${store} section or remove access.${store}`);
+    if (access[store] === true && spec[store] === undefined) add([store], `true, but the spec has no ${store}`, `add a ${store} section or remove access.${store}`, [store]);
   }
   const buckets = spec.buckets.map((b) => b.name);
   for (const bucket of Object.keys(access.buckets)) {
-    if (!buckets.includes(bucket)) add(["buckets", bucket], `"${bucket}" is not defined in buckets (defined: ${buckets.join(", ") || "none"})`, `add "${bucket}" under buckets or fix the name`);
+    if (!buckets.includes(bucket)) add(["buckets", bucket], `"${bucket}" is not defined in buckets (defined: ${buckets.join(", ") || "none"})`, `add "${bucket}" under buckets or fix the name`, ["buckets", bucket]);
   }
   const services = spec.services.map((s) => s.name);
   (access.services ?? []).forEach((callee, i) => {
-    if (callee === service) add(["services", i], `"${callee}" is this service itself; a service always reaches its own replicas`, `remove "${callee}"`);
-    else if (!services.includes(callee)) add(["services", i], `"${callee}" is not a service (services: ${services.join(", ")})`, `fix the name or remove it`);
+    if (callee === service) add(["services", i], `"${callee}" is this service itself; a service always reaches its own replicas`, `remove "${callee}"`, ["services", callee]);
+    else if (!services.includes(callee)) add(["services", i], `"${callee}" is not a service (services: ${services.join(", ")})`, `fix the name or remove it`, ["services", callee]);
   });
   return problems;
 }

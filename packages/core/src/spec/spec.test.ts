@@ -118,12 +118,12 @@ describe("parseSpec", () => {
     [
       "autoscaling above 95%",
       (s) => (s.services.api.autoscaling = { cpuPercent: 99 }),
-      "services.api.autoscaling.cpuPercent: 99 is out of range; allowed: at most 95",
+      "services.api.autoscaling.cpuPercent: 99 is out of range; allowed: a number 10-95; set cpuPercent to 95 or less",
     ],
     [
       "autoscaling below 10%",
       (s) => (s.services.api.autoscaling = { memoryPercent: 5 }),
-      "services.api.autoscaling.memoryPercent: 5 is out of range; allowed: at least 10",
+      "services.api.autoscaling.memoryPercent: 5 is out of range; allowed: a number 10-95; set memoryPercent to 10 or more",
     ],
     [
       "an undefined secret",
@@ -224,22 +224,22 @@ describe("parseSpec", () => {
     [
       "an invalid name",
       (s) => (s.name = "Shop_1"),
-      'name: "Shop_1" is not valid; allowed: 2-24 characters: lowercase letters, digits and hyphens, starting with a letter',
+      'name: "Shop_1" is not valid; allowed: 2-24 characters: lowercase letters, digits and hyphens, starting with a letter; did you mean "shop-1"?',
     ],
     [
       "an unknown environment",
       (s) => (s.environment = "prod"),
-      'environment: "prod" is not allowed; allowed: development | staging | production',
+      'environment: "prod" is not allowed; allowed: development | staging | production; did you mean "production"?',
     ],
     [
       "availability out of range",
       (s) => (s.slo.availability = 100),
-      "slo.availability: 100 is out of range; allowed: at most 99.999",
+      "slo.availability: 100 is out of range; allowed: a number 90-99.999; set availability to 99.999 or less",
     ],
     [
       "a missing image",
       (s) => delete s.services.api.image,
-      "services.api.image: is required (string); add services.api.image",
+      "services.api.image: is required; allowed: text (container image from any registry: a tag or a digest); add services.api.image",
     ],
     [
       "log retention below the compliance floor",
@@ -254,12 +254,12 @@ describe("parseSpec", () => {
     [
       "an alert route of an unknown kind",
       (s) => (s.monitoring.alerts.critical = [{ pager: "x" }]),
-      "monitoring.alerts.critical[0]: an object matches none of the allowed forms; allowed: { email: <address> }, { webhook: <https URL> } or { slack: <https URL> }",
+      "monitoring.alerts.critical[0]: an object matches none of the allowed forms; allowed: { email: <address> }, { webhook: <https URL> } or { slack: <https URL> }; write one form per entry, e.g. - email: oncall@example.com",
     ],
     [
       "an http webhook",
       (s) => (s.monitoring.alerts.critical = [{ webhook: "http://hooks.example.com" }]),
-      'monitoring.alerts.critical[0].webhook: "http://hooks.example.com" is not valid; allowed: an https:// URL',
+      'monitoring.alerts.critical[0].webhook: "http://hooks.example.com" is not valid; allowed: an https:// URL; did you mean "https://hooks.example.com"?',
     ],
   ];
 
@@ -317,8 +317,12 @@ describe("parseSpecText", () => {
       error = e as PolycloudError;
     }
     expect(error).toBeInstanceOf(PolycloudError);
-    expect(error!.problems.map((p) => [p.path, p.line])).toEqual([["services.api.prot", 6]]);
-    expect(error!.message).toContain("Invalid spec dev.yaml (1 problem):");
+    // The unknown field does not hide the rule problem: both, in the file's order.
+    expect(error!.problems.map((p) => [p.path, p.line])).toEqual([
+      ["services.api.replicas.min", 5],
+      ["services.api.prot", 6],
+    ]);
+    expect(error!.message).toContain("Invalid spec dev.yaml (2 problems):");
     expect(error!.message).toContain('services.api.prot (line 6): unknown field "prot"');
   });
 
@@ -335,8 +339,9 @@ describe("parseSpecText", () => {
     ]);
   });
 
-  it("reports YAML syntax errors with their line", () => {
-    const text = ["name: shop", "services:", "  api: [unclosed"].join("\n");
+  it("reports a YAML syntax error as one problem with its line and column", () => {
+    // The parser reports three errors for this text; the later ones follow from the first.
+    const text = ["name: shop", "services:", "  api: { image: nginx:1.27", "  web: [x", "buckets: {"].join("\n");
     let error: PolycloudError | undefined;
     try {
       parseSpecText(text, "bad.yaml");
@@ -344,8 +349,18 @@ describe("parseSpecText", () => {
       error = e as PolycloudError;
     }
     expect(error).toBeInstanceOf(PolycloudError);
-    expect(error!.problems[0]!.message).toMatch(/^YAML syntax: /);
-    expect(error!.problems[0]!.line).toBeGreaterThanOrEqual(3);
+    expect(error!.problems).toHaveLength(1);
+    expect(error!.problems[0]).toMatchObject({ path: "", line: 4, column: 3, message: expect.stringMatching(/^YAML syntax error: /) });
+    expect(error!.message).toMatch(/\(document\) \(line 4, column 3\): YAML syntax error: .*; fix the syntax there/);
+  });
+
+  it("says an empty file is empty", () => {
+    for (const text of ["", "  \n\n", "# only a comment\n"]) {
+      expect(problemLines(() => parseSpecText(text, "empty.yaml"))).toEqual([
+        expect.stringMatching(/^: the file (is empty|has only comments); allowed: a spec with at least name: and services:; start from an example such as stacks\/dev.yaml/),
+      ]);
+    }
+    expect(problemLines(() => parseSpec(null))).toEqual([expect.stringMatching(/^: the spec is empty/)]);
   });
 
   it("rejects duplicate keys instead of silently keeping the last", () => {
@@ -384,7 +399,115 @@ describe("parseSpec tags", () => {
 describe("parseSpec names", () => {
   it("reports a service or secret name that breaks the DNS label rule", () => {
     expect(problemLines(() => parseSpec({ name: "shop", services: { API_1: { image: "nginx:1.27" } } }))).toEqual([
-      'services.API_1: name "API_1" is not allowed; allowed: 1-20 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen',
+      'services.API_1: name "API_1" is not allowed; allowed: 1-20 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen; rename it, e.g. "api-1"',
     ]);
+  });
+});
+
+describe("parseSpec reports every problem in one run", () => {
+  it("reports type errors and the rules on the rest of the spec together", () => {
+    const text = [
+      "name: shop",
+      "environment: production",
+      "services:",
+      "  api:",
+      "    image: ghcr.io/acme/api:latest",
+      "    port: eighty",
+      "    replicas: { min: 5, max: 2 }",
+    ].join("\n");
+    expect(problemLines(() => parseSpecText(text))).toEqual([
+      'services.api.image: "ghcr.io/acme/api:latest" uses the mutable tag "latest"; production needs an immutable tag or digest; pin a version tag such as :1.4.2 or a digest @sha256:...',
+      'services.api.port: "eighty" is not a number; allowed: a whole number 1-65535; write port as a number, without quotes or units, e.g. port: 8080',
+      "services.api.replicas.min: 5 is greater than replicas.max 2; make min <= max",
+    ]);
+  });
+
+  it("reports nothing about a default standing in for a rejected value", () => {
+    // replicas.min is rejected: the preset's minimum (1) stands in for it, and is not "below 2 in production".
+    const spec = fullSpec() as Record<string, any>;
+    spec.services.api.replicas = { min: "three", max: 10 };
+    spec.database.version = "12";
+    expect(problemLines(() => parseSpec(spec)).map((l) => l.split(":")[0])).toEqual(["services.api.replicas.min", "database.version"]);
+  });
+
+  it("leaves out what depends on a rejected environment, and keeps the rest", () => {
+    const spec = fullSpec() as Record<string, any>;
+    spec.environment = "prod";
+    spec.services.api.image = "ghcr.io/acme/api:latest"; // a production rule: not decided without the environment
+    spec.services.api.replicas = { min: 5, max: 3 }; // decided by the two values alone
+    expect(problemLines(() => parseSpec(spec))).toEqual([
+      'environment: "prod" is not allowed; allowed: development | staging | production; did you mean "production"?',
+      "services.api.replicas.min: 5 is greater than replicas.max 3; make min <= max",
+    ]);
+  });
+
+  it("drops an entry whose required field is missing, and what refers to it", () => {
+    const spec = fullSpec() as Record<string, any>;
+    spec.services.web = { port: 80 }; // no image: the whole service is left out of the rules
+    spec.services.api.access = { services: ["web"] };
+    spec.services.api.replicas = { min: 5, max: 3 };
+    expect(problemLines(() => parseSpec(spec)).map((l) => l.split(":")[0])).toEqual(["services.web.image", "services.api.replicas.min"]);
+  });
+
+  it("checks the rules with a rejected name or services section stood in for", () => {
+    expect(problemLines(() => parseSpec({ name: "Shop_1", environment: "production", services: { api: { image: "nginx", replicas: { min: 1, max: 3 } } } })).map((l) => l.split(":")[0])).toEqual([
+      "name",
+      "services.api.replicas.min",
+      "services.api.image",
+    ]);
+    expect(problemLines(() => parseSpec({ name: "shop", services: ["api"] }))).toEqual([
+      "services: a list of 1 is not a mapping; allowed: a mapping of names to a mapping with the fields image, command, args, port, cpu, memory, replicas, autoscaling, healthCheck, public, env, secrets, access, deployment; write services as a mapping (indented key: value lines)",
+    ]);
+  });
+
+  it("gives type errors what is allowed and a fix, like the rules' problems", () => {
+    const lines = problemLines(() =>
+      parseSpec({ name: "shop", services: { api: { image: "nginx:1.27", public: "yes", port: "8080", cpu: 64, command: "serve" } }, network: { cidr: 10 } }),
+    );
+    expect(lines).toEqual([
+      'network.cidr: 10 is not a string; allowed: text (private (RFC 1918) IPv4 range, /16 to /24); quote the value, e.g. cidr: "10"',
+      "services.api.command: \"serve\" is not a list; allowed: a list of text; write command as a list, e.g. [a, b] or one \"- item\" per line",
+      'services.api.port: "8080" is not a number; allowed: a whole number 1-65535; write 8080 without quotes',
+      "services.api.cpu: 64 is out of range; allowed: a number 0.25-16; set cpu to 16 or less",
+      'services.api.public: "yes" is not a boolean; allowed: true or false; write true or false, without quotes, e.g. public: false',
+    ]);
+  });
+
+  it("says where a secret's value goes when the spec holds one", () => {
+    const lines = problemLines(() => parseSpec({ name: "shop", services: { api: { image: "nginx:1.27" } }, secrets: { "stripe-key": { value: "sk_live_0123456789abcdef" }, github: "ghp_0123456789abcdefghijklmnopqrstuv" } }));
+    expect(lines).toEqual([
+      'secrets.stripe-key.value: unknown field "value"; allowed fields: description, rotationDays, generate; remove "value": secret values never go in the spec: set it with `pulumi config set --secret polycloud:secrets.stripe-key <value>` in the stack\'s directory, or set generate: true to have one generated',
+      "secrets.github: <redacted> is not a secret's settings; allowed: a mapping with the fields description, rotationDays, generate; write secrets.github as a mapping; secret values never go in the spec: set it with `pulumi config set --secret polycloud:secrets.github <value>` in the stack's directory, or set generate: true to have one generated",
+    ]);
+    expect(lines.join("\n")).not.toMatch(/sk_live_0123|ghp_0123/);
+  });
+});
+
+describe("spec size limits", () => {
+  const services = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`s${i}`, { image: "nginx:1.27" }]));
+
+  it("refuses more than 200 services with the limit and why, before validating them", () => {
+    const started = Date.now();
+    const lines = problemLines(() => parseSpec({ name: "shop", services: services(5000), environment: "bogus" }));
+    expect(lines).toEqual([expect.stringMatching(/^services: has 5000 entries; allowed: at most 200, because every service becomes a dozen resources or more.*; split the spec into several applications/)]);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(() => parseSpec({ name: "shop", services: services(200) })).not.toThrow();
+  });
+
+  it("refuses any list or mapping of more than 1000 entries", () => {
+    const env = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`V${i}`, "x"]));
+    expect(problemLines(() => parseSpec({ name: "shop", services: { api: { image: "nginx:1.27", env } } }))).toEqual([
+      expect.stringMatching(/^services\.api\.env: has 1001 entries; allowed: at most 1000, because/),
+    ]);
+  });
+
+  it("refuses a file over 1 MB before reading it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "polycloud-spec-"));
+    const file = join(dir, "huge.yaml");
+    writeFileSync(file, `name: shop\nservices:\n${"  # padding padding padding padding padding padding padding padding\n".repeat(20_000)}`);
+    expect(problemLines(() => loadSpec(file))).toEqual([
+      expect.stringMatching(/^: the file is 1\.3 MB; allowed: at most 1\.0 MB, because a spec describes one application.*; split it into one spec per application/),
+    ]);
+    expect(() => parseSpecText("x".repeat(1024 * 1024 + 1))).toThrow(/too big to check/);
   });
 });

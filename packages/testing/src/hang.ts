@@ -5,7 +5,7 @@
  * that never resolves and the pending resource another one waits for.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { RuntimeStore } from "./pulumi-internals";
+import { outputParts, pendingRegistrations, resourceIdentity, type RuntimeRun } from "./pulumi-internals";
 import type { Recorder } from "./recorder";
 
 // Captured at load so that a test's fake timers do not stop the hang detector.
@@ -60,15 +60,6 @@ export class ConstructionLog {
   }
 }
 
-interface OutputLike {
-  promise(): Promise<unknown>;
-  resources(): Set<{ __pulumiType?: string; __name?: string }>;
-}
-
-function isOutputLike(v: unknown): v is OutputLike {
-  return typeof v === "object" && v !== null && (v as { __pulumiOutput?: unknown }).__pulumiOutput === true;
-}
-
 /** True when `p` has not settled after the current turn of the event loop. */
 async function stillPending(p: Promise<unknown>): Promise<boolean> {
   const marker = Symbol("pending");
@@ -80,15 +71,17 @@ function label(type: string | undefined, name: string | undefined): string {
   return `${type ?? "?"} "${name ?? "?"}"`;
 }
 
+const labelOf = (resource: unknown) => {
+  const { type, name } = resourceIdentity(resource);
+  return label(type, name);
+};
+
 /** One line per pending registration, naming what it waits for. */
-export async function describePending(store: RuntimeStore, recorder: Recorder, log: ConstructionLog, stackDone: boolean): Promise<string[]> {
+export async function describePending(run: RuntimeRun, recorder: Recorder, log: ConstructionLog, stackDone: boolean): Promise<string[]> {
   const preparing = new Map<string, { type: string; name: string }>();
   const unregistered = new Map<string, { type: string; name: string }>();
-  for (const p of store.leakCandidates) {
-    const m = /^(resolveURN\()?resource:(.*)\[([^\]]*)\]\)?$/.exec(p._debugCtx ?? "");
-    if (m === null) continue;
-    const entry = { type: m[3] ?? "", name: m[2] ?? "" };
-    (m[1] === undefined ? preparing : unregistered).set(label(entry.type, entry.name), entry);
+  for (const { type, name, stage } of pendingRegistrations(run)) {
+    (stage === "preparing" ? preparing : unregistered).set(label(type, name), { type, name });
   }
   const inFlight = new Set(recorder.inFlight.values());
   const lines = new Set<string>();
@@ -105,16 +98,14 @@ export async function describePending(store: RuntimeStore, recorder: Recorder, l
     const reasons: string[] = [];
     if (constructed !== undefined) {
       for (const [key, value] of Object.entries(constructed.props)) {
-        const promise = isOutputLike(value) ? value.promise() : value instanceof Promise ? value : undefined;
+        const output = outputParts(value);
+        const promise = output?.promise ?? (value instanceof Promise ? value : undefined);
         if (promise === undefined || !(await stillPending(promise))) continue;
-        const waitsFor = isOutputLike(value)
-          ? [...value.resources()].map((r) => label(r.__pulumiType, r.__name)).filter((l) => unregistered.has(l) && l !== what)
-          : [];
+        const waitsFor = (output?.resources ?? []).map(labelOf).filter((l) => unregistered.has(l) && l !== what);
         reasons.push(waitsFor.length > 0 ? `input "${key}" waits for ${waitsFor.join(", ")}` : `input "${key}" never resolves`);
       }
       for (const dep of constructed.dependsOn) {
-        const d = dep as { __pulumiType?: string; __name?: string };
-        const l = label(d.__pulumiType, d.__name);
+        const l = labelOf(dep);
         if (unregistered.has(l)) reasons.push(`dependsOn waits for ${l}`);
       }
     }

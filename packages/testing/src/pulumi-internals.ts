@@ -1,16 +1,33 @@
 /**
- * The few @pulumi/pulumi runtime internals the harness needs, typed locally: the runtime's store
- * (`runtime/state.js`: config, stack, monitor, leak candidates), a fresh one per run, and
- * `waitForRPCs` to know when every registration has settled (as the Automation API does).
+ * The one door to @pulumi/pulumi's internals: everything the harness uses that is not the SDK's
+ * public API goes through this module, typed locally, and is checked when the module loads. A
+ * version of @pulumi/pulumi that lacks a piece fails at once, naming the piece and the versions the
+ * harness supports, instead of failing later in some run.
+ *
+ * What it covers: the runtime's per-run store (`runtime/state`: config, stack, monitor, leak
+ * candidates, the RPC queue), the protobuf responses a monitor sends (`proto/resource_pb`), the
+ * MockMonitor's registry, `Output.prototype.apply` and `pulumi.log` (patched per run), the labels
+ * the runtime puts on its promises, Outputs and resources (for hang reports and late rejections),
+ * and the process-wide `unhandledRejection` listener that keeps a failed run's leftovers quiet.
+ *
+ * Nothing here touches a run's store once the run is over: a test runner that clears globals
+ * between test files (Jest's globalsCleanup) sees no access, and prints no warning.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as settingsModule from "@pulumi/pulumi/runtime/settings";
+import * as resprotoModule from "@pulumi/pulumi/proto/resource_pb";
 import * as stateModule from "@pulumi/pulumi/runtime/state";
+
+/** The @pulumi/pulumi versions this harness is tested with (its peer dependency range). */
+export const SUPPORTED_PULUMI_VERSIONS = ">=3.248.0 <3.249.0";
 
 /** The parts of the runtime's per-run store the harness reads. */
 export interface RuntimeStore {
   /** Promises still running, each labelled by the runtime (`resource:name[type]`, ...). */
   leakCandidates: Set<Promise<unknown> & { _debugCtx?: string }>;
+  /** The RPC queue: the runtime chains every registration onto `settings.rpcDone`. */
+  settings: { rpcDone: Promise<unknown> };
+  /** Errors logged; `pulumi.log.hasErrors()` reads it. */
+  logErrorCount: number;
   /** Registered at SDK load time (resource references); carried over into each fresh store. */
   resourcePackages?: unknown;
   resourceModules?: unknown;
@@ -22,15 +39,109 @@ interface StateInternals {
   getLocalStore(): RuntimeStore | undefined;
   getStore(): RuntimeStore;
 }
-interface SettingsInternals {
-  waitForRPCs(): Promise<void>;
+
+/** The protobuf response classes a monitor answers with. */
+export interface ResponseClasses {
+  RegisterResourceResponse: new () => {
+    setUrn(urn: string): void;
+    setId(id: string): void;
+    setObject(object: never): void;
+  };
+  ReadResourceResponse: new () => {
+    setUrn(urn: string): void;
+    setProperties(properties: never): void;
+  };
 }
 
+type Callback = (err: unknown, response: unknown) => void;
+
+/** The methods of Pulumi's MockMonitor the recorder takes over. */
+export interface MonitorLike {
+  /** MockMonitor's own registry, read by the `pulumi:pulumi:getResource` invoke. */
+  readonly resources?: Map<string, unknown>;
+  registerResource(req: unknown, callback: Callback): unknown;
+  readResource(req: unknown, callback: Callback): unknown;
+  registerResourceOutputs(req: unknown, callback: Callback): unknown;
+}
+
+/** The modules the adapter reads, as loaded; a parameter so that the load check can be tested. */
+export interface PulumiModules {
+  readonly version: string | undefined;
+  readonly sdk: unknown;
+  readonly state: unknown;
+  readonly resproto: unknown;
+}
+
+const isFunction = (value: unknown): boolean => typeof value === "function";
+const get = (value: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>((v, key) => (typeof v === "object" || typeof v === "function") && v !== null ? (v as Record<string, unknown>)[key] : undefined, value);
+
+/**
+ * What the harness needs of @pulumi/pulumi, checked; returns the names of the missing pieces
+ * (empty when everything is there).
+ */
+export function missingInternals(modules: PulumiModules): string[] {
+  const missing: string[] = [];
+  const need = (ok: boolean, what: string) => {
+    if (!ok) missing.push(what);
+  };
+  const { sdk, state, resproto } = modules;
+  for (const name of ["setMocks", "getMonitor", "setAllConfig", "runInPulumiStack", "registerStackTransformation", "serializeProperties"]) {
+    need(isFunction(get(sdk, "runtime", name)), `runtime.${name}`);
+  }
+  for (const name of ["info", "warn", "error"]) need(isFunction(get(sdk, "log", name)), `log.${name}`);
+  const output = isFunction(get(sdk, "output")) ? (get(sdk, "output") as (v: unknown) => unknown)(0) : undefined;
+  need(output !== undefined && isFunction(get(Object.getPrototypeOf(output) as unknown, "apply")), "Output.prototype.apply");
+  for (const name of ["getStore", "getLocalStore", "withLocalStorage"]) need(isFunction(get(state, name)), `runtime/state ${name}`);
+  const LocalStore = get(state, "LocalStore");
+  need(isFunction(LocalStore), "runtime/state LocalStore");
+  if (isFunction(LocalStore)) {
+    const store = new (LocalStore as new () => unknown)();
+    need(get(store, "settings", "rpcDone") instanceof Promise, "LocalStore settings.rpcDone");
+    need(get(store, "leakCandidates") instanceof Set, "LocalStore leakCandidates");
+    need(typeof get(store, "logErrorCount") === "number", "LocalStore logErrorCount");
+  }
+  for (const name of ["RegisterResourceResponse", "ReadResourceResponse"]) need(isFunction(get(resproto, name)), `proto/resource_pb ${name}`);
+  return missing;
+}
+
+/**
+ * Throws, naming the supported versions, when @pulumi/pulumi lacks something the harness needs.
+ * @throws Error listing the missing pieces, the installed version and the supported ones.
+ */
+export function assertSupported(modules: PulumiModules): void {
+  const missing = missingInternals(modules);
+  if (missing.length === 0) return;
+  throw new Error(
+    `@polycloud/testing supports @pulumi/pulumi ${SUPPORTED_PULUMI_VERSIONS}, but the installed ${modules.version ?? "version"} lacks what the harness uses: ` +
+      `${missing.join(", ")}. Install a supported version, e.g. \`pnpm add -D @pulumi/pulumi@3.248.0\` (or npm install -D @pulumi/pulumi@3.248.0).`,
+  );
+}
+
+function installedVersion(): string | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- package.json is not an ES module
+    return (require("@pulumi/pulumi/package.json") as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+assertSupported({ version: installedVersion(), sdk: pulumi, state: stateModule, resproto: resprotoModule });
+
 const state = stateModule as unknown as StateInternals;
-const settings = settingsModule as unknown as SettingsInternals;
+/** The protobuf responses a monitor answers with. */
+export const responses = resprotoModule as unknown as ResponseClasses;
 const globals = globalThis as unknown as { globalStore: RuntimeStore | undefined; stackResource: unknown };
 
 let tail: Promise<unknown> = Promise.resolve();
+
+/** One run of a program: its store, and whether it is still going. */
+export interface RuntimeRun {
+  readonly store: RuntimeStore;
+  /** False once the run is over: then nothing of the adapter reads its store again. */
+  readonly live: boolean;
+}
 
 /**
  * Runs `callback` with a runtime store of its own: config, stack, monitor, leaks are per run.
@@ -40,9 +151,17 @@ let tail: Promise<unknown> = Promise.resolve();
  * Node 20 that turns on promise hooks for every promise and costs about 15% of a run.) Inside
  * another AsyncLocalStorage runtime context, the harness uses one too.
  */
-export function withFreshRuntime<T>(callback: () => Promise<T>): Promise<T> {
-  if (state.getLocalStore() !== undefined) return state.withLocalStorage(callback);
-  const run = tail.then(async () => {
+export function withFreshRuntime<T>(callback: (run: RuntimeRun) => Promise<T>): Promise<T> {
+  const start = async (): Promise<T> => {
+    const run = { store: state.getStore(), live: true };
+    try {
+      return await callback(run);
+    } finally {
+      run.live = false;
+    }
+  };
+  if (state.getLocalStore() !== undefined) return state.withLocalStorage(start);
+  const next = tail.then(async () => {
     const previous = globals.globalStore;
     const previousStack = globals.stackResource;
     const fresh = new state.LocalStore();
@@ -50,23 +169,34 @@ export function withFreshRuntime<T>(callback: () => Promise<T>): Promise<T> {
     if (previous?.resourceModules !== undefined) fresh.resourceModules = previous.resourceModules;
     globals.globalStore = fresh;
     try {
-      return await callback();
+      return await start();
     } finally {
       globals.globalStore = previous;
       globals.stackResource = previousStack;
     }
   });
-  tail = run.catch(() => undefined);
-  return run;
+  tail = next.catch(() => undefined);
+  return next;
 }
 
-/** The current run's store. */
-export function currentStore(): RuntimeStore {
-  return state.getStore();
+/**
+ * Resolves when every registration and output registration of the run has finished, as the
+ * runtime's own `waitForRPCs` does, but stops looking (and stays pending) once the run is over, so
+ * that a registration finishing after a failed run ends never reaches into its store.
+ */
+export async function waitForRegistrations(run: RuntimeRun): Promise<void> {
+  let seen: Promise<unknown> | undefined;
+  for (;;) {
+    if (!run.live) return new Promise<never>(() => undefined);
+    const current = run.store.settings.rpcDone;
+    if (current === seen) return;
+    seen = current;
+    await current;
+  }
 }
 
 type ApplyFn = (this: unknown, func: (value: unknown) => unknown, runWithUnknowns?: boolean) => unknown;
-const runs = new WeakMap<object, (err: unknown) => void>();
+const applyRoutes = new WeakMap<object, (err: unknown) => void>();
 let applyPatched = false;
 
 /**
@@ -75,13 +205,13 @@ let applyPatched = false;
  * (every derived promise), which Jest reports against whatever test is running. Outside harness
  * runs `apply` behaves as before. Returns a function that ends the routing.
  */
-export function routeApplyErrors(fail: (err: unknown) => void): () => void {
+export function routeApplyErrors(run: RuntimeRun, fail: (err: unknown) => void): () => void {
   if (!applyPatched) {
     applyPatched = true;
     const proto = Object.getPrototypeOf(pulumi.output(0)) as { apply: ApplyFn };
     const original = proto.apply;
     proto.apply = function (this: unknown, func, runWithUnknowns) {
-      const report = runs.get(state.getStore() as object);
+      const report = applyRoutes.get(state.getStore());
       if (report === undefined) return original.call(this, func, runWithUnknowns);
       const never = (err: unknown): Promise<never> => {
         report(err);
@@ -98,9 +228,8 @@ export function routeApplyErrors(fail: (err: unknown) => void): () => void {
       return original.call(this, guarded, runWithUnknowns);
     };
   }
-  const store = state.getStore() as object;
-  runs.set(store, fail);
-  return () => runs.delete(store);
+  applyRoutes.set(run.store, fail);
+  return () => applyRoutes.delete(run.store);
 }
 
 /** What a program logs with `pulumi.log.info/warn/error`, as the engine would receive it. */
@@ -125,7 +254,7 @@ let logPatched = false;
  * With `print`, messages also go to the console as before. `debug` messages (the SDK's own chatter)
  * keep the SDK's behaviour. Returns a function that ends the routing.
  */
-export function routeLogs(sink: (message: LogMessage) => void, print: boolean): () => void {
+export function routeLogs(run: RuntimeRun, sink: (message: LogMessage) => void, print: boolean): () => void {
   if (!logPatched) {
     logPatched = true;
     // `pulumi.log` is the log module's exports object, which the SDK's own modules also call through.
@@ -134,19 +263,25 @@ export function routeLogs(sink: (message: LogMessage) => void, print: boolean): 
     for (const name of ["info", "warn", "error"] as const) {
       const original = log[name];
       log[name] = (msg, resource, streamId, ephemeral) => {
-        const route = logSinks.get(state.getStore() as object);
+        const store = state.getStore();
+        const route = logSinks.get(store);
         if (route === undefined) return original(msg, resource, streamId, ephemeral);
         route.sink({ severity: severities[name], message: msg, resource });
         // Printing without an engine is what the SDK does; it also counts errors (log.hasErrors()).
         if (route.print) return original(msg, resource, streamId, ephemeral);
-        if (name === "error") (state.getStore() as unknown as { logErrorCount: number }).logErrorCount++;
+        if (name === "error") store.logErrorCount++;
         return Promise.resolve();
       };
     }
   }
-  const store = state.getStore() as object;
-  logSinks.set(store, { sink, print });
-  return () => logSinks.delete(store);
+  logSinks.set(run.store, { sink, print });
+  return () => logSinks.delete(run.store);
+}
+
+/** Installs Pulumi's mocks for a run and returns its MockMonitor, whose methods the recorder takes over. */
+export async function installMocks(mocks: pulumi.runtime.Mocks, project: string, stack: string, preview: boolean): Promise<MonitorLike> {
+  await pulumi.runtime.setMocks(mocks, project, stack, preview);
+  return pulumi.runtime.getMonitor() as unknown as MonitorLike;
 }
 
 /** The URN a resource is registered with (resolves once the engine, here the recorder, answers). */
@@ -154,9 +289,73 @@ export function urnOf(resource: pulumi.Resource): Promise<string> {
   return (resource.urn as unknown as { promise(): Promise<string> }).promise();
 }
 
-/** Resolves when every registration and output registration of the current run has finished. */
-export function waitForRegistrations(): Promise<void> {
-  return settings.waitForRPCs();
+/** A registration the runtime is still working on, by the labels it puts on its promises. */
+export interface PendingRegistration {
+  readonly type: string;
+  readonly name: string;
+  /** Still preparing its inputs (`resource:name[type]`), or waiting for its URN (`resolveURN(...)`). */
+  readonly stage: "preparing" | "unregistered";
+}
+
+/** The registrations of a run the runtime is still working on. */
+export function pendingRegistrations(run: RuntimeRun): PendingRegistration[] {
+  const pending: PendingRegistration[] = [];
+  for (const p of run.store.leakCandidates) {
+    const m = /^(resolveURN\()?resource:(.*)\[([^\]]*)\]\)?$/.exec(p._debugCtx ?? "");
+    if (m !== null) pending.push({ type: m[3] ?? "", name: m[2] ?? "", stage: m[1] === undefined ? "preparing" : "unregistered" });
+  }
+  return pending;
+}
+
+/** An Output's promise and the resources it depends on, or undefined for anything else. */
+export function outputParts(value: unknown): { promise: Promise<unknown>; resources: unknown[] } | undefined {
+  if (typeof value !== "object" || value === null || (value as { __pulumiOutput?: unknown }).__pulumiOutput !== true) return undefined;
+  const output = value as { promise(): Promise<unknown>; resources(): Set<unknown> };
+  return { promise: output.promise(), resources: [...output.resources()] };
+}
+
+/** A resource's type token and logical name, read from the SDK's own fields. */
+export function resourceIdentity(resource: unknown): { type: string | undefined; name: string | undefined } {
+  const r = resource as { __pulumiType?: string; __name?: string } | null | undefined;
+  return { type: r?.__pulumiType, name: r?.__name };
+}
+
+/** True when a rejection went through the Pulumi runtime's promises (it labels them with `_debugCtx`). */
+function fromPulumiRuntime(reason: unknown): boolean {
+  const labelled = (reason as { promise?: { _debugCtx?: unknown } } | null)?.promise;
+  return typeof labelled?._debugCtx === "string" || (reason instanceof Error && /^failed to register new resource /.test(reason.message));
+}
+
+const activeRuns = new Set<(err: unknown) => void>();
+/** Errors runs have already reported; their late echoes are not news. */
+const settledErrors = new WeakSet<object>();
+let rejectionListener = false;
+
+/** Marks an error as reported by a run, so that its late echoes are dropped. */
+export function settled(err: unknown): void {
+  if (typeof err === "object" && err !== null) settledErrors.add(err);
+}
+
+/**
+ * Routes unhandled rejections to the running programs. A failed program leaves rejected runtime
+ * promises behind (outputs of resources that never registered); once no run is active, those are
+ * dropped instead of crashing the test worker. Any other rejection is rethrown as Node would.
+ * Returns a function that ends the routing to `fail`.
+ */
+export function listenForRejections(fail: (err: unknown) => void): () => void {
+  if (!rejectionListener) {
+    rejectionListener = true;
+    process.on("unhandledRejection", (reason) => {
+      if (activeRuns.size > 0) {
+        for (const f of activeRuns) f(reason);
+        return;
+      }
+      if (fromPulumiRuntime(reason) || settledErrors.has(reason as object)) return;
+      throw reason;
+    });
+  }
+  activeRuns.add(fail);
+  return () => activeRuns.delete(fail);
 }
 
 export { pulumi };

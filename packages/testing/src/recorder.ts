@@ -3,8 +3,8 @@
  * type, name and inputs; the register requests it receives carry everything else (parent, options,
  * dependencies, provider). The recorder wraps the monitor's methods to keep all of it.
  */
-import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import { PolycloudError } from "@polycloud/core";
+import { responses, type MonitorLike } from "./pulumi-internals";
 import { decodeProperties } from "./values";
 import type { PropertyBag, RecordedAlias, RecordedInvoke, RecordedOptions, RecordedResource } from "./types";
 
@@ -75,15 +75,6 @@ interface OutputsRequestLike {
   getOutputs(): StructLike | undefined;
 }
 type Callback = (err: unknown, response: unknown) => void;
-
-/** The methods of Pulumi's MockMonitor the recorder takes over. @internal */
-export interface MonitorLike {
-  /** MockMonitor's own registry, read by the `pulumi:pulumi:getResource` invoke. */
-  readonly resources?: Map<string, unknown>;
-  registerResource(req: unknown, callback: Callback): unknown;
-  readResource(req: unknown, callback: Callback): unknown;
-  registerResourceOutputs(req: unknown, callback: Callback): unknown;
-}
 
 /** The mocked provider's answer, in wire form (what `serializeProperties` produces). @internal */
 export interface Answer {
@@ -322,7 +313,7 @@ export class Recorder {
       });
     }
     this.answer(registration, struct, callback, (answer, toStruct) => {
-      const response = new resproto.RegisterResourceResponse();
+      const response = new responses.RegisterResourceResponse();
       response.setUrn(urn);
       response.setId(answer.id ?? "");
       response.setObject(toStruct(answer.state) as never);
@@ -369,7 +360,7 @@ export class Recorder {
       ...(provider === undefined ? {} : { provider }),
     };
     this.answer(registration, struct, callback, (answer, toStruct) => {
-      const response = new resproto.ReadResourceResponse();
+      const response = new responses.ReadResourceResponse();
       response.setUrn(urn);
       response.setProperties(toStruct(answer.state) as never);
       return response;

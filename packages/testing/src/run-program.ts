@@ -9,9 +9,9 @@ import type { DefaultsEnv } from "./defaults";
 import { ProgramHangError } from "./errors";
 import { ConstructionLog, describePending } from "./hang";
 import { Plan } from "./plan";
-import { currentStore, pulumi, routeApplyErrors, routeLogs, urnOf, waitForRegistrations, withFreshRuntime } from "./pulumi-internals";
+import { installMocks, listenForRejections, pulumi, routeApplyErrors, routeLogs, settled, urnOf, waitForRegistrations, withFreshRuntime, type RuntimeRun } from "./pulumi-internals";
 import { Recorder } from "./recorder";
-import type { Answer, MonitorLike, Registration } from "./recorder";
+import type { Answer, Registration } from "./recorder";
 import type { PropertyBag, ProviderName, RecordedLog } from "./types";
 import { decodeProperties, NotPlain, plainToWire, wireSecret, wrapSecretAt } from "./values";
 
@@ -411,39 +411,6 @@ function unmockedInvoke(token: string, inputs: PropertyBag, hint: ProviderName |
   return err;
 }
 
-const activeRuns = new Set<(err: unknown) => void>();
-let guardInstalled = false;
-
-/** True when a rejection went through the Pulumi runtime's promises (it tags them with `promise`). */
-function fromPulumiRuntime(reason: unknown): boolean {
-  const tagged = (reason as { promise?: { _debugCtx?: unknown } } | null)?.promise;
-  return typeof tagged?._debugCtx === "string" || (reason instanceof Error && /^failed to register new resource /.test(reason.message));
-}
-
-/**
- * Routes unhandled rejections to the running programs. A failed program leaves rejected runtime
- * promises behind (outputs of resources that never registered); once no run is active, those are
- * dropped instead of crashing the Jest worker. Any other rejection is rethrown as Node would.
- */
-function listenForRejections(fail: (err: unknown) => void): () => void {
-  if (!guardInstalled) {
-    guardInstalled = true;
-    process.on("unhandledRejection", (reason) => {
-      if (activeRuns.size > 0) {
-        for (const f of activeRuns) f(reason);
-        return;
-      }
-      if (fromPulumiRuntime(reason) || settledErrors.has(reason as object)) return;
-      throw reason;
-    });
-  }
-  activeRuns.add(fail);
-  return () => activeRuns.delete(fail);
-}
-
-/** Errors runs have already reported; their late echoes are not news. */
-const settledErrors = new WeakSet<object>();
-
 /**
  * Runs `program` on Pulumi mocks and returns the recorded plan. Each run has its own runtime
  * (config, stack, resources), so runs in one test file do not mix; concurrent calls take turns.
@@ -454,10 +421,10 @@ const settledErrors = new WeakSet<object>();
  */
 export async function runProgram(program: Program, options: RunOptions = {}): Promise<Plan> {
   const resolved = resolveOptions(program, options);
-  return withFreshRuntime(() => execute(program, resolved));
+  return withFreshRuntime((run) => execute(program, resolved, run));
 }
 
-async function execute(program: Program, options: ResolvedOptions): Promise<Plan> {
+async function execute(program: Program, options: ResolvedOptions, run: RuntimeRun): Promise<Plan> {
   let reject: (err: unknown) => void = () => undefined;
   let firstError: unknown;
   const failed = new Promise<never>((_, r) => {
@@ -483,16 +450,14 @@ async function execute(program: Program, options: ResolvedOptions): Promise<Plan
   };
   const mocks = new HarnessMocks(options, recorder, log, env, fail);
   respond = mocks.respond;
-  await pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview);
-  recorder.attach(pulumi.runtime.getMonitor() as unknown as MonitorLike);
+  recorder.attach(await installMocks(mocks, options.project, options.stack, options.preview));
   pulumi.runtime.setAllConfig(options.config, options.secretKeys);
-  const store = currentStore();
 
   const stopListening = listenForRejections(fail);
-  const stopRouting = routeApplyErrors(fail);
+  const stopRouting = routeApplyErrors(run, fail);
   const logs: { -readonly [K in keyof RecordedLog]: RecordedLog[K] }[] = [];
   const logUrns: Promise<unknown>[] = [];
-  const stopLogging = routeLogs(({ severity, message, resource }) => {
+  const stopLogging = routeLogs(run, ({ severity, message, resource }) => {
     const entry: (typeof logs)[number] = { severity, message };
     logs.push(entry);
     // Kept in call order; the URN is filled in once the resource is registered.
@@ -513,10 +478,10 @@ async function execute(program: Program, options: ResolvedOptions): Promise<Plan
       }
     });
     stackDone = true;
-    await waitForRegistrations();
+    await waitForRegistrations(run);
     // Let callbacks on the last answers (an apply that only logs) run before the run ends.
     await new Promise((r) => timers.setImmediate(r));
-    await waitForRegistrations();
+    await waitForRegistrations(run);
     await Promise.all(logUrns);
     return outputs;
   })();
@@ -535,7 +500,7 @@ async function execute(program: Program, options: ResolvedOptions): Promise<Plan
       idleTicks++;
       if (idleTicks * TICK_MS >= options.timeoutMs) {
         timers.clearInterval(timer);
-        describePending(store, recorder, log, stackDone).then(
+        describePending(run, recorder, log, stackDone).then(
           (pending) => r(new ProgramHangError(options.timeoutMs, pending)),
           (err: unknown) => r(err),
         );
@@ -548,10 +513,10 @@ async function execute(program: Program, options: ResolvedOptions): Promise<Plan
     await Promise.race([completed, failed, hung]);
     if (firstError !== undefined) throw firstError;
   } catch (err) {
-    if (typeof err === "object" && err !== null) settledErrors.add(err);
+    settled(err);
     // Let registrations already in flight finish (briefly) before the next run takes the runtime.
     if (!(err instanceof ProgramHangError)) {
-      await Promise.race([waitForRegistrations(), new Promise((r) => timers.setTimeout(r, DRAIN_MS))]);
+      await Promise.race([waitForRegistrations(run), new Promise((r) => timers.setTimeout(r, DRAIN_MS))]);
     }
     throw err;
   } finally {

@@ -1,0 +1,65 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import * as resproto from "@pulumi/pulumi/proto/resource_pb";
+import * as state from "@pulumi/pulumi/runtime/state";
+import { assertSupported, missingInternals, SUPPORTED_PULUMI_VERSIONS } from "./pulumi-internals";
+import { runProgram } from "./run-program";
+
+const installed = { version: "3.248.0", sdk: pulumi, state, resproto };
+const runtimeState = state as unknown as { getStore(): { settings: unknown } };
+
+class Slow extends pulumi.CustomResource {
+  constructor(name: string) {
+    super("test:index:Slow", name, {});
+  }
+}
+
+describe("the @pulumi/pulumi adapter", () => {
+  it("finds everything it needs in the installed @pulumi/pulumi", () => {
+    expect(missingInternals(installed)).toEqual([]);
+    expect(() => assertSupported(installed)).not.toThrow();
+  });
+
+  it("fails at load with the missing pieces and the supported versions when a version lacks them", () => {
+    const older = { ...installed, version: "3.100.0", state: { ...state, LocalStore: undefined }, sdk: { ...pulumi, log: { ...pulumi.log, warn: undefined } } };
+    expect(missingInternals(older)).toEqual(["log.warn", "runtime/state LocalStore"]);
+    expect(() => assertSupported(older)).toThrow(
+      "@polycloud/testing supports @pulumi/pulumi >=3.248.0 <3.249.0, but the installed 3.100.0 lacks what the harness uses: log.warn, runtime/state LocalStore. Install a supported version",
+    );
+  });
+
+  it("supports exactly the versions the package's peer range names", () => {
+    const manifest = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { peerDependencies: Record<string, string>; devDependencies: Record<string, string> };
+    expect(manifest.peerDependencies["@pulumi/pulumi"]).toBe(SUPPORTED_PULUMI_VERSIONS);
+    // CI tests the version in devDependencies: it must be one the range admits.
+    expect(manifest.devDependencies["@pulumi/pulumi"]).toBe("3.248.0");
+  });
+
+  it("never reads a run's store after the run is over (a runner clearing globals between test files warns on that)", async () => {
+    let store: { settings: unknown } | undefined;
+    // A registration still in flight when the program fails: it finishes after the run has ended.
+    const slow = () => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 400));
+    await expect(
+      runProgram(
+        () => {
+          store = runtimeState.getStore();
+          new Slow("slow");
+          throw new Error("the program fails");
+        },
+        { mocks: { "test:index:Slow": slow } },
+      ),
+    ).rejects.toThrow("the program fails");
+    // What Jest's globalsCleanup does to objects left on the global scope: reads are noticed.
+    const settings = store!.settings;
+    let reads = 0;
+    Object.defineProperty(store, "settings", {
+      get: () => {
+        reads++;
+        return settings;
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(reads).toBe(0);
+  });
+});

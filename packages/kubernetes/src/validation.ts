@@ -14,6 +14,11 @@
  * ExternalSecret `external-secrets.io/v1`: the model package with v1 (@kubernetes-models/external-secrets
  * 2.x) needs Node 22, so v1 is checked against the v1beta1 schema, which v1 kept unchanged for the
  * fields emitted here (refreshInterval, secretStoreRef, target, data[].secretKey/remoteRef.key).
+ *
+ * The CRD model packages are pinned to older operator releases (prometheus-operator v0.65.1, Argo
+ * Rollouts v1.5.0, CloudNativePG v1.24.1, External Secrets v0.8.1), so custom resources are also checked
+ * against the CRDs of the releases the components target, vendored in `src/crds/` ({@link OPERATOR_CRDS}):
+ * an object must be valid for both.
  */
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
@@ -41,6 +46,11 @@ import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.co
 import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { AlertmanagerConfig } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1/AlertmanagerConfig";
+import { customResourceViolations, type StructuralSchema } from "./crd-schema";
+import argoRollouts from "./crds/argo-rollouts.json";
+import cloudNativePg from "./crds/cloudnative-pg.json";
+import externalSecrets from "./crds/external-secrets.json";
+import prometheusOperator from "./crds/prometheus-operator.json";
 
 
 /** A schema model: a kubernetes-models class, whose prototype `validate()` throws on a violation. */
@@ -76,6 +86,38 @@ export const MODELS: Readonly<Record<string, KubernetesModel>> = {
   "kubernetes:monitoring.coreos.com/v1:PodMonitor": PodMonitor,
   "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig": AlertmanagerConfig,
 };
+
+/** The CRD schemas of one operator release, as `scripts/vendor-crds.mjs` vendors them. */
+interface VendoredCrds {
+  readonly operator: string;
+  readonly release: string;
+  /** Where the CRD manifests came from (repository, tag and path). */
+  readonly source: string;
+  /** `<group>/<version>/<Kind>` -> the version's openAPIV3Schema, descriptions stripped. */
+  readonly schemas: Readonly<Record<string, unknown>>;
+}
+
+/** A CRD schema of the operator release the components target. */
+export interface OperatorCrd {
+  readonly operator: string;
+  readonly release: string;
+  readonly source: string;
+  readonly schema: StructuralSchema;
+}
+
+/**
+ * The CRDs of the operator releases the components target, by Pulumi type token: prometheus-operator
+ * v0.93.0 (kube-prometheus-stack 88.x ships v0.93.1), Argo Rollouts v1.9.1, CloudNativePG v1.29.2,
+ * External Secrets v2.9.0.
+ */
+export const OPERATOR_CRDS: Readonly<Record<string, OperatorCrd>> = Object.fromEntries(
+  ([prometheusOperator, argoRollouts, cloudNativePg, externalSecrets] as VendoredCrds[]).flatMap((vendored) =>
+    Object.entries(vendored.schemas).map(([key, schema]) => {
+      const [group, version, kind] = key.split("/") as [string, string, string];
+      return [`kubernetes:${group}/${version}:${kind}`, { operator: vendored.operator, release: vendored.release, source: vendored.source, schema: schema as StructuralSchema }];
+    }),
+  ),
+);
 
 /** API versions checked against another version's schema (see the header). */
 const SCHEMA_OF: Readonly<Record<string, string>> = { "external-secrets.io/v1": "external-secrets.io/v1beta1" };
@@ -120,6 +162,12 @@ export interface ValidateKubernetesObjectsOptions {
    * @default false
    */
   skipUnknownTypes?: boolean;
+  /**
+   * Also check custom resources against the CRDs of the operator releases the components target
+   * ({@link OPERATOR_CRDS}); their problems name the release, e.g. `(prometheus-operator v0.93.0 CRD)`.
+   * @default true
+   */
+  operatorCrds?: boolean;
 }
 
 /** A schema violation inside one object, before it is attributed to a resource. */
@@ -217,6 +265,11 @@ export function validateKubernetesObjects(plan: PlanLike, options: ValidateKuber
     // Argo's Rollout CRD leaves the pod template free-form: hold it to the Kubernetes PodTemplateSpec schema.
     if (kind === "Rollout" && object.spec?.template !== undefined) {
       violations.push(...strictViolations(PodTemplateSpec, object.spec.template).map((v) => ({ ...v, path: join("spec.template", v.path) })));
+    }
+    const crd = options.operatorCrds === false ? undefined : OPERATOR_CRDS[r.type];
+    if (crd !== undefined) {
+      const current = plain({ ...r.inputs, apiVersion, kind }) as Record<string, unknown>;
+      violations.push(...customResourceViolations(crd.schema, current).map((v) => ({ path: v.path, message: `${v.message} (${crd.operator} ${crd.release} CRD)` })));
     }
     return violations.map(problem);
   });

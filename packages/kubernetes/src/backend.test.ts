@@ -365,6 +365,8 @@ describe("backend", () => {
     expect(validateKubernetesObjects(plan)).toEqual([
       expect.objectContaining({ kind: "Deployment", name: "typo", ...unknown }),
       expect.objectContaining({ kind: "Rollout", name: "rollout-typo", ...unknown }),
+      // Argo Rollouts v1.9.1's own CRD declares the pod template too.
+      expect.objectContaining({ kind: "Rollout", name: "rollout-typo", path: unknown.path, message: "unknown property (argo-rollouts v1.9.1 CRD)" }),
     ]);
   });
 

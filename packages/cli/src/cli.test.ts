@@ -74,13 +74,35 @@ describe("polycloud detect", () => {
 });
 
 describe("polycloud validate", () => {
-  it("summarises a valid spec and exits 0", async () => {
+  it("summarises a valid spec and, with no provider chosen, what every released backend says of it", async () => {
     dir = tmpProject({ "blog.yaml": SMALL_SPEC });
     expect(await polycloud(["validate", "blog.yaml"], { cwd: dir })).toEqual({
       code: 0,
-      stdout: "blog.yaml is valid: blog (development, provider auto): 1 service, 0 buckets, 1 secret\n",
+      stdout: [
+        "blog.yaml is valid: blog (development, provider auto): 1 service, 0 buckets, 1 secret",
+        "No provider is chosen here, so every available backend was checked:",
+        "  aws: builds it",
+        "  kubernetes: builds it",
+        "Choose one with --provider aws or --provider kubernetes, polycloud:provider in the stack config or provider: in the spec.",
+        "",
+      ].join("\n"),
       stderr: "",
     });
+  });
+
+  it("says which backend would refuse what, and exits 2 only when every one would", async () => {
+    dir = tmpProject({
+      "k8s-label.yaml": `${SMALL_SPEC}tags:\n  kubernetes.io/team: shop\n`,
+      "both.yaml": `${SMALL_SPEC}tags:\n  kubernetes.io/team: shop\n  aws:owner: me\n`,
+    });
+    const some = await polycloud(["validate", "k8s-label.yaml"], { cwd: dir });
+    expect(some).toMatchObject({ code: 0, stderr: "" });
+    expect(some.stdout).toContain('  aws: builds it\n  kubernetes: would refuse it (1 problem):\n    - tags: tag "kubernetes.io/team": the "kubernetes.io/" prefix is reserved');
+    expect(some.stdout).toContain("Choose one with --provider aws,");
+
+    const all = await polycloud(["validate", "both.yaml"], { cwd: dir });
+    expect(all).toMatchObject({ code: 2, stdout: "" });
+    expect(all.stderr).toMatch(/^polycloud: Spec blog cannot be built on any available backend \(aws, kubernetes\) \(2 problems\):\n {2}- tags: on aws: tag "aws:owner": keys starting with "aws:" are reserved for AWS.*\n {2}- tags: on kubernetes: tag "kubernetes\.io\/team"/);
   });
 
   it("prints every problem as core formats it and exits 2 when the spec is invalid", async () => {
@@ -91,18 +113,35 @@ describe("polycloud validate", () => {
       stdout: "",
       stderr: [
         `polycloud: Invalid spec ${join(dir, "bad.yaml")} (2 problems):`,
-        '  - name (line 1): "Blog" is not valid; allowed: 2-24 characters: lowercase letters, digits and hyphens, starting with a letter',
+        '  - name (line 1): "Blog" is not valid; allowed: 2-24 characters: lowercase letters, digits and hyphens, starting with a letter; did you mean "blog"?',
         '  - services.web.imagee (line 5): unknown field "imagee"; allowed fields: image, command, args, port, cpu, memory, replicas, autoscaling, healthCheck, public, env, secrets, access, deployment; did you mean "image"?',
         "",
       ].join("\n"),
     });
   });
 
-  it("exits 2 with a fix when the file does not exist", async () => {
-    dir = tmpProject();
-    const result = await polycloud(["validate", "nope.yaml"], { cwd: dir });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/cannot read .*nope.yaml: no such file; pass the path of a spec file/);
+  it("reports type errors and rule problems of one spec in one run", async () => {
+    dir = tmpProject({
+      "prod.yaml": ["name: shop", "environment: production", "services:", "  api:", "    image: ghcr.io/acme/api:latest", "    port: eighty", "    replicas: { min: 5, max: 2 }", ""].join("\n"),
+    });
+    const result = await polycloud(["validate", "prod.yaml"], { cwd: dir });
+    expect(result).toMatchObject({ code: 2, stdout: "" });
+    expect(result.stderr.split("\n").slice(1, 4)).toEqual([
+      '  - services.api.image (line 5): "ghcr.io/acme/api:latest" uses the mutable tag "latest"; production needs an immutable tag or digest; pin a version tag such as :1.4.2 or a digest @sha256:...',
+      '  - services.api.port (line 6): "eighty" is not a number; allowed: a whole number 1-65535; write port as a number, without quotes or units, e.g. port: 8080',
+      "  - services.api.replicas.min (line 7): 5 is greater than replicas.max 2; make min <= max",
+    ]);
+  });
+
+  it("exits 2 with a fix when the file does not exist, is empty or is not YAML", async () => {
+    dir = tmpProject({ "empty.yaml": "", "broken.yaml": "name: shop\nservices:\n  api: { image: nginx:1.27\n  web: [x\n" });
+    const missing = await polycloud(["validate", "nope.yaml"], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read .*nope.yaml: no such file; pass the path of a spec file/);
+    expect(await polycloud(["validate", "empty.yaml"], { cwd: dir })).toMatchObject({ code: 2, stderr: expect.stringContaining("  - (document): the file is empty; allowed: a spec with at least name: and services:") });
+    const broken = await polycloud(["validate", "broken.yaml"], { cwd: dir });
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/\(1 problem\):\n {2}- \(document\) \(line 4, column 3\): YAML syntax error: /);
   });
 
   it("also checks the model on a provider with --provider, and lists what it would change", async () => {
@@ -113,7 +152,7 @@ describe("polycloud validate", () => {
       stderr: "",
     });
     // A minimal spec is valid on every backend; without a domain, TLS is off outside production.
-    for (const provider of ["aws", "kubernetes", "azure", "gcp"]) {
+    for (const provider of ["aws", "kubernetes"]) {
       const result = await polycloud(["validate", "min.yaml", "--provider", provider], { cwd: dir });
       expect(result).toMatchObject({ code: 0, stderr: "" });
       expect(result.stdout.startsWith(`min.yaml is valid on ${provider}: min (development, provider auto): 1 service`)).toBe(true);
@@ -121,7 +160,32 @@ describe("polycloud validate", () => {
     expect((await polycloud(["validate", "min.yaml", "--provider", "aws"], { cwd: dir })).stdout).toMatch(/\nWarnings:\n {2}- network\.loadBalancer\.tls: is off \(its default is on\): aws issues load balancer certificates only for a domain you control.*\n$/);
   });
 
-  it("exits 2 listing every problem when the provider cannot build the spec or the config has an unknown key, with --provider", async () => {
+  it("exits 2 when the chosen backend is not released, whether --provider or the spec chose it", async () => {
+    dir = tmpProject({ "min.yaml": "name: min\nservices:\n  web: { image: 'nginx:1.27' }\n", "azure.yaml": "name: min\nprovider: azure\nservices:\n  web: { image: 'nginx:1.27' }\n" });
+    for (const argv of [["validate", "min.yaml", "--provider", "gcp"], ["validate", "azure.yaml"]]) {
+      const result = await polycloud(argv, { cwd: dir });
+      expect(result).toMatchObject({ code: 2, stdout: "" });
+      expect(result.stderr).toMatch(/^polycloud: Backend not available \(1 problem\):\n {2}- provider: "(gcp|azure)" was chosen, but its backend is not released yet; available backends: aws, kubernetes \(AWS and Kubernetes today; Azure and GCP coming\)/);
+    }
+  });
+
+  it("decides the provider as plan does: stack config beside the spec, the environment, --strict", async () => {
+    dir = tmpProject({
+      "shop.yaml": `${SMALL_SPEC}tags:\n  aws:owner: me\n`,
+      "Pulumi.shop.yaml": "config:\n  polycloud:provider: aws\n",
+      "Pulumi.k8s.yaml": "config:\n  polycloud:provider: kubernetes\n",
+    });
+    const stack = await polycloud(["validate", "shop.yaml"], { cwd: dir });
+    expect(stack).toMatchObject({ code: 2, stdout: "" });
+    expect(stack.stderr).toContain("polycloud: Spec blog cannot be built on aws (1 problem):\n  - tags:");
+    expect(await polycloud(["validate", "shop.yaml", "--stack", "k8s"], { cwd: dir })).toMatchObject({ code: 0, stdout: expect.stringMatching(/^shop\.yaml is valid on kubernetes: /) });
+    writeFiles(dir, { "env.yaml": SMALL_SPEC });
+    expect(await polycloud(["validate", "env.yaml"], { cwd: dir, env: { KUBECONFIG: "/k" } })).toMatchObject({ code: 0, stdout: expect.stringMatching(/^env\.yaml is valid on kubernetes: /) });
+    // Strict: the environment does not count, so every backend is checked.
+    expect((await polycloud(["validate", "env.yaml", "--strict"], { cwd: dir, env: { KUBECONFIG: "/k" } })).stdout).toContain("every available backend was checked");
+  });
+
+  it("exits 2 listing every problem when the provider cannot build the spec or the config has an unknown key", async () => {
     dir = tmpProject({ "shop.yaml": `${SMALL_SPEC}environment: production\nbuckets:\n  media: {}\nbackup: { crossRegion: true }\nnetwork:\n  loadBalancer: {}\n`.replace("network:\n  loadBalancer: { domain: blog.example.com }\n", "") });
     const model = await polycloud(["validate", "shop.yaml", "--provider", "kubernetes"], { cwd: dir });
     expect(model).toMatchObject({ code: 2, stdout: "" });
@@ -133,15 +197,51 @@ describe("polycloud validate", () => {
     expect(config.code).toBe(2);
     expect(config.stderr).toMatch(/Invalid config \(1 problem\):\n {2}- polycloud:aws\.backupRegon: .*; did you mean polycloud:aws\.backupRegion\?/);
 
+    // Without a provider, -c is stack config too; here no backend can build the spec.
     const noProvider = await polycloud(["validate", "shop.yaml", "-c", "polycloud:aws.backupRegion=us-west-2"], { cwd: dir });
-    expect(noProvider.code).toBe(2);
-    expect(noProvider.stderr).toContain("--provider: is needed with --stack and --config");
+    expect(noProvider).toMatchObject({ code: 2, stdout: "" });
+    expect(noProvider.stderr).toMatch(/^polycloud: Spec blog cannot be built on any available backend \(aws, kubernetes\)/);
+    expect(noProvider.stderr).toContain("- network.loadBalancer.domain: on aws: is required for tls");
+    expect(noProvider.stderr).not.toContain("backupRegion");
+  });
+
+  it("never prints a credential the spec holds, in any form", async () => {
+    dir = tmpProject({
+      "creds.yaml": [
+        "name: shop",
+        "network:",
+        "  loadBalancer:",
+        "    domain: https://admin:password@shop.example.com",
+        "services:",
+        "  api:",
+        "    image: nginx:1.27",
+        "    env:",
+        "      ALERTS: https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXX",
+        "monitoring:",
+        "  alerts:",
+        "    critical:",
+        "      - slack: http://hooks.slack.com/services/T000/B000/XXXXXXXXXXXX",
+        "      - webhook: http://ops:hunter2@alerts.example.com/notify?token=abc123",
+        "secrets:",
+        "  stripe-key:",
+        "    value: sk_live_0123456789abcdef",
+        "",
+      ].join("\n"),
+    });
+    const result = await polycloud(["validate", "creds.yaml", "-c", "polycloud:secrets.stripe-key=sk_live_0123456789abcdef"], { cwd: dir });
+    expect(result.code).toBe(2);
+    for (const secret of ["password", "XXXXXXXXXXXX", "hunter2", "abc123", "sk_live_0123"]) expect(result.stderr).not.toContain(secret);
+    expect(result.stderr).toContain('network.loadBalancer.domain (line 4): "https://admin:***@shop.example.com" is not valid');
+    expect(result.stderr).toContain('monitoring.alerts.critical[0].slack (line 13): "http://hooks.slack.com/services/***" is not valid');
+    expect(result.stderr).toContain('monitoring.alerts.critical[1].webhook (line 14): "http://ops:***@alerts.example.com/notify?token=***" is not valid');
+    expect(result.stderr).toContain("services.api.env.ALERTS (line 9): looks like a secret (value not shown)");
+    expect(result.stderr).toContain("pulumi config set --secret polycloud:secrets.stripe-key <value>");
   });
 });
 
 describe("polycloud", () => {
   it.each([
-    [["frobnicate"], /unknown command 'frobnicate'/],
+    [["frobnicate"], /^polycloud: unknown command "frobnicate"\n {2}detect {4}show which provider/],
     [["plan"], /missing required argument 'spec'/],
     [["plan", "x.yaml", "--colour"], /unknown option '--colour'/],
   ])("exits 2 on bad usage: %j", async (argv, message) => {
@@ -149,6 +249,24 @@ describe("polycloud", () => {
     const result = await polycloud(argv, { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
+  });
+
+  it("answers an unknown command with the one meant and what each command does", async () => {
+    dir = tmpProject();
+    for (const [word, meant] of [["deploy", "up"], ["delete", "destroy"], ["valdate", "validate"]]) {
+      const result = await polycloud([word!, "x.yaml"], { cwd: dir });
+      expect(result).toMatchObject({ code: 2, stdout: "" });
+      expect(result.stderr.split("\n")[0]).toBe(`polycloud: unknown command "${word}"; did you mean "${meant}"?`);
+      expect(result.stderr).toContain("\n  up        create or update the stack's resources (needs the Pulumi CLI and cloud credentials)\n");
+      expect(result.stderr).toContain("\n  destroy   delete the stack's resources (needs the Pulumi CLI and cloud credentials)\n");
+    }
+  });
+
+  it("names the clouds as they are in its help: AWS and Kubernetes today, Azure and GCP coming", async () => {
+    dir = tmpProject();
+    const help = (await polycloud(["--help"], { cwd: dir })).stdout.replace(/\s+/g, " ");
+    expect(help).toContain("AWS and Kubernetes today; Azure and GCP coming");
+    expect((await polycloud(["plan", "--help"], { cwd: dir })).stdout.replace(/\s+/g, " ")).toContain("aws | kubernetes (azure and gcp coming; default: detected)");
   });
 
   it("prints help and exits 0 with --help", async () => {
@@ -289,6 +407,22 @@ describe("polycloud plan", () => {
     expect(result.stdout).toMatch(/\nWarnings:\n/);
   });
 
+  it("masks every credential in its warnings and its JSON document, wherever it came from", async () => {
+    dir = tmpProject({ "blog.yaml": SMALL_SPEC });
+    const flags = ["--provider", "kubernetes", "-c", "kubernetes:context=https://admin:hunter2@k8s.example.com/?token=abc123", "-c", "polycloud:kubernetes.ingressClassName=traefik?token=abc123"];
+    const human = await polycloud(["plan", "blog.yaml", ...flags], { cwd: dir });
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('  - web serves /metrics on its HTTP port, which the "traefik?token=***" Ingress makes public');
+    const json = await polycloud(["plan", "blog.yaml", ...flags, "--json", "--out", "out"], { cwd: dir });
+    expect(json.code).toBe(0);
+    const document = JSON.parse(json.stdout) as { warnings: string[]; detection: { signals: { name: string; value: string }[] } };
+    expect(document.warnings).toContainEqual(expect.stringContaining('"traefik?token=***" Ingress'));
+    expect(document.detection.signals).toContainEqual(expect.objectContaining({ name: "kubernetes:context", value: "https://admin:***@k8s.example.com/?token=***" }));
+    for (const text of [human.stdout, human.stderr, json.stdout, json.stderr, readFileSync(join(dir, "out", "plan.json"), "utf8")]) {
+      expect(text).not.toMatch(/hunter2|abc123/);
+    }
+  });
+
   it("never shows a secret value given with -c polycloud:secrets.<name>", async () => {
     dir = tmpProject({ "blog.yaml": SMALL_SPEC });
     const result = await polycloud(["plan", "blog.yaml", "--provider", "kubernetes", "--json", "-c", "polycloud:secrets.api-token=tok-very-secret-123"], { cwd: dir });
@@ -313,6 +447,8 @@ describe("polycloud plan", () => {
     ["the backend package is not installed", { "blog.yaml": SMALL_SPEC }, ["--provider", "azure"], /Backend not available .*@polycloud\/azure is not installed \(the Azure backend is not released yet\); available backends: aws, kubernetes/s],
     ["nothing decides the provider", { "blog.yaml": SMALL_SPEC }, [], /Cannot detect the provider .*no evidence found/s],
     ["a --config flag is malformed", { "blog.yaml": SMALL_SPEC }, ["--provider", "aws", "-c", "region=us-east-1"], /--config: "region=us-east-1" is not namespace:key=value/],
+    ["a tag key is reserved by the provider (exit 2 naming tags, never 1 and --debug)", { "blog.yaml": `${SMALL_SPEC}tags:\n  aws:token: x\n` }, ["--provider", "aws"], /^polycloud: Spec blog cannot be built on aws \(1 problem\):\n {2}- tags: tag "aws:token": keys starting with "aws:" are reserved for AWS; rename it, e.g. "token"\.\n$/],
+    ["a secret value in a malformed --config flag (masked)", { "blog.yaml": SMALL_SPEC }, ["--provider", "aws", "-c", "polycloud:secrets.api-token:sk_live_0123456789abcdef"], /--config: "polycloud:secrets\.api-token:sk_live_\*\*\*" is not namespace:key=value/],
   ])("exits 2 without planning when %s", async (_, files, flags, message) => {
     dir = tmpProject(files);
     const result = await polycloud(["plan", "blog.yaml", ...flags], { cwd: dir });

@@ -4,19 +4,49 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Command } from "commander";
-import { formatProblem, loadSpec, PolycloudError, type Problem } from "@polycloud/core";
-import { collectSignals, detect, explain, explainSignals } from "@polycloud/platform";
-import { detectInput, modelCheck, readStackConfig, specAndConfig, type SpecFlags } from "./context";
+import { Command, CommanderError } from "commander";
+import { checkModel, closestMatch, formatProblem, PolycloudError, type Problem, type Provider, type ResolvedSpec } from "@polycloud/core";
+import { collectSignals, detect, explain, explainSignals, RELEASED_BACKENDS, REGION_CONFIG_KEYS, type Decision } from "@polycloud/platform";
+import { detectInput, readStackConfig, specAndConfig, type SpecFlags } from "./context";
 import { engineCommand, type EngineFlags, type EngineOperation } from "./engine";
 import { ExitCode, reportError } from "./errors";
-import type { Io } from "./io";
+import { redactingIo, type Io } from "./io";
 import { planCommand, type PlanFlags } from "./plan";
 
 const VERSION = (JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { version: string }).version;
 
-/** Runs the CLI on `argv` (without the node and script paths) and returns the exit code. */
-export async function run(argv: readonly string[], io: Io): Promise<number> {
+/** The clouds, as every list of them says until Azure and GCP land. */
+export const CLOUDS = "AWS and Kubernetes today; Azure and GCP coming";
+
+/** What each command does, for help and for suggestions after an unknown command. */
+const COMMANDS = {
+  detect: "show which provider detection picks for a project directory, and every signal it saw",
+  validate: "check a spec file and what each backend would refuse; every problem is listed with its path and fix",
+  plan: "plan a spec offline (no credentials, no Pulumi CLI): resource tree, counts per concern, warnings",
+  preview: "show what the Pulumi engine would change",
+  up: "create or update the stack's resources",
+  destroy: "delete the stack's resources",
+} as const;
+type CommandName = keyof typeof COMMANDS;
+const ENGINE_COMMANDS: readonly CommandName[] = ["preview", "up", "destroy"];
+const ENGINE_NOTE = " (needs the Pulumi CLI and cloud credentials)";
+
+/** Words people try for a command, by the command that does it. */
+const SYNONYMS: Readonly<Record<string, CommandName>> = {
+  deploy: "up", apply: "up", create: "up", install: "up", update: "up", provision: "up", launch: "up", run: "up", start: "up",
+  delete: "destroy", remove: "destroy", rm: "destroy", down: "destroy", teardown: "destroy", uninstall: "destroy",
+  diff: "preview", "dry-run": "preview", dryrun: "preview",
+  check: "validate", lint: "validate", verify: "validate", test: "validate",
+  show: "plan", synth: "plan", render: "plan", graph: "plan",
+  provider: "detect", which: "detect", whoami: "detect",
+};
+
+/**
+ * Runs the CLI on `argv` (without the node and script paths) and returns the exit code. Everything
+ * it writes goes through core's credential redaction, whatever the command printed.
+ */
+export async function run(argv: readonly string[], rawIo: Io): Promise<number> {
+  const io = redactingIo(rawIo);
   let code: number = ExitCode.ok;
   const program = buildProgram(io, (c) => {
     code = c;
@@ -31,16 +61,22 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 
 function buildProgram(io: Io, exit: (code: number) => void): Command {
   const program = new Command("polycloud")
-    .description("Build one infrastructure spec on AWS, Azure, GCP or Kubernetes: detect the provider, validate, plan offline, deploy with Pulumi.")
+    .description(`Build one infrastructure spec on the clouds (${CLOUDS}): detect the provider, validate, plan offline, deploy with Pulumi.`)
     .version(VERSION)
     .option("--debug", "print stack traces of errors")
     .showHelpAfterError("(run polycloud --help for usage)")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  // An unknown command is answered with the command that does what was meant, and what each one does.
+  program.on("command:*", (operands: string[]) => {
+    const text = unknownCommand(operands[0] ?? "");
+    io.stderr.write(text);
+    throw new CommanderError(ExitCode.badInput, "polycloud.unknownCommand", text);
+  });
 
   program
     .command("detect")
-    .description("show which provider detection picks for a project directory, and every signal it saw")
+    .description(COMMANDS.detect)
     .argument("[dir]", "project directory", ".")
     .option("--json", "print { provider, tier, signals } as JSON")
     .option("--stack <name>", "read stack config from Pulumi.<name>.yaml in the directory")
@@ -50,21 +86,14 @@ function buildProgram(io: Io, exit: (code: number) => void): Command {
       exit(detectCommand(dir, flags, io));
     });
 
-  program
-    .command("validate")
-    .description("check a spec file; every problem is listed with its path and fix")
-    .argument("<spec>", "spec file (YAML or JSON)")
-    .option("--provider <provider>", "also check what this provider cannot build, with the stack config's backend options")
-    .option("--stack <name>", "with --provider: read stack config from Pulumi.<name>.yaml beside the spec (default: the spec file's name)")
-    .option("-c, --config <key=value>", "with --provider: stack config, repeatable, e.g. -c polycloud:aws.backupRegion=us-west-2", (value: string, previous: string[] = []) => [...previous, value])
-    .action((spec: string, flags: ValidateFlags) => {
-      exit(validateCommand(spec, flags, io));
-    });
+  specOptions(program.command("validate").description(COMMANDS.validate).argument("<spec>", "spec file (YAML or JSON)")).action((spec: string, flags: SpecFlags) => {
+    exit(validateCommand(spec, flags, io));
+  });
 
   specOptions(
     program
       .command("plan")
-      .description("plan a spec offline (no credentials, no Pulumi CLI): resource tree, counts per concern, warnings")
+      .description(COMMANDS.plan)
       .argument("<spec>", "spec file (YAML or JSON)")
       .option("--json", "print one JSON document instead of the tree")
       .option("--out <dir>", "also write plan.json and graph.mmd (Mermaid) to this directory"),
@@ -72,15 +101,11 @@ function buildProgram(io: Io, exit: (code: number) => void): Command {
     exit(await planCommand(spec, flags, io));
   });
 
-  for (const [operation, description] of [
-    ["preview", "show what the Pulumi engine would change"],
-    ["up", "create or update the stack's resources"],
-    ["destroy", "delete the stack's resources"],
-  ] as const satisfies readonly (readonly [EngineOperation, string])[]) {
+  for (const operation of ["preview", "up", "destroy"] as const satisfies readonly EngineOperation[]) {
     const command = specOptions(
       program
         .command(operation)
-        .description(`${description} (needs the Pulumi CLI and cloud credentials)`)
+        .description(`${COMMANDS[operation]}${ENGINE_NOTE}`)
         .argument("<spec>", "spec file (YAML or JSON)")
         .option("--backend-url <url>", "Pulumi state backend URL (default: $PULUMI_BACKEND_URL, else a file backend in ./.polycloud)"),
     );
@@ -94,7 +119,7 @@ function buildProgram(io: Io, exit: (code: number) => void): Command {
 
 function specOptions(command: Command): Command {
   return command
-    .option("--provider <provider>", "aws | azure | gcp | kubernetes (default: detected)")
+    .option("--provider <provider>", "aws | kubernetes (azure and gcp coming; default: detected)")
     .option("--stack <name>", "stack name (default: the spec file's name, e.g. dev for dev.yaml)")
     .option("-c, --config <key=value>", "stack config, repeatable, e.g. -c aws:region=eu-west-1", (value: string, previous: string[] = []) => [...previous, value])
     .option("--strict", "only explicit choices and stack config decide the provider");
@@ -128,33 +153,94 @@ function detectCommand(dir: string, flags: Pick<SpecFlags, "provider" | "stack" 
   }
 }
 
-type ValidateFlags = Pick<SpecFlags, "provider" | "stack" | "config">;
-
-function validateCommand(specArg: string, flags: ValidateFlags, io: Io): number {
-  if (flags.provider === undefined && (flags.stack !== undefined || flags.config !== undefined)) {
+/**
+ * `validate`: the spec, its stack config and what the backends would refuse. With a provider (named,
+ * or decided by detection as `plan` would decide it) that backend's check; without one, every released
+ * backend's, saying which would refuse what. Bad input of any kind exits 2 naming the field.
+ */
+function validateCommand(specArg: string, flags: SpecFlags, io: Io): number {
+  const { spec, config, projectDir } = specAndConfig(specArg, flags, io);
+  let decision: Decision | undefined;
+  try {
+    decision = detect(detectInput(config, flags, io, projectDir, { provider: spec.provider, file: specArg }));
+  } catch (error) {
+    // No provider decided here (no evidence, or a tie): plan would need one; the spec is checked on every backend.
+    if (!(error instanceof PolycloudError) || flags.provider !== undefined) throw error;
+  }
+  const summary = `${spec.name} (${spec.environment}, provider ${spec.provider}): ${contents(spec)}`;
+  if (decision !== undefined) {
+    const { provider } = decision;
+    PolycloudError.throwIfAny(unreleased(provider), "Backend not available");
+    const check = checkModel(spec, provider, withRegion(spec, provider, config));
+    PolycloudError.throwIfAny(check.problems, `Spec ${spec.name} cannot be built on ${provider}`);
+    io.stdout.write(`${specArg} is valid on ${provider}: ${summary}\n`);
+    if (check.warnings.length > 0) io.stdout.write(["Warnings:", ...check.warnings.map((w) => `  - ${formatProblem(w)}`), ""].join("\n"));
+    return ExitCode.ok;
+  }
+  const checks = RELEASED_BACKENDS.map((provider) => ({ provider, ...checkModel(spec, provider, config) }));
+  const building = checks.filter((c) => c.problems.length === 0);
+  if (building.length === 0) {
     throw new PolycloudError(
-      [{ path: "--provider", message: "is needed with --stack and --config: validate reads stack config only to check a provider's backend options", fix: "add --provider <provider>, or leave out --stack and --config" }],
-      "Invalid options",
+      checks.flatMap((c) => c.problems.map((p) => ({ ...p, message: `on ${c.provider}: ${p.message}` }))),
+      `Spec ${spec.name} cannot be built on any available backend (${RELEASED_BACKENDS.join(", ")})`,
     );
   }
-  const context = flags.provider === undefined ? undefined : specAndConfig(specArg, flags, io);
-  const spec = context?.spec ?? loadSpec(resolve(io.cwd, specArg));
-  let onProvider = "";
-  let warnings: readonly Problem[] = [];
-  if (context !== undefined && flags.provider !== undefined) {
-    // --provider overrides the spec's provider, as in plan; an unknown name is reported as detection reports it.
-    const { provider } = detect({ provider: flags.provider, spec: { provider: spec.provider, file: specArg } });
-    warnings = modelCheck(spec, provider, context.config).warnings;
-    onProvider = ` on ${provider}`;
-  }
-  const parts = [
+  io.stdout.write(
+    [
+      `${specArg} is valid: ${summary}`,
+      "No provider is chosen here, so every available backend was checked:",
+      ...checks.flatMap((c) => [
+        c.problems.length === 0
+          ? `  ${c.provider}: builds it${c.warnings.length === 0 ? "" : ", with changes:"}`
+          : `  ${c.provider}: would refuse it (${c.problems.length === 1 ? "1 problem" : `${c.problems.length} problems`}):`,
+        ...(c.problems.length === 0 ? c.warnings : c.problems).map((p) => `    - ${formatProblem(p)}`),
+      ]),
+      `Choose one with --provider ${building.map((c) => c.provider).join(" or --provider ")}, polycloud:provider in the stack config or provider: in the spec.`,
+      "",
+    ].join("\n"),
+  );
+  return ExitCode.ok;
+}
+
+function contents(spec: ResolvedSpec): string {
+  return [
     `${spec.services.length} service${spec.services.length === 1 ? "" : "s"}`,
     ...(spec.database === undefined ? [] : [`database (postgres ${spec.database.version})`]),
     ...(spec.cache === undefined ? [] : [`cache (redis ${spec.cache.version})`]),
     `${spec.buckets.length} bucket${spec.buckets.length === 1 ? "" : "s"}`,
     `${spec.secrets.length} secret${spec.secrets.length === 1 ? "" : "s"}`,
+  ].join(", ");
+}
+
+/** The stack config with the spec's region under the provider's key, as the program gets it. */
+function withRegion(spec: ResolvedSpec, provider: Provider, config: Readonly<Record<string, string>>): Record<string, string> {
+  const key = REGION_CONFIG_KEYS[provider];
+  return spec.region !== undefined && key !== undefined && config[key] === undefined ? { ...config, [key]: spec.region } : { ...config };
+}
+
+/** The problem of a provider whose backend is not released yet, as `plan` would meet it. */
+function unreleased(provider: Provider): Problem[] {
+  if (RELEASED_BACKENDS.includes(provider)) return [];
+  return [
+    {
+      path: "provider",
+      message: `"${provider}" was chosen, but its backend is not released yet; available backends: ${RELEASED_BACKENDS.join(", ")} (${CLOUDS})`,
+      fix: `choose one of ${RELEASED_BACKENDS.join(", ")} (--provider, polycloud:provider or provider: in the spec)`,
+    },
   ];
-  io.stdout.write(`${specArg} is valid${onProvider}: ${spec.name} (${spec.environment}, provider ${spec.provider}): ${parts.join(", ")}\n`);
-  if (warnings.length > 0) io.stdout.write(["Warnings:", ...warnings.map((w) => `  - ${formatProblem(w)}`), ""].join("\n"));
-  return ExitCode.ok;
+}
+
+/**
+ * What to say about an unknown command: the command that does what the word usually means (`deploy`
+ * is `up`), else the closest spelling, and what every command does.
+ */
+function unknownCommand(word: string): string {
+  const names = Object.keys(COMMANDS) as CommandName[];
+  const meant = SYNONYMS[word.toLowerCase()] ?? closestMatch(word, names);
+  const width = Math.max(...names.map((n) => n.length)) + 2;
+  return [
+    `polycloud: unknown command ${JSON.stringify(word)}${meant === undefined ? "" : `; did you mean "${meant}"?`}`,
+    ...names.map((name) => `  ${name.padEnd(width)}${COMMANDS[name]}${ENGINE_COMMANDS.includes(name) ? ENGINE_NOTE : ""}`),
+    "",
+  ].join("\n");
 }

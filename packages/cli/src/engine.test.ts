@@ -30,6 +30,7 @@ if (command === "stack" && sub === "history") {
 }
 if (["preview", "up", "destroy"].includes(command)) {
   console.log("stand-in pulumi: " + command + " of stack " + stack);
+  if (process.env.FAKE_PULUMI_SAY) console.log(process.env.FAKE_PULUMI_SAY);
   const log = args.indexOf("--event-log");
   if (log !== -1) {
     const summary = { sequence: 1, timestamp: 0, summaryEvent: { maybeCorrupt: false, durationSeconds: 0, resourceChanges: { create: 24 }, PolicyPacks: {} } };
@@ -124,6 +125,14 @@ describe("polycloud preview|up|destroy", () => {
       ].join("\n"),
     );
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("masks credentials in what the engine prints", async () => {
+    const say = "pulling from https://ci:hunter2@registry.example.com; alerts to https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXX";
+    const result = await polycloud(["preview", "blog.yaml"], { cwd: dir, env: env({ FAKE_PULUMI_SAY: say }) });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("pulling from https://ci:***@registry.example.com; alerts to https://hooks.slack.com/services/***\n");
+    expect(result.stdout).not.toMatch(/hunter2|XXXXXXXXXXXX/);
   });
 
   it("exits 1 with how to install the Pulumi CLI, before asking for a passphrase or creating .polycloud/, when it is missing", async () => {

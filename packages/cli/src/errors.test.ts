@@ -31,6 +31,18 @@ describe("reportError", () => {
   });
 });
 
+describe("badInput", () => {
+  it("knows bad input from another copy of @polycloud/core, or wrapped by a runtime, and exits 2 for it", () => {
+    const foreign = Object.assign(new Error("Spec shop cannot be built on aws (1 problem):\n  - tags: is bad"), { name: "PolycloudError", problems: [{ path: "tags", message: "is bad" }] });
+    const wrapped = new Error("failed to register new resource shop", { cause: new PolycloudError([{ path: "tags", message: "is bad" }], "Spec shop cannot be built on aws") });
+    for (const error of [foreign, wrapped]) {
+      const { io, stderr } = capture();
+      expect(reportError(error, io, false)).toBe(ExitCode.badInput);
+      expect(stderr()).toBe("polycloud: Spec shop cannot be built on aws (1 problem):\n  - tags: is bad\n");
+    }
+  });
+});
+
 describe("polycloud --debug", () => {
   let dir: string;
   afterEach(() => cleanup(dir));

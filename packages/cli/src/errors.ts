@@ -24,14 +24,32 @@ export class CliFailure extends Error {
   }
 }
 
+/**
+ * The bad input an error stands for: a PolycloudError, also one thrown by another copy of
+ * @polycloud/core (a backend installed with its own, a bundled program), which `instanceof` misses,
+ * and one a runtime wrapped in another error (`cause`). Bad input is always exit 2, never "a bug".
+ */
+export function badInput(error: unknown): PolycloudError | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof PolycloudError) return e;
+    const problems = (e as { problems?: unknown }).problems;
+    if (e.name === "PolycloudError" && Array.isArray(problems) && problems.length > 0) return new PolycloudError(problems as PolycloudError["problems"], headingOf(e.message));
+  }
+  return undefined;
+}
+
+const headingOf = (message: string) => message.split("\n")[0]!.replace(/ \(\d+ problems?\):$/, "");
+
 /** Writes `error` to stderr as one paragraph and returns the exit code it means. */
-export function reportError(error: unknown, io: Io, debug: boolean): ExitCode {
-  if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput; // commander has printed it
-  const code = error instanceof PolycloudError ? ExitCode.badInput : ExitCode.failure;
+export function reportError(thrown: unknown, io: Io, debug: boolean): ExitCode {
+  if (thrown instanceof CommanderError) return thrown.exitCode === 0 ? ExitCode.ok : ExitCode.badInput; // commander has printed it
+  const input = badInput(thrown);
+  const error = input ?? thrown;
+  const code = input !== undefined ? ExitCode.badInput : ExitCode.failure;
   const message = error instanceof Error ? error.message : String(error);
-  const expected = error instanceof PolycloudError || error instanceof CliFailure;
+  const expected = input !== undefined || error instanceof CliFailure;
   io.stderr.write(`polycloud: ${message.trimEnd()}\n`);
-  if (debug && error instanceof Error && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
+  if (debug && thrown instanceof Error && thrown.stack !== undefined) io.stderr.write(`${thrown.stack}\n`);
   else if (!expected) io.stderr.write("(run again with --debug for the stack trace)\n");
   return code;
 }

@@ -3,6 +3,7 @@
  * in-process by tests with its own environment, working directory and captured output.
  */
 import { homedir } from "node:os";
+import { redactText } from "@polycloud/core";
 
 export interface Output {
   write(text: string): void;
@@ -27,4 +28,17 @@ export function processIo(): Io {
     cwd: process.cwd(),
     homeDir: homedir(),
   };
+}
+
+/**
+ * `io` with everything written to stdout and stderr passed through core's credential redaction: the
+ * CLI's one output path, so no message, log line or plan document shows a credential, whichever
+ * part of the program wrote it.
+ */
+export function redactingIo(io: Io): Io {
+  const redacting = (output: Output): Output => ({
+    write: (text) => output.write(redactText(text)),
+    ...(output.isTTY === undefined ? {} : { isTTY: output.isTTY }),
+  });
+  return { ...io, stdout: redacting(io.stdout), stderr: redacting(io.stderr) };
 }

@@ -4,7 +4,7 @@
  */
 import { accessSync, constants, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { CONFIG_NAMESPACE, PolycloudError, SECRET_VALUE_PREFIX, type Provider } from "@polycloud/core";
+import { CONFIG_NAMESPACE, PolycloudError, redactDeep, SECRET_VALUE_PREFIX, type Provider } from "@polycloud/core";
 import { Platform, type Decision, type Signal } from "@polycloud/platform";
 import { runProgram, secretConfig, type ConfigValue, type PlanJson, type PlanResourceJson } from "@polycloud/testing";
 import { specContext, type SpecContext, type SpecFlags } from "./context";
@@ -35,7 +35,11 @@ export interface PlanDocument {
   readonly warnings: readonly string[];
 }
 
-/** Plans a spec offline and returns the document (the CLI's `plan`, for programmatic use). */
+/**
+ * Plans a spec offline and returns the document (the CLI's `plan`, for programmatic use). Secret
+ * values read `"[secret]"`, and every credential in any other string (a webhook URL, a password in a
+ * URL, a token in a query) is masked, as in everything the CLI prints.
+ */
 export async function planSpec(context: SpecContext, onProgress?: () => void): Promise<PlanDocument> {
   const { spec, decision, stack, config, project } = context;
   const timer = onProgress === undefined ? undefined : setInterval(onProgress, 250);
@@ -55,7 +59,7 @@ export async function planSpec(context: SpecContext, onProgress?: () => void): P
     clearInterval(timer);
   }
   const resources = json.resources.map(planned);
-  return {
+  return redactDeep({
     provider: decision.provider,
     detection: { provider: decision.provider, tier: decision.tier, signals: decision.signals },
     spec: { name: spec.name, environment: spec.environment },
@@ -65,7 +69,7 @@ export async function planSpec(context: SpecContext, onProgress?: () => void): P
     summary: { total: resources.length, byType: countByType(resources), byConcern: concernCounts(resources) },
     // Once each: the model's warnings reach the plan only through the Platform's log.
     warnings: [...new Set([...warnings(context), ...programWarnings(json.logs)])],
-  };
+  });
 }
 
 /**

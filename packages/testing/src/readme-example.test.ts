@@ -14,7 +14,7 @@ class Website extends pulumi.ComponentResource {
     new aws.s3.BucketPolicy(`${name}-content`, {
       bucket: content.id,
       policy: content.arn.apply((arn) =>
-        JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }] }),
+        JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": false } } }] }),
       ),
     }, { parent: this });
     const cdn = new aws.cloudfront.Distribution(`${name}-cdn`, {
@@ -40,7 +40,7 @@ describe("Website", () => {
     expect(plan).toHaveResource(aws.s3.BucketPolicy, {
       policy: Match.serializedJson(
         Match.objectLike({
-          Statement: Match.arrayWith([Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } })]),
+          Statement: Match.arrayWith([Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": false } } })]),
         }),
       ),
     });

@@ -12,7 +12,19 @@ export * from "./bucket";
 export * from "./monitoring";
 export * from "./backend";
 export { capacityFor, DEFAULT_CAPACITY, STATEFUL_SIZES, type Capacity } from "./sizing";
+export { POSTGRES_RELEASES, REDIS_RELEASES, postgresImage, redisImage, type StoreImage } from "./images";
 export { containerSecurityContext, podSecurityContext, MIN_UID, type RunAs } from "./security";
 export { cpuQuantity, memoryQuantity, storageQuantity } from "./quantity";
-export { burnRateExpr, errorRatio, latencyQuantile, sloAlertingRules, withEscalations, ESCALATES_LABEL, type RequestMetrics } from "./promql";
+export {
+  burnRateExpr,
+  burnRateHoldMinutes,
+  errorRatio,
+  latencyQuantile,
+  sloAlertingRules,
+  withEscalations,
+  ERROR_RATE_HOLD_MINUTES,
+  ESCALATES_LABEL,
+  POD_TEMPLATE_HASH_LABEL,
+  type RequestMetrics,
+} from "./promql";
 export { secretLocationProblems, secretReference, type KubernetesSecretReference, type SecretKeyLocation } from "./refs";

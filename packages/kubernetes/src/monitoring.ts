@@ -43,15 +43,15 @@ export interface SmtpSettings {
   /** Sender address, e.g. `alerts@example.com` or `Shop alerts <alerts@example.com>`. */
   readonly from: string;
   /** User for SMTP authentication. @default - no authentication */
-  readonly authUsername?: string;
+  readonly authUsername?: string | undefined;
   /**
    * The key of a Secret in the application's namespace (the AlertmanagerConfig's) holding the SMTP
    * password; the operator reads it there. Needs `authUsername`.
    * @default - no password
    */
-  readonly authPasswordSecret?: { readonly name: string; readonly key: string };
+  readonly authPasswordSecret?: { readonly name: string; readonly key: string } | undefined;
   /** Require STARTTLS. @default true */
-  readonly requireTLS?: boolean;
+  readonly requireTLS?: boolean | undefined;
 }
 
 /** `host:port` with a port from 1 to 65535, as Alertmanager's smarthost (Go's net.SplitHostPort). */

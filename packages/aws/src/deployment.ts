@@ -65,6 +65,3 @@ export function ecsHealthRollback(deployment: DeploymentSpec): EcsHealthRollback
       return { circuitBreaker: { enable: false, rollback: false }, healthAlarm: onHealthCheckFailure };
   }
 }
-
-/** ECS's longest bake time (`bakeTimeInMinutes`, 0 to 1440). */
-export const MAX_BAKE_TIME_MINUTES = 1440;

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  ecsBakeTimeProblems,
   envSecretProblems,
   fargateSizeProblems,
   fargateUnits,
@@ -17,7 +18,7 @@ import {
 import { PolycloudComponent } from "@polycloud/core/component";
 import { deploymentAlarmSpec, deploymentHealthAlarmSpec, HEALTHY_THRESHOLD, metricAlarmArgs } from "./alarms";
 import type { EcsClusterRef } from "./cluster";
-import { ecsDeploymentConfiguration, ecsHealthRollback, MAX_BAKE_TIME_MINUTES } from "./deployment";
+import { ecsDeploymentConfiguration, ecsHealthRollback } from "./deployment";
 import { createEcsCluster } from "./ecs-cluster";
 import { createKey, type KeyTransforms } from "./keys";
 import { createLoadBalancerLogBucket, createLogGroup, type LogBucketTransforms } from "./logs";
@@ -195,14 +196,7 @@ export function webServiceProblems(args: Pick<WebServiceArgs, "service" | "loadB
       fix: "set network.loadBalancer.domain (or pass certificateArn), or set tls to false",
     });
   }
-  const { strategy, blueGreen } = service.deployment;
-  if (strategy !== "rolling" && blueGreen.terminationWaitMinutes > MAX_BAKE_TIME_MINUTES) {
-    problems.push({
-      path: `${at}.deployment.blueGreen.terminationWaitMinutes`,
-      message: `${blueGreen.terminationWaitMinutes} is longer than ECS's bake time allows (0 to ${MAX_BAKE_TIME_MINUTES} minutes)`,
-      fix: `set it to at most ${MAX_BAKE_TIME_MINUTES}`,
-    });
-  }
+  problems.push(...ecsBakeTimeProblems(service.deployment, at));
   return problems;
 }
 

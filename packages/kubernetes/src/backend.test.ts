@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { buildModel, loadSpec, parseSpec, PolycloudError, type AppModel, type SpecInput } from "@polycloud/core";
 import { runProgram, type Plan } from "@polycloud/testing";
 import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
-import { backend, smtpOption } from "./backend";
-import { FULL_SPEC, model, SMTP, withSmtp } from "./__tests__/fixtures";
+import { backend } from "./backend";
+import { FULL_SPEC, model, SMTP, SMTP_CONFIG } from "./__tests__/fixtures";
 import { canConnect, networkPolicies, type Endpoint } from "./netpol";
 import { kubernetesObjects, validateKubernetesObjects } from "./validation";
 
@@ -208,7 +208,7 @@ describe("backend", () => {
   });
 
   it("lets the prod spec's services call each other and nothing else reach the private worker (stacks/prod.yaml)", async () => {
-    const m = withSmtp(buildModel(loadSpec(join(__dirname, "..", "..", "..", "stacks", "prod.yaml")), "kubernetes", {}));
+    const m = buildModel(loadSpec(join(__dirname, "..", "..", "..", "stacks", "prod.yaml")), "kubernetes", {});
     // The model: api and worker call each other; the load balancer reaches api only.
     expect(m.services["worker"]!.callers).toEqual([{ kind: "service", name: "api" }]);
     const plan = await build(m);
@@ -273,13 +273,11 @@ describe("backend", () => {
     });
   });
 
-  it("refuses email routes when the options have no SMTP settings", async () => {
-    const withoutSmtp = buildModel(parseSpec(FULL_SPEC), "kubernetes", {});
-    const run = build(withoutSmtp);
-    await expect(run).rejects.toThrow(PolycloudError);
-    await expect(build(withoutSmtp)).rejects.toThrow(/monitoring\.alerts\.critical\[0\]\.email: "oncall@example\.com" cannot be sent/);
-    expect(smtpOption(withoutSmtp)).toBeUndefined();
-    expect(smtpOption(full)).toEqual(SMTP);
+  it("refuses email routes when the options have no SMTP settings, before anything is built", () => {
+    expect(() => buildModel(parseSpec(FULL_SPEC), "kubernetes", {})).toThrow(PolycloudError);
+    expect(() => buildModel(parseSpec(FULL_SPEC), "kubernetes", {})).toThrow(/monitoring\.alerts\.critical\[0\]\.email: "oncall@example\.com" cannot be sent/);
+    expect(full.options.smtp).toEqual({ ...SMTP, requireTLS: true });
+    expect(buildModel(parseSpec(FULL_SPEC), "kubernetes", SMTP_CONFIG).options.smtp).toEqual({ ...SMTP, requireTLS: true });
   });
 
   it("sends email through the SMTP option and puts the dashboard in the monitoring namespace", async () => {

@@ -10,7 +10,7 @@ import type { AppModel, Backend, BucketAccess, BucketModel, BuildOptions, BuiltP
 import { Bucket } from "./bucket";
 import { Cache } from "./cache";
 import { Database } from "./database";
-import { Monitoring, type SmtpSettings } from "./monitoring";
+import { Monitoring } from "./monitoring";
 import { Network } from "./network";
 import type { KubernetesSecretReference } from "./refs";
 import { SecretStore } from "./secret-store";
@@ -31,15 +31,6 @@ export const backend: Backend<"kubernetes"> = {
  */
 function bucketAccessLevels(bucket: BucketModel): BucketAccess[] {
   return ["readwrite", ...(Object.values(bucket.clients).includes("read") ? (["read"] as const) : [])];
-}
-
-/**
- * The `smtp` backend option (`providers.kubernetes.smtp`, stack config `polycloud:kubernetes.smtp`).
- * Read in this one place: until core's `KubernetesOptionsSchema` declares the field, the options'
- * type does not have it and core refuses the key, so this reads it untyped and is always undefined.
- */
-export function smtpOption(model: AppModel<"kubernetes">): SmtpSettings | undefined {
-  return (model.options as { readonly smtp?: SmtpSettings }).smtp;
 }
 
 /** Creates every component of the model as children of `parent`, wired by the model's grants. */
@@ -135,7 +126,6 @@ export function buildPlatform(model: AppModel<"kubernetes">, parent: pulumi.Comp
     );
   });
 
-  const smtp = smtpOption(model);
   const monitoring = new Monitoring(
     `${model.app}-monitoring`,
     {
@@ -148,7 +138,7 @@ export function buildPlatform(model: AppModel<"kubernetes">, parent: pulumi.Comp
       ...(database === undefined ? {} : { database }),
       ...(cache === undefined ? {} : { cache }),
       selectorLabels: o.selectorLabels,
-      ...(smtp === undefined ? {} : { smtp }),
+      ...(o.smtp === undefined ? {} : { smtp: o.smtp }),
       // Grafana runs with Prometheus; its dashboard sidecar finds the ConfigMap there, whatever namespaces it searches.
       dashboardNamespace: o.monitoringNamespace,
       ...(o.grafanaUrl === undefined ? {} : { grafanaUrl: o.grafanaUrl }),

@@ -7,13 +7,9 @@ import { conformanceCorpus, repositorySpecs, richSpec, runConformanceCase, type 
 import { describeConformance } from "@polycloud/testing/conformance/jest";
 import { backend } from "./backend";
 import { conformanceReader, conformanceWaivers } from "./conformance";
-import { withSmtp } from "./__tests__/fixtures";
 
-// The stacks' and examples' specs route alerts to email, which needs the smtp backend option. Until core's
-// KubernetesOptionsSchema declares it (then: config "polycloud:kubernetes.smtp" for every case), the
-// backend gets it on the model the suite built.
 const subject: ConformanceSubject = {
-  backend: { ...backend, build: (model, parent, options) => backend.build(withSmtp(model as AppModel<"kubernetes">), parent, options) },
+  backend,
   reader: conformanceReader,
   waivers: conformanceWaivers,
 };

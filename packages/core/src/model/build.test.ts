@@ -164,7 +164,7 @@ describe("buildModel", () => {
         'polycloud:aws.hostedZoneId: "zone-1" is not valid; allowed: a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ',
       ]);
       expect(problems(() => buildModel(parseSpec({ ...shop(), providers: { kubernetes: { argoRollouts: "yes" as unknown as boolean } } }), "kubernetes"))).toEqual([
-        'providers.kubernetes.argoRollouts: "yes" is not a boolean',
+        'providers.kubernetes.argoRollouts: "yes" is not a boolean; allowed: true or false',
       ]);
     });
 
@@ -172,6 +172,47 @@ describe("buildModel", () => {
       const spec = parseSpec({ ...shop(), backup: { crossRegion: true } });
       expect(problems(() => buildModel(spec, "aws"))).toEqual(["backup.crossRegion: true needs a second region for the copies on AWS, and providers.aws.backupRegion is not set"]);
       expect(buildModel(spec, "aws", { "polycloud:aws.backupRegion": "us-west-2" }).options).toEqual({ backupRegion: "us-west-2" });
+    });
+
+    it("refuses a blue/green wait beyond ECS's bake time on AWS only, before anything is built", () => {
+      const spec = parseSpec({ ...minimal(), services: { api: { image: "ghcr.io/acme/api:1.0.0", deployment: { strategy: "blue-green", blueGreen: { terminationWaitMinutes: 1441 } } } } });
+      expect(problems(() => buildModel(spec, "aws"))).toEqual(["services.api.deployment.blueGreen.terminationWaitMinutes: 1441 is longer than ECS's bake time allows (0 to 1440 minutes)"]);
+      expect(checkModel(spec, "kubernetes").problems).toEqual([]);
+    });
+
+    it("refuses email routes on Kubernetes without SMTP settings, naming the option, and accepts them with it", () => {
+      const routes = { alerts: { critical: [{ webhook: "https://hooks.example.com/page" }, { email: "oncall@example.com" }], info: [{ email: "team@example.com" }] } };
+      const spec = parseSpec({ ...shop(), monitoring: routes });
+      const refused = checkModel(spec, "kubernetes").problems;
+      expect(refused.map((p) => p.path)).toEqual(["monitoring.alerts.critical[1].email", "monitoring.alerts.info[0].email"]);
+      expect(refused[0]!.message).toMatch(/^"oncall@example\.com" cannot be sent on Kubernetes without SMTP settings/);
+      expect(refused[0]!.fix).toContain("polycloud:kubernetes.smtp");
+      // Other backends send email themselves.
+      expect(checkModel(spec, "aws").problems).toEqual([]);
+      const smtp = { smarthost: "smtp.example.com:587", from: "Alerts <alerts@example.com>" };
+      expect(buildModel(spec, "kubernetes", { "polycloud:kubernetes.smtp": JSON.stringify(smtp) }).options.smtp).toEqual({ ...smtp, requireTLS: true });
+      expect(buildModel(parseSpec({ ...shop(), monitoring: routes, providers: { kubernetes: { smtp } } }), "kubernetes").options.smtp).toEqual({ ...smtp, requireTLS: true });
+    });
+
+    it.each([
+      ["a smarthost without a port", { smarthost: "smtp.example.com", from: "alerts@example.com" }, 'providers.kubernetes.smtp.smarthost: "smtp.example.com" is not valid; allowed: host:port, e.g. smtp.example.com:587'],
+      ["a sender that is not an address", { smarthost: "smtp.example.com:587", from: "alerts" }, 'providers.kubernetes.smtp.from: "alerts" is not valid; allowed: an email address, e.g. alerts@example.com'],
+    ])("refuses SMTP settings with %s", (_, smtp, line) => {
+      expect(problems(() => buildModel(parseSpec({ ...shop(), providers: { kubernetes: { smtp } } }), "kubernetes"))).toEqual([line]);
+    });
+
+    it("refuses names that the Kubernetes objects of stores and services already take", () => {
+      const spec = parseSpec({
+        ...shop(),
+        services: { api: { image: "ghcr.io/acme/api:1.0.0", public: true }, "api-metrics": { image: "ghcr.io/acme/m:1.0.0" }, "postgres-init": { image: "ghcr.io/acme/i:1.0.0" } },
+        secrets: { "postgres-superuser": {} },
+      });
+      expect(problems(() => buildModel(spec, "kubernetes"))).toEqual([
+        'services.api-metrics: "api-metrics" is also the name of service api\'s metrics Ingress on Kubernetes',
+        'services.postgres-init: "postgres-init" is also the name of the database\'s objects on Kubernetes',
+        'secrets.postgres-superuser: "postgres-superuser" is also the name of the database\'s Secret on Kubernetes',
+      ]);
+      expect(checkModel(spec, "aws").problems).toEqual([]);
     });
   });
 

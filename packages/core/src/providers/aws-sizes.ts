@@ -3,7 +3,7 @@
  * Fargate CPU/memory combinations AWS accepts. Plain values only; no Pulumi here.
  */
 import type { Problem } from "../errors";
-import type { Size } from "../spec";
+import type { ServiceSpec, Size } from "../spec";
 
 /** An instance class and the memory it has, which sets PostgreSQL's default connection limit. */
 export interface InstanceClass {
@@ -97,3 +97,19 @@ export function redisEngineVersion(version: string): string | undefined {
 
 /** Supported spec versions, for messages. */
 export const REDIS_MAJOR_VERSIONS = Object.keys(REDIS_ENGINE_VERSIONS);
+
+/** ECS's longest bake time (`bakeTimeInMinutes`, 0 to 1440): how long blue/green keeps the old tasks. */
+export const MAX_BAKE_TIME_MINUTES = 1440;
+
+/** A blue/green, canary or linear deployment's wait before the old tasks go, within ECS's bake time. */
+export function ecsBakeTimeProblems(deployment: ServiceSpec["deployment"], path: string): Problem[] {
+  const wait = deployment.blueGreen.terminationWaitMinutes;
+  if (deployment.strategy === "rolling" || wait <= MAX_BAKE_TIME_MINUTES) return [];
+  return [
+    {
+      path: `${path}.deployment.blueGreen.terminationWaitMinutes`,
+      message: `${wait} is longer than ECS's bake time allows (0 to ${MAX_BAKE_TIME_MINUTES} minutes)`,
+      fix: `set it to at most ${MAX_BAKE_TIME_MINUTES}`,
+    },
+  ];
+}

@@ -6,8 +6,8 @@
  */
 import type { Problem } from "../errors";
 import type { Provider } from "../naming";
-import type { ResolvedSpec } from "../spec";
-import { fargateSizeProblems, REDIS_MAJOR_VERSIONS, redisEngineVersion } from "./aws-sizes";
+import { type ResolvedSpec, SEVERITIES } from "../spec";
+import { ecsBakeTimeProblems, fargateSizeProblems, REDIS_MAJOR_VERSIONS, redisEngineVersion } from "./aws-sizes";
 import type { BackendOptionsByProvider } from "./options";
 
 /** A backend's limits. */
@@ -32,7 +32,9 @@ const aws: Capabilities<"aws"> = {
   problems(spec, options) {
     const problems: Problem[] = [];
     if (spec.network.cdn) problems.push(cdnProblem("AWS yet (CloudFront is not built)", "set cdn: false"));
-    for (const service of spec.services) problems.push(...fargateSizeProblems(service.cpu, service.memory, `services.${service.name}`));
+    for (const service of spec.services) {
+      problems.push(...fargateSizeProblems(service.cpu, service.memory, `services.${service.name}`), ...ecsBakeTimeProblems(service.deployment, `services.${service.name}`));
+    }
     if (spec.cache !== undefined && redisEngineVersion(spec.cache.version) === undefined) {
       problems.push({ path: "cache.version", message: `"${spec.cache.version}" has no ElastiCache Redis OSS release; allowed: ${REDIS_MAJOR_VERSIONS.join(", ")}`, fix: 'set version to "7"' });
     }
@@ -50,14 +52,14 @@ const aws: Capabilities<"aws"> = {
 /** Names a service may not take on Kubernetes: the objects of the stores share the namespace. */
 function kubernetesObjectNames(spec: ResolvedSpec): { objects: Map<string, string>; secrets: Map<string, string> } {
   const stores = [
-    ...(spec.database === undefined ? [] : [{ objectName: "postgres", what: "the database", secrets: ["postgres-app"] }]),
+    ...(spec.database === undefined ? [] : [{ objectName: "postgres", what: "the database", secrets: ["postgres-app", "postgres-superuser"] }]),
     ...(spec.cache === undefined ? [] : [{ objectName: "redis", what: "the cache", secrets: ["redis-app"] }]),
     ...spec.buckets.map((b) => ({ objectName: `bucket-${b.name}`, what: `bucket ${b.name}`, secrets: [`bucket-${b.name}-app`, `bucket-${b.name}-read`, `bucket-${b.name}-root`] })),
   ];
   const objects = new Map<string, string>();
   const secrets = new Map<string, string>([[`${spec.name}-alert-receivers`, "the alert receivers"]]);
   for (const store of stores) {
-    for (const suffix of ["", "-headless", "-backup", "-backups", "-setup"]) objects.set(`${store.objectName}${suffix}`, store.what);
+    for (const suffix of ["", "-headless", "-backup", "-backups", "-setup", "-init", "-superuser"]) objects.set(`${store.objectName}${suffix}`, store.what);
     for (const secret of store.secrets) secrets.set(secret, store.what);
   }
   return { objects, secrets };
@@ -69,10 +71,17 @@ const kubernetes: Capabilities<"kubernetes"> = {
     const problems: Problem[] = [];
     // Services, stores and secrets share one namespace: one name would make two components fight over one object.
     const { objects, secrets } = kubernetesObjectNames(spec);
+    const serviceNames = new Set(spec.services.map((s) => s.name));
     for (const service of spec.services) {
       const clash = [service.name, `${service.name}-preview`, `${service.name}-egress`].find((n) => objects.has(n));
       if (clash !== undefined) problems.push({ path: `services.${service.name}`, message: `"${clash}" is also the name of ${objects.get(clash)}'s objects on Kubernetes`, fix: `rename service ${service.name}` });
+      // A public service's metrics-denying Ingress is <service>-metrics.
+      const owner = service.name.endsWith("-metrics") ? service.name.slice(0, -"-metrics".length) : undefined;
+      if (owner !== undefined && serviceNames.has(owner)) {
+        problems.push({ path: `services.${service.name}`, message: `"${service.name}" is also the name of service ${owner}'s metrics Ingress on Kubernetes`, fix: `rename service ${service.name}` });
+      }
     }
+    if (options.smtp === undefined) problems.push(...emailWithoutSmtpProblems(spec));
     for (const secret of spec.secrets) {
       const owner = secrets.get(secret.name);
       if (owner !== undefined) problems.push({ path: `secrets.${secret.name}`, message: `"${secret.name}" is also the name of ${owner}'s Secret on Kubernetes`, fix: `rename secret ${secret.name}` });
@@ -95,6 +104,23 @@ const kubernetes: Capabilities<"kubernetes"> = {
     return problems;
   },
 };
+
+/** Email routes, which Kubernetes can send only through the `smtp` option. */
+function emailWithoutSmtpProblems(spec: ResolvedSpec): Problem[] {
+  return SEVERITIES.flatMap((severity) =>
+    spec.monitoring.alerts[severity].flatMap((route, i) =>
+      !("email" in route)
+        ? []
+        : [
+            {
+              path: `monitoring.alerts.${severity}[${i}].email`,
+              message: `"${route.email}" cannot be sent on Kubernetes without SMTP settings: kube-prometheus-stack's Alertmanager has none, and the Prometheus operator refuses an email receiver without smarthost and from (then it configures no receiver at all)`,
+              fix: "set providers.kubernetes.smtp (or stack config polycloud:kubernetes.smtp) to { smarthost: host:port, from: address }, or route these alerts to a webhook or Slack",
+            },
+          ],
+    ),
+  );
+}
 
 /** Backends not released yet: no limits known beyond the spec's own rules. */
 const unconstrained: Capabilities = { tlsNeedsDomain: false, problems: () => [] };

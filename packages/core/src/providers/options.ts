@@ -69,8 +69,29 @@ export const KubernetesOptionsSchema = z
       .describe("Where the ingress controller runs; podLabels narrows access to its pods"),
     monitoringNamespace: dnsName.default("monitoring").describe("Namespace of Prometheus (allowed to scrape)"),
     selectorLabels: labels
-      .default({})
-      .describe("Labels Prometheus and Alertmanager select monitoring objects by, e.g. { release: kube-prometheus-stack }"),
+      .default({ release: "kube-prometheus-stack" })
+      .describe(
+        "Labels Prometheus and Alertmanager select monitoring objects by; the default is what kube-prometheus-stack installed as release kube-prometheus-stack selects",
+      ),
+    smtp: z
+      .strictObject({
+        smarthost: z
+          .string()
+          .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?):\d{1,5}$/, "host:port, e.g. smtp.example.com:587")
+          .describe("SMTP server as host:port"),
+        from: z
+          .string()
+          .regex(/^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, "an email address, e.g. alerts@example.com")
+          .describe("Sender address, bare or as Name <user@host>"),
+        authUsername: z.string().min(1).optional().describe("User for SMTP authentication; default none"),
+        authPasswordSecret: z
+          .strictObject({ name: dnsName, key: z.string().regex(/^[-._a-zA-Z0-9]+$/, "a Secret key") })
+          .optional()
+          .describe("Key of a Secret in the application's namespace holding the SMTP password; needs authUsername"),
+        requireTLS: z.boolean().default(true).describe("Require STARTTLS"),
+      })
+      .optional()
+      .describe("SMTP server of the application's Alertmanager receivers: needed by email alert routes (kube-prometheus-stack's Alertmanager has none)"),
     storageClassName: z.string().min(1).optional().describe("StorageClass of every volume; default the cluster's default"),
     grafanaUrl: z.url({ protocol: /^https?$/, error: "an http(s) URL" }).optional().describe("Grafana base URL, for the dashboard link"),
   })

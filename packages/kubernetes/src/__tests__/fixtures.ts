@@ -59,15 +59,10 @@ export function namespace(): NamespaceRef {
 /** SMTP settings for the specs' email routes. */
 export const SMTP = { smarthost: "smtp.example.com:587", from: "Shop alerts <alerts@example.com>" } as const;
 
-/**
- * A model with the `smtp` backend option, which email routes need. Until core's KubernetesOptionsSchema
- * declares `smtp` (then: stack config `polycloud:kubernetes.smtp`), only a model edited by hand has it.
- */
-export function withSmtp(m: AppModel<"kubernetes">): AppModel<"kubernetes"> {
-  return { ...m, options: { ...m.options, smtp: SMTP } as AppModel<"kubernetes">["options"] };
-}
+/** Stack config with {@link SMTP}, which the specs' email routes need on Kubernetes. */
+export const SMTP_CONFIG = { "polycloud:kubernetes.smtp": JSON.stringify(SMTP) } as const;
 
 /** The application model of a spec on Kubernetes, with stack config (`polycloud:kubernetes.<option>`) and {@link SMTP}. */
 export function model(input: SpecInput = FULL_SPEC, config: Readonly<Record<string, unknown>> = {}): AppModel<"kubernetes"> {
-  return withSmtp(buildModel(parseSpec(input), "kubernetes", config));
+  return buildModel(parseSpec(input), "kubernetes", { ...SMTP_CONFIG, ...config });
 }

@@ -31,6 +31,8 @@ export function richSpec(): MutableSpec {
       },
       escalateAfterMinutes: 20,
     },
+    // Email routes on Kubernetes need an SMTP server; other backends ignore this section.
+    providers: { kubernetes: { smtp: { smarthost: "smtp.example.com:587", from: "alerts@example.com" } } },
   };
 }
 

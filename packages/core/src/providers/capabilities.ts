@@ -8,7 +8,7 @@ import type { Problem } from "../errors";
 import type { Provider } from "../naming";
 import { type ResolvedSpec, SEVERITIES } from "../spec";
 import { ecsBakeTimeProblems, fargateSizeProblems, REDIS_MAJOR_VERSIONS, redisEngineVersion } from "./aws-sizes";
-import type { BackendOptionsByProvider } from "./options";
+import { GCP_REGION, type BackendOptionsByProvider } from "./options";
 
 /** A backend's limits. */
 export interface Capabilities<P extends Provider = Provider> {
@@ -122,6 +122,50 @@ function emailWithoutSmtpProblems(spec: ResolvedSpec): Problem[] {
   );
 }
 
+/** Cloud Run's largest instance: 8 vCPU, 32 GiB (smaller sizes are rounded up to the next size it offers). */
+export const CLOUD_RUN_MAX = { cpu: 8, memoryMb: 32768 } as const;
+/** PostgreSQL major versions Cloud SQL offers (POSTGRES_<major>). */
+export const CLOUD_SQL_POSTGRES_MAJORS = [14, 15, 16, 17] as const;
+/** Memorystore for Redis versions by spec major version. */
+export const MEMORYSTORE_REDIS_VERSIONS: Readonly<Record<number, string>> = { 6: "REDIS_6_X", 7: "REDIS_7_2" };
+
+const gcp: Capabilities<"gcp"> = {
+  // Google-managed certificates are issued only for a domain that resolves to the load balancer.
+  tlsNeedsDomain: true,
+  problems(spec, options) {
+    const problems: Problem[] = [];
+    if (spec.region !== undefined && options.region === undefined && !GCP_REGION.test(spec.region)) {
+      problems.push({
+        path: "region",
+        message: `"${spec.region}" is not a Google Cloud region, and providers.gcp.region is not set`,
+        fix: "set providers.gcp.region (or stack config polycloud:gcp.region), e.g. us-east1",
+      });
+    }
+    for (const service of spec.services) {
+      if (service.cpu > CLOUD_RUN_MAX.cpu) problems.push({ path: `services.${service.name}.cpu`, message: `${service.cpu} is more than Cloud Run offers (at most ${CLOUD_RUN_MAX.cpu} vCPU)`, fix: `set cpu to ${CLOUD_RUN_MAX.cpu} or less` });
+      if (service.memory > CLOUD_RUN_MAX.memoryMb) {
+        problems.push({ path: `services.${service.name}.memory`, message: `${service.memory} is more than Cloud Run offers (at most ${CLOUD_RUN_MAX.memoryMb} MiB)`, fix: `set memory to ${CLOUD_RUN_MAX.memoryMb} or less` });
+      }
+    }
+    if (spec.database !== undefined && !(CLOUD_SQL_POSTGRES_MAJORS as readonly number[]).includes(spec.database.majorVersion)) {
+      problems.push({ path: "database.version", message: `"${spec.database.version}" has no Cloud SQL for PostgreSQL release; allowed: ${CLOUD_SQL_POSTGRES_MAJORS.join(", ")}`, fix: 'set version to "16"' });
+    }
+    if (spec.cache !== undefined && MEMORYSTORE_REDIS_VERSIONS[spec.cache.majorVersion] === undefined) {
+      problems.push({ path: "cache.version", message: `"${spec.cache.version}" has no Memorystore for Redis release; allowed: ${Object.keys(MEMORYSTORE_REDIS_VERSIONS).join(", ")}`, fix: 'set version to "7"' });
+    }
+    const versioned = spec.buckets.filter((b) => b.versioning);
+    if (spec.backup.crossRegion && versioned.length > 0) {
+      // Cloud SQL keeps its backups in a multi-region by default; bucket copies to a second region are not built.
+      problems.push({
+        path: "backup.crossRegion",
+        message: `true, but copies of buckets (${versioned.map((b) => b.name).join(", ")}) to a second region are not built on Google Cloud yet`,
+        fix: "set crossRegion to false (Cloud SQL backups are kept in a multi-region either way)",
+      });
+    }
+    return problems;
+  },
+};
+
 /** Backends not released yet: no limits known beyond the spec's own rules. */
 const unconstrained: Capabilities = { tlsNeedsDomain: false, problems: () => [] };
 
@@ -130,5 +174,5 @@ export const CAPABILITIES: { readonly [P in Provider]: Capabilities<P> } = {
   aws,
   kubernetes,
   azure: unconstrained,
-  gcp: unconstrained,
+  gcp,
 };

@@ -97,25 +97,50 @@ export const KubernetesOptionsSchema = z
   })
   .describe("Kubernetes backend options (stack config polycloud:kubernetes.<option>)");
 
+/** A Google Cloud region such as `europe-west1` (zones and multi-regions are not regions). */
+export const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
+
+export const GcpOptionsSchema = z
+  .strictObject({
+    region: z
+      .string()
+      .regex(GCP_REGION, "a Google Cloud region such as europe-west1")
+      .optional()
+      .describe(
+        "Region of every regional resource (subnetworks, Cloud Run, Cloud SQL, Memorystore, buckets, keys, secrets). Default: the spec's region when it is a Google Cloud region; a spec region of another cloud needs this option.",
+      ),
+    dnsManagedZone: z
+      .string()
+      .regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, "a Cloud DNS managed zone name such as shop-example-com")
+      .optional()
+      .describe(
+        "Cloud DNS public managed zone of network.loadBalancer.domain: each public service's A record is created in it, so its Google-managed certificate can be provisioned. Without it, the plan lists the records to create by hand.",
+      ),
+  })
+  .describe("Google Cloud backend options (stack config polycloud:gcp.<option>)");
+
 export const ProvidersSchema = z
   .strictObject({
     aws: AwsOptionsSchema.optional(),
+    gcp: GcpOptionsSchema.optional(),
     kubernetes: KubernetesOptionsSchema.optional(),
   })
   .describe("Backend options per provider; stack config polycloud:<provider>.<option> overrides them");
 
 /** AWS backend options, defaults applied. */
 export type AwsOptions = z.output<typeof AwsOptionsSchema>;
+/** Google Cloud backend options, defaults applied. */
+export type GcpOptions = z.output<typeof GcpOptionsSchema>;
 /** Kubernetes backend options, defaults applied. */
 export type KubernetesOptions = z.output<typeof KubernetesOptionsSchema>;
 
 /** The option schema of each provider that has options; a provider without an entry takes none. */
-export const PROVIDER_OPTION_SCHEMAS = { aws: AwsOptionsSchema, kubernetes: KubernetesOptionsSchema } as const;
+export const PROVIDER_OPTION_SCHEMAS = { aws: AwsOptionsSchema, gcp: GcpOptionsSchema, kubernetes: KubernetesOptionsSchema } as const;
 
 /** Backend options by provider, defaults applied; `{}` for providers that take none. */
 export interface BackendOptionsByProvider {
   readonly aws: AwsOptions;
   readonly kubernetes: KubernetesOptions;
   readonly azure: Record<string, never>;
-  readonly gcp: Record<string, never>;
+  readonly gcp: GcpOptions;
 }

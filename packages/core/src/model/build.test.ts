@@ -129,8 +129,10 @@ describe("buildModel", () => {
       ]);
     });
 
-    it("keeps TLS where the provider does not need a domain", () => {
-      expect(buildModel(parseSpec(minimal()), "azure").network.loadBalancer.tls).toBe(true);
+    it("turns the TLS default off on Azure too, whose managed certificates need a domain", () => {
+      const model = buildModel(parseSpec(minimal()), "azure");
+      expect(model.network.loadBalancer.tls).toBe(false);
+      expect(model.warnings.map((w) => w.path)).toEqual(["network.loadBalancer.tls"]);
     });
 
     it("refuses an explicit tls: true without a domain, and production without one, naming the domain", () => {

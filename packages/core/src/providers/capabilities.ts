@@ -8,7 +8,7 @@ import type { Problem } from "../errors";
 import type { Provider } from "../naming";
 import { type ResolvedSpec, SEVERITIES } from "../spec";
 import { ecsBakeTimeProblems, fargateSizeProblems, REDIS_MAJOR_VERSIONS, redisEngineVersion } from "./aws-sizes";
-import { GCP_REGION, type BackendOptionsByProvider } from "./options";
+import { AZURE_LOCATION, GCP_REGION, type BackendOptionsByProvider } from "./options";
 
 /** A backend's limits. */
 export interface Capabilities<P extends Provider = Provider> {
@@ -166,13 +166,89 @@ const gcp: Capabilities<"gcp"> = {
   },
 };
 
-/** Backends not released yet: no limits known beyond the spec's own rules. */
-const unconstrained: Capabilities = { tlsNeedsDomain: false, problems: () => [] };
+/** PostgreSQL majors Azure Database for PostgreSQL Flexible Server offers (generally available). */
+export const AZURE_POSTGRES_MAJORS = [13, 14, 15, 16, 17] as const;
+/** Backup retention of a flexible server, in days. */
+export const AZURE_POSTGRES_RETENTION_DAYS = { min: 7, max: 35 } as const;
+/** The largest flexible server storage, in GiB. */
+export const AZURE_POSTGRES_MAX_STORAGE_GB = 32767;
+/** Redis majors Azure Managed Redis runs (Redis 7.4). */
+export const AZURE_REDIS_MAJORS = [7] as const;
+/** Key Vault secret names the stores' connection secrets take. */
+export const AZURE_RESERVED_SECRET_NAMES = ["database-url", "cache-url"] as const;
+
+/** The CPU and memory pairs of Container Apps' Consumption profile: 0.25 to 4 vCPU in steps of 0.25, 2 GiB per vCPU. */
+export function containerAppsSizeProblems(service: { readonly cpu: number; readonly memory: number }, path: string): Problem[] {
+  const { cpu, memory } = service;
+  if (!Number.isInteger(cpu * 4) || cpu < 0.25 || cpu > 4) {
+    return [{ path: `${path}.cpu`, message: `${cpu} vCPU is not a Container Apps Consumption size; allowed: 0.25 to 4 in steps of 0.25`, fix: `set cpu to ${Math.min(4, Math.max(0.25, Math.ceil(cpu * 4) / 4))}` }];
+  }
+  if (memory !== cpu * 2048) {
+    return [{ path: `${path}.memory`, message: `${memory} MiB does not go with ${cpu} vCPU on Container Apps Consumption; allowed: 2 GiB per vCPU, ${cpu * 2048} MiB`, fix: `set memory to ${cpu * 2048}` }];
+  }
+  return [];
+}
+
+/** What Azure Database for PostgreSQL Flexible Server refuses in a database spec. */
+export function azurePostgresProblems(database: { readonly version: string; readonly majorVersion: number; readonly storageGb: number; readonly backup: { readonly retentionDays: number } }): Problem[] {
+  const problems: Problem[] = [];
+  if (!(AZURE_POSTGRES_MAJORS as readonly number[]).includes(database.majorVersion)) {
+    problems.push({ path: "database.version", message: `"${database.version}" is not offered by Azure Database for PostgreSQL Flexible Server; allowed: ${AZURE_POSTGRES_MAJORS.join(", ")}`, fix: 'set version to "16"' });
+  }
+  const days = database.backup.retentionDays;
+  const { min, max } = AZURE_POSTGRES_RETENTION_DAYS;
+  if (days < min || days > max) {
+    problems.push({ path: "database.backup.retentionDays", message: `${days} is outside what a flexible server keeps; allowed: ${min} to ${max}`, fix: `set retentionDays to ${Math.min(Math.max(days, min), max)} (backup.retentionDays keeps the Backup vault's copies longer)` });
+  }
+  if (database.storageGb > AZURE_POSTGRES_MAX_STORAGE_GB) {
+    problems.push({ path: "database.storageGb", message: `${database.storageGb} is more than a flexible server holds; allowed: up to ${AZURE_POSTGRES_MAX_STORAGE_GB}`, fix: `set storageGb to ${AZURE_POSTGRES_MAX_STORAGE_GB} or less` });
+  }
+  return problems;
+}
+
+/** What Azure Managed Redis refuses in a cache spec. */
+export function azureRedisProblems(cache: { readonly version: string; readonly majorVersion: number }): Problem[] {
+  if ((AZURE_REDIS_MAJORS as readonly number[]).includes(cache.majorVersion)) return [];
+  return [{ path: "cache.version", message: `"${cache.version}" is not a Redis major Azure Managed Redis runs; allowed: ${AZURE_REDIS_MAJORS.join(", ")}`, fix: 'set version to "7"' }];
+}
+
+/** Services that fit in a network on Azure: one /27 subnet each (a Container Apps environment's smallest), after two for endpoints and the database. */
+export function azureServiceCapacity(networkCidr: string): number {
+  const prefix = Number(networkCidr.split("/")[1]);
+  return prefix > 27 ? 0 : 2 ** (27 - prefix) - 2;
+}
+
+const azure: Capabilities<"azure"> = {
+  // Container Apps managed certificates are issued only for a domain you control.
+  tlsNeedsDomain: true,
+  problems(spec, options) {
+    const problems: Problem[] = [];
+    if (spec.region !== undefined && options.location === undefined && !AZURE_LOCATION.test(spec.region)) {
+      problems.push({ path: "region", message: `"${spec.region}" is not an Azure location, and providers.azure.location is not set`, fix: "set providers.azure.location (or stack config polycloud:azure.location), e.g. westeurope" });
+    }
+    for (const service of spec.services) problems.push(...containerAppsSizeProblems(service, `services.${service.name}`));
+    const capacity = azureServiceCapacity(spec.network.cidr);
+    if (spec.services.length > capacity) {
+      problems.push({
+        path: "network.cidr",
+        message: `${spec.network.cidr} has room for ${capacity} service(s) on Azure, and the spec has ${spec.services.length}: each service gets a /27 subnet of its own (its Container Apps environment), after two for private endpoints and the database`,
+        fix: "use a larger network, e.g. 10.0.0.0/16",
+      });
+    }
+    if (spec.database !== undefined) problems.push(...azurePostgresProblems(spec.database));
+    if (spec.cache !== undefined) problems.push(...azureRedisProblems(spec.cache));
+    for (const secret of spec.secrets.filter((s) => (AZURE_RESERVED_SECRET_NAMES as readonly string[]).includes(s.name))) {
+      problems.push({ path: `secrets.${secret.name}`, message: `"${secret.name}" is also the name of a store's connection secret in the Key Vault on Azure`, fix: `rename secret ${secret.name}` });
+    }
+    if (spec.network.cdn) problems.push(cdnProblem("Azure yet (Front Door is not built)", "set cdn: false"));
+    return problems;
+  },
+};
 
 /** Each provider's limits. */
 export const CAPABILITIES: { readonly [P in Provider]: Capabilities<P> } = {
   aws,
   kubernetes,
-  azure: unconstrained,
+  azure,
   gcp,
 };

@@ -26,9 +26,9 @@ describe("configProblems", () => {
   it.each([
     ["polycloud:aws.anything", "is not an option of the aws backend; its options: hostedZoneId, backupRegion; remove it or check the spelling"],
     ["polycloud:aws.hostedZoneID", "is not an option of the aws backend; its options: hostedZoneId, backupRegion; did you mean polycloud:aws.hostedZoneId?"],
-    ["polycloud:backupRegion", "is not a polycloud setting; known: provider, spec, strict, secrets.<secret>, and backend options <provider>.<option> (aws, gcp, kubernetes); did you mean polycloud:aws.backupRegion?"],
+    ["polycloud:backupRegion", "is not a polycloud setting; known: provider, spec, strict, secrets.<secret>, and backend options <provider>.<option> (aws, azure, gcp, kubernetes); did you mean polycloud:aws.backupRegion?"],
     ["polycloud:kubernetes.ingresClassName", "is not an option of the kubernetes backend; its options: namespace, argoRollouts, cloudNativePg, externalSecretStore, ingressClassName, clusterIssuer, ingressController, monitoringNamespace, selectorLabels, smtp, storageClassName, grafanaUrl; did you mean polycloud:kubernetes.ingressClassName?"],
-    ["polycloud:provder", "is not a polycloud setting; known: provider, spec, strict, secrets.<secret>, and backend options <provider>.<option> (aws, gcp, kubernetes); did you mean polycloud:provider?"],
+    ["polycloud:provder", "is not a polycloud setting; known: provider, spec, strict, secrets.<secret>, and backend options <provider>.<option> (aws, azure, gcp, kubernetes); did you mean polycloud:provider?"],
   ])("refuses %s, naming the closest known key", (key, problem) => {
     expect(lines({ [key]: "1" })).toEqual([`${key}: ${problem}`]);
   });

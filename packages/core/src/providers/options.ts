@@ -119,9 +119,37 @@ export const GcpOptionsSchema = z
   })
   .describe("Google Cloud backend options (stack config polycloud:gcp.<option>)");
 
+/** An Azure location name such as `westeurope` or `eastus2` (lowercase, no spaces). */
+export const AZURE_LOCATION = /^[a-z]+[a-z0-9]*$/;
+
+export const AzureOptionsSchema = z
+  .strictObject({
+    location: z
+      .string()
+      .regex(AZURE_LOCATION, "an Azure location such as westeurope")
+      .optional()
+      .describe(
+        "Location of every regional resource. Default: the spec's region when it is an Azure location, else the existing resource group's, else the provider's azure-native:location; a spec region of another cloud needs this option.",
+      ),
+    resourceGroupName: z
+      .string()
+      .regex(/^[-\w.()]{0,89}[-\w()]$/, "a resource group name: 1-90 letters, digits, _-.() not ending with a period")
+      .optional()
+      .describe("Existing resource group to build in (the deployer needs Owner or Contributor plus User Access Administrator on it). Default: a group <app>-<env>-rg is created."),
+    networkWatcher: z
+      .strictObject({
+        name: z.string().min(1).describe("Network Watcher name, e.g. NetworkWatcher_westeurope"),
+        resourceGroupName: z.string().min(1).describe("Its resource group, e.g. NetworkWatcherRG"),
+      })
+      .optional()
+      .describe("Network Watcher of the VNet flow log. Default: the one Azure creates per region, NetworkWatcher_<location> in NetworkWatcherRG."),
+  })
+  .describe("Azure backend options (stack config polycloud:azure.<option>)");
+
 export const ProvidersSchema = z
   .strictObject({
     aws: AwsOptionsSchema.optional(),
+    azure: AzureOptionsSchema.optional(),
     gcp: GcpOptionsSchema.optional(),
     kubernetes: KubernetesOptionsSchema.optional(),
   })
@@ -129,18 +157,20 @@ export const ProvidersSchema = z
 
 /** AWS backend options, defaults applied. */
 export type AwsOptions = z.output<typeof AwsOptionsSchema>;
+/** Azure backend options, defaults applied. */
+export type AzureOptions = z.output<typeof AzureOptionsSchema>;
 /** Google Cloud backend options, defaults applied. */
 export type GcpOptions = z.output<typeof GcpOptionsSchema>;
 /** Kubernetes backend options, defaults applied. */
 export type KubernetesOptions = z.output<typeof KubernetesOptionsSchema>;
 
 /** The option schema of each provider that has options; a provider without an entry takes none. */
-export const PROVIDER_OPTION_SCHEMAS = { aws: AwsOptionsSchema, gcp: GcpOptionsSchema, kubernetes: KubernetesOptionsSchema } as const;
+export const PROVIDER_OPTION_SCHEMAS = { aws: AwsOptionsSchema, azure: AzureOptionsSchema, gcp: GcpOptionsSchema, kubernetes: KubernetesOptionsSchema } as const;
 
 /** Backend options by provider, defaults applied; `{}` for providers that take none. */
 export interface BackendOptionsByProvider {
   readonly aws: AwsOptions;
   readonly kubernetes: KubernetesOptions;
-  readonly azure: Record<string, never>;
+  readonly azure: AzureOptions;
   readonly gcp: GcpOptions;
 }

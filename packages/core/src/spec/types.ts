@@ -5,7 +5,7 @@
 import type { z } from "zod";
 import type { Environment } from "../naming";
 import type { Compliance, NatStrategy } from "../presets";
-import type { AwsOptions, GcpOptions, KubernetesOptions } from "../providers/options";
+import type { AwsOptions, AzureOptions, GcpOptions, KubernetesOptions } from "../providers/options";
 import type { DeploymentStrategySchema, ProviderChoiceSchema, RouteSchema, SizeSchema } from "./schema";
 
 export type ProviderChoice = z.infer<typeof ProviderChoiceSchema>;
@@ -158,7 +158,7 @@ export interface ResolvedSpec {
   /** Pulumi `protect` on stateful resources (from the preset). */
   readonly protectStateful: boolean;
   /** Backend options given in the spec's `providers` section (stack config may override them). */
-  readonly providers: { readonly aws?: AwsOptions | undefined; readonly gcp?: GcpOptions | undefined; readonly kubernetes?: KubernetesOptions | undefined };
+  readonly providers: { readonly aws?: AwsOptions | undefined; readonly azure?: AzureOptions | undefined; readonly gcp?: GcpOptions | undefined; readonly kubernetes?: KubernetesOptions | undefined };
 }
 
 /** Secrets the platform generates and wires into services when the spec has a database or cache. */

@@ -1,0 +1,233 @@
+import * as app from "@pulumi/azure-native/app";
+import type * as authorization from "@pulumi/azure-native/authorization";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as privatedns from "@pulumi/azure-native/privatedns";
+import type * as inputs from "@pulumi/azure-native/types/input";
+import * as pulumi from "@pulumi/pulumi";
+import { containerAppsSizeProblems, PolycloudError, transformed, type BucketAccess, type ServiceSpec, type Transform, type WebServiceArgs as CoreWebServiceArgs, type WebServiceOutputs } from "@polycloud/core";
+import { PolycloudComponent } from "@polycloud/core/component";
+import { assignRole } from "./access";
+import { sendDiagnostics } from "./diagnostics";
+import type { Network } from "./network";
+import type { AzureSecretReference } from "./secret-store";
+import { childOptions, clientContext, physicalNameOf, placed, scopeOf, type Scope } from "./scope";
+
+/** A bucket a service may use: its container and the access granted. */
+export interface BucketGrant {
+  readonly containerId: pulumi.Input<string>;
+  readonly access: BucketAccess;
+}
+
+export interface WebServiceArgs extends CoreWebServiceArgs<Network> {
+  readonly secrets?: readonly AzureSecretReference[];
+  /** Buckets the service may use, by name: a blob data role on exactly that container. @default {} */
+  readonly buckets?: Readonly<Record<string, BucketGrant>>;
+  /** DNS name the service answers on (`network.loadBalancer.domain`, or `<service>.<domain>`). @default - the environment's generated name only */
+  readonly domainName?: string;
+  /** Application Insights connection string, given to the app as `APPLICATIONINSIGHTS_CONNECTION_STRING`. @default - none */
+  readonly applicationInsightsConnectionString?: pulumi.Input<string>;
+  /** Log Analytics workspace of the environment's logs and metrics. @default - the network's */
+  readonly workspaceId?: pulumi.Input<string>;
+  /** Concurrent HTTP requests per replica before another replica is added. @default 50 */
+  readonly concurrentRequests?: number;
+  /**
+   * The revision serving production traffic, for blue-green and canary (revision mode Multiple):
+   * canary sends the first step's share to the latest revision and the rest here; blue-green sends
+   * everything here and labels the latest `green` for testing. Promote by setting it to the latest.
+   * @default - none: the latest revision takes all traffic (the first deployment)
+   */
+  readonly stableRevision?: string;
+  /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
+  readonly transform?: {
+    identity?: Transform<managedidentity.UserAssignedIdentityArgs>;
+    roleAssignment?: Transform<authorization.RoleAssignmentArgs>;
+    environment?: Transform<app.ManagedEnvironmentArgs>;
+    environmentZone?: Transform<privatedns.PrivateZoneArgs>;
+    certificate?: Transform<app.ManagedCertificateArgs>;
+    containerApp?: Transform<app.ContainerAppArgs>;
+  };
+}
+
+/** A Container Apps secret name for an environment variable: lowercase letters, digits and hyphens. */
+export function secretNameOf(envName: string): string {
+  return envName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+}
+
+/**
+ * A service on Azure Container Apps, in a managed environment of its own on its own subnet (so the
+ * subnet's NSG decides exactly who may call it), logs and metrics to Log Analytics, zone-redundant in
+ * production, mutual TLS between its replicas. The container app runs as a user-assigned managed
+ * identity granted exactly its secrets (Key Vault Secrets User on each) and buckets (a blob data role on
+ * each container); secrets are Key Vault references resolved through that identity, never values.
+ * Ingress is HTTPS only (HTTP redirects), public services' environment is internet facing and private
+ * services' is internal to the VNet, with a private DNS zone resolving it; a managed certificate serves
+ * the service's domain. Startup, liveness (lenient) and readiness (strict) probes on the health check;
+ * scale rules on HTTP concurrency, CPU and memory between the spec's min and max replicas. Rolling
+ * deployments use one active revision; blue-green and canary use multiple, with traffic weights.
+ */
+export class WebService extends PolycloudComponent implements WebServiceOutputs {
+  readonly serviceName: string;
+  /** The container app's name (what its metrics are recorded under). */
+  readonly appName: string;
+  readonly identity: managedidentity.UserAssignedIdentity;
+  readonly environment: app.ManagedEnvironment;
+  readonly containerApp: app.ContainerApp;
+  readonly url: pulumi.Output<string>;
+  /** The identity's principal id: what grants on stores name. */
+  readonly principalId: pulumi.Output<string>;
+
+  constructor(name: string, args: WebServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("azure", "WebService", name, args, opts);
+    const spec = args.service;
+    PolycloudError.throwIfAny(containerAppsSizeProblems(spec, `services.${spec.name}`), `WebService ${name} cannot be built on Azure`);
+    const net = args.network;
+    const scope = scopeOf(this, name, { resourceGroupName: net.resourceGroupName, location: net.location });
+    const t = args.transform ?? {};
+    const client = clientContext(this);
+    this.serviceName = spec.name;
+    this.appName = physicalNameOf(scope, "containerApp");
+
+    this.identity = new managedidentity.UserAssignedIdentity(...transformed(`${name}-identity`, { ...placed(scope) }, childOptions(scope), t.identity));
+    this.principalId = this.identity.principalId;
+    const grant = (label: string, role: Parameters<typeof assignRole>[2]["role"], target: pulumi.Input<string>) =>
+      assignRole(scope, `${name}-${label}`, { principalId: this.identity.principalId, role, scope: target, subscriptionId: client.subscriptionId }, t.roleAssignment);
+    const grants = [
+      ...(args.secrets ?? []).map((s) => grant(`reads-${secretNameOf(s.envName)}`, "keyVaultSecretsUser", s.location.secretId)),
+      ...Object.entries(args.buckets ?? {}).map(([bucket, g]) => grant(`${g.access}-bucket-${bucket}`, g.access === "read" ? "storageBlobDataReader" : "storageBlobDataContributor", g.containerId)),
+    ];
+
+    this.environment = this.createEnvironment(scope, args, t);
+    const certificate = args.domainName !== undefined && args.loadBalancer.tls && spec.public ? this.createCertificate(scope, args.domainName, t) : undefined;
+    this.containerApp = new app.ContainerApp(
+      ...transformed(
+        name,
+        {
+          ...placed(scope),
+          containerAppName: this.appName,
+          environmentId: this.environment.id,
+          workloadProfileName: "Consumption",
+          identity: { type: "UserAssigned", userAssignedIdentities: [this.identity.id] },
+          configuration: {
+            activeRevisionsMode: spec.deployment.strategy === "rolling" ? "Single" : "Multiple",
+            maxInactiveRevisions: 10,
+            ingress: {
+              // Outside its own environment: the internet for public services, the VNet (internal environment) for the rest.
+              external: true,
+              targetPort: spec.port,
+              transport: "auto",
+              allowInsecure: false,
+              traffic: trafficOf(spec, args.stableRevision),
+              ...(certificate === undefined ? {} : { customDomains: [{ name: args.domainName!, bindingType: "SniEnabled", certificateId: certificate.id }] }),
+            },
+            secrets: (args.secrets ?? []).map((s) => ({ name: secretNameOf(s.envName), keyVaultUrl: s.location.secretUri, identity: this.identity.id })),
+          },
+          template: {
+            containers: [containerOf(spec, args, this.identity.clientId)],
+            scale: {
+              minReplicas: spec.replicas.min,
+              maxReplicas: spec.replicas.max,
+              rules: [
+                { name: "http-concurrency", http: { metadata: { concurrentRequests: String(args.concurrentRequests ?? 50) } } },
+                { name: "cpu", custom: { type: "cpu", metadata: { type: "Utilization", value: String(spec.autoscaling.cpuPercent) } } },
+                { name: "memory", custom: { type: "memory", metadata: { type: "Utilization", value: String(spec.autoscaling.memoryPercent) } } },
+              ],
+            },
+          },
+        },
+        // Key Vault references are resolved when the revision starts: the identity must be allowed first.
+        childOptions(scope, { dependsOn: grants }),
+        t.containerApp,
+      ),
+    );
+    sendDiagnostics(scope, name, this.containerApp.id, args.workspaceId ?? net.workspaceId, { logs: false });
+    this.url = args.domainName !== undefined ? pulumi.output(`${args.loadBalancer.tls ? "https" : "http"}://${args.domainName}`) : this.containerApp.configuration.apply((c) => `https://${c?.ingress?.fqdn ?? ""}`);
+    this.registerOutputs({ url: this.url, principalId: this.principalId });
+  }
+
+  private createEnvironment(scope: Scope, args: WebServiceArgs, t: NonNullable<WebServiceArgs["transform"]>): app.ManagedEnvironment {
+    const net = args.network;
+    const internal = !args.service.public;
+    const environment = new app.ManagedEnvironment(
+      ...transformed(
+        `${scope.name}-env`,
+        {
+          ...placed(scope),
+          workloadProfiles: [{ name: "Consumption", workloadProfileType: "Consumption" }],
+          vnetConfiguration: { infrastructureSubnetId: net.subnetId({ kind: "service", name: args.service.name }), internal },
+          // Logs go through the diagnostic setting below: no workspace key in the environment's config.
+          appLogsConfiguration: { destination: "azure-monitor" },
+          zoneRedundant: scope.environment === "production",
+          peerTrafficConfiguration: { encryption: { enabled: true } },
+          publicNetworkAccess: internal ? "Disabled" : "Enabled",
+        },
+        childOptions(scope),
+        t.environment,
+      ),
+    );
+    sendDiagnostics(scope, `${scope.name}-env`, environment.id, args.workspaceId ?? net.workspaceId);
+    if (internal) {
+      // An internal environment's names resolve only through a private zone of its default domain.
+      const zone = new privatedns.PrivateZone(
+        ...transformed(`${scope.name}-env-dns`, { resourceGroupName: scope.resourceGroupName, privateZoneName: environment.defaultDomain, location: "global", tags: scope.tags }, childOptions(scope), t.environmentZone),
+      );
+      new privatedns.PrivateRecordSet(`${scope.name}-env-dns-wildcard`, { resourceGroupName: scope.resourceGroupName, privateZoneName: zone.name, recordType: "A", relativeRecordSetName: "*", ttl: 300, aRecords: [{ ipv4Address: environment.staticIp }] }, childOptions(scope));
+      new privatedns.VirtualNetworkLink(`${scope.name}-env-dns-link`, { resourceGroupName: scope.resourceGroupName, privateZoneName: zone.name, location: "global", virtualNetwork: { id: net.networkId }, registrationEnabled: false, tags: scope.tags }, childOptions(scope));
+    }
+    return environment;
+  }
+
+  private createCertificate(scope: Scope, domainName: string, t: NonNullable<WebServiceArgs["transform"]>): app.ManagedCertificate {
+    return new app.ManagedCertificate(
+      ...transformed(
+        `${scope.name}-cert`,
+        { ...placed(scope), environmentName: this.environment.name, properties: { subjectName: domainName, domainControlValidation: "CNAME" } },
+        childOptions(scope),
+        t.certificate,
+      ),
+    );
+  }
+}
+
+/** The container: image, command, sizes, plain env, secrets by reference, identity and telemetry settings, probes. */
+function containerOf(spec: ServiceSpec, args: WebServiceArgs, clientId: pulumi.Output<string>): inputs.app.ContainerArgs {
+  const hc = spec.healthCheck;
+  const probe = (type: string, failureThreshold: number, initialDelaySeconds: number): inputs.app.ContainerAppProbeArgs => ({
+    type,
+    httpGet: { path: hc.path, port: spec.port, scheme: "HTTP" },
+    periodSeconds: hc.intervalSeconds,
+    timeoutSeconds: hc.timeoutSeconds,
+    failureThreshold,
+    initialDelaySeconds,
+  });
+  return {
+    name: spec.name,
+    image: spec.image,
+    ...(spec.command === undefined ? {} : { command: [...spec.command] }),
+    ...(spec.args === undefined ? {} : { args: [...spec.args] }),
+    resources: { cpu: spec.cpu, memory: `${spec.memory / 1024}Gi` },
+    env: [
+      ...Object.entries(spec.env).map(([envName, value]) => ({ name: envName, value })),
+      ...(args.secrets ?? []).map((s) => ({ name: s.envName, secretRef: secretNameOf(s.envName) })),
+      // DefaultAzureCredential picks the user-assigned identity by its client id (Key Vault, blobs, Redis).
+      { name: "AZURE_CLIENT_ID", value: clientId },
+      // The service's name in Application Insights (AppRoleName), which its SLO alerts select.
+      { name: "OTEL_SERVICE_NAME", value: spec.name },
+      ...(args.applicationInsightsConnectionString === undefined ? [] : [{ name: "APPLICATIONINSIGHTS_CONNECTION_STRING", value: args.applicationInsightsConnectionString }]),
+    ],
+    probes: [
+      // Startup allows the whole grace period; liveness restarts only after three misses; readiness drops traffic at once.
+      probe("Startup", Math.max(1, Math.min(10, Math.ceil(hc.gracePeriodSeconds / hc.intervalSeconds))), 0),
+      probe("Liveness", 3, 0),
+      probe("Readiness", 1, 0),
+    ],
+  };
+}
+
+/** Traffic of the revisions: one revision for rolling; weights between latest and stable for blue-green and canary. */
+export function trafficOf(spec: ServiceSpec, stableRevision: string | undefined): inputs.app.TrafficWeightArgs[] {
+  const latest = (weight: number, label?: string): inputs.app.TrafficWeightArgs => ({ latestRevision: true, weight, ...(label === undefined ? {} : { label }) });
+  if (spec.deployment.strategy === "rolling" || stableRevision === undefined) return [latest(100)];
+  if (spec.deployment.strategy === "blue-green") return [latest(0, "green"), { revisionName: stableRevision, weight: 100, label: "blue" }];
+  const first = spec.deployment.canary.steps[0] ?? 10;
+  return [latest(first, "canary"), { revisionName: stableRevision, weight: 100 - first, label: "stable" }];
+}

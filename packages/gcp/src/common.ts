@@ -18,7 +18,7 @@ export function nameOf(defaults: ComponentDefaults, kind: NameKind<"gcp">, name?
 
 /** The region of a component: its `region` arg, else the provider's `gcp:region`. */
 export function regionOf(region: string | undefined, what: string): string {
-  const resolved = region ?? new pulumi.Config("gcp").get("region");
+  const resolved = region ?? (new pulumi.Config("gcp").get("region") || undefined);
   if (resolved === undefined) {
     throw new PolycloudError([{ path: "region", message: `is not set, and ${what} is regional`, fix: "set providers.gcp.region (stack config polycloud:gcp.region), stack config gcp:region, or the component's region" }]);
   }

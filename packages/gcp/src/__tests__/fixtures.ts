@@ -21,3 +21,22 @@ export function planModel(model: AppModel<"gcp">, options: { preview?: boolean; 
     { provider: "gcp", config: { ...GCP_CONFIG, ...options.config }, stack: model.environment, preview: options.preview ?? false },
   );
 }
+
+/** Runs a program of components under the mocks with the stack config a real stack has. */
+export function planOf(program: () => unknown, options: { preview?: boolean; config?: Record<string, string> } = {}): Promise<Plan> {
+  return runProgram(program, { provider: "gcp", config: { ...GCP_CONFIG, ...options.config }, preview: options.preview ?? false });
+}
+
+/** The spec's network section, resolved (what components take). */
+export const NETWORK = parseSpec({ name: "shop", services: { api: { image: "ghcr.io/acme/api:1.0.0" } } }).network;
+
+/** The PolycloudError `fn` throws, as its problem lines. */
+export function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof Error && "problems" in error) return (error as { problems: { path: string; message: string }[] }).problems.map((p) => `${p.path}: ${p.message}`);
+    throw error;
+  }
+  throw new Error("expected a PolycloudError");
+}

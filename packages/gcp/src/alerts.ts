@@ -4,7 +4,7 @@
  * workbook's window pairs (core's SLO math), and resource health conditions. The Monitoring component
  * turns them into `monitoring.Slo` and `monitoring.AlertPolicy` resources.
  */
-import { burnRateAlerts, escalationOf, latencyBurnRateAlerts, type BurnRateAlert, type EscalationPolicy, type Severity, type SloSpec } from "@polycloud/core";
+import { burnRateAlerts, errorBudget, escalationOf, latencyBurnRateAlerts, type BurnRateAlert, type EscalationPolicy, type Severity, type SloSpec } from "@polycloud/core";
 
 /** A Monitoring filter on one Cloud Run service's metric. */
 export function cloudRunFilter(metric: string, runName: string, extra = ""): string {
@@ -29,7 +29,8 @@ export function burnRateFilter(sloName: string, lookbackMinutes: number): string
 /** The SLOs of a service: availability (the spec's target) and latency (95% of requests within the p95 target). */
 export function serviceSlos(slo: SloSpec): readonly { readonly sli: "availability" | "latency"; readonly goal: number; readonly alerts: readonly BurnRateAlert[] }[] {
   return [
-    { sli: "availability", goal: slo.availability / 100, alerts: burnRateAlerts(slo) },
+    // 1 - the error budget: 0.999 for 99.9, where 99.9 / 100 would be 0.9990000000000001.
+    { sli: "availability", goal: 1 - errorBudget(slo.availability).fraction, alerts: burnRateAlerts(slo) },
     { sli: "latency", goal: 0.95, alerts: latencyBurnRateAlerts(slo) },
   ];
 }

@@ -11,6 +11,7 @@ import { BackupVault, type BackupTarget } from "./backup-vault";
 import { Bucket } from "./bucket";
 import { Cache } from "./cache";
 import { Database } from "./database";
+import { FrontDoor } from "./front-door";
 import { Monitoring } from "./monitoring";
 import { Network } from "./network";
 import { SecretStore, type AzureSecretReference } from "./secret-store";
@@ -25,6 +26,8 @@ export interface AzurePlatform extends BuiltPlatform {
   readonly buckets: readonly Bucket[];
   readonly secrets: SecretStore;
   readonly monitoring: Monitoring;
+  /** Front Door with its WAF in front of the public services, when the spec asks for a WAF or a CDN. */
+  readonly frontDoor?: FrontDoor;
   /** The Backup vault of the model's backup targets, when there are any. */
   readonly backup?: BackupVault;
   /** The activity log export, when `logging.audit` is true. */
@@ -77,6 +80,8 @@ export function buildAzure(model: AppModel<"azure">, parent: pulumi.ComponentRes
     },
     opts,
   );
+  // The public entry: Front Door with its WAF when the spec asks for a WAF or a CDN, else the public environments themselves.
+  const edge = model.network.loadBalancer.waf || model.network.cdn;
   const placement = { resourceGroupName: network.resourceGroupName, location: network.location };
   const workspaceId = network.workspaceId;
   const endpoints = (zone: "blob" | "vault") => ({ subnetId: network.subnetId({ kind: "privateEndpoints" }), privateDnsZoneId: network.privateZoneIds[zone] });
@@ -133,6 +138,7 @@ export function buildAzure(model: AppModel<"azure">, parent: pulumi.ComponentRes
             Object.entries(service.buckets).map(([name, access]) => [name, { containerId: required(buckets[name], `bucket ${name} (of service ${service.name})`).containerId, access }]),
           ),
           applicationInsightsConnectionString: network.applicationInsights.connectionString,
+          frontDoor: edge && service.public,
           logRetentionDays,
           ...(service.host === undefined ? {} : { domainName: service.host }),
         },
@@ -141,11 +147,27 @@ export function buildAzure(model: AppModel<"azure">, parent: pulumi.ComponentRes
     ]),
   );
   const serviceNamed = (name: string) => required(services[name], `service ${name}`);
+  const publicServices = Object.values(model.services).filter((s) => s.public);
+  const frontDoor =
+    edge && publicServices.length > 0
+      ? new FrontDoor(
+          named("edge"),
+          {
+            ...common,
+            ...placement,
+            origins: publicServices.map((s) => ({ name: s.name, hostName: serviceNamed(s.name).fqdn, healthCheckPath: s.spec.healthCheck.path, ...(s.host === undefined || !s.tls ? {} : { domainName: s.host }) })),
+            caching: model.network.cdn,
+            workspaceId,
+          },
+          opts,
+        )
+      : undefined;
 
   // Reachability: subnets admit exactly the model's callers and clients; the cache also its clients' identities.
   for (const service of Object.values(model.services)) {
     for (const caller of service.callers) {
-      network.allowFrom({ kind: "service", name: service.name }, caller.kind === "service" ? { kind: "service", name: caller.name } : { kind: "internet" }, [80, 443], caller.kind === "service" ? caller.name : "internet");
+      const source = caller.kind === "service" ? caller : edge ? ({ kind: "frontDoor" } as const) : ({ kind: "internet" } as const);
+      network.allowFrom({ kind: "service", name: service.name }, source, [80, 443], caller.kind === "service" ? caller.name : source.kind === "frontDoor" ? "front-door" : "internet");
     }
   }
   for (const client of model.database?.clients ?? []) network.allowFrom({ kind: "database" }, { kind: "service", name: client }, [5432], `${client}-postgres`);
@@ -194,6 +216,7 @@ export function buildAzure(model: AppModel<"azure">, parent: pulumi.ComponentRes
     buckets: Object.values(buckets),
     secrets,
     monitoring,
+    ...(frontDoor === undefined ? {} : { frontDoor }),
     ...(backup === undefined ? {} : { backup }),
     ...(audit === undefined ? {} : { audit }),
   };

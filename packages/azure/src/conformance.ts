@@ -217,7 +217,7 @@ class Reader {
           if (source === cidr) continue;
           const caller = serviceOfCidr.get(source);
           if (caller !== undefined) add({ kind: "service", name: caller }, target);
-          else if (source === "Internet" && target.kind === "service" && this.model.services[target.name]?.public === true) add({ kind: "loadBalancer" }, target);
+          else if ((source === "Internet" || source === "AzureFrontDoor.Backend") && target.kind === "service" && this.model.services[target.name]?.public === true) add({ kind: "loadBalancer" }, target);
           else add({ kind: "anywhere" }, target);
         }
       }

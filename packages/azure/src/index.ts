@@ -5,6 +5,7 @@
  */
 export * from "./network";
 export * from "./web-service";
+export * from "./front-door";
 export * from "./bucket";
 export * from "./database";
 export * from "./cache";

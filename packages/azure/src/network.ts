@@ -22,8 +22,11 @@ export type PrivateZoneKey = keyof typeof PRIVATE_DNS_ZONES | "postgres";
 /** A subnet of the network: the private endpoints', the database's, or a service's. */
 export type SubnetKey = { readonly kind: "privateEndpoints" } | { readonly kind: "database" } | { readonly kind: "service"; readonly name: string };
 
-/** Who an NSG rule lets in: a service's subnet, or the internet. */
-export type RuleSource = { readonly kind: "service"; readonly name: string } | { readonly kind: "internet" };
+/** Who an NSG rule lets in: a service's subnet, the internet, or Azure Front Door's backends. */
+export type RuleSource = { readonly kind: "service"; readonly name: string } | { readonly kind: "internet" } | { readonly kind: "frontDoor" };
+
+/** The address prefix (or service tag) of a rule source that is not a subnet of the network. */
+const SOURCE_TAGS = { internet: "Internet", frontDoor: "AzureFrontDoor.Backend" } as const;
 
 export interface NetworkArgs extends CoreNetworkArgs {
   /** Services that get a subnet (and a Container Apps environment) each, in order. @default [] */
@@ -134,7 +137,7 @@ export class Network extends PolycloudComponent implements NetworkOutputs {
 
   /**
    * Lets `source` into `target` on `ports` (TCP): an NSG rule on the target's subnet above its
-   * VNet deny. A service's source is its subnet's range; the internet is the `Internet` service tag.
+   * VNet deny. A service's source is its subnet's range; the internet and Front Door are service tags.
    */
   allowFrom(target: SubnetKey, source: RuleSource, ports: readonly number[], label: string): network.SecurityRule {
     const key = subnetName(target);
@@ -142,7 +145,7 @@ export class Network extends PolycloudComponent implements NetworkOutputs {
     if (group === undefined) throw new Error(`Network ${this.scope.name} has no subnet for ${key}`);
     const priority = this.nextPriority[key] ?? FIRST_ALLOW_PRIORITY;
     this.nextPriority[key] = priority + 1;
-    const prefix = source.kind === "internet" ? "Internet" : this.cidrOf({ kind: "service", name: source.name });
+    const prefix = source.kind === "service" ? this.cidrOf({ kind: "service", name: source.name }) : SOURCE_TAGS[source.kind];
     return this.securityRule(group, `${key}-allow-${label}`, {
       access: "Allow",
       priority,

@@ -5,7 +5,7 @@
  */
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as pulumi from "@pulumi/pulumi";
-import { normalizeTags, physicalName, type Environment, type NameKind } from "@polycloud/core";
+import { normalizeTags, physicalName, PolycloudError, tagProblems, TAG_RULES, type Environment, type NameKind } from "@polycloud/core";
 import { childOptionsOf, type ChildOptions, type PolycloudComponent } from "@polycloud/core/component";
 
 /** Where a component's resources live: a resource group and its location. */
@@ -35,6 +35,11 @@ export interface Scope extends Placement {
 /** The scope a component's children share, from the component's resolved defaults. */
 export function scopeOf(component: PolycloudComponent, name: string, placement: Placement): Scope {
   const { app, environment, tags, protect, logRetentionDays } = component.defaults;
+  // Before any child exists: tags Azure would refuse are bad input, said as core says it.
+  PolycloudError.throwIfAny(
+    tagProblems("azure", { ...tags }, { app, environment }).map((message) => ({ path: "tags", message, fix: `follow Azure's tag rules: ${TAG_RULES.azure.description}` })),
+    `${name} cannot be tagged on Azure`,
+  );
   return {
     parent: component,
     name,

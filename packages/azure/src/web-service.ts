@@ -24,6 +24,12 @@ export interface WebServiceArgs extends CoreWebServiceArgs<Network> {
   readonly buckets?: Readonly<Record<string, BucketGrant>>;
   /** DNS name the service answers on (`network.loadBalancer.domain`, or `<service>.<domain>`). @default - the environment's generated name only */
   readonly domainName?: string;
+  /**
+   * Served through Front Door (see FrontDoor): the domain and its certificate are Front Door's, and
+   * this service's URL is given by it.
+   * @default false
+   */
+  readonly frontDoor?: boolean;
   /** Application Insights connection string, given to the app as `APPLICATIONINSIGHTS_CONNECTION_STRING`. @default - none */
   readonly applicationInsightsConnectionString?: pulumi.Input<string>;
   /** Log Analytics workspace of the environment's logs and metrics. @default - the network's */
@@ -73,6 +79,8 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
   readonly environment: app.ManagedEnvironment;
   readonly containerApp: app.ContainerApp;
   readonly url: pulumi.Output<string>;
+  /** The container app's own host name (`<app>.<environment domain>`). */
+  readonly fqdn: pulumi.Output<string>;
   /** The identity's principal id: what grants on stores name. */
   readonly principalId: pulumi.Output<string>;
 
@@ -97,7 +105,7 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
     ];
 
     this.environment = this.createEnvironment(scope, args, t);
-    const certificate = args.domainName !== undefined && args.loadBalancer.tls && spec.public ? this.createCertificate(scope, args.domainName, t) : undefined;
+    const certificate = args.domainName !== undefined && args.loadBalancer.tls && spec.public && args.frontDoor !== true ? this.createCertificate(scope, args.domainName, t) : undefined;
     this.containerApp = new app.ContainerApp(
       ...transformed(
         name,
@@ -140,8 +148,9 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
       ),
     );
     sendDiagnostics(scope, name, this.containerApp.id, args.workspaceId ?? net.workspaceId, { logs: false });
-    this.url = args.domainName !== undefined ? pulumi.output(`${args.loadBalancer.tls ? "https" : "http"}://${args.domainName}`) : this.containerApp.configuration.apply((c) => `https://${c?.ingress?.fqdn ?? ""}`);
-    this.registerOutputs({ url: this.url, principalId: this.principalId });
+    this.fqdn = this.containerApp.configuration.apply((c) => c?.ingress?.fqdn ?? "");
+    this.url = args.domainName !== undefined ? pulumi.output(`${args.loadBalancer.tls ? "https" : "http"}://${args.domainName}`) : pulumi.interpolate`https://${this.fqdn}`;
+    this.registerOutputs({ url: this.url, fqdn: this.fqdn, principalId: this.principalId });
   }
 
   private createEnvironment(scope: Scope, args: WebServiceArgs, t: NonNullable<WebServiceArgs["transform"]>): app.ManagedEnvironment {

@@ -240,7 +240,6 @@ const azure: Capabilities<"azure"> = {
     for (const secret of spec.secrets.filter((s) => (AZURE_RESERVED_SECRET_NAMES as readonly string[]).includes(s.name))) {
       problems.push({ path: `secrets.${secret.name}`, message: `"${secret.name}" is also the name of a store's connection secret in the Key Vault on Azure`, fix: `rename secret ${secret.name}` });
     }
-    if (spec.network.cdn) problems.push(cdnProblem("Azure yet (Front Door is not built)", "set cdn: false"));
     return problems;
   },
 };

@@ -80,9 +80,9 @@ describe("the GCP backend", () => {
   it("turns on Data Access audit logs and a sink of every audit log to a log bucket when logging.audit is on", async () => {
     const plan = await planModel(gcpModel({ ...shop, logging: { audit: true, retentionDays: 400 } }));
     expect(plan.find(projects.IAMAuditConfig).inputs).toMatchObject({ project: "acme-shop", service: "allServices", auditLogConfigs: [{ logType: "ADMIN_READ" }, { logType: "DATA_READ" }, { logType: "DATA_WRITE" }] });
-    const bucket = plan.find(logging.ProjectBucketConfig);
+    const bucket = plan.find(logging.ProjectBucketConfig, "shop-audit-bucket");
     expect(bucket.inputs).toMatchObject({ location: "europe-west4", retentionDays: 400 });
-    expect(plan.find(logging.ProjectSink).inputs).toMatchObject({ filter: AUDIT_LOG_FILTER, destination: `logging.googleapis.com/${bucket.id}` });
+    expect(plan.find(logging.ProjectSink, "shop-audit-sink").inputs).toMatchObject({ filter: AUDIT_LOG_FILTER, destination: `logging.googleapis.com/${bucket.id}` });
     (await planModel(gcpModel(shop))).resourceCountIs(projects.IAMAuditConfig, 0);
   });
 

@@ -1,4 +1,5 @@
 import * as cloudfunctionsv2 from "@pulumi/gcp/cloudfunctionsv2";
+import * as logging from "@pulumi/gcp/logging";
 import * as monitoring from "@pulumi/gcp/monitoring";
 import * as secretmanager from "@pulumi/gcp/secretmanager";
 import { parseSpec } from "@polycloud/core";
@@ -83,6 +84,13 @@ describe("Monitoring", () => {
     expect(check.inputs).toMatchObject({ httpCheck: { path: "/healthz", port: 443, useSsl: true, validateSsl: true }, monitoredResource: { type: "uptime_url", labels: { host: "shop.example.com", project_id: "acme-shop" } } });
     const policy = plan.find(monitoring.AlertPolicy, "shop-monitoring-api-uptime");
     expect(policy.inputs.conditions[0]!.conditionThreshold?.filter).toBe(`metric.type="monitoring.googleapis.com/uptime_check/check_passed" AND resource.type="uptime_url" AND metric.labels.check_id="${check.outputs.uptimeCheckId}"`);
+  });
+
+  it("keeps the services' logs for the log retention in a log bucket of the application", async () => {
+    const bucket = plan.find(logging.ProjectBucketConfig, "shop-monitoring-logs");
+    expect(bucket.inputs).toMatchObject({ project: "acme-shop", location: "europe-west1", bucketId: "shop-stg-logs", retentionDays: 30 });
+    expect(bucket.options.protect).toBe(false);
+    expect(plan.find(logging.ProjectSink, "shop-monitoring-logs").inputs).toMatchObject({ destination: `logging.googleapis.com/${bucket.id}`, filter: 'resource.type="cloud_run_revision" AND resource.labels.service_name=("shop-stg-api")' });
   });
 
   it("builds a dashboard unless the spec turns it off", async () => {

@@ -10,6 +10,7 @@
  * conditions that must hold `escalateAfterMinutes` longer (labelled `escalates: <warning>`).
  */
 import type * as kms from "@pulumi/gcp/kms";
+import * as logging from "@pulumi/gcp/logging";
 import * as monitoring from "@pulumi/gcp/monitoring";
 import * as organizations from "@pulumi/gcp/organizations";
 import type * as input from "@pulumi/gcp/types/input";
@@ -18,7 +19,7 @@ import { SEVERITIES, transformed, type EscalationPolicy, type MonitoringArgs as 
 import { PolycloudComponent } from "@polycloud/core/component";
 import { availabilitySli, burnRateFilter, cacheConditions, databaseConditions, escalationMinutes, latencySli, serviceResourceConditions, serviceSlos, uptimeFilter, type MetricCondition } from "./alerts";
 import type { Cache } from "./cache";
-import { labelsOf, regionOf } from "./common";
+import { labelsOf, nameOf, regionOf } from "./common";
 import type { Database } from "./database";
 import { createKey } from "./keys";
 import { createSlackForwarder, type SlackForwarder } from "./slack-forwarder";
@@ -39,6 +40,8 @@ export interface MonitoringArgs extends CoreMonitoringArgs<WebService, Database,
     readonly channel?: Transform<monitoring.NotificationChannelArgs>;
     readonly dashboard?: Transform<monitoring.DashboardArgs>;
     readonly key?: Transform<kms.CryptoKeyArgs>;
+    readonly logBucket?: Transform<logging.ProjectBucketConfigArgs>;
+    readonly logSink?: Transform<logging.ProjectSinkArgs>;
   };
 }
 
@@ -52,6 +55,9 @@ export class Monitoring extends PolycloudComponent implements MonitoringOutputs 
   readonly uptimeChecks: readonly monitoring.UptimeCheckConfig[];
   readonly slack?: SlackForwarder;
   readonly dashboard?: monitoring.Dashboard;
+  /** The application's log bucket (the services' logs, kept for the log retention) and the sink that fills it. */
+  readonly logBucket?: logging.ProjectBucketConfig;
+  readonly logSink?: logging.ProjectSink;
   readonly dashboardUrl: pulumi.Output<string | undefined>;
   readonly alertCount: number;
   private readonly componentName: string;
@@ -188,6 +194,27 @@ export class Monitoring extends PolycloudComponent implements MonitoringOutputs 
     this.policies = this.policyList;
     this.alertCount = this.policyList.length;
 
+    // ---- the services' logs, kept for the log retention
+    if (args.services.length > 0) {
+      const stateful = this.childOptions({ stateful: true });
+      this.logBucket = new logging.ProjectBucketConfig(
+        ...transformed(
+          `${name}-logs`,
+          { project, location: regionOf(args.region, `Monitoring ${name}`), bucketId: nameOf(this.defaults, "resource", "logs"), retentionDays: this.defaults.logRetentionDays, description: `Logs of ${this.defaults.app}'s services` },
+          stateful,
+          t.logBucket,
+        ),
+      );
+      this.logSink = new logging.ProjectSink(
+        ...transformed(
+          `${name}-logs`,
+          { name: nameOf(this.defaults, "resource", "logs"), project, destination: this.logBucket.id.apply((id) => `logging.googleapis.com/${id}`), filter: serviceLogFilter(args.services.map((s) => s.runName)), uniqueWriterIdentity: true },
+          child,
+          t.logSink,
+        ),
+      );
+    }
+
     // ---- dashboard
     if (args.monitoring.dashboard) {
       this.dashboard = new monitoring.Dashboard(...transformed(`${name}-dashboard`, { dashboardJson: JSON.stringify(dashboardOf(this.defaults.app, args.services.map((s) => s.runName))) }, child, t.dashboard));
@@ -258,6 +285,11 @@ export class Monitoring extends PolycloudComponent implements MonitoringOutputs 
 function withDuration(condition: Condition, minutes: number | undefined): Condition {
   if (minutes === undefined) return condition;
   return { ...condition, conditionThreshold: { ...(condition.conditionThreshold as input.monitoring.AlertPolicyConditionConditionThreshold), duration: `${minutes * 60}s` } };
+}
+
+/** The logs of the application's Cloud Run services. */
+export function serviceLogFilter(runNames: readonly string[]): string {
+  return `resource.type="cloud_run_revision" AND resource.labels.service_name=(${runNames.map((n) => `"${n}"`).join(" OR ")})`;
 }
 
 /** A dashboard: request rate, 5xx rate and p95 latency per service. */

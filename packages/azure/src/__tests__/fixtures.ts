@@ -1,6 +1,8 @@
 // Shared test inputs: specs with every field resolved, and the Azure places components are given.
-import type { CacheSpec, DatabaseSpec, ServiceSpec } from "@polycloud/core";
+import type { CacheSpec, DatabaseSpec, Environment, ServiceSpec } from "@polycloud/core";
+import { runProgram, type Plan, type RunOptions } from "@polycloud/testing";
 import type { VaultRef } from "../encryption-key";
+import { Network } from "../network";
 
 export const SUBSCRIPTION = "00000000-0000-4000-8000-000000000001";
 export const RG = "shop-dev-rg";
@@ -43,3 +45,11 @@ export const database = (overrides: Partial<DatabaseSpec> = {}): DatabaseSpec =>
 });
 
 export const cache = (overrides: Partial<CacheSpec> = {}): CacheSpec => ({ engine: "redis", version: "7", majorVersion: 7, size: "small", highAvailability: false, ...overrides });
+
+/** A program that builds a network for `web` and `api` and hands it to `build`. */
+export function onNetwork<T>(build: (net: Network) => T, options: { environment?: Environment; preview?: boolean; mocks?: RunOptions["mocks"] } = {}): Promise<Plan> {
+  return runProgram(() => {
+    const net = new Network("shop-network", { app: "shop", environment: options.environment ?? "development", network, services: ["web", "api"] });
+    build(net);
+  }, { provider: "azure", ...(options.preview === undefined ? {} : { preview: options.preview }), ...(options.mocks === undefined ? {} : { mocks: options.mocks }) });
+}

@@ -1,0 +1,162 @@
+import * as pulumi from "@pulumi/pulumi";
+import { PolycloudError, type ServiceSpec } from "@polycloud/core";
+import { onNetwork, service } from "./__tests__/fixtures";
+import type { AzureSecretReference } from "./secret-store";
+import { secretNameOf, trafficOf, WebService, type WebServiceArgs } from "./web-service";
+
+const T = {
+  app: "azure-native:app:ContainerApp",
+  env: "azure-native:app:ManagedEnvironment",
+  cert: "azure-native:app:ManagedCertificate",
+  identity: "azure-native:managedidentity:UserAssignedIdentity",
+  role: "azure-native:authorization:RoleAssignment",
+  subnet: "azure-native:network:Subnet",
+  zone: "azure-native:privatedns:PrivateZone",
+  record: "azure-native:privatedns:PrivateRecordSet",
+};
+
+const slo = { availability: 99.9, latencyP95Ms: 300, errorRatePercent: 0.5 };
+const loadBalancer = { public: true, tls: true, waf: false, domain: "shop.example.com" };
+const secretRef = (envName: string, name: string): AzureSecretReference => ({
+  envName,
+  location: { secretId: pulumi.output(`/vaults/kv/secrets/${name}`), secretUri: pulumi.output(`https://kv.vault.azure.net/secrets/${name}`) },
+});
+
+const run = (spec: ServiceSpec = service(), extra: Partial<WebServiceArgs> = {}, environment: "development" | "production" = "development") =>
+  onNetwork((network) => new WebService("shop-web", { app: "shop", environment, service: spec, network, loadBalancer, slo, ...extra }), { environment });
+
+describe("WebService", () => {
+  it("defaults to an environment of its own on the service's subnet, with logs through Azure Monitor and encrypted peer traffic", async () => {
+    const plan = await run();
+    expect(plan.find(T.env).inputs).toMatchObject({
+      workloadProfiles: [{ name: "Consumption", workloadProfileType: "Consumption" }],
+      vnetConfiguration: { infrastructureSubnetId: plan.find(T.subnet, { subnetName: "service-web" }).id, internal: false },
+      appLogsConfiguration: { destination: "azure-monitor" },
+      peerTrafficConfiguration: { encryption: { enabled: true } },
+      zoneRedundant: false,
+    });
+  });
+
+  it("defaults to a user-assigned identity, HTTPS-only ingress on the service's port and one revision for rolling deployments", async () => {
+    const plan = await run();
+    const app = plan.find(T.app);
+    const identity = plan.find(T.identity);
+    expect(app.inputs).toMatchObject({
+      containerAppName: expect.stringMatching(/^shop-dev-web-[0-9a-f]{6}$/),
+      environmentId: plan.find(T.env).id,
+      identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
+      configuration: { activeRevisionsMode: "Single", ingress: { external: true, targetPort: 8080, allowInsecure: false, traffic: [{ latestRevision: true, weight: 100 }] } },
+    });
+  });
+
+  it("defaults to startup, lenient liveness and strict readiness probes on the health check, and scale rules on HTTP, CPU and memory", async () => {
+    const plan = await run();
+    const template = plan.find(T.app).inputs["template"] as { containers: { probes: unknown[]; resources: unknown }[]; scale: unknown };
+    const http = { httpGet: { path: "/healthz", port: 8080, scheme: "HTTP" }, periodSeconds: 10, timeoutSeconds: 5 };
+    expect(template.containers[0]!.probes).toEqual([
+      { type: "Startup", ...http, failureThreshold: 6, initialDelaySeconds: 0 },
+      { type: "Liveness", ...http, failureThreshold: 3, initialDelaySeconds: 0 },
+      { type: "Readiness", ...http, failureThreshold: 1, initialDelaySeconds: 0 },
+    ]);
+    expect(template.containers[0]!.resources).toEqual({ cpu: 0.5, memory: "1Gi" });
+    expect(template.scale).toEqual({
+      minReplicas: 2,
+      maxReplicas: 5,
+      rules: [
+        { name: "http-concurrency", http: { metadata: { concurrentRequests: "50" } } },
+        { name: "cpu", custom: { type: "cpu", metadata: { type: "Utilization", value: "70" } } },
+        { name: "memory", custom: { type: "memory", metadata: { type: "Utilization", value: "80" } } },
+      ],
+    });
+  });
+
+  it("injects secrets as Key Vault references through its identity, never values, after the identity may read each", async () => {
+    const plan = await run(service({ secrets: ["stripe-key", "DATABASE_URL"] }), { secrets: [secretRef("STRIPE_KEY", "stripe-key"), secretRef("DATABASE_URL", "database-url")] });
+    const app = plan.find(T.app);
+    const identity = plan.find(T.identity);
+    expect((app.inputs["configuration"] as { secrets: unknown }).secrets).toEqual([
+      { name: "stripe-key", keyVaultUrl: "https://kv.vault.azure.net/secrets/stripe-key", identity: identity.id },
+      { name: "database-url", keyVaultUrl: "https://kv.vault.azure.net/secrets/database-url", identity: identity.id },
+    ]);
+    const env = (app.inputs["template"] as { containers: { env: { name: string; value?: string; secretRef?: string }[] }[] }).containers[0]!.env;
+    expect(env.filter((e) => e.secretRef !== undefined)).toEqual([
+      { name: "STRIPE_KEY", secretRef: "stripe-key" },
+      { name: "DATABASE_URL", secretRef: "database-url" },
+    ]);
+    expect(env.map((e) => e.name)).toEqual(["LOG_LEVEL", "STRIPE_KEY", "DATABASE_URL", "AZURE_CLIENT_ID", "OTEL_SERVICE_NAME"]);
+    const reads = plan.resources(T.role);
+    expect(reads.map((r) => [r.inputs["scope"], String(r.inputs["roleDefinitionId"]).split("/").pop(), r.inputs["principalId"]])).toEqual([
+      ["/vaults/kv/secrets/stripe-key", "4633458b-17de-408a-b874-0445c86b69e6", identity.outputs["principalId"]],
+      ["/vaults/kv/secrets/database-url", "4633458b-17de-408a-b874-0445c86b69e6", identity.outputs["principalId"]],
+    ]);
+    for (const read of reads) expect(app.dependencies).toContain(read.urn);
+  });
+
+  it("grants a blob data role on exactly each granted container, by access", async () => {
+    const plan = await run(service(), { buckets: { media: { containerId: "/containers/media", access: "readwrite" }, reports: { containerId: "/containers/reports", access: "read" } } });
+    expect(plan.resources(T.role).map((r) => [r.inputs["scope"], String(r.inputs["roleDefinitionId"]).split("/").pop()])).toEqual([
+      ["/containers/media", "ba92f5b4-2d11-453d-a403-e96b0029c9fe"],
+      ["/containers/reports", "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"],
+    ]);
+  });
+
+  it("serves the domain with a managed certificate when the public service has a domain and TLS", async () => {
+    const plan = await run(service(), { domainName: "shop.example.com" });
+    const cert = plan.find(T.cert);
+    expect(cert.inputs).toMatchObject({ environmentName: plan.find(T.env).outputs["name"], properties: { subjectName: "shop.example.com", domainControlValidation: "CNAME" } });
+    expect((plan.find(T.app).inputs["configuration"] as { ingress: { customDomains: unknown } }).ingress.customDomains).toEqual([{ name: "shop.example.com", bindingType: "SniEnabled", certificateId: cert.id }]);
+  });
+
+  it("leaves the domain to Front Door when frontDoor is set", async () => {
+    const plan = await run(service(), { domainName: "shop.example.com", frontDoor: true });
+    expect(plan.resources(T.cert)).toHaveLength(0);
+  });
+
+  it("puts a private service in an internal environment, resolvable through a private zone of its domain", async () => {
+    const plan = await run(service({ public: false }));
+    const env = plan.find(T.env);
+    expect(env.inputs).toMatchObject({ vnetConfiguration: { internal: true }, publicNetworkAccess: "Disabled" });
+    expect(plan.find(T.zone, (z) => z.inputs["privateZoneName"] === env.outputs["defaultDomain"])).toBeDefined();
+    expect(plan.find(T.record).inputs).toMatchObject({ relativeRecordSetName: "*", recordType: "A", aRecords: [{ ipv4Address: env.outputs["staticIp"] }] });
+  });
+
+  it("runs multiple revisions, zone-redundant in production, for blue-green", async () => {
+    const plan = await run(service({ deployment: { ...service().deployment, strategy: "blue-green" } }), {}, "production");
+    expect(plan.find(T.env).inputs["zoneRedundant"]).toBe(true);
+    expect((plan.find(T.app).inputs["configuration"] as { activeRevisionsMode: string }).activeRevisionsMode).toBe("Multiple");
+  });
+
+  it("throws PolycloudError naming the memory, before creating anything, when the size is not a Consumption size", async () => {
+    let caught: unknown;
+    const plan = await onNetwork((network) => {
+      try {
+        new WebService("shop-web", { app: "shop", service: service({ memory: 4096 }), network, loadBalancer, slo });
+      } catch (error) {
+        caught = error;
+      }
+    });
+    expect(caught).toBeInstanceOf(PolycloudError);
+    expect((caught as PolycloudError).problems).toEqual([{ path: "services.web.memory", message: "4096 MiB does not go with 0.5 vCPU on Container Apps Consumption; allowed: 2 GiB per vCPU, 1024 MiB", fix: "set memory to 1024" }]);
+    expect(plan.resources(T.identity)).toEqual([]);
+  });
+});
+
+describe("trafficOf", () => {
+  const deployment = service().deployment;
+  it.each([
+    ["rolling", undefined, [{ latestRevision: true, weight: 100 }]],
+    ["canary", undefined, [{ latestRevision: true, weight: 100 }]],
+    ["canary", "web--abc", [{ latestRevision: true, weight: 10, label: "canary" }, { revisionName: "web--abc", weight: 90, label: "stable" }]],
+    ["blue-green", "web--abc", [{ latestRevision: true, weight: 0, label: "green" }, { revisionName: "web--abc", weight: 100, label: "blue" }]],
+  ] as const)("sends %s traffic with stable revision %s as %j", (strategy, stable, traffic) => {
+    expect(trafficOf(service({ deployment: { ...deployment, strategy } }), stable)).toEqual(traffic);
+  });
+});
+
+describe("secretNameOf", () => {
+  it.each([
+    ["STRIPE_KEY", "stripe-key"],
+    ["DATABASE_URL", "database-url"],
+    ["_A__B_", "a-b"],
+  ])("names %s %s", (env, name) => expect(secretNameOf(env)).toBe(name));
+});

@@ -15,7 +15,7 @@
 import * as cloudrunv2 from "@pulumi/gcp/cloudrunv2";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as pulumi from "@pulumi/pulumi";
-import { PolycloudError, transformed, type Problem, type Transform, type WebServiceArgs as CoreWebServiceArgs, type WebServiceOutputs } from "@polycloud/core";
+import { CLOUD_RUN_MAX, PolycloudError, transformed, type Problem, type Transform, type WebServiceArgs as CoreWebServiceArgs, type WebServiceOutputs } from "@polycloud/core";
 import { PolycloudComponent } from "@polycloud/core/component";
 import { labelsOf, nameOf, regionOf } from "./common";
 import { createLoadBalancer, type LoadBalancer, type LoadBalancerTransforms } from "./load-balancer";
@@ -23,8 +23,8 @@ import type { Network } from "./network";
 import { grantSecretRead, type GcpSecretReference } from "./secrets";
 import { cloudRunSize } from "./sizing";
 
-/** Cloud Run's probe limits: a startup probe waits at most 240 s before it starts, and probes every 1 to 240 s. */
-const MAX_STARTUP_DELAY_SECONDS = 240;
+/** Cloud Run's probe limits (core's): a startup probe waits at most 240 s before it starts, and probes every 1 to 240 s. */
+const MAX_STARTUP_DELAY_SECONDS = CLOUD_RUN_MAX.probeSeconds;
 
 export interface WebServiceArgs extends CoreWebServiceArgs<Network> {
   readonly secrets?: readonly GcpSecretReference[];

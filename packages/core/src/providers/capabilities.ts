@@ -122,8 +122,8 @@ function emailWithoutSmtpProblems(spec: ResolvedSpec): Problem[] {
   );
 }
 
-/** Cloud Run's largest instance: 8 vCPU, 32 GiB (smaller sizes are rounded up to the next size it offers). */
-export const CLOUD_RUN_MAX = { cpu: 8, memoryMb: 32768 } as const;
+/** Cloud Run's largest instance, 8 vCPU and 32 GiB (smaller sizes are rounded up to the next size it offers), and its longest startup probe delay and period. */
+export const CLOUD_RUN_MAX = { cpu: 8, memoryMb: 32768, probeSeconds: 240 } as const;
 /** PostgreSQL major versions Cloud SQL offers (POSTGRES_<major>). */
 export const CLOUD_SQL_POSTGRES_MAJORS = [14, 15, 16, 17] as const;
 /** Memorystore for Redis versions by spec major version. */
@@ -145,6 +145,13 @@ const gcp: Capabilities<"gcp"> = {
       if (service.cpu > CLOUD_RUN_MAX.cpu) problems.push({ path: `services.${service.name}.cpu`, message: `${service.cpu} is more than Cloud Run offers (at most ${CLOUD_RUN_MAX.cpu} vCPU)`, fix: `set cpu to ${CLOUD_RUN_MAX.cpu} or less` });
       if (service.memory > CLOUD_RUN_MAX.memoryMb) {
         problems.push({ path: `services.${service.name}.memory`, message: `${service.memory} is more than Cloud Run offers (at most ${CLOUD_RUN_MAX.memoryMb} MiB)`, fix: `set memory to ${CLOUD_RUN_MAX.memoryMb} or less` });
+      }
+      // Cloud Run's startup probe waits at most 240 s before its first check, and probes at most every 240 s.
+      for (const field of ["gracePeriodSeconds", "intervalSeconds"] as const) {
+        const value = service.healthCheck[field];
+        if (value > CLOUD_RUN_MAX.probeSeconds) {
+          problems.push({ path: `services.${service.name}.healthCheck.${field}`, message: `${value} is longer than a Cloud Run startup probe allows (at most ${CLOUD_RUN_MAX.probeSeconds} seconds)`, fix: `set ${field} to ${CLOUD_RUN_MAX.probeSeconds} or less` });
+        }
       }
     }
     if (spec.database !== undefined && !(CLOUD_SQL_POSTGRES_MAJORS as readonly number[]).includes(spec.database.majorVersion)) {

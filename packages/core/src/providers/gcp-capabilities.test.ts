@@ -26,11 +26,17 @@ describe("Google Cloud capabilities", () => {
     );
   });
 
-  it("refuses sizes beyond Cloud Run, and versions Cloud SQL and Memorystore do not offer, every problem at once", () => {
-    const s = spec({ services: { api: { image: "ghcr.io/acme/api:1.0.0", cpu: 16, memory: 65536 } }, database: { version: "18" }, cache: { version: "8" } });
+  it("refuses sizes and probe timings beyond Cloud Run, and versions Cloud SQL and Memorystore do not offer, every problem at once", () => {
+    const s = spec({
+      services: { api: { image: "ghcr.io/acme/api:1.0.0", cpu: 16, memory: 65536, healthCheck: { gracePeriodSeconds: 600, intervalSeconds: 300, timeoutSeconds: 5 } } },
+      database: { version: "18" },
+      cache: { version: "8" },
+    });
     expect(lines(s)).toEqual([
       "services.api.cpu: 16 is more than Cloud Run offers (at most 8 vCPU); set cpu to 8 or less",
       "services.api.memory: 65536 is more than Cloud Run offers (at most 32768 MiB); set memory to 32768 or less",
+      "services.api.healthCheck.gracePeriodSeconds: 600 is longer than a Cloud Run startup probe allows (at most 240 seconds); set gracePeriodSeconds to 240 or less",
+      "services.api.healthCheck.intervalSeconds: 300 is longer than a Cloud Run startup probe allows (at most 240 seconds); set intervalSeconds to 240 or less",
       'database.version: "18" has no Cloud SQL for PostgreSQL release; allowed: 14, 15, 16, 17; set version to "16"',
       'cache.version: "8" has no Memorystore for Redis release; allowed: 6, 7; set version to "7"',
     ]);

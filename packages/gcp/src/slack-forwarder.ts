@@ -54,8 +54,8 @@ export function createSlackForwarder(name: string, args: SlackForwarderArgs, par
   const opts = { parent };
   const afterKey = { parent, dependsOn: [...args.keyGrants] };
   const labels = labelsOf(args.defaults);
-  // No message storage policy: Cloud Monitoring publishes incidents from its own locations.
-  const topic = new pubsub.Topic(`${name}-slack`, { name: nameOf(args.defaults, "resource", "alerts-slack"), kmsKeyName: args.key.id, labels }, afterKey);
+  // Messages are stored in the key's region (a publish from elsewhere is routed there, not refused).
+  const topic = new pubsub.Topic(`${name}-slack`, { name: nameOf(args.defaults, "resource", "alerts-slack"), kmsKeyName: args.key.id, labels, messageStoragePolicy: { allowedPersistenceRegions: [args.region] } }, afterKey);
   new pubsub.TopicIAMMember(`${name}-slack-publisher`, { topic: topic.id, role: "roles/pubsub.publisher", member: serviceAgentMember(parent, "monitoringNotification") }, opts);
   const channels: Partial<Record<Severity, monitoring.NotificationChannel>> = {};
   for (const [severity, urls] of Object.entries(args.webhooks) as [Severity, readonly string[]][]) {

@@ -222,7 +222,7 @@ export function azureRedisProblems(cache: { readonly version: string; readonly m
 /** Services that fit in a network on Azure: one /27 subnet each (a Container Apps environment's smallest), after two for endpoints and the database. */
 export function azureServiceCapacity(networkCidr: string): number {
   const prefix = Number(networkCidr.split("/")[1]);
-  return prefix > 27 ? 0 : 2 ** (27 - prefix) - 2;
+  return Math.max(0, 2 ** (27 - prefix) - 2);
 }
 
 const azure: Capabilities<"azure"> = {

@@ -1,0 +1,121 @@
+// The Azure backend over whole specs: every repository spec builds on Azure, and the model's
+// grants, secret values, public entry, backups and audit are wired as it says.
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { buildModel, parseSpec, PolycloudError, type AppModel } from "@polycloud/core";
+import { runProgram, type Plan } from "@polycloud/testing";
+import { repositorySpecs, richSpec } from "@polycloud/testing/conformance";
+import { backend } from "./backend";
+
+const config = { "polycloud:azure.location": "westeurope" };
+const T = {
+  app: "azure-native:app:ContainerApp",
+  identity: "azure-native:managedidentity:UserAssignedIdentity",
+  role: "azure-native:authorization:RoleAssignment",
+  rule: "azure-native:network:SecurityRule",
+  secret: "azure-native:keyvault:Secret",
+  profile: "azure-native:cdn:Profile",
+  route: "azure-native:cdn:Route",
+  rg: "azure-native:resources:ResourceGroup",
+  backup: "azure-native:dataprotection:BackupVault",
+  audit: "azure-native:monitor:SubscriptionDiagnosticSetting",
+};
+
+class Root extends pulumi.ComponentResource {
+  constructor() {
+    super("test:azure:Root", "root", {});
+  }
+}
+
+function plan(spec: Record<string, unknown>, options: { config?: Record<string, string>; values?: Record<string, string> } = {}): Promise<Plan> {
+  const model = buildModel(parseSpec(spec), "azure", options.config ?? config) as AppModel<"azure">;
+  return runProgram(() => {
+    backend.build(model, new Root(), { secretValues: Object.fromEntries(Object.entries(options.values ?? {}).map(([k, v]) => [k, pulumi.secret(v)])) });
+  }, { provider: "azure" });
+}
+
+describe("the Azure backend", () => {
+  it("builds every stack and example spec of the repository, refusing none, with a location", () => {
+    const cases = repositorySpecs(join(__dirname, "..", "..", ".."), config);
+    expect(cases.length).toBeGreaterThanOrEqual(5);
+    for (const c of cases) expect(() => buildModel(c.spec, "azure", config)).not.toThrow();
+  });
+
+  it("refuses the production stack's AWS region without providers.azure.location, naming region", () => {
+    const [prod] = repositorySpecs(join(__dirname, "..", "..", "..")).filter((c) => c.name === "stacks/prod.yaml");
+    const error = (() => {
+      try {
+        buildModel(prod!.spec, "azure");
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(PolycloudError);
+    expect((error as PolycloudError).problems.map((p) => p.path)).toEqual(["region"]);
+  });
+
+  describe("on the rich spec (staging: WAF on)", () => {
+    const model = buildModel(parseSpec(richSpec()), "azure", config);
+    let built: Plan;
+    beforeAll(async () => {
+      built = await plan(richSpec(), { values: { "api-key": "given-value" } });
+    }, 60_000);
+
+    it("lets each service's identity read exactly its bound secrets", () => {
+      const readers = (service: string) => {
+        const principal = built.find(T.identity, `conf-${service}-identity`).outputs["principalId"];
+        return built
+          .resources(T.role)
+          .filter((r) => r.inputs["principalId"] === principal && String(r.inputs["roleDefinitionId"]).endsWith("4633458b-17de-408a-b874-0445c86b69e6"))
+          .map((r) => built.resources(T.secret).find((s) => s.id === r.inputs["scope"])?.inputs["secretName"])
+          .sort();
+      };
+      const vaultName = (source: { kind: string; name?: string }) => (source.kind === "secret" ? source.name : `${source.kind}-url`);
+      for (const service of Object.values(model.services)) {
+        expect(readers(service.name)).toEqual(service.secrets.map((b) => vaultName(b.source)).sort());
+      }
+      expect(readers("worker")).toEqual(["database-url"]);
+    });
+
+    it("puts public services behind Front Door, whose backends alone may reach their subnets", () => {
+      expect(built.resources(T.profile)).toHaveLength(1);
+      const subnetOf = (name: string) => built.find("azure-native:network:Subnet", { subnetName: `service-${name}` }).inputs["addressPrefix"];
+      for (const service of Object.values(model.services)) {
+        const allowed = built.resources(T.rule).filter((r) => r.name.startsWith(`conf-network-service-${service.name}-allow-`) && !r.name.endsWith("-allow-self"));
+        expect(allowed.map((r) => r.inputs["sourceAddressPrefix"])).toEqual(service.callers.map((c) => (c.kind === "loadBalancer" ? "AzureFrontDoor.Backend" : subnetOf(c.name))));
+      }
+      expect(model.services["web"]?.public).toBe(true);
+    });
+
+    it("gives a spec secret the given value, and leaves one without a value empty and tagged missing", () => {
+      expect((built.find(T.secret, { secretName: "signing-key" }).inputs["tags"] as Record<string, string>)["polycloud-value"]).toBe("missing");
+      expect((built.find(T.secret, { secretName: "api-key" }).inputs["tags"] as Record<string, string>)["polycloud-value"]).toBe("given");
+    });
+
+    it("backs up the database and the versioned buckets in a Backup vault, and exports the activity log (staging audits)", () => {
+      expect(built.resources("azure-native:dataprotection:BackupInstance")).toHaveLength(3);
+      expect(built.resources(T.audit)).toHaveLength(1);
+    });
+  });
+
+  it("opens a public service to the internet, with no Front Door, when there is no WAF and no CDN", async () => {
+    const built = await plan({ name: "min", network: { loadBalancer: { waf: false } }, services: { app: { image: "ghcr.io/acme/app:1.0.0", public: true } } });
+    expect(built.resources(T.profile)).toHaveLength(0);
+    expect(built.find(T.rule, "min-network-service-app-allow-internet").inputs).toMatchObject({ sourceAddressPrefix: "Internet", destinationPortRanges: ["80", "443"] });
+    // Nothing to back up, and development does not audit.
+    expect(built.resources(T.backup)).toHaveLength(0);
+    expect(built.resources(T.audit)).toHaveLength(0);
+  });
+
+  it("caches at the edge when the spec asks for a CDN", async () => {
+    const built = await plan({ name: "min", network: { cdn: true }, services: { app: { image: "ghcr.io/acme/app:1.0.0", public: true } } });
+    expect(built.find(T.route).inputs["cacheConfiguration"]).toBeDefined();
+  });
+
+  it("builds in an existing resource group when providers.azure.resourceGroupName is set", async () => {
+    const built = await plan({ name: "min", services: { app: { image: "ghcr.io/acme/app:1.0.0" } }, providers: { azure: { resourceGroupName: "platform-rg" } } }, { config: {} });
+    expect(built.resources(T.rg)).toHaveLength(0);
+    expect(built.find(T.app).inputs["resourceGroupName"]).toBe("platform-rg");
+  });
+});

@@ -27,7 +27,7 @@ function broken(transformation: pulumi.ResourceTransformation): ConformanceSubje
 
 describe("a deliberately broken GCP backend", () => {
   // One plan breaks several guarantees at once (plans are costly); each must be reported by name.
-  it("fails each guarantee by name when a key, a rule, a grant, a secret reference, a backup and an escalation are broken", async () => {
+  it("fails each guarantee by name when a key, a rule, a grant, an ingress, a secret reference, a backup and an escalation are broken", async () => {
     const tampered = broken((args) => {
       const change = (props: Record<string, unknown>) => ({ props: { ...args.props, ...props }, opts: args.opts });
       // A secret without its customer-managed key.
@@ -36,11 +36,12 @@ describe("a deliberately broken GCP backend", () => {
       if (args.type === "gcp:compute/firewall:Firewall" && args.name.endsWith("database-from-worker")) return change({ targetTags: undefined });
       // A read grant widened to writes.
       if (args.type === "gcp:storage/bucketIAMMember:BucketIAMMember" && args.name.endsWith("reports-web-read")) return change({ role: "roles/storage.objectUser" });
-      // A secret handed to a service by value.
+      // A secret handed to a service by value ...
       if (args.type === "gcp:cloudrunv2/service:Service" && args.name === "conf-web-service") {
         const template = args.props["template"] as { containers: { envs: { name: string }[] }[] };
         const envs = template.containers[0]!.envs.map((e) => (e.name === "API_KEY" ? { name: "API_KEY", value: "leaked" } : e));
-        return change({ template: { ...template, containers: [{ ...template.containers[0], envs }] } });
+        // ... and opened to the internet past its load balancer.
+        return change({ ingress: "INGRESS_TRAFFIC_ALL", template: { ...template, containers: [{ ...template.containers[0], envs }] } });
       }
       // The database's backups switched off.
       if (args.type === "gcp:sql/databaseInstance:DatabaseInstance") {
@@ -59,6 +60,8 @@ describe("a deliberately broken GCP backend", () => {
       expect.arrayContaining([
         "[encryption] secret signing-key is not encrypted with a key the stack controls",
         "[reachability] anywhere can reach database, which the model does not grant",
+        "[reachability] the load balancer cannot reach service web, although the model grants it",
+        "[reachability] anywhere can reach service web, which the model does not grant",
         "[bucket-access] service web readwrite bucket reports is allowed, which the model does not grant",
         "[secrets-by-reference] service web does not receive API_KEY from secret api-key by reference, although the model binds it",
         "[secrets-by-reference] service web gets secret API_KEY as a plain environment value",

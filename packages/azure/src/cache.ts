@@ -59,13 +59,14 @@ export class Cache extends PolycloudComponent implements CacheOutputs {
     this.scope = scope;
     const t = (this.t = args.transform ?? {});
     const client = clientContext(this);
+    this.clusterName = physicalNameOf(scope, "redisCache");
     const encryption = createEncryptionKey(scope, name, args.vault, client, t);
     this.cluster = new redisenterprise.RedisEnterprise(
       ...transformed(
         name,
         {
           ...placed(scope),
-          clusterName: (this.clusterName = physicalNameOf(scope, "redisCache")),
+          clusterName: this.clusterName,
           sku: { name: args.sku ?? SKUS[args.cache.size] },
           highAvailability: args.cache.highAvailability ? "Enabled" : "Disabled",
           minimumTlsVersion: "1.2",

@@ -77,6 +77,7 @@ export class Database extends PolycloudComponent implements DatabaseOutputs {
     const t = args.transform ?? {};
     const spec = args.database;
     const client = clientContext(this);
+    this.serverName = physicalNameOf(scope, "postgresFlexibleServer");
     const encryption = createEncryptionKey(scope, name, args.vault, client, t);
     const login = args.administratorLogin ?? "pgadmin";
     const password = new random.RandomPassword(...transformed(`${name}-password`, { length: 32, special: false }, childOptions(scope, { stateful: true }), t.password)).result;
@@ -86,7 +87,7 @@ export class Database extends PolycloudComponent implements DatabaseOutputs {
         name,
         {
           ...placed(scope),
-          serverName: (this.serverName = physicalNameOf(scope, "postgresFlexibleServer")),
+          serverName: this.serverName,
           version: String(spec.majorVersion),
           sku: args.sku ?? SKUS[spec.size],
           storage: { storageSizeGB: storageSizeFor(spec.storageGb), autoGrow: "Enabled" },

@@ -107,6 +107,14 @@ describe("WebService", () => {
     expect((plan.find(T.app).inputs["configuration"] as { ingress: { customDomains: unknown } }).ingress.customDomains).toEqual([{ name: "shop.example.com", bindingType: "SniEnabled", certificateId: cert.id }]);
   });
 
+  it("lists the records the domain needs before its certificate is issued", async () => {
+    const plan = await onNetwork((network) => ({ records: new WebService("shop-web", { app: "shop", service: service(), network, loadBalancer, slo, domainName: "shop.example.com" }).dnsRecords }), {
+      mocks: { [T.env]: () => ({ customDomainConfiguration: { customDomainVerificationId: "A1B2C3" } }) },
+    });
+    const fqdn = (plan.find(T.app).outputs["configuration"] as { ingress: { fqdn: string } }).ingress.fqdn;
+    expect(plan.outputs["records"]).toEqual({ cname: "shop.example.com", target: fqdn, txtName: "asuid.shop.example.com", txtValue: "A1B2C3" });
+  });
+
   it("leaves the domain to Front Door when frontDoor is set", async () => {
     const plan = await run(service(), { domainName: "shop.example.com", frontDoor: true });
     expect(plan.resources(T.cert)).toHaveLength(0);

@@ -81,6 +81,11 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
   readonly url: pulumi.Output<string>;
   /** The container app's own host name (`<app>.<environment domain>`). */
   readonly fqdn: pulumi.Output<string>;
+  /**
+   * The records the service's domain needs before its managed certificate is issued (a CNAME to the
+   * app, a TXT `asuid.<domain>` with the environment's verification id); none without a certificate.
+   */
+  readonly dnsRecords?: pulumi.Output<{ readonly cname: string; readonly target: string; readonly txtName: string; readonly txtValue: string }>;
   /** The identity's principal id: what grants on stores name. */
   readonly principalId: pulumi.Output<string>;
 
@@ -149,6 +154,12 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
     );
     sendDiagnostics(scope, name, this.containerApp.id, args.workspaceId ?? net.workspaceId, { logs: false });
     this.fqdn = this.containerApp.configuration.apply((c) => c?.ingress?.fqdn ?? "");
+    if (certificate !== undefined) {
+      const domain = args.domainName!;
+      this.dnsRecords = pulumi
+        .all([this.fqdn, this.environment.customDomainConfiguration])
+        .apply(([target, custom]) => ({ cname: domain, target, txtName: `asuid.${domain}`, txtValue: custom?.customDomainVerificationId ?? "" }));
+    }
     this.url = args.domainName !== undefined ? pulumi.output(`${args.loadBalancer.tls ? "https" : "http"}://${args.domainName}`) : pulumi.interpolate`https://${this.fqdn}`;
     this.registerOutputs({ url: this.url, fqdn: this.fqdn, principalId: this.principalId });
   }

@@ -50,6 +50,6 @@ export const cache = (overrides: Partial<CacheSpec> = {}): CacheSpec => ({ engin
 export function onNetwork<T>(build: (net: Network) => T, options: { environment?: Environment; preview?: boolean; mocks?: RunOptions["mocks"] } = {}): Promise<Plan> {
   return runProgram(() => {
     const net = new Network("shop-network", { app: "shop", environment: options.environment ?? "development", network, services: ["web", "api"] });
-    build(net);
+    return build(net);
   }, { provider: "azure", ...(options.preview === undefined ? {} : { preview: options.preview }), ...(options.mocks === undefined ? {} : { mocks: options.mocks }) });
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { buildModel, parseSpec, PolycloudError, type AppModel } from "@polycloud/core";
 import { runProgram, type Plan } from "@polycloud/testing";
-import { repositorySpecs, richSpec } from "@polycloud/testing/conformance";
+import { checkPreviewEqualsUpdate, repositorySpecs, richSpec } from "@polycloud/testing/conformance";
 import { backend } from "./backend";
 
 const config = { "polycloud:azure.location": "westeurope" };
@@ -27,11 +27,11 @@ class Root extends pulumi.ComponentResource {
   }
 }
 
-function plan(spec: Record<string, unknown>, options: { config?: Record<string, string>; values?: Record<string, string> } = {}): Promise<Plan> {
+function plan(spec: Record<string, unknown>, options: { config?: Record<string, string>; values?: Record<string, string>; preview?: boolean } = {}): Promise<Plan> {
   const model = buildModel(parseSpec(spec), "azure", options.config ?? config) as AppModel<"azure">;
   return runProgram(() => {
     backend.build(model, new Root(), { secretValues: Object.fromEntries(Object.entries(options.values ?? {}).map(([k, v]) => [k, pulumi.secret(v)])) });
-  }, { provider: "azure" });
+  }, { provider: "azure", preview: options.preview === true });
 }
 
 describe("the Azure backend", () => {
@@ -107,6 +107,22 @@ describe("the Azure backend", () => {
     expect(built.resources(T.backup)).toHaveLength(0);
     expect(built.resources(T.audit)).toHaveLength(0);
   });
+
+  it("registers the same resources in a preview as in an update, with public and private services, stores and a CDN", async () => {
+    const spec = {
+      name: "pre",
+      environment: "production",
+      network: { cdn: true, loadBalancer: { domain: "pre.example.com" } },
+      services: { web: { image: "ghcr.io/acme/web:1.0.0", public: true, replicas: { min: 2, max: 4 }, access: { services: ["api"] } }, api: { image: "ghcr.io/acme/api:1.0.0", replicas: { min: 2, max: 4 } } },
+      database: {},
+      cache: {},
+      buckets: { media: {} },
+      secrets: { token: { generate: true } },
+    };
+    const [preview, update] = [await plan(spec, { preview: true }), await plan(spec)];
+    expect(update.resources().length).toBeGreaterThan(100);
+    expect(checkPreviewEqualsUpdate(preview, update)).toEqual([]);
+  }, 60_000);
 
   it("caches at the edge when the spec asks for a CDN", async () => {
     const built = await plan({ name: "min", network: { cdn: true }, services: { app: { image: "ghcr.io/acme/app:1.0.0", public: true } } });

@@ -143,3 +143,18 @@ describe("Network", () => {
     expect(plan.resources().filter((r) => r.custom)).toEqual([]);
   });
 });
+
+describe("Network diagnostics", () => {
+  it("defaults to sending NSG events, the VNet's, NAT's and IP's metrics and the workspace's audit to the workspace", async () => {
+    const plan = await run();
+    const workspace = plan.find(T.workspace).id;
+    const settings = plan.resources("azure-native:monitor:DiagnosticSetting").filter((d) => d.inputs["workspaceId"] === workspace);
+    const on = (id: string | undefined) => settings.find((d) => d.inputs["resourceUri"] === id)?.inputs;
+    expect(on(plan.find(T.vnet).id)).toMatchObject({ metrics: [{ category: "AllMetrics", enabled: true }] });
+    expect(on(plan.find(T.vnet).id)?.["logs"]).toBeUndefined();
+    for (const group of plan.resources(T.nsg)) expect(on(group.id)).toMatchObject({ logs: [{ categoryGroup: "allLogs", enabled: true }] });
+    expect(on(plan.find(T.nat).id)).toMatchObject({ metrics: [{ category: "AllMetrics" }] });
+    expect(on(plan.find(T.ip).id)).toMatchObject({ logs: [{ categoryGroup: "allLogs" }], metrics: [{ category: "AllMetrics" }] });
+    expect(on(workspace)).toMatchObject({ logs: [{ categoryGroup: "allLogs" }] });
+  });
+});

@@ -7,6 +7,7 @@ import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName, PolycloudError, transformed, type NetworkArgs as CoreNetworkArgs, type NetworkOutputs, type Transform } from "@polycloud/core";
 import { PolycloudComponent } from "@polycloud/core/component";
+import { sendDiagnostics } from "./diagnostics";
 import { childOptions, physicalNameOf, placed, scopeOf, type Scope } from "./scope";
 import { hardenedAccountArgs, replicationFor } from "./storage-account";
 import { planSubnets, type SubnetPlan } from "./subnets";
@@ -121,8 +122,9 @@ export class Network extends PolycloudComponent implements NetworkOutputs {
       ...transformed(`${name}-vnet`, { ...placed(this.scope), addressSpace: { addressPrefixes: [args.network.cidr] } }, childOptions(this.scope), this.t.virtualNetwork),
     );
     this.networkId = this.virtualNetwork.id;
-    const nat = args.network.nat === "none" ? undefined : this.createNatGateway(args.network.nat === "perZone");
-    this.subnetIds = this.createSubnets(services, nat);
+    const egress = args.network.nat === "none" ? undefined : this.createNatGateway(args.network.nat === "perZone");
+    this.subnetIds = this.createSubnets(services, egress?.nat);
+    this.sendDiagnostics(egress, args.workspaceId === undefined);
     this.privateZoneIds = this.createPrivateZones();
     this.createFlowLog(args);
     this.registerOutputs({ networkId: this.networkId, resourceGroupName: this.resourceGroupName, workspaceId: this.workspaceId });
@@ -162,6 +164,19 @@ export class Network extends PolycloudComponent implements NetworkOutputs {
     return cidr;
   }
 
+  /** Logs and metrics of the network's own resources: NSG events, the NAT's and its IP's traffic, the VNet's and the workspace's. */
+  private sendDiagnostics(egress: { nat: network.NatGateway; ip: network.PublicIPAddress } | undefined, ownWorkspace: boolean): void {
+    const to = (label: string, id: pulumi.Input<string>, options: { logs?: boolean; metrics?: boolean }) => sendDiagnostics(this.scope, `${this.scope.name}-${label}`, id, this.workspaceId, options);
+    to("vnet", this.virtualNetwork.id, { logs: false });
+    for (const [label, group] of Object.entries(this.securityGroups)) to(`${label}-nsg`, group.id, { metrics: false });
+    if (egress !== undefined) {
+      to("nat", egress.nat.id, { logs: false });
+      to("nat-ip", egress.ip.id, {});
+    }
+    // The workspace's own audit (who queried what), when it is this network's.
+    if (ownWorkspace) to("logs", this.workspaceId, {});
+  }
+
   private createResourceGroup(name: string, args: NetworkArgs): { name: pulumi.Output<string>; location: pulumi.Output<string> } {
     if (args.resourceGroupName !== undefined) {
       const existing = resources.getResourceGroupOutput({ resourceGroupName: args.resourceGroupName }, { parent: this });
@@ -198,7 +213,7 @@ export class Network extends PolycloudComponent implements NetworkOutputs {
     return workspace.id;
   }
 
-  private createNatGateway(zoneRedundantIp: boolean): network.NatGateway {
+  private createNatGateway(zoneRedundantIp: boolean): { nat: network.NatGateway; ip: network.PublicIPAddress } {
     const ip = new network.PublicIPAddress(
       ...transformed(
         `${this.scope.name}-nat-ip`,
@@ -213,7 +228,7 @@ export class Network extends PolycloudComponent implements NetworkOutputs {
         this.t.natIp,
       ),
     );
-    return new network.NatGateway(
+    const nat = new network.NatGateway(
       ...transformed(
         `${this.scope.name}-nat`,
         { ...placed(this.scope), sku: { name: "Standard" }, idleTimeoutInMinutes: 4, publicIpAddresses: [{ id: ip.id }] },
@@ -221,6 +236,7 @@ export class Network extends PolycloudComponent implements NetworkOutputs {
         this.t.natGateway,
       ),
     );
+    return { nat, ip };
   }
 
   /** One NSG and subnet per key; subnets one after another (a VNet accepts one subnet change at a time). */

@@ -2,8 +2,9 @@
  * The packages as a user meets them: built, packed as `pnpm publish` packs them, checked for what a
  * tarball must and must not hold, published to a local Verdaccio registry, then installed into a
  * fresh project outside the repository with npm and with pnpm, where a Pulumi program runs under the
- * harness from CommonJS and from an ES module, every subpath export loads, a Jest test uses the
- * harness's matchers and the `polycloud` command validates a spec.
+ * harness from CommonJS and from an ES module, every subpath export loads both ways, a TypeScript
+ * program typechecks against the declarations, a Jest test uses the harness's matchers and the
+ * `polycloud` command validates a spec.
  *
  * Run by `pnpm test` (as `pnpm test:packages`); it needs the npm registry, which Verdaccio proxies
  * for everything but @polycloud/*.
@@ -26,12 +27,12 @@ const root = resolve(__dirname, "../..");
  */
 const PUBLISHED = ["core", "testing", "aws", "kubernetes", "platform", "cli"] as const;
 
-/** What the fresh project installs: the Kubernetes backend (its SDK is far smaller than AWS's), the harness and the command. */
+/**
+ * What the fresh project installs: the Kubernetes backend (its SDK is far smaller than AWS's), the
+ * harness and the command, at the versions just packed, with the SDKs CI tests.
+ */
+const INSTALLED_OURS = ["core", "testing", "kubernetes", "cli"] as const;
 const INSTALLED = [
-  "@polycloud/core@0.1.0",
-  "@polycloud/testing@0.1.0",
-  "@polycloud/kubernetes@0.1.0",
-  "@polycloud/cli@0.1.0",
   "@pulumi/pulumi@3.248.0",
   "@pulumi/kubernetes@4.34.2",
   "@pulumi/random@4.21.2",
@@ -42,10 +43,40 @@ const INSTALLED = [
   "@kubernetes-models/external-secrets@0.5.2",
   "@kubernetes-models/prometheus-operator@4.4.4",
 ];
-const DEV_INSTALLED = ["jest@30.5.2"];
+const DEV_INSTALLED = ["jest@30.5.2", "typescript@6.0.3", "@types/node@20.19.43"];
+
+/**
+ * A TypeScript user's view, typechecked in the fresh project as ES module and as CommonJS: every
+ * subpath has declarations where its `types` condition says, and they are real types (the
+ * `@ts-expect-error` lines fail when a declaration is missing and its import is `any`).
+ */
+const TYPED = `
+import type { Plan } from "@polycloud/testing";
+import { runProgram } from "@polycloud/testing";
+import { parseSpec } from "@polycloud/core";
+import { PolycloudComponent } from "@polycloud/core/component";
+import { Network } from "@polycloud/kubernetes";
+import { MODELS } from "@polycloud/kubernetes/validation";
+import { conformanceCorpus } from "@polycloud/testing/conformance";
+import { describeConformance } from "@polycloud/testing/conformance/jest";
+
+const spec = parseSpec({ name: "shop", services: { web: { image: "ghcr.io/acme/shop:1.0.0" } } });
+export const run = (): Promise<Plan> => runProgram(() => new Network("shop", { app: spec.name, environment: spec.environment, network: spec.network }));
+export const used = [PolycloudComponent, MODELS, conformanceCorpus, describeConformance];
+// @ts-expect-error: an environment the spec does not know
+new Network("shop", { app: "shop", environment: "prod", network: spec.network });
+// @ts-expect-error: parseSpec returns a typed spec
+export const image: number = spec.services[0]!.image;
+`;
+const TSCONFIG = {
+  compilerOptions: { target: "es2022", module: "node16", moduleResolution: "node16", strict: true, noEmit: true, skipLibCheck: true, types: ["node"] },
+  files: ["typed.mts", "typed.cts"],
+};
 
 /** Paths that must never ship: tests, fixtures, snapshots and the TypeScript sources (maps carry them inline). */
 const NOT_SHIPPED = /(^|\/)(__tests__|__fixtures__|__snapshots__|fixtures?)(\/|$)|\.(test|spec)\.[cm]?[jt]s$|\.snap$|^src\//;
+
+const COMMAND_TIMEOUT_MS = 8 * 60_000;
 
 const pnpmCli = process.env.npm_execpath?.includes("pnpm") ? process.env.npm_execpath : undefined;
 
@@ -65,15 +96,16 @@ interface Run {
 function run(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Run> {
   const [file, argv] = command === "pnpm" && pnpmCli !== undefined ? [process.execPath, [pnpmCli, ...args]] : [command, args];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(file, argv, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+    // No command may hang the run: an install that stalls is killed and fails its test.
+    const child = spawn(file, argv, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"], timeout: COMMAND_TIMEOUT_MS });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("error", reject);
-    child.on("close", (code) => {
+    child.on("close", (code, signal) => {
       if (code === 0) resolvePromise({ stdout, stderr });
-      else reject(new Error(`${command} ${args.join(" ")} (in ${options.cwd}) exited with ${code}\n${stdout}\n${stderr}`));
+      else reject(new Error(`${command} ${args.join(" ")} (in ${options.cwd}) ${signal === null ? `exited with ${code}` : `was killed (${signal})`}\n${stdout}\n${stderr}`));
     });
   });
 }
@@ -111,7 +143,8 @@ before(async () => {
     const manifest = JSON.parse(readFileSync(join(unpacked, "package", "package.json"), "utf8")) as Record<string, unknown>;
     packed.push({ name: report.name, tarball: report.filename, files: report.files.map((file) => file.path), manifest });
   }
-  server = await startRegistry();
+  await startRegistry();
+  for (const { tarball } of packed) await run("npm", ["publish", tarball, "--registry", registry], { cwd: work, env });
 });
 
 after(() => {
@@ -120,7 +153,7 @@ after(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function startRegistry(): Promise<Server> {
+async function startRegistry(): Promise<void> {
   const uplink = (await run("npm", ["config", "get", "registry"], { cwd: work, env: cleanEnv({}) })).stdout.trim();
   const config = {
     storage: join(work, "storage"),
@@ -136,10 +169,11 @@ async function startRegistry(): Promise<Server> {
     self_path: join(work, "verdaccio.yaml"),
   };
   const app = (await runServer(config as never)) as unknown as { listen: Server["listen"] };
-  const listening: Server = await new Promise((resolvePromise) => {
+  // Kept at once, so that `after` stops it whatever fails next.
+  server = await new Promise<Server>((resolvePromise) => {
     const http: Server = app.listen(0, "127.0.0.1", () => resolvePromise(http));
   });
-  registry = `http://127.0.0.1:${(listening.address() as AddressInfo).port}/`;
+  registry = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   // A user of the registry, whose token publishes.
   const response = await fetch(`${registry}-/user/org.couchdb.user:release`, {
     method: "PUT",
@@ -150,9 +184,10 @@ async function startRegistry(): Promise<Server> {
   assert.equal(response.status, 201, `Verdaccio refused the user: ${body}`);
   const { token } = JSON.parse(body) as { token: string };
   writeFileSync(join(work, "npmrc"), `registry=${registry}\n${registry.replace(/^http:/, "")}:_authToken=${token}\n`);
-  return listening;
 }
 
+// One after the other: side by side on two cores they took longer (Verdaccio serves both from this
+// process), and the pnpm install finds the npm install's packages in Verdaccio's storage.
 describe("the published packages", () => {
   it("are every package that is not private", () => {
     const released = readdirSync(join(root, "packages")).filter((name) => {
@@ -183,24 +218,34 @@ describe("the published packages", () => {
     }
   });
 
-  it("publish to a registry", async () => {
-    for (const { tarball } of packed) await run("npm", ["publish", tarball, "--registry", registry], { cwd: work, env });
-    const core = (await (await fetch(`${registry}@polycloud%2fcore`)).json()) as { "dist-tags": Record<string, string> };
-    assert.equal(core["dist-tags"].latest, "0.1.0");
+  it("are on the registry, and @polycloud/* comes from nowhere else", async () => {
+    for (const { name, manifest } of packed) {
+      const response = await fetch(`${registry}${name.replace("/", "%2f")}`);
+      const document = (await response.json()) as { "dist-tags": Record<string, string> };
+      assert.equal(document["dist-tags"].latest, manifest.version, name);
+    }
+    // Not published here (private), so not found: the scope has no uplink.
+    assert.equal((await fetch(`${registry}@polycloud%2fazure`)).status, 404);
   });
 
   for (const client of ["npm", "pnpm"] as const) {
     describe(`installed with ${client} into a fresh project`, () => {
       const project = join(work, `project-${client}`);
+      // The project's own binaries, never a download; `--` keeps npm from reading the command's flags.
+      const exec = client === "npm" ? ["exec", "--no", "--"] : ["exec"];
 
       before(async () => {
         mkdirSync(project);
         for (const file of readdirSync(join(__dirname, "consumer"))) copyFileSync(join(__dirname, "consumer", file), join(project, file));
         writeFileSync(join(project, "package.json"), JSON.stringify({ name: `fresh-${client}`, version: "1.0.0", private: true }, null, 2));
         writeFileSync(join(project, ".npmrc"), `registry=${registry}\n`);
+        writeFileSync(join(project, "typed.mts"), TYPED);
+        writeFileSync(join(project, "typed.cts"), TYPED);
+        writeFileSync(join(project, "tsconfig.json"), JSON.stringify(TSCONFIG, null, 2));
         // Provider SDKs' install scripts download plugins that mocks do not need (pnpm runs none by default).
         const add = client === "npm" ? ["install", "--ignore-scripts"] : ["add"];
-        await run(client, [...add, ...INSTALLED], { cwd: project, env });
+        const ours = INSTALLED_OURS.map((name) => `@polycloud/${name}@${String(packed.find((p) => p.name === `@polycloud/${name}`)!.manifest.version)}`);
+        await run(client, [...add, ...ours, ...INSTALLED], { cwd: project, env });
         await run(client, [...add, "--save-dev", ...DEV_INSTALLED], { cwd: project, env });
       });
 
@@ -220,13 +265,16 @@ describe("the published packages", () => {
       });
 
       it("runs a Jest test with the harness's matchers", async () => {
-        const { stderr } = await run(client, ["exec", "jest", "--ci"], { cwd: project, env });
+        const { stderr } = await run(client, [...exec, "jest", "--ci"], { cwd: project, env });
         assert.match(stderr, /Tests:\s+1 passed, 1 total/);
       });
 
+      it("typechecks a TypeScript program against the declarations, as ES module and as CommonJS", async () => {
+        await run(client, [...exec, "tsc", "-p", "."], { cwd: project, env });
+      });
+
       it("validates a spec with the polycloud command", async () => {
-        const args = client === "npm" ? ["exec", "--no", "--", "polycloud", "validate", "spec.yaml"] : ["exec", "polycloud", "validate", "spec.yaml"];
-        assert.match((await run(client, args, { cwd: project, env })).stdout, /spec\.yaml is valid/);
+        assert.match((await run(client, [...exec, "polycloud", "validate", "spec.yaml"], { cwd: project, env })).stdout, /spec\.yaml is valid/);
       });
     });
   }

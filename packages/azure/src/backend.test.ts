@@ -129,6 +129,16 @@ describe("the Azure backend", () => {
     expect(built.find(T.route).inputs["cacheConfiguration"]).toBeDefined();
   });
 
+  it("creates the domain's records in the zone of providers.azure.dnsZoneId, for Front Door and for a public environment", async () => {
+    const zone = { "polycloud:azure.dnsZoneId": "/subscriptions/0000/resourceGroups/dns-rg/providers/Microsoft.Network/dnszones/example.com" };
+    const service = { app: { image: "ghcr.io/acme/app:1.0.0", public: true } };
+    for (const waf of [true, false]) {
+      const built = await plan({ name: "min", network: { loadBalancer: { domain: "shop.example.com", waf } }, services: service }, { config: { ...config, ...zone } });
+      const records = built.resources("azure-native:dns:RecordSet").map((r) => [r.inputs["recordType"], r.inputs["relativeRecordSetName"], r.inputs["zoneName"]]);
+      expect(records).toEqual([["TXT", waf ? "_dnsauth.shop" : "asuid.shop", "example.com"], ["CNAME", "shop", "example.com"]]);
+    }
+  }, 60_000);
+
   it("builds in an existing resource group when providers.azure.resourceGroupName is set", async () => {
     const built = await plan({ name: "min", services: { app: { image: "ghcr.io/acme/app:1.0.0" } }, providers: { azure: { resourceGroupName: "platform-rg" } } }, { config: {} });
     expect(built.resources(T.rg)).toHaveLength(0);

@@ -11,6 +11,7 @@ import { BackupVault, type BackupTarget } from "./backup-vault";
 import { Bucket } from "./bucket";
 import { Cache } from "./cache";
 import { Database } from "./database";
+import { dnsZoneOf } from "./dns-records";
 import { FrontDoor } from "./front-door";
 import { Monitoring } from "./monitoring";
 import { Network } from "./network";
@@ -82,6 +83,7 @@ export function buildAzure(model: AppModel<"azure">, parent: pulumi.ComponentRes
   );
   // The public entry: Front Door with its WAF when the spec asks for a WAF or a CDN, else the public environments themselves.
   const edge = model.network.loadBalancer.waf || model.network.cdn;
+  const dnsZone = o.dnsZoneId === undefined ? {} : { dnsZone: dnsZoneOf(o.dnsZoneId) };
   const placement = { resourceGroupName: network.resourceGroupName, location: network.location };
   const workspaceId = network.workspaceId;
   const endpoints = (zone: "blob" | "vault") => ({ subnetId: network.subnetId({ kind: "privateEndpoints" }), privateDnsZoneId: network.privateZoneIds[zone] });
@@ -139,6 +141,7 @@ export function buildAzure(model: AppModel<"azure">, parent: pulumi.ComponentRes
           ),
           applicationInsightsConnectionString: network.applicationInsights.connectionString,
           frontDoor: edge && service.public,
+          ...dnsZone,
           logRetentionDays,
           ...(service.host === undefined ? {} : { domainName: service.host }),
         },
@@ -158,6 +161,7 @@ export function buildAzure(model: AppModel<"azure">, parent: pulumi.ComponentRes
             origins: publicServices.map((s) => ({ name: s.name, hostName: serviceNamed(s.name).fqdn, healthCheckPath: s.spec.healthCheck.path, ...(s.host === undefined || !s.tls ? {} : { domainName: s.host }) })),
             caching: model.network.cdn,
             workspaceId,
+            ...dnsZone,
           },
           opts,
         )

@@ -58,3 +58,18 @@ describe("FrontDoor", () => {
     expect(plan.find(T.route).inputs["customDomains"]).toBeUndefined();
   });
 });
+
+describe("FrontDoor DNS records", () => {
+  it("creates each domain's _dnsauth TXT and CNAME to the endpoint in the zone when dnsZone is set", async () => {
+    const zone = { id: "/subscriptions/s/resourceGroups/dns-rg/providers/Microsoft.Network/dnszones/example.com", resourceGroupName: "dns-rg", zoneName: "example.com" };
+    const plan = await runProgram(() => {
+      new FrontDoor("shop-edge", { app: "shop", resourceGroupName: RG, workspaceId: WORKSPACE, origins, dnsZone: zone });
+    }, { provider: "azure", mocks: { [T.domain]: () => ({ validationProperties: { validationToken: "tok123" } }), [T.endpoint]: () => ({ hostName: "shop-edge-web.z01.azurefd.net" }) } });
+    const records = plan.resources("azure-native:dns:RecordSet").map((r) => r.inputs);
+    expect(records).toEqual([
+      expect.objectContaining({ zoneName: "example.com", recordType: "TXT", relativeRecordSetName: "_dnsauth.shop", txtRecords: [{ value: ["tok123"] }] }),
+      expect.objectContaining({ recordType: "CNAME", relativeRecordSetName: "shop", cnameRecord: { cname: "shop-edge-web.z01.azurefd.net" } }),
+    ]);
+    expect(plan.find(T.domain).inputs["azureDnsZone"]).toEqual({ id: zone.id });
+  });
+});

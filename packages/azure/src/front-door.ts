@@ -1,9 +1,11 @@
 import * as cdn from "@pulumi/azure-native/cdn";
+import type * as dns from "@pulumi/azure-native/dns";
 import * as frontdoor from "@pulumi/azure-native/frontdoor";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName, transformed, type CommonArgs, type Transform } from "@polycloud/core";
 import { PolycloudComponent } from "@polycloud/core/component";
 import { sendDiagnostics } from "./diagnostics";
+import { createDnsRecords, type DnsZoneRef } from "./dns-records";
 import { childOptions, scopeOf, type Placement, type Scope } from "./scope";
 
 /** A public service behind Front Door: its container app's host and health check, and its domain. */
@@ -20,6 +22,12 @@ export interface FrontDoorArgs extends CommonArgs, Placement {
   readonly origins: readonly FrontDoorOrigin[];
   /** Cache responses at the edge (the spec's `network.cdn`), honouring the origin's Cache-Control. @default false */
   readonly caching?: boolean;
+  /**
+   * The Azure DNS zone of the domains: each domain's validation record (`_dnsauth`) and its CNAME to the
+   * endpoint (an alias A record at the zone's apex) are created there.
+   * @default - none: `dnsRecords` lists the records to create by hand
+   */
+  readonly dnsZone?: DnsZoneRef;
   /** Log Analytics workspace of the access and WAF logs. */
   readonly workspaceId: pulumi.Input<string>;
   /** WAF mode: `Prevention` blocks, `Detection` only logs. @default "Prevention" */
@@ -34,6 +42,7 @@ export interface FrontDoorArgs extends CommonArgs, Placement {
     customDomain?: Transform<cdn.AFDCustomDomainArgs>;
     route?: Transform<cdn.RouteArgs>;
     securityPolicy?: Transform<cdn.SecurityPolicyArgs>;
+    dnsRecord?: Transform<dns.RecordSetArgs>;
   };
 }
 
@@ -141,11 +150,15 @@ export class FrontDoor extends PolycloudComponent {
         : new cdn.AFDCustomDomain(
             ...transformed(
               `${prefix}-domain`,
-              { ...base, hostName: origin.domainName, tlsSettings: { certificateType: "ManagedCertificate", minimumTlsVersion: "TLS12" } },
+              { ...base, hostName: origin.domainName, tlsSettings: { certificateType: "ManagedCertificate", minimumTlsVersion: "TLS12" }, ...(args.dnsZone === undefined ? {} : { azureDnsZone: { id: args.dnsZone.id } }) },
               childOptions(scope),
               t.customDomain,
             ),
           );
+    if (domain !== undefined && args.dnsZone !== undefined) {
+      const token = domain.validationProperties.apply((v) => v?.validationToken ?? "");
+      createDnsRecords(scope, prefix, args.dnsZone, origin.domainName!, { txtPrefix: "_dnsauth", value: token }, { hostName: endpoint.hostName, apex: { resourceId: endpoint.id } }, t.dnsRecord);
+    }
     new cdn.Route(
       ...transformed(
         `${prefix}-route`,

@@ -168,3 +168,29 @@ describe("secretNameOf", () => {
     ["_A__B_", "a-b"],
   ])("names %s %s", (env, name) => expect(secretNameOf(env)).toBe(name));
 });
+
+describe("WebService DNS records", () => {
+  const zone = { id: "/subscriptions/s/resourceGroups/dns-rg/providers/Microsoft.Network/dnszones/example.com", resourceGroupName: "dns-rg", zoneName: "example.com" };
+  const record = "azure-native:dns:RecordSet";
+
+  it("creates the ownership TXT and the CNAME in the zone, before the certificate, when dnsZone is set", async () => {
+    const plan = await onNetwork((network) => new WebService("shop-web", { app: "shop", service: service(), network, loadBalancer, slo, domainName: "shop.example.com", dnsZone: zone }), {
+      mocks: { [T.env]: () => ({ customDomainConfiguration: { customDomainVerificationId: "A1B2C3" } }) },
+    });
+    const env = plan.find(T.env);
+    const txt = plan.find(record, { recordType: "TXT" });
+    const cname = plan.find(record, { recordType: "CNAME" });
+    expect(txt.inputs).toMatchObject({ resourceGroupName: "dns-rg", zoneName: "example.com", relativeRecordSetName: "asuid.shop", txtRecords: [{ value: ["A1B2C3"] }] });
+    expect(cname.inputs).toMatchObject({ relativeRecordSetName: "shop", cnameRecord: { cname: `${plan.find(T.app).inputs["containerAppName"]}.${env.outputs["defaultDomain"]}` } });
+    const cert = plan.find(T.cert);
+    expect(cert.dependencies).toEqual(expect.arrayContaining([txt.urn, cname.urn]));
+    expect(cert.inputs).toMatchObject({ properties: { domainControlValidation: "CNAME" } });
+  });
+
+  it("points the zone's apex at the environment's address and validates by HTTP", async () => {
+    const plan = await onNetwork((network) => new WebService("shop-web", { app: "shop", service: service(), network, loadBalancer, slo, domainName: "example.com", dnsZone: zone }));
+    expect(plan.find(record, { recordType: "A" }).inputs).toMatchObject({ relativeRecordSetName: "@", aRecords: [{ ipv4Address: plan.find(T.env).outputs["staticIp"] }] });
+    expect(plan.find(record, { recordType: "TXT" }).inputs["relativeRecordSetName"]).toBe("asuid");
+    expect(plan.find(T.cert).inputs).toMatchObject({ properties: { domainControlValidation: "HTTP" } });
+  });
+});

@@ -1,5 +1,6 @@
 import * as app from "@pulumi/azure-native/app";
 import type * as authorization from "@pulumi/azure-native/authorization";
+import type * as dns from "@pulumi/azure-native/dns";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import type * as inputs from "@pulumi/azure-native/types/input";
@@ -8,6 +9,7 @@ import { containerAppsSizeProblems, PolycloudError, transformed, type BucketAcce
 import { PolycloudComponent } from "@polycloud/core/component";
 import { assignRole } from "./access";
 import { sendDiagnostics } from "./diagnostics";
+import { createDnsRecords, type DnsZoneRef } from "./dns-records";
 import type { Network } from "./network";
 import type { AzureSecretReference } from "./secret-store";
 import { childOptions, clientContext, physicalNameOf, placed, scopeOf, type Scope } from "./scope";
@@ -30,6 +32,12 @@ export interface WebServiceArgs extends CoreWebServiceArgs<Network> {
    * @default false
    */
   readonly frontDoor?: boolean;
+  /**
+   * The Azure DNS zone of `domainName`: its certificate's ownership record (`asuid`) and its CNAME (an
+   * A record at the zone's apex) are created there, before the certificate.
+   * @default - none: `dnsRecords` lists the records to create by hand
+   */
+  readonly dnsZone?: DnsZoneRef;
   /** Application Insights connection string, given to the app as `APPLICATIONINSIGHTS_CONNECTION_STRING`. @default - none */
   readonly applicationInsightsConnectionString?: pulumi.Input<string>;
   /** Log Analytics workspace of the environment's logs and metrics. @default - the network's */
@@ -49,6 +57,7 @@ export interface WebServiceArgs extends CoreWebServiceArgs<Network> {
     roleAssignment?: Transform<authorization.RoleAssignmentArgs>;
     environment?: Transform<app.ManagedEnvironmentArgs>;
     environmentZone?: Transform<privatedns.PrivateZoneArgs>;
+    dnsRecord?: Transform<dns.RecordSetArgs>;
     certificate?: Transform<app.ManagedCertificateArgs>;
     containerApp?: Transform<app.ContainerAppArgs>;
   };
@@ -110,7 +119,7 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
     ];
 
     this.environment = this.createEnvironment(scope, args, t);
-    const certificate = args.domainName !== undefined && args.loadBalancer.tls && spec.public && args.frontDoor !== true ? this.createCertificate(scope, args.domainName, t) : undefined;
+    const certificate = args.domainName !== undefined && args.loadBalancer.tls && spec.public && args.frontDoor !== true ? this.createCertificate(scope, args.domainName, args, t) : undefined;
     this.containerApp = new app.ContainerApp(
       ...transformed(
         name,
@@ -196,12 +205,26 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
     return environment;
   }
 
-  private createCertificate(scope: Scope, domainName: string, t: NonNullable<WebServiceArgs["transform"]>): app.ManagedCertificate {
+  private createCertificate(scope: Scope, domainName: string, args: WebServiceArgs, t: NonNullable<WebServiceArgs["transform"]>): app.ManagedCertificate {
+    const appHost = pulumi.interpolate`${this.appName}.${this.environment.defaultDomain}`;
+    const records =
+      args.dnsZone === undefined
+        ? []
+        : createDnsRecords(
+            scope,
+            scope.name,
+            args.dnsZone,
+            domainName,
+            { txtPrefix: "asuid", value: this.environment.customDomainConfiguration.apply((c) => c?.customDomainVerificationId ?? "") },
+            { hostName: appHost, apex: { ipAddress: this.environment.staticIp } },
+            t.dnsRecord,
+          );
     return new app.ManagedCertificate(
       ...transformed(
         `${scope.name}-cert`,
-        { ...placed(scope), environmentName: this.environment.name, properties: { subjectName: domainName, domainControlValidation: "CNAME" } },
-        childOptions(scope),
+        // At the apex Azure validates by HTTP (a CNAME cannot exist there), elsewhere by the CNAME.
+        { ...placed(scope), environmentName: this.environment.name, properties: { subjectName: domainName, domainControlValidation: args.dnsZone !== undefined && domainName.toLowerCase() === args.dnsZone.zoneName ? "HTTP" : "CNAME" } },
+        childOptions(scope, { dependsOn: records }),
         t.certificate,
       ),
     );

@@ -32,6 +32,17 @@ describe("Azure capabilities", () => {
     ]);
   });
 
+  it("refuses a domain outside the DNS zone of providers.azure.dnsZoneId, and a zone id that is not one", () => {
+    const zone = "/subscriptions/0000/resourceGroups/dns-rg/providers/Microsoft.Network/dnszones/example.com";
+    const withDomain = (domain: string) => spec({ network: { loadBalancer: { domain } } });
+    expect(lines(withDomain("shop.example.com"), { "polycloud:azure.dnsZoneId": zone })).toEqual([]);
+    expect(lines(withDomain("example.com"), { "polycloud:azure.dnsZoneId": zone })).toEqual([]);
+    expect(lines(withDomain("shop.example.org"), { "polycloud:azure.dnsZoneId": zone })).toEqual([
+      'network.loadBalancer.domain: "shop.example.org" is not in DNS zone example.com (providers.azure.dnsZoneId); use a domain under example.com, or set dnsZoneId to the zone of shop.example.org',
+    ]);
+    expect(lines(withDomain("shop.example.com"), { "polycloud:azure.dnsZoneId": "example.com" })[0]).toMatch(/^polycloud:azure\.dnsZoneId: "example\.com" is not valid; allowed: an Azure DNS zone id/);
+  });
+
   it("refuses more services than the network has /27 subnets for", () => {
     const services = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`s${i}`, { image: "ghcr.io/acme/s:1.0.0" }]));
     expect(lines(spec({ network: { cidr: "10.0.0.0/24" }, services }))).toEqual([

@@ -234,6 +234,11 @@ const azure: Capabilities<"azure"> = {
       problems.push({ path: "region", message: `"${spec.region}" is not an Azure location, and providers.azure.location is not set`, fix: "set providers.azure.location (or stack config polycloud:azure.location), e.g. westeurope" });
     }
     for (const service of spec.services) problems.push(...containerAppsSizeProblems(service, `services.${service.name}`));
+    const zone = options.dnsZoneId?.split("/").pop()?.toLowerCase();
+    const domain = spec.network.loadBalancer.domain?.toLowerCase();
+    if (zone !== undefined && domain !== undefined && domain !== zone && !domain.endsWith(`.${zone}`)) {
+      problems.push({ path: "network.loadBalancer.domain", message: `"${domain}" is not in DNS zone ${zone} (providers.azure.dnsZoneId)`, fix: `use a domain under ${zone}, or set dnsZoneId to the zone of ${domain}` });
+    }
     const capacity = azureServiceCapacity(spec.network.cidr);
     if (spec.services.length > capacity) {
       problems.push({

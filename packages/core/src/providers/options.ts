@@ -116,8 +116,20 @@ export const GcpOptionsSchema = z
       .describe(
         "Cloud DNS public managed zone of network.loadBalancer.domain: each public service's A record is created in it, so its Google-managed certificate can be provisioned. Without it, the plan lists the records to create by hand.",
       ),
+    stableRevisions: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9-]*$/, "a service name of the spec"),
+        z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, "a Cloud Run revision name such as shop-prd-api-3f9a1c2e: lowercase letters, digits and hyphens, at most 63 characters"),
+      )
+      .optional()
+      .describe(
+        "The revision serving before a canary or blue-green deployment, by service: it keeps the traffic the new revision does not take, and a rollback on alerts restores it. Unset (a first deployment) or equal to the new revision (promoted): all traffic to the new revision. Promote with pulumi config set polycloud:gcp.stableRevisions.<service> <new revision>, which the plan prints.",
+      ),
   })
   .describe("Google Cloud backend options (stack config polycloud:gcp.<option>)");
+
+/** An Azure DNS zone's resource id; the zone's name is the last segment. */
+export const AZURE_DNS_ZONE_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/dnszones\/[^/]+$/i;
 
 /** An Azure location name such as `westeurope` or `eastus2` (lowercase, no spaces). */
 export const AZURE_LOCATION = /^[a-z]+[a-z0-9]*$/;
@@ -143,6 +155,13 @@ export const AzureOptionsSchema = z
       })
       .optional()
       .describe("Network Watcher of the VNet flow log. Default: the one Azure creates per region, NetworkWatcher_<location> in NetworkWatcherRG."),
+    dnsZoneId: z
+      .string()
+      .regex(AZURE_DNS_ZONE_ID, "an Azure DNS zone id: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/dnszones/<zone>")
+      .optional()
+      .describe(
+        "Azure DNS zone of network.loadBalancer.domain: each public service's certificate validation record and its CNAME (an A record at the apex) are created in it. Without it, each service's dnsRecords lists the records to create by hand, and the managed certificates wait for them.",
+      ),
   })
   .describe("Azure backend options (stack config polycloud:azure.<option>)");
 

@@ -9,7 +9,14 @@ import { resourceGraph } from "../examples/resource-graph";
 import { stackProgram } from "./program";
 
 const STACKS = ["dev", "staging", "prod"] as const;
-const BACKENDS = ["aws", "kubernetes"] as const;
+const BACKENDS = ["aws", "azure", "gcp", "kubernetes"] as const;
+/** What a stack on each cloud sets with `pulumi config set` (its SDK's account and region); the specs' regions are AWS's. */
+const PROVIDER_CONFIG: Readonly<Record<(typeof BACKENDS)[number], Record<string, string>>> = {
+  aws: {},
+  azure: { "azure-native:location": "westeurope", "azure-native:subscriptionId": "11111111-2222-3333-4444-555555555555" },
+  gcp: { "gcp:project": "acme-shop", "gcp:region": "europe-west1" },
+  kubernetes: {},
+};
 
 /** The stack's settings file as the engine would apply it. */
 function stackConfig(stack: string): Record<string, string> {
@@ -25,7 +32,7 @@ function plan(stack: string, config: Record<string, string>): Promise<Plan> {
 describe("stackProgram", () => {
   describe.each(BACKENDS)("on %s", (backend) => {
     it.each(STACKS)("plans stacks/%s.yaml completely when the backend is chosen explicitly", async (stack) => {
-      const result = await plan(stack, { ...stackConfig(stack), "polycloud:provider": backend });
+      const result = await plan(stack, { ...PROVIDER_CONFIG[backend], ...stackConfig(stack), "polycloud:provider": backend });
       expect(result.outputs).toMatchObject({ provider: backend, urls: { api: expect.any(String), worker: expect.any(String) }, databaseEndpoint: expect.any(String) });
       // Stateful resources are protected in production only.
       const protectedCount = result.resources().filter((r) => r.options.protect).length;

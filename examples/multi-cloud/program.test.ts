@@ -7,7 +7,7 @@ import { multiCloud } from "./program";
 
 let plan: Plan;
 beforeAll(async () => {
-  plan = await runProgram(multiCloud, { project: "multi-cloud", stack: "staging", config: { "aws:region": "eu-west-1" }, timeoutMs: 30_000 });
+  plan = await runProgram(multiCloud, { project: "multi-cloud", stack: "staging", config: { "aws:region": "eu-west-1", "gcp:project": "acme-analytics" }, timeoutMs: 30_000 });
 });
 
 /** Every provider resource below a component, by the package of its type token (`aws`, `kubernetes`, `random`). */
@@ -16,14 +16,18 @@ function packagesUnder(component: RecordedResource): string[] {
 }
 
 describe("multiCloud", () => {
-  it("builds the storefront only from AWS resources and the back office only from Kubernetes resources", () => {
+  it("builds each platform only from its own cloud's resources", () => {
     expect(packagesUnder(plan.find("polycloud:platform:Platform", "storefront"))).toEqual(["aws", "random"]);
+    expect(packagesUnder(plan.find("polycloud:platform:Platform", "reports"))).toEqual(["azure-native", "random"]);
+    expect(packagesUnder(plan.find("polycloud:platform:Platform", "analytics"))).toEqual(["gcp", "random"]);
     expect(packagesUnder(plan.find("polycloud:platform:Platform", "back-office"))).toEqual(["kubernetes", "random"]);
   });
 
   it("exports each platform's URLs, endpoints and the backend it was built on", () => {
     expect(plan.outputs).toMatchObject({
       storefront: { provider: "aws", urls: { web: "https://shop.example.com" }, databaseEndpoint: expect.any(String), bucketNames: { media: expect.any(String) } },
+      reports: { provider: "azure", urls: { reports: expect.any(String) }, databaseEndpoint: expect.stringMatching(/\.postgres\.database\.azure\.com$/), bucketNames: { exports: expect.any(String) } },
+      analytics: { provider: "gcp", urls: { ingest: "https://events.example.com" }, cacheEndpoint: expect.any(String), bucketNames: { events: expect.any(String) } },
       backOffice: { provider: "kubernetes", urls: { admin: expect.stringMatching(/^http:\/\/admin\..*\.svc\.cluster\.local/) }, cacheEndpoint: expect.any(String) },
     });
     expect(plan.outputs["storefront"].detection.signals[0]).toEqual({ provider: "aws", tier: 1, source: "option", name: "Platform backend option", value: "aws" });

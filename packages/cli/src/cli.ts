@@ -5,8 +5,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command, CommanderError } from "commander";
-import { checkModel, closestMatch, formatProblem, PolycloudError, type Problem, type Provider, type ResolvedSpec } from "@polycloud/core";
-import { collectSignals, detect, explain, explainSignals, RELEASED_BACKENDS, REGION_CONFIG_KEYS, type Decision } from "@polycloud/platform";
+import { checkModel, closestMatch, formatProblem, PolycloudError, type Provider, type ResolvedSpec } from "@polycloud/core";
+import { collectSignals, detect, explain, explainSignals, BACKENDS, REGION_CONFIG_KEYS, type Decision } from "@polycloud/platform";
 import { detectInput, readStackConfig, specAndConfig, type SpecFlags } from "./context";
 import { engineCommand, type EngineFlags, type EngineOperation } from "./engine";
 import { ExitCode, reportError } from "./errors";
@@ -15,8 +15,8 @@ import { planCommand, type PlanFlags } from "./plan";
 
 const VERSION = (JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { version: string }).version;
 
-/** The clouds, as every list of them says until Azure and GCP land. */
-export const CLOUDS = "AWS and Kubernetes today; Azure and GCP coming";
+/** The clouds, as every list of them says. */
+export const CLOUDS = "AWS, Azure, GCP and Kubernetes";
 
 /** What each command does, for help and for suggestions after an unknown command. */
 const COMMANDS = {
@@ -119,7 +119,7 @@ function buildProgram(io: Io, exit: (code: number) => void): Command {
 
 function specOptions(command: Command): Command {
   return command
-    .option("--provider <provider>", "aws | kubernetes (azure and gcp coming; default: detected)")
+    .option("--provider <provider>", "aws | azure | gcp | kubernetes (default: detected)")
     .option("--stack <name>", "stack name (default: the spec file's name, e.g. dev for dev.yaml)")
     .option("-c, --config <key=value>", "stack config, repeatable, e.g. -c aws:region=eu-west-1", (value: string, previous: string[] = []) => [...previous, value])
     .option("--strict", "only explicit choices and stack config decide the provider");
@@ -170,19 +170,18 @@ function validateCommand(specArg: string, flags: SpecFlags, io: Io): number {
   const summary = `${spec.name} (${spec.environment}, provider ${spec.provider}): ${contents(spec)}`;
   if (decision !== undefined) {
     const { provider } = decision;
-    PolycloudError.throwIfAny(unreleased(provider), "Backend not available");
     const check = checkModel(spec, provider, withRegion(spec, provider, config));
     PolycloudError.throwIfAny(check.problems, `Spec ${spec.name} cannot be built on ${provider}`);
     io.stdout.write(`${specArg} is valid on ${provider}: ${summary}\n`);
     if (check.warnings.length > 0) io.stdout.write(["Warnings:", ...check.warnings.map((w) => `  - ${formatProblem(w)}`), ""].join("\n"));
     return ExitCode.ok;
   }
-  const checks = RELEASED_BACKENDS.map((provider) => ({ provider, ...checkModel(spec, provider, config) }));
+  const checks = BACKENDS.map((provider) => ({ provider, ...checkModel(spec, provider, config) }));
   const building = checks.filter((c) => c.problems.length === 0);
   if (building.length === 0) {
     throw new PolycloudError(
       checks.flatMap((c) => c.problems.map((p) => ({ ...p, message: `on ${c.provider}: ${p.message}` }))),
-      `Spec ${spec.name} cannot be built on any available backend (${RELEASED_BACKENDS.join(", ")})`,
+      `Spec ${spec.name} cannot be built on any available backend (${BACKENDS.join(", ")})`,
     );
   }
   io.stdout.write(
@@ -195,11 +194,16 @@ function validateCommand(specArg: string, flags: SpecFlags, io: Io): number {
           : `  ${c.provider}: would refuse it (${c.problems.length === 1 ? "1 problem" : `${c.problems.length} problems`}):`,
         ...(c.problems.length === 0 ? c.warnings : c.problems).map((p) => `    - ${formatProblem(p)}`),
       ]),
-      `Choose one with --provider ${building.map((c) => c.provider).join(" or --provider ")}, polycloud:provider in the stack config or provider: in the spec.`,
+      `Choose one with --provider ${listed(building.map((c) => c.provider))}, polycloud:provider in the stack config or provider: in the spec.`,
       "",
     ].join("\n"),
   );
   return ExitCode.ok;
+}
+
+/** `aws`, `aws or gcp`, `aws, azure or gcp`. */
+function listed(words: readonly string[]): string {
+  return words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} or ${words.at(-1)}`;
 }
 
 function contents(spec: ResolvedSpec): string {
@@ -216,18 +220,6 @@ function contents(spec: ResolvedSpec): string {
 function withRegion(spec: ResolvedSpec, provider: Provider, config: Readonly<Record<string, string>>): Record<string, string> {
   const key = REGION_CONFIG_KEYS[provider];
   return spec.region !== undefined && key !== undefined && config[key] === undefined ? { ...config, [key]: spec.region } : { ...config };
-}
-
-/** The problem of a provider whose backend is not released yet, as `plan` would meet it. */
-function unreleased(provider: Provider): Problem[] {
-  if (RELEASED_BACKENDS.includes(provider)) return [];
-  return [
-    {
-      path: "provider",
-      message: `"${provider}" was chosen, but its backend is not released yet; available backends: ${RELEASED_BACKENDS.join(", ")} (${CLOUDS})`,
-      fix: `choose one of ${RELEASED_BACKENDS.join(", ")} (--provider, polycloud:provider or provider: in the spec)`,
-    },
-  ];
 }
 
 /**

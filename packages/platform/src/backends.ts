@@ -13,12 +13,8 @@ export const BACKEND_PACKAGES: Readonly<Record<Provider, string>> = {
   kubernetes: "@polycloud/kubernetes",
 };
 
-/**
- * Providers whose backend package is published. A missing package of any other provider is not
- * installable yet, so the error says so instead of suggesting an install that would fail; once the
- * package exists and is installed, it loads like any other.
- */
-export const RELEASED_BACKENDS: readonly Provider[] = ["aws", "kubernetes"];
+/** Every provider with a backend, in the order validate checks and lists them. */
+export const BACKENDS = Object.keys(BACKEND_PACKAGES) as readonly Provider[];
 
 /** The stack config key through which each provider's SDK takes the spec's `region`; Kubernetes has none. */
 export const REGION_CONFIG_KEYS: Readonly<Record<Provider, string | undefined>> = {
@@ -61,18 +57,6 @@ function missingPackage(error: unknown, provider: Provider, packageName: string)
   // Relative paths are files missing inside an installed package: a broken install, not a missing package.
   if (missing === undefined || missing.startsWith(".") || missing.startsWith("/")) return undefined;
   const name = missing.startsWith("@") ? missing.split("/").slice(0, 2).join("/") : missing.split("/")[0]!;
-  if (name === packageName && !RELEASED_BACKENDS.includes(provider)) {
-    return new PolycloudError(
-      [
-        {
-          path: "provider",
-          message: `"${provider}" was chosen but ${packageName} is not installed (the ${PROVIDER_TITLES[provider]} backend is not released yet); available backends: ${RELEASED_BACKENDS.join(", ")}`,
-          fix: `choose one of ${RELEASED_BACKENDS.join(", ")} (--provider, polycloud:provider or provider: in the spec)`,
-        },
-      ],
-      "Backend not available",
-    );
-  }
   const what = name === packageName ? `the ${provider} backend ${packageName} is not installed` : `${name}, which ${packageName} needs, is not installed`;
   return new PolycloudError(
     [{ path: "provider", message: `"${provider}" was chosen but ${what}`, fix: `install it: pnpm add ${name} (or npm install ${name})` }],
@@ -80,4 +64,3 @@ function missingPackage(error: unknown, provider: Provider, packageName: string)
   );
 }
 
-const PROVIDER_TITLES: Readonly<Record<Provider, string>> = { aws: "AWS", azure: "Azure", gcp: "GCP", kubernetes: "Kubernetes" };

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseSpec, PolycloudError, type AppModel, type Backend, type BuildOptions, type Provider } from "@polycloud/core";
 import { runProgram, secretConfig } from "@polycloud/testing";
-import { BACKEND_PACKAGES, loadBackend, type ModuleLoader } from "./backends";
+import { BACKEND_PACKAGES, BACKENDS, loadBackend, type ModuleLoader } from "./backends";
 import { Platform } from "./platform";
 
 const SPEC = {
@@ -271,7 +271,7 @@ describe("Platform", () => {
 
   // These throw before the component is registered: outside a Pulumi program, reaching `super` would fail differently.
   it.each<[string, () => Platform, RegExp]>([
-    ["the backend package is missing", () => new Platform("shop", spec, { backend: "azure", detection: {}, loadModule: loader([]) }), /Backend not available .*"azure" was chosen but @polycloud\/azure is not installed \(the Azure backend is not released yet\); available backends: aws, kubernetes; choose one of aws, kubernetes/s],
+    ["the backend package is missing", () => new Platform("shop", spec, { backend: "azure", detection: {}, loadModule: loader([]) }), /Backend not available .*"azure" was chosen but the azure backend @polycloud\/azure is not installed; install it: pnpm add @polycloud\/azure/s],
     ["the provider cannot build the spec", () => new Platform("shop", { ...SPEC, network: { cdn: true } }, { backend: "aws", detection: {}, loadModule: loader([fakeBackend("aws")]) }), /Spec shop cannot be built on aws \(1 problem\):\n {2}- network\.cdn: true is not available on AWS/],
     ["production needs a domain for TLS", () => new Platform("shop", { ...SPEC, environment: "production" }, { backend: "kubernetes", detection: {}, loadModule: loader([fakeBackend("kubernetes")]) }), /Spec shop cannot be built on kubernetes .*network\.loadBalancer\.domain: is required for tls/s],
     ["a backend option is invalid", () => new Platform("shop", spec, { backend: "aws", detection: { config: { "polycloud:aws.hostedZoneId": "zone" } }, loadModule: loader([fakeBackend("aws")]) }), /polycloud:aws\.hostedZoneId: .*a Route 53 hosted zone id/s],
@@ -285,13 +285,13 @@ describe("Platform", () => {
 });
 
 describe("loadBackend", () => {
-  it("says a backend is not released yet, and which are, when the real require cannot find an unreleased one", () => {
-    expect(() => loadBackend("gcp")).toThrow(/@polycloud\/gcp is not installed \(the GCP backend is not released yet\); available backends: aws, kubernetes/);
-    expect(() => loadBackend("gcp")).not.toThrow(/pnpm add/);
+  it.each(BACKENDS)("loads the %s backend from its package", (provider) => {
+    expect(loadBackend(provider)).toMatchObject({ provider, packageName: `@polycloud/${provider}` });
   });
 
-  it("names the package to install when a released backend is not installed", () => {
+  it("names the package to install when a backend is not installed", () => {
     expect(() => loadBackend("kubernetes", loader([]))).toThrow(/the kubernetes backend @polycloud\/kubernetes is not installed; install it: pnpm add @polycloud\/kubernetes/);
+    expect(() => loadBackend("gcp", loader([]))).toThrow(/the gcp backend @polycloud\/gcp is not installed; install it: pnpm add @polycloud\/gcp/);
   });
 
   it("names the missing peer dependency when the backend is installed but its SDK is not", () => {

@@ -16,6 +16,15 @@ export function availabilitySli(runName: string): { totalServiceFilter: string; 
   return { totalServiceFilter: cloudRunFilter("request_count", runName), badServiceFilter: cloudRunFilter("request_count", runName, ' AND metric.labels.response_code_class="5xx"') };
 }
 
+/**
+ * One revision's 5xx responses and all its responses (Cloud Run's `request_count` on the revision's
+ * `revision_name` label): the numerator and denominator of the ratio a rollout watches.
+ */
+export function revisionErrorRatio(runName: string, revision: string): { filter: string; denominatorFilter: string } {
+  const only = ` AND resource.labels.revision_name="${revision}"`;
+  return { filter: cloudRunFilter("request_count", runName, `${only} AND metric.labels.response_code_class="5xx"`), denominatorFilter: cloudRunFilter("request_count", runName, only) };
+}
+
 /** The latency SLI: requests answered within the p95 target are good (Cloud Run's request_latencies are in milliseconds). */
 export function latencySli(runName: string, latencyP95Ms: number): { distributionFilter: string; range: { min: number; max: number } } {
   return { distributionFilter: cloudRunFilter("request_latencies", runName), range: { min: 0, max: latencyP95Ms } };

@@ -77,6 +77,17 @@ describe("the GCP backend", () => {
     expect(plan.findAll(dns.RecordSet).map((r) => [r.inputs.managedZone, r.inputs.name])).toEqual([["shop-example-com", "shop.example.com."]]);
   });
 
+  it("splits a canary service's traffic with the stable revision stack config names, and refuses one of a service the spec does not have", async () => {
+    const canary: SpecInput = { ...shop, services: { ...shop.services, api: { ...shop.services.api!, deployment: { strategy: "canary" } } } };
+    const plan = await planModel(gcpModel(canary, { "polycloud:gcp.stableRevisions.api": "shop-dev-api-0b1c2d3e" }));
+    const api = plan.find(cloudrunv2.Service, "shop-api-service");
+    expect(api.inputs.traffics?.map((t) => [t.revision, t.percent])).toEqual([[api.inputs.template.revision, 10], ["shop-dev-api-0b1c2d3e", 90]]);
+    expect(plan.find(cloudrunv2.Service, "shop-worker-service").inputs.traffics).toEqual([{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 100 }]);
+    await expect(planModel(gcpModel(canary, { "polycloud:gcp.stableRevisions.apj": "shop-dev-api-0b1c2d3e" }))).rejects.toThrow(
+      'polycloud:gcp.stableRevisions.apj: "apj" is not a service of the spec; allowed: api, worker; did you mean polycloud:gcp.stableRevisions.api?',
+    );
+  });
+
   it("turns on Data Access audit logs and a sink of every audit log to a log bucket when logging.audit is on", async () => {
     const plan = await planModel(gcpModel({ ...shop, logging: { audit: true, retentionDays: 400 } }));
     expect(plan.find(projects.IAMAuditConfig).inputs).toMatchObject({ project: "acme-shop", service: "allServices", auditLogConfigs: [{ logType: "ADMIN_READ" }, { logType: "DATA_READ" }, { logType: "DATA_WRITE" }] });

@@ -5,7 +5,7 @@
  * decided by the model; here each part becomes components, wired exactly as its grants say.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { GCP_REGION, type AppModel, type Backend, type BuildOptions, type BuiltPlatform, type SecretBinding } from "@polycloud/core";
+import { closestMatch, GCP_REGION, PolycloudError, type AppModel, type Problem, type Backend, type BuildOptions, type BuiltPlatform, type SecretBinding } from "@polycloud/core";
 import { AuditLog } from "./audit-log";
 import { Bucket } from "./bucket";
 import { Cache } from "./cache";
@@ -57,8 +57,9 @@ export function regionOfModel(model: AppModel<"gcp">): string {
  * client, and invoke exactly the services it calls; public services are reached through their load balancer.
  *
  * Backend options come from the model (`providers.gcp`, stack config `polycloud:gcp.<option>`): `region`,
- * and `dnsManagedZone`, where each public service's A record is created (without it, each service lists
- * the record to create in `dnsRecords`; its Google-managed certificate is provisioned once it resolves).
+ * `dnsManagedZone`, where each public service's A record is created (without it, each service lists
+ * the record to create in `dnsRecords`; its Google-managed certificate is provisioned once it resolves),
+ * and `stableRevisions`, the revision serving before a canary or blue-green deployment of each service.
  *
  * @param options.secretValues values of spec secrets by name. Where the model says: a secret without one
  * is generated once when its spec says `generate: true`, and otherwise created without a version.
@@ -97,6 +98,8 @@ export function buildGcp(model: AppModel<"gcp">, parent: pulumi.ComponentResourc
     return { envName: binding.envName, location: store.location };
   };
   const dnsManagedZone = model.options.dnsManagedZone;
+  const stableRevisions = model.options.stableRevisions ?? {};
+  PolycloudError.throwIfAny(stableRevisionProblems(Object.keys(stableRevisions), Object.keys(model.services)), "Invalid gcp backend options");
   const services = Object.fromEntries(
     Object.values(model.services).map((service) => [
       service.name,
@@ -113,6 +116,7 @@ export function buildGcp(model: AppModel<"gcp">, parent: pulumi.ComponentResourc
           cdn: model.network.cdn,
           ...(service.host === undefined ? {} : { host: service.host }),
           ...(dnsManagedZone === undefined ? {} : { dnsManagedZone }),
+          ...(stableRevisions[service.name] === undefined ? {} : { stableRevision: stableRevisions[service.name] }),
         },
         opts,
       ),
@@ -157,6 +161,20 @@ export function buildGcp(model: AppModel<"gcp">, parent: pulumi.ComponentResourc
     monitoring,
     ...(audit === undefined ? {} : { audit }),
   };
+}
+
+/** Stable revisions of services the spec does not have: each a problem, with the closest service. */
+export function stableRevisionProblems(named: readonly string[], services: readonly string[]): Problem[] {
+  return named
+    .filter((name) => !services.includes(name))
+    .map((name) => {
+      const guess = closestMatch(name, services);
+      return {
+        path: `polycloud:gcp.stableRevisions.${name}`,
+        message: `"${name}" is not a service of the spec; allowed: ${services.join(", ")}`,
+        fix: guess === undefined ? `remove it (pulumi config rm polycloud:gcp.stableRevisions.${name})` : `did you mean polycloud:gcp.stableRevisions.${guess}?`,
+      };
+    });
 }
 
 /** The Google Cloud backend that `@polycloud/platform` loads. */

@@ -1,12 +1,17 @@
+import * as cloudfunctionsv2 from "@pulumi/gcp/cloudfunctionsv2";
 import * as cloudrunv2 from "@pulumi/gcp/cloudrunv2";
 import * as compute from "@pulumi/gcp/compute";
 import * as dns from "@pulumi/gcp/dns";
+import * as monitoring from "@pulumi/gcp/monitoring";
+import * as pubsub from "@pulumi/gcp/pubsub";
 import * as secretmanager from "@pulumi/gcp/secretmanager";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
+import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
 import { parseSpec, type SpecInput } from "@polycloud/core";
 import { WAF_RULES } from "./load-balancer";
 import { Network } from "./network";
+import { revisionName } from "./rollout";
 import { WebService, type WebServiceArgs } from "./web-service";
 import { NETWORK, planOf } from "./__tests__/fixtures";
 
@@ -113,9 +118,122 @@ describe("WebService", () => {
     expect(plan.findAll(cloudrunv2.ServiceIamMember).map((m) => [m.inputs.role, m.inputs.member])).toEqual([["roles/run.invoker", "serviceAccount:api@acme-shop.iam.gserviceaccount.com"]]);
   });
 
-  it("warns that canary and blue-green deploy as rolling updates", async () => {
-    const plan = await build({ deployment: { strategy: "canary" } });
-    expect(plan.logs.filter((l) => l.severity === "warning").map((l) => l.message)).toContainEqual(expect.stringMatching(/^service api: canary deployments are not built on Google Cloud yet/));
+  describe("deployments", () => {
+    type Deployment = Record<string, unknown>;
+    const deploy = (deployment: Deployment, extra: Extra = {}, image = "ghcr.io/acme/api:1.0.0") =>
+      planOf(() => {
+        const network = new Network("net", { app: "shop", network: NETWORK });
+        const api = new WebService("api", { app: "shop", network, host: "shop.example.com", ...specOf({ image, deployment }), ...extra });
+        return { revision: api.revision, candidateUrl: api.candidateUrl, promotion: api.promotion };
+      });
+    const canary = { strategy: "canary" };
+    const STABLE = "shop-dev-api-0b1c2d3e";
+    const rollbackPieces = [cloudfunctionsv2.Function, pubsub.Topic, monitoring.NotificationChannel, storage.Bucket, monitoring.AlertPolicy] as const;
+
+    it("names each revision after the service and a hash of its template, the same in every plan and another when the image changes", async () => {
+      const [first, again, next] = await Promise.all([deploy(canary), deploy(canary), deploy(canary, {}, "ghcr.io/acme/api:1.0.1")]);
+      const template = first.find(cloudrunv2.Service).inputs.template;
+      expect(template.revision).toBe(revisionName("shop-dev-api", template));
+      expect(first.outputs["revision"]).toBe(template.revision);
+      expect(again.find(cloudrunv2.Service).inputs.template.revision).toBe(template.revision);
+      expect(next.find(cloudrunv2.Service).inputs.template.revision).toMatch(/^shop-dev-api-[0-9a-f]{8}$/);
+      expect(next.find(cloudrunv2.Service).inputs.template.revision).not.toBe(template.revision);
+    });
+
+    it("defaults a rolling update to Cloud Run's latest ready revision, with no rollback pieces", async () => {
+      const plan = await deploy({ strategy: "rolling" }, { stableRevision: STABLE });
+      expect(plan.find(cloudrunv2.Service).inputs.traffics).toEqual([{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 100 }]);
+      for (const type of rollbackPieces) plan.resourceCountIs(type, 0);
+      expect(plan.outputs["promotion"]).toBeUndefined();
+    });
+
+    it("sends all traffic to a first canary, which has the rollback function but no alert until there is a stable revision", async () => {
+      const plan = await deploy(canary);
+      const candidate = plan.outputs["revision"] as string;
+      expect(plan.find(cloudrunv2.Service).inputs.traffics).toEqual([{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: candidate, percent: 100 }]);
+      plan.resourceCountIs(cloudfunctionsv2.Function, 1);
+      plan.resourceCountIs(monitoring.AlertPolicy, 0);
+      expect(plan.outputs["promotion"]).toBeUndefined();
+      expect(plan.outputs["candidateUrl"]).toBeUndefined();
+    });
+
+    it("sends a canary the first step's share and the stable revision the rest, watched by an alert on the new revision that rolls back to the stable one", async () => {
+      const plan = await deploy({ strategy: "canary", canary: { steps: [20, 100] } }, { stableRevision: STABLE });
+      const run = plan.find(cloudrunv2.Service);
+      const candidate = plan.outputs["revision"] as string;
+      expect(run.inputs.traffics).toEqual([
+        { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: candidate, percent: 20, tag: "canary" },
+        { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: STABLE, percent: 80 },
+      ]);
+      expect(plan.outputs["candidateUrl"]).toBe(run.outputs.uri!.replace("https://", "https://canary---"));
+      expect(plan.outputs["promotion"]).toBe(`pulumi config set polycloud:gcp.stableRevisions.api ${candidate} && pulumi up`);
+      expect(plan.logs.map((l) => l.message)).toContainEqual(`service api: canary of revision ${candidate} (stable ${STABLE}); promote it with: pulumi config set polycloud:gcp.stableRevisions.api ${candidate} && pulumi up`);
+      const policy = plan.find(monitoring.AlertPolicy);
+      const condition = policy.inputs.conditions[0]!.conditionThreshold!;
+      const only = `resource.type="cloud_run_revision" AND resource.labels.service_name="shop-dev-api" AND resource.labels.revision_name="${candidate}"`;
+      expect(condition).toMatchObject({
+        filter: `metric.type="run.googleapis.com/request_count" AND ${only} AND metric.labels.response_code_class="5xx"`,
+        denominatorFilter: `metric.type="run.googleapis.com/request_count" AND ${only}`,
+        comparison: "COMPARISON_GT",
+        // The SLO's error rate: the development preset's 1%.
+        thresholdValue: 0.01,
+        duration: "120s",
+      });
+      expect(policy.inputs.enabled).toBe(true);
+      expect(policy.inputs.userLabels).toMatchObject({ rollback_service: "shop-dev-api", rollback_to: STABLE, rollback_from: candidate });
+      expect(policy.inputs.notificationChannels).toEqual([plan.find(monitoring.NotificationChannel).id]);
+      expect(plan.find(monitoring.NotificationChannel).inputs.labels).toEqual({ topic: plan.find(pubsub.Topic).id });
+    });
+
+    it("keeps a blue-green's traffic on the stable revision and serves the new one at its preview tag until promoted", async () => {
+      const plan = await deploy({ strategy: "blue-green" }, { stableRevision: STABLE });
+      const candidate = plan.outputs["revision"] as string;
+      expect(plan.find(cloudrunv2.Service).inputs.traffics).toEqual([
+        { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: STABLE, percent: 100 },
+        { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: candidate, percent: 0, tag: "preview" },
+      ]);
+      expect(plan.outputs["candidateUrl"]).toBe(plan.find(cloudrunv2.Service).outputs.uri!.replace("https://", "https://preview---"));
+      expect(plan.find(monitoring.AlertPolicy).inputs.userLabels).toMatchObject({ rollback_to: STABLE, rollback_from: candidate });
+    });
+
+    it("sends all traffic to a promoted revision (stable is the one deployed) and disables its alert", async () => {
+      const candidate = (await deploy({ strategy: "blue-green" })).outputs["revision"] as string;
+      const plan = await deploy({ strategy: "blue-green" }, { stableRevision: candidate });
+      expect(plan.find(cloudrunv2.Service).inputs.traffics).toEqual([{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: candidate, percent: 100 }]);
+      expect(plan.find(monitoring.AlertPolicy).inputs.enabled).toBe(false);
+      expect(plan.outputs["promotion"]).toBeUndefined();
+      expect(plan.outputs["candidateUrl"]).toBeUndefined();
+    });
+
+    it("lets the rollback function update this service only, as an account of its own triggered by the rollback topic", async () => {
+      const plan = await deploy(canary, { stableRevision: STABLE });
+      const run = plan.find(cloudrunv2.Service);
+      const rollbackAccount = plan.find(serviceaccount.Account, "api-rollback-sa");
+      const fn = plan.find(cloudfunctionsv2.Function);
+      expect(fn.inputs.serviceConfig).toMatchObject({ serviceAccountEmail: rollbackAccount.outputs.email, ingressSettings: "ALLOW_INTERNAL_ONLY", environmentVariables: { SERVICE: run.id } });
+      expect(fn.inputs.eventTrigger).toMatchObject({ eventType: "google.cloud.pubsub.topic.v1.messagePublished", pubsubTopic: plan.find(pubsub.Topic).id });
+      const member = `serviceAccount:${rollbackAccount.outputs.email}`;
+      expect(plan.findAll(cloudrunv2.ServiceIamMember).filter((m) => m.inputs.member === member).map((m) => [m.inputs.name, m.inputs.role])).toEqual([
+        [run.outputs.name, "roles/run.developer"],
+        [fn.outputs.name, "roles/run.invoker"],
+      ]);
+      expect(plan.find(serviceaccount.IAMMember).inputs).toEqual({ serviceAccountId: plan.find(serviceaccount.Account, "api-sa").outputs.name, role: "roles/iam.serviceAccountUser", member });
+    });
+
+    it("builds no rollback pieces when rollback.onAlarm is false", async () => {
+      const plan = await deploy({ strategy: "canary", rollback: { onAlarm: false } }, { stableRevision: STABLE });
+      expect(plan.find(cloudrunv2.Service).inputs.traffics).toHaveLength(2);
+      for (const type of rollbackPieces) plan.resourceCountIs(type, 0);
+    });
+
+    it("refuses a stable revision that is not a revision of the service, naming the value, what is allowed and the fix", async () => {
+      await planOf(() => {
+        const network = new Network("net", { app: "shop", network: NETWORK });
+        expect(() => new WebService("api", { app: "shop", network, host: "shop.example.com", ...specOf({ deployment: canary }), stableRevision: "shop-dev-web-0b1c2d3e" })).toThrow(
+          'stableRevision: "shop-dev-web-0b1c2d3e" is not a revision of Cloud Run service shop-dev-api; allowed: shop-dev-api-<suffix>, lowercase letters, digits and hyphens, at most 63 characters; set it to a revision of the service (gcloud run revisions list --service shop-dev-api), or leave it unset for a first deployment',
+        );
+      });
+    });
   });
 
   it("refuses what Cloud Run would refuse, every problem at once, before anything is created", async () => {

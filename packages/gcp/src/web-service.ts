@@ -7,13 +7,18 @@
  * Balancer (ingress internal-and-load-balancing); a private one only from the VPC, and only from the
  * callers granted `roles/run.invoker`.
  *
- * Deployments: Cloud Run sends traffic to a new revision only once its startup probe passes, so a
- * revision that fails its health check never serves and the previous one keeps the traffic (rollback on
- * failed health, for every strategy). Canary steps and blue-green switches are not built yet: those
- * strategies deploy as a rolling update, with a warning.
+ * Deployments: every revision has a deterministic name (`<service>-<hash of its template>`), so the
+ * program names the revision it deploys (the candidate) and, from `stableRevision`, the one serving
+ * before it. Canary sends the first step's share to the candidate and the rest to the stable revision;
+ * blue-green keeps all traffic on the stable revision and serves the candidate only at its `preview` tag;
+ * promotion makes the candidate the stable revision. Cloud Run sends traffic to a revision only once its
+ * startup probe passes, so a revision that fails its health check never serves (rollback on failed
+ * health, for every strategy); with `rollback.onAlarm`, the candidate's 5xx ratio above the SLO's error
+ * rate sets the traffic back to the stable revision (see rollback.ts).
  */
 import * as cloudrunv2 from "@pulumi/gcp/cloudrunv2";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
+import type * as input from "@pulumi/gcp/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import { CLOUD_RUN_MAX, PolycloudError, transformed, type Problem, type Transform, type WebServiceArgs as CoreWebServiceArgs, type WebServiceOutputs } from "@polycloud/core";
 import { PolycloudComponent } from "@polycloud/core/component";
@@ -21,6 +26,8 @@ import { labelsOf, nameOf, regionOf } from "./common";
 import { createLoadBalancer, type LoadBalancer, type LoadBalancerTransforms } from "./load-balancer";
 import type { Network } from "./network";
 import { grantSecretRead, type GcpSecretReference } from "./secrets";
+import { createRollback, type Rollback } from "./rollback";
+import { inRollout, promoteCommand, REVISION_NAME, revisionName, tagUrl, trafficOf } from "./rollout";
 import { cloudRunSize } from "./sizing";
 
 /** Cloud Run's probe limits (core's): a startup probe waits at most 240 s before it starts, and probes every 1 to 240 s. */
@@ -38,6 +45,14 @@ export interface WebServiceArgs extends CoreWebServiceArgs<Network> {
   readonly dnsManagedZone?: string;
   /** Requests one instance serves at once. @default 80 */
   readonly concurrency?: number;
+  /**
+   * The revision serving before this deployment, for canary and blue-green: it keeps the traffic the
+   * candidate does not take, and is what a rollback on alerts restores. Set it to the candidate (output
+   * `revision`) to promote it. The backend takes it from `polycloud:gcp.stableRevisions.<service>`.
+   * @default none: a first deployment, all traffic to the revision deployed
+   * @example "shop-prd-api-3f9a1c2e"
+   */
+  readonly stableRevision?: string;
   /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
   readonly transform?: LoadBalancerTransforms & {
     readonly service?: Transform<cloudrunv2.ServiceArgs>;
@@ -45,8 +60,11 @@ export interface WebServiceArgs extends CoreWebServiceArgs<Network> {
   };
 }
 
-/** Problems with a service's args that Cloud Run would refuse, every one at once. */
-export function webServiceProblems(args: WebServiceArgs): Problem[] {
+/**
+ * Problems with a service's args that Cloud Run would refuse, every one at once.
+ * @param runName the Cloud Run service's name, which its revisions' names begin with.
+ */
+export function webServiceProblems(args: WebServiceArgs, runName: string): Problem[] {
   const { service } = args;
   const problems: Problem[] = [];
   const at = (field: string) => `services.${service.name}.${field}`;
@@ -59,6 +77,14 @@ export function webServiceProblems(args: WebServiceArgs): Problem[] {
   }
   if (health.intervalSeconds > MAX_STARTUP_DELAY_SECONDS || health.timeoutSeconds >= health.intervalSeconds) {
     problems.push({ path: at("healthCheck"), message: `interval ${health.intervalSeconds} s and timeout ${health.timeoutSeconds} s are not probe timings Cloud Run accepts; allowed: timeout < interval <= ${MAX_STARTUP_DELAY_SECONDS}`, fix: "make timeoutSeconds smaller than intervalSeconds" });
+  }
+  const stable = args.stableRevision;
+  if (stable !== undefined && (!REVISION_NAME.test(stable) || !stable.startsWith(`${runName}-`))) {
+    problems.push({
+      path: "stableRevision",
+      message: `"${stable}" is not a revision of Cloud Run service ${runName}; allowed: ${runName}-<suffix>, lowercase letters, digits and hyphens, at most 63 characters`,
+      fix: `set it to a revision of the service (gcloud run revisions list --service ${runName}), or leave it unset for a first deployment`,
+    });
   }
   if (args.loadBalancer.tls && args.host === undefined && service.public) {
     problems.push({ path: "host", message: "is not set, and a public service with TLS needs the domain its Google-managed certificate is issued for", fix: "set host, or set loadBalancer.tls to false" });
@@ -84,22 +110,30 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
   /** `serviceAccount:<email>` of the service, for grants. */
   readonly member: pulumi.Output<string>;
   readonly url: pulumi.Output<string>;
+  /** The revision this deployment serves or rolls out (`<Cloud Run service>-<hash of its template>`). */
+  readonly revision: pulumi.Output<string>;
+  /** While a canary or blue-green candidate is not promoted: its own URL (its `canary` or `preview` tag), reachable as the service's ingress allows. */
+  readonly candidateUrl: pulumi.Output<string | undefined>;
+  /** While a candidate is not promoted: the command that promotes it. */
+  readonly promotion: pulumi.Output<string | undefined>;
+  /** Rollback on alerts, for canary and blue-green with `rollback.onAlarm`. */
+  readonly rollback?: Rollback;
   /** DNS records to create by hand when no Cloud DNS zone is given (host -> A address). */
   readonly dnsRecords: pulumi.Output<{ name: string; type: string; value: string }[]>;
   private readonly componentName: string;
 
   constructor(name: string, args: WebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gcp", "WebService", name, args, opts);
-    PolycloudError.throwIfAny(webServiceProblems(args), `Invalid web service ${name}`);
-    this.componentName = name;
     const spec = args.service;
+    this.runName = nameOf(this.defaults, "cloudRunService", spec.name);
+    PolycloudError.throwIfAny(webServiceProblems(args, this.runName), `Invalid web service ${name}`);
+    this.componentName = name;
     const region = regionOf(args.region ?? args.network.region, `WebService ${name}`);
     const t = args.transform ?? {};
     const labels = labelsOf(this.defaults, { service: spec.name });
     const child = this.childOptions();
     this.serviceName = spec.name;
     this.networkTag = nameOf(this.defaults, "resource", spec.name);
-    this.runName = nameOf(this.defaults, "cloudRunService", spec.name);
     if (args.host !== undefined) this.host = args.host;
     this.autoscaling = spec.autoscaling;
     this.exposure = { public: spec.public, tls: spec.public && args.loadBalancer.tls && args.host !== undefined, healthPath: spec.healthCheck.path };
@@ -110,54 +144,83 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
     this.member = this.serviceAccount.member;
     // Exactly the secrets the service references, each readable by its own account only; the service waits for the grants.
     const secretGrants = (args.secrets ?? []).map((ref) => grantSecretRead(`${name}-reads-${ref.envName.toLowerCase()}`, ref.location.secret, this.member, this));
-    if (spec.deployment.strategy !== "rolling") {
-      pulumi.log.warn(`service ${spec.name}: ${spec.deployment.strategy} deployments are not built on Google Cloud yet; revisions roll out as a rolling update (a revision that fails its startup probe never takes traffic)`, this);
-    }
     const size = cloudRunSize(spec.cpu, spec.memory);
     const health = spec.healthCheck;
     const probe = { httpGet: { path: health.path, port: spec.port }, periodSeconds: health.intervalSeconds, timeoutSeconds: health.timeoutSeconds };
-    this.service = new cloudrunv2.Service(
-      ...transformed(
-        `${name}-service`,
-        {
-          name: this.runName,
-          location: region,
-          description: `${spec.name} of ${this.defaults.app}`,
-          ingress: spec.public ? "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER" : "INGRESS_TRAFFIC_INTERNAL_ONLY",
-          launchStage: "GA",
-          deletionProtection: false,
+    const [serviceName, serviceArgs, serviceOpts] = transformed(
+      `${name}-service`,
+      {
+        name: this.runName,
+        location: region,
+        description: `${spec.name} of ${this.defaults.app}`,
+        ingress: spec.public ? "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER" : "INGRESS_TRAFFIC_INTERNAL_ONLY",
+        launchStage: "GA",
+        deletionProtection: false,
+        labels,
+        template: {
+          serviceAccount: this.serviceAccount.email,
           labels,
-          template: {
-            serviceAccount: this.serviceAccount.email,
-            labels,
-            executionEnvironment: "EXECUTION_ENVIRONMENT_GEN2",
-            maxInstanceRequestConcurrency: args.concurrency ?? 80,
-            scaling: { minInstanceCount: spec.replicas.min, maxInstanceCount: spec.replicas.max },
-            vpcAccess: { egress: "ALL_TRAFFIC", networkInterfaces: [{ network: args.network.networkId, subnetwork: args.network.subnetwork.id, tags: [this.networkTag] }] },
-            containers: [
-              {
-                name: spec.name,
-                image: spec.image,
-                ...(spec.command === undefined ? {} : { commands: [...spec.command] }),
-                ...(spec.args === undefined ? {} : { args: [...spec.args] }),
-                ports: { containerPort: spec.port },
-                resources: { limits: { cpu: size.cpu, memory: size.memory }, cpuIdle: true, startupCpuBoost: true },
-                envs: [
-                  ...Object.entries(spec.env).map(([envName, value]) => ({ name: envName, value })),
-                  ...(args.secrets ?? []).map((ref) => ({ name: ref.envName, valueSource: { secretKeyRef: { secret: ref.location.secret, version: ref.location.version } } })),
-                ],
-                startupProbe: { ...probe, initialDelaySeconds: health.gracePeriodSeconds, failureThreshold: 3 },
-                // Liveness is lenient: a busy instance answering slowly is not restarted at once.
-                livenessProbe: { ...probe, failureThreshold: 5 },
-              },
-            ],
-          },
-          traffics: [{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 100 }],
+          executionEnvironment: "EXECUTION_ENVIRONMENT_GEN2",
+          maxInstanceRequestConcurrency: args.concurrency ?? 80,
+          scaling: { minInstanceCount: spec.replicas.min, maxInstanceCount: spec.replicas.max },
+          vpcAccess: { egress: "ALL_TRAFFIC", networkInterfaces: [{ network: args.network.networkId, subnetwork: args.network.subnetwork.id, tags: [this.networkTag] }] },
+          containers: [
+            {
+              name: spec.name,
+              image: spec.image,
+              ...(spec.command === undefined ? {} : { commands: [...spec.command] }),
+              ...(spec.args === undefined ? {} : { args: [...spec.args] }),
+              ports: { containerPort: spec.port },
+              resources: { limits: { cpu: size.cpu, memory: size.memory }, cpuIdle: true, startupCpuBoost: true },
+              envs: [
+                ...Object.entries(spec.env).map(([envName, value]) => ({ name: envName, value })),
+                ...(args.secrets ?? []).map((ref) => ({ name: ref.envName, valueSource: { secretKeyRef: { secret: ref.location.secret, version: ref.location.version } } })),
+              ],
+              startupProbe: { ...probe, initialDelaySeconds: health.gracePeriodSeconds, failureThreshold: 3 },
+              // Liveness is lenient: a busy instance answering slowly is not restarted at once.
+              livenessProbe: { ...probe, failureThreshold: 5 },
+            },
+          ],
         },
-        { ...child, dependsOn: secretGrants },
-        t.service,
-      ),
+      },
+      { ...child, dependsOn: secretGrants },
+      t.service,
     );
+    // The revision's name hashes the template as Cloud Run receives it (outputs resolved, transforms applied).
+    const template = pulumi.output(serviceArgs.template);
+    this.revision = template.apply((tpl) => tpl.revision ?? revisionName(this.runName, tpl));
+    const deployment = spec.deployment;
+    const stable = args.stableRevision;
+    this.service = new cloudrunv2.Service(
+      serviceName,
+      {
+        ...serviceArgs,
+        template: withRevision(serviceArgs.template, this.revision),
+        // Rolling: Cloud Run's latest ready revision serves. Canary and blue-green: the split between candidate and stable.
+        traffics:
+          serviceArgs.traffics ??
+          (deployment.strategy === "rolling" ? [{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 100 }] : this.revision.apply((candidate) => trafficOf(deployment, candidate, stable))),
+      },
+      serviceOpts,
+    );
+    // The candidate's own URL while it is not promoted: Cloud Run's, once reported, else the one its tag makes.
+    this.candidateUrl = pulumi.all([this.revision, this.service.uri, this.service.trafficStatuses]).apply(([candidate, uri, statuses]) => {
+      const tag = trafficOf(deployment, candidate, stable).find((target) => target.tag !== undefined)?.tag;
+      return tag === undefined ? undefined : (statuses?.find((status) => status.tag === tag)?.uri ?? tagUrl(uri, tag));
+    });
+    this.promotion = this.revision.apply((candidate) => {
+      if (deployment.strategy === "rolling" || !inRollout(candidate, stable)) return undefined;
+      const command = promoteCommand(spec.name, candidate);
+      pulumi.log.info(`service ${spec.name}: ${deployment.strategy} of revision ${candidate} (stable ${stable}); promote it with: ${command}`, this);
+      return command;
+    });
+    if (deployment.strategy !== "rolling" && deployment.rollback.onAlarm) {
+      this.rollback = createRollback(
+        name,
+        { defaults: this.defaults, region, labels, serviceName: spec.name, runName: this.runName, service: this.service, serviceAccount: this.serviceAccount, candidate: this.revision, stable, errorRatePercent: args.slo.errorRatePercent },
+        this,
+      );
+    }
     if (spec.public) {
       // The load balancer carries no identity: anyone may invoke, and ingress admits only the load balancer (and the VPC).
       new cloudrunv2.ServiceIamMember(`${name}-public-invoker`, { name: this.service.name, location: region, role: "roles/run.invoker", member: "allUsers" }, { parent: this });
@@ -184,11 +247,16 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
     const address = this.loadBalancer?.address.address;
     this.dnsRecords =
       address === undefined || args.host === undefined || args.dnsManagedZone !== undefined ? pulumi.output([]) : address.apply((value) => [{ name: args.host!, type: "A", value }]);
-    this.registerOutputs({ url: this.url, serviceAccount: this.serviceAccount.email, dnsRecords: this.dnsRecords });
+    this.registerOutputs({ url: this.url, serviceAccount: this.serviceAccount.email, dnsRecords: this.dnsRecords, revision: this.revision, candidateUrl: this.candidateUrl, promotion: this.promotion });
   }
 
   /** Lets another service (its `serviceAccount:<email>`) call this one. */
   allowFrom(caller: string, member: pulumi.Input<string>): cloudrunv2.ServiceIamMember {
     return new cloudrunv2.ServiceIamMember(`${this.componentName}-invoker-${caller}`, { name: this.service.name, location: this.service.location, role: "roles/run.invoker", member }, { parent: this });
   }
+}
+
+/** A template with its revision's name: a template given as a value keeps its fields apart (a preview shows the known ones). */
+function withRevision(template: pulumi.Input<input.cloudrunv2.ServiceTemplate>, revision: pulumi.Output<string>): pulumi.Input<input.cloudrunv2.ServiceTemplate> {
+  return pulumi.Output.isInstance(template) || template instanceof Promise ? pulumi.all([template, revision]).apply(([value, name]) => ({ ...value, revision: name })) : { ...template, revision };
 }

@@ -79,7 +79,10 @@ describe("the GCP backend", () => {
 
   it("splits a canary service's traffic with the stable revision stack config names, and refuses one of a service the spec does not have", async () => {
     const canary: SpecInput = { ...shop, services: { ...shop.services, api: { ...shop.services.api!, deployment: { strategy: "canary" } } } };
-    const plan = await planModel(gcpModel(canary, { "polycloud:gcp.stableRevisions.api": "shop-dev-api-0b1c2d3e" }));
+    const model = gcpModel(canary, { "polycloud:gcp.stableRevisions.api": "shop-dev-api-0b1c2d3e" });
+    const [plan, preview] = [await planModel(model), await planModel(model, { preview: true })];
+    // The rollback pieces do not wait for the revision's name: a preview creates the same resources.
+    expect(checkPreviewEqualsUpdate(preview, plan)).toEqual([]);
     const api = plan.find(cloudrunv2.Service, "shop-api-service");
     expect(api.inputs.traffics?.map((t) => [t.revision, t.percent])).toEqual([[api.inputs.template.revision, 10], ["shop-dev-api-0b1c2d3e", 90]]);
     expect(plan.find(cloudrunv2.Service, "shop-worker-service").inputs.traffics).toEqual([{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 100 }]);

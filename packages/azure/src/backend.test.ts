@@ -41,11 +41,11 @@ describe("the Azure backend", () => {
     for (const c of cases) expect(() => buildModel(c.spec, "azure", config)).not.toThrow();
   });
 
-  it("refuses the production stack's AWS region without providers.azure.location, naming region", () => {
-    const [prod] = repositorySpecs(join(__dirname, "..", "..", "..")).filter((c) => c.name === "stacks/prod.yaml");
+  it("refuses a spec with another cloud's region and no providers.azure.location, naming region, before anything is built", () => {
+    const spec = parseSpec({ name: "min", region: "us-east-1", services: { app: { image: "ghcr.io/acme/app:1.0.0" } } });
     const error = (() => {
       try {
-        buildModel(prod!.spec, "azure");
+        buildModel(spec, "azure");
       } catch (e) {
         return e;
       }
@@ -53,6 +53,7 @@ describe("the Azure backend", () => {
     })();
     expect(error).toBeInstanceOf(PolycloudError);
     expect((error as PolycloudError).problems.map((p) => p.path)).toEqual(["region"]);
+    expect(buildModel(spec, "azure", config).options.location).toBe("westeurope");
   });
 
   describe("on the rich spec (staging: WAF on)", () => {

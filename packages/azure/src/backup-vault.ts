@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { transformed, type BackupModel, type CommonArgs, type Transform } from "@polycloud/core";
 import { PolycloudComponent } from "@polycloud/core/component";
 import { assignRole } from "./access";
-import { sendDiagnostics } from "./diagnostics";
+import { sendDiagnostics, type DiagnosticsTransforms } from "./diagnostics";
 import { childOptions, clientContext, placed, scopeOf, type BuiltInRole, type Placement, type Scope } from "./scope";
 
 /** What the vault backs up: a flexible server, or the blobs of a storage account. */
@@ -20,7 +20,7 @@ export interface BackupVaultArgs extends CommonArgs, Placement {
   /** Hour (UTC) of the daily vault backup. @default 2 */
   readonly hourUtc?: number;
   /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
-  readonly transform?: {
+  readonly transform?: DiagnosticsTransforms & {
     vault?: Transform<dataprotection.BackupVaultArgs>;
     policy?: Transform<dataprotection.BackupPolicyArgs>;
     instance?: Transform<dataprotection.BackupInstanceArgs>;
@@ -63,7 +63,7 @@ export class BackupVault extends PolycloudComponent {
         t.vault,
       ),
     );
-    sendDiagnostics(scope, name, this.vault.id, args.workspaceId, { metrics: false });
+    sendDiagnostics(scope, name, this.vault.id, args.workspaceId, { metrics: false }, t.diagnostics);
     const principalId = this.vault.identity.apply((i) => i?.principalId ?? "");
     const kinds = [...new Set(args.targets.map((target) => target.kind))];
     const policies = Object.fromEntries(kinds.map((kind) => [kind, this.policy(scope, kind, args, t.policy)])) as Record<BackupTarget["kind"], dataprotection.BackupPolicy>;

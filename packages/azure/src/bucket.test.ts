@@ -102,6 +102,11 @@ describe("Bucket", () => {
     expect((plan.find(T.blob).inputs["deleteRetentionPolicy"] as { days: number }).days).toBe(14);
   });
 
+  it("applies a transform to its diagnostic settings", async () => {
+    const plan = await run(spec(), { transform: { diagnostics: { logAnalyticsDestinationType: "AzureDiagnostics" } } });
+    expect(plan.resources(T.diagnostics).map((d) => d.inputs["logAnalyticsDestinationType"])).toEqual(["AzureDiagnostics", "AzureDiagnostics"]);
+  });
+
   it("applies a transform to the account, merging tags", async () => {
     const plan = await run(spec(), { tags: { team: "web" }, transform: { account: { tags: { cost: "42" }, accessTier: "Cool" } } });
     expect(plan.find(T.account).inputs).toMatchObject({ accessTier: "Cool", tags: { team: "web", cost: "42", app: "shop" } });

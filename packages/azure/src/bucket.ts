@@ -3,7 +3,7 @@ import type * as inputs from "@pulumi/azure-native/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import { transformed, type BucketArgs as CoreBucketArgs, type BucketOutputs, type Transform } from "@polycloud/core";
 import { PolycloudComponent } from "@polycloud/core/component";
-import { sendDiagnostics } from "./diagnostics";
+import { sendDiagnostics, type DiagnosticsTransforms } from "./diagnostics";
 import { createEncryptionKey, type EncryptionKeyTransforms, type VaultRef } from "./encryption-key";
 import { createPrivateEndpoint, type PrivateEndpointPlacement, type PrivateEndpointTransforms } from "./private-endpoint";
 import { childOptions, clientContext, scopeOf, type Placement } from "./scope";
@@ -22,7 +22,8 @@ export interface BucketArgs extends CoreBucketArgs, Placement {
   readonly softDeleteDays?: number;
   /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
   readonly transform?: EncryptionKeyTransforms &
-    PrivateEndpointTransforms & {
+    PrivateEndpointTransforms &
+    DiagnosticsTransforms & {
       account?: Transform<storage.StorageAccountArgs>;
       blobService?: Transform<storage.BlobServicePropertiesArgs>;
       container?: Transform<storage.BlobContainerArgs>;
@@ -115,8 +116,8 @@ export class Bucket extends PolycloudComponent implements BucketOutputs {
       );
     }
     createPrivateEndpoint(scope, name, this.account.id, "blob", args.privateEndpoint, t);
-    sendDiagnostics(scope, name, this.account.id, args.workspaceId, { logs: false });
-    sendDiagnostics(scope, `${name}-blob`, pulumi.interpolate`${this.account.id}/blobServices/default`, args.workspaceId);
+    sendDiagnostics(scope, name, this.account.id, args.workspaceId, { logs: false }, t.diagnostics);
+    sendDiagnostics(scope, `${name}-blob`, pulumi.interpolate`${this.account.id}/blobServices/default`, args.workspaceId, {}, t.diagnostics);
 
     this.bucketName = this.container.name;
     this.containerId = this.container.id;

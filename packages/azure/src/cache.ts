@@ -3,7 +3,7 @@ import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
 import * as pulumi from "@pulumi/pulumi";
 import { azureRedisProblems, PolycloudError, transformed, type CacheArgs as CoreCacheArgs, type CacheOutputs, type Size, type Transform } from "@polycloud/core";
 import { PolycloudComponent } from "@polycloud/core/component";
-import { sendDiagnostics } from "./diagnostics";
+import { sendDiagnostics, type DiagnosticsTransforms } from "./diagnostics";
 import { createEncryptionKey, type EncryptionKeyTransforms, type VaultRef } from "./encryption-key";
 import type { Network } from "./network";
 import { createPrivateEndpoint, type PrivateEndpointTransforms } from "./private-endpoint";
@@ -25,7 +25,8 @@ export interface CacheArgs extends CoreCacheArgs<Network> {
   readonly sku?: string;
   /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
   readonly transform?: EncryptionKeyTransforms &
-    PrivateEndpointTransforms & {
+    PrivateEndpointTransforms &
+    DiagnosticsTransforms & {
       cluster?: Transform<redisenterprise.RedisEnterpriseArgs>;
       database?: Transform<redisenterprise.DatabaseArgs>;
       accessPolicyAssignment?: Transform<redisenterprise.AccessPolicyAssignmentArgs>;
@@ -102,7 +103,7 @@ export class Cache extends PolycloudComponent implements CacheOutputs {
       ),
     );
     createPrivateEndpoint(scope, name, this.cluster.id, "redisEnterprise", { subnetId: net.subnetId({ kind: "privateEndpoints" }), privateDnsZoneId: net.privateZoneIds.redis }, t);
-    sendDiagnostics(scope, name, this.database.id, args.workspaceId ?? net.workspaceId);
+    sendDiagnostics(scope, name, this.database.id, args.workspaceId ?? net.workspaceId, {}, t.diagnostics);
 
     this.endpoint = this.cluster.hostName;
     this.port = pulumi.output(REDIS_PORT);

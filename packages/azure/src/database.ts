@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import * as pulumi from "@pulumi/pulumi";
 import { azurePostgresProblems, PolycloudError, transformed, type DatabaseArgs as CoreDatabaseArgs, type DatabaseOutputs, type Size, type Transform } from "@polycloud/core";
 import { PolycloudComponent } from "@polycloud/core/component";
-import { sendDiagnostics } from "./diagnostics";
+import { sendDiagnostics, type DiagnosticsTransforms } from "./diagnostics";
 import { createEncryptionKey, type EncryptionKeyTransforms, type VaultRef } from "./encryption-key";
 import type { Network } from "./network";
 import { referenceOf, type AzureSecretReference } from "./secret-store";
@@ -37,7 +37,8 @@ export interface DatabaseArgs extends CoreDatabaseArgs<Network> {
   /** Login of the password administrator, whose password is generated into Key Vault. @default "pgadmin" */
   readonly administratorLogin?: string;
   /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
-  readonly transform?: EncryptionKeyTransforms & {
+  readonly transform?: EncryptionKeyTransforms &
+    DiagnosticsTransforms & {
     server?: Transform<dbforpostgresql.ServerArgs>;
     database?: Transform<dbforpostgresql.DatabaseArgs>;
     configuration?: Transform<dbforpostgresql.ConfigurationArgs>;
@@ -129,7 +130,7 @@ export class Database extends PolycloudComponent implements DatabaseOutputs {
         t.database,
       ),
     );
-    sendDiagnostics(scope, name, this.server.id, args.workspaceId ?? net.workspaceId);
+    sendDiagnostics(scope, name, this.server.id, args.workspaceId ?? net.workspaceId, {}, t.diagnostics);
 
     this.endpoint = this.server.fullyQualifiedDomainName;
     this.port = pulumi.output(5432);

@@ -15,6 +15,11 @@ export interface DiagnosticsOptions {
   readonly metrics?: boolean;
 }
 
+/** The transform key of every component's diagnostic settings. */
+export interface DiagnosticsTransforms {
+  diagnostics?: Transform<monitor.DiagnosticSettingArgs>;
+}
+
 /** A diagnostic setting named `<name>-diagnostics` from `resourceUri` to the workspace. */
 export function sendDiagnostics(
   scope: Scope,

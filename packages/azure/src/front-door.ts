@@ -4,7 +4,7 @@ import * as frontdoor from "@pulumi/azure-native/frontdoor";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName, transformed, type CommonArgs, type Transform } from "@polycloud/core";
 import { PolycloudComponent } from "@polycloud/core/component";
-import { sendDiagnostics } from "./diagnostics";
+import { sendDiagnostics, type DiagnosticsTransforms } from "./diagnostics";
 import { createDnsRecords, type DnsZoneRef } from "./dns-records";
 import { childOptions, scopeOf, type Placement, type Scope } from "./scope";
 
@@ -33,7 +33,7 @@ export interface FrontDoorArgs extends CommonArgs, Placement {
   /** WAF mode: `Prevention` blocks, `Detection` only logs. @default "Prevention" */
   readonly wafMode?: "Prevention" | "Detection";
   /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
-  readonly transform?: {
+  readonly transform?: DiagnosticsTransforms & {
     wafPolicy?: Transform<frontdoor.PolicyArgs>;
     profile?: Transform<cdn.ProfileArgs>;
     endpoint?: Transform<cdn.AFDEndpointArgs>;
@@ -90,7 +90,7 @@ export class FrontDoor extends PolycloudComponent {
     this.profile = new cdn.Profile(
       ...transformed(`${name}-profile`, { resourceGroupName: scope.resourceGroupName, location: "global", sku: { name: "Premium_AzureFrontDoor" }, originResponseTimeoutSeconds: 60, tags: scope.tags }, childOptions(scope), t.profile),
     );
-    sendDiagnostics(scope, `${name}-profile`, this.profile.id, args.workspaceId);
+    sendDiagnostics(scope, `${name}-profile`, this.profile.id, args.workspaceId, {}, t.diagnostics);
     const routed = args.origins.map((origin) => this.route(scope, origin, args, t));
     new cdn.SecurityPolicy(
       ...transformed(

@@ -7,7 +7,7 @@ import * as storage from "@pulumi/azure-native/storage";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName, PolycloudError, transformed, type NetworkArgs as CoreNetworkArgs, type NetworkOutputs, type Transform } from "@polycloud/core";
 import { PolycloudComponent } from "@polycloud/core/component";
-import { sendDiagnostics } from "./diagnostics";
+import { sendDiagnostics, type DiagnosticsTransforms } from "./diagnostics";
 import { childOptions, physicalNameOf, placed, scopeOf, type Scope } from "./scope";
 import { hardenedAccountArgs, replicationFor } from "./storage-account";
 import { planSubnets, type SubnetPlan } from "./subnets";
@@ -48,7 +48,7 @@ export interface NetworkArgs extends CoreNetworkArgs {
   /** Log Analytics workspace id to send diagnostics to. @default - a workspace is created */
   readonly workspaceId?: pulumi.Input<string>;
   /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
-  readonly transform?: {
+  readonly transform?: DiagnosticsTransforms & {
     resourceGroup?: Transform<resources.ResourceGroupArgs>;
     workspace?: Transform<operationalinsights.WorkspaceArgs>;
     applicationInsights?: Transform<applicationinsights.ComponentArgs>;
@@ -166,7 +166,7 @@ export class Network extends PolycloudComponent implements NetworkOutputs {
 
   /** Logs and metrics of the network's own resources: NSG events, the NAT's and its IP's traffic, the VNet's and the workspace's. */
   private sendDiagnostics(egress: { nat: network.NatGateway; ip: network.PublicIPAddress } | undefined, ownWorkspace: boolean): void {
-    const to = (label: string, id: pulumi.Input<string>, options: { logs?: boolean; metrics?: boolean }) => sendDiagnostics(this.scope, `${this.scope.name}-${label}`, id, this.workspaceId, options);
+    const to = (label: string, id: pulumi.Input<string>, options: { logs?: boolean; metrics?: boolean }) => sendDiagnostics(this.scope, `${this.scope.name}-${label}`, id, this.workspaceId, options, this.t.diagnostics);
     to("vnet", this.virtualNetwork.id, { logs: false });
     for (const [label, group] of Object.entries(this.securityGroups)) to(`${label}-nsg`, group.id, { metrics: false });
     if (egress !== undefined) {

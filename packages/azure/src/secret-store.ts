@@ -3,7 +3,7 @@ import * as random from "@pulumi/random";
 import * as pulumi from "@pulumi/pulumi";
 import { PolycloudError, transformed, type Problem, type SecretStoreArgs as CoreSecretStoreArgs, type SecretStoreOutputs, type Transform } from "@polycloud/core";
 import { PolycloudComponent } from "@polycloud/core/component";
-import { sendDiagnostics } from "./diagnostics";
+import { sendDiagnostics, type DiagnosticsTransforms } from "./diagnostics";
 import type { VaultRef } from "./encryption-key";
 import { createPrivateEndpoint, type PrivateEndpointPlacement, type PrivateEndpointTransforms } from "./private-endpoint";
 import { childOptions, clientContext, physicalNameOf, placed, scopeOf, type Placement, type Scope } from "./scope";
@@ -43,7 +43,8 @@ export interface SecretStoreArgs extends CoreSecretStoreArgs, Placement {
   /** Days a deleted vault or secret can be recovered (7-90). @default 90 */
   readonly softDeleteRetentionDays?: number;
   /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
-  readonly transform?: PrivateEndpointTransforms & {
+  readonly transform?: PrivateEndpointTransforms &
+    DiagnosticsTransforms & {
     vault?: Transform<keyvault.VaultArgs>;
     secret?: Transform<keyvault.SecretArgs>;
     randomPassword?: Transform<random.RandomPasswordArgs>;
@@ -108,7 +109,7 @@ export class SecretStore extends PolycloudComponent implements SecretStoreOutput
     );
     this.vaultRef = { name: this.vault.name, id: this.vault.id, uri: this.vault.properties.apply((p) => p.vaultUri ?? "") };
     createPrivateEndpoint(scope, name, this.vault.id, "vault", args.privateEndpoint, t);
-    sendDiagnostics(scope, name, this.vault.id, args.workspaceId);
+    sendDiagnostics(scope, name, this.vault.id, args.workspaceId, {}, t.diagnostics);
 
     this.secrets = Object.fromEntries(args.secrets.map((spec) => [spec.name, this.createSecret(scope, spec, args.values?.[spec.name], t)]));
     this.references = Object.fromEntries(Object.entries(this.secrets).map(([secretName, secret]) => [secretName, referenceOf(secretName, secret)]));

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { containerAppsSizeProblems, PolycloudError, transformed, type BucketAccess, type ServiceSpec, type Transform, type WebServiceArgs as CoreWebServiceArgs, type WebServiceOutputs } from "@polycloud/core";
 import { PolycloudComponent } from "@polycloud/core/component";
 import { assignRole } from "./access";
-import { sendDiagnostics } from "./diagnostics";
+import { sendDiagnostics, type DiagnosticsTransforms } from "./diagnostics";
 import { createDnsRecords, type DnsZoneRef } from "./dns-records";
 import type { Network } from "./network";
 import type { AzureSecretReference } from "./secret-store";
@@ -52,11 +52,13 @@ export interface WebServiceArgs extends CoreWebServiceArgs<Network> {
    */
   readonly stableRevision?: string;
   /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
-  readonly transform?: {
+  readonly transform?: DiagnosticsTransforms & {
     identity?: Transform<managedidentity.UserAssignedIdentityArgs>;
     roleAssignment?: Transform<authorization.RoleAssignmentArgs>;
     environment?: Transform<app.ManagedEnvironmentArgs>;
     environmentZone?: Transform<privatedns.PrivateZoneArgs>;
+    environmentZoneRecord?: Transform<privatedns.PrivateRecordSetArgs>;
+    environmentZoneLink?: Transform<privatedns.VirtualNetworkLinkArgs>;
     dnsRecord?: Transform<dns.RecordSetArgs>;
     certificate?: Transform<app.ManagedCertificateArgs>;
     containerApp?: Transform<app.ContainerAppArgs>;
@@ -161,7 +163,7 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
         t.containerApp,
       ),
     );
-    sendDiagnostics(scope, name, this.containerApp.id, args.workspaceId ?? net.workspaceId, { logs: false });
+    sendDiagnostics(scope, name, this.containerApp.id, args.workspaceId ?? net.workspaceId, { logs: false }, t.diagnostics);
     this.fqdn = this.containerApp.configuration.apply((c) => c?.ingress?.fqdn ?? "");
     if (certificate !== undefined) {
       const domain = args.domainName!;
@@ -193,14 +195,28 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
         t.environment,
       ),
     );
-    sendDiagnostics(scope, `${scope.name}-env`, environment.id, args.workspaceId ?? net.workspaceId);
+    sendDiagnostics(scope, `${scope.name}-env`, environment.id, args.workspaceId ?? net.workspaceId, {}, t.diagnostics);
     if (internal) {
       // An internal environment's names resolve only through a private zone of its default domain.
       const zone = new privatedns.PrivateZone(
         ...transformed(`${scope.name}-env-dns`, { resourceGroupName: scope.resourceGroupName, privateZoneName: environment.defaultDomain, location: "global", tags: scope.tags }, childOptions(scope), t.environmentZone),
       );
-      new privatedns.PrivateRecordSet(`${scope.name}-env-dns-wildcard`, { resourceGroupName: scope.resourceGroupName, privateZoneName: zone.name, recordType: "A", relativeRecordSetName: "*", ttl: 300, aRecords: [{ ipv4Address: environment.staticIp }] }, childOptions(scope));
-      new privatedns.VirtualNetworkLink(`${scope.name}-env-dns-link`, { resourceGroupName: scope.resourceGroupName, privateZoneName: zone.name, location: "global", virtualNetwork: { id: net.networkId }, registrationEnabled: false, tags: scope.tags }, childOptions(scope));
+      new privatedns.PrivateRecordSet(
+        ...transformed(
+          `${scope.name}-env-dns-wildcard`,
+          { resourceGroupName: scope.resourceGroupName, privateZoneName: zone.name, recordType: "A", relativeRecordSetName: "*", ttl: 300, aRecords: [{ ipv4Address: environment.staticIp }] },
+          childOptions(scope),
+          t.environmentZoneRecord,
+        ),
+      );
+      new privatedns.VirtualNetworkLink(
+        ...transformed(
+          `${scope.name}-env-dns-link`,
+          { resourceGroupName: scope.resourceGroupName, privateZoneName: zone.name, location: "global", virtualNetwork: { id: net.networkId }, registrationEnabled: false, tags: scope.tags },
+          childOptions(scope),
+          t.environmentZoneLink,
+        ),
+      );
     }
     return environment;
   }

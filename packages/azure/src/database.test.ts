@@ -72,6 +72,12 @@ describe("Database", () => {
     for (const r of [server, plan.find(T.db), plan.find(T.key), plan.find(T.secret)]) expect(r.options.protect).toBe(true);
   });
 
+  it("sets the Entra ID administrator when entraAdministrator is given, and none by default", async () => {
+    expect((await run()).resources("azure-native:dbforpostgresql:Administrator")).toHaveLength(0);
+    const plan = await run(database(), { entraAdministrator: { objectId: "11111111-1111-4111-8111-111111111111", principalName: "dba-group", principalType: "group" } });
+    expect(plan.find("azure-native:dbforpostgresql:Administrator").inputs).toMatchObject({ serverName: plan.find(T.server).outputs["name"], objectId: "11111111-1111-4111-8111-111111111111", principalName: "dba-group", principalType: "group", tenantId: "00000000-0000-4000-8000-000000000002" });
+  });
+
   it("applies the settings one after another (a server takes one change at a time)", async () => {
     const plan = await run();
     const [first, ...rest] = plan.resources(T.configuration);

@@ -34,6 +34,12 @@ export interface DatabaseArgs extends CoreDatabaseArgs<Network> {
   readonly geoRedundantBackup?: boolean;
   /** Compute SKU. @default - by size: Standard_D2ds_v5, Standard_D4ds_v5, Standard_E8ds_v5 */
   readonly sku?: { readonly tier: "Burstable" | "GeneralPurpose" | "MemoryOptimized"; readonly name: string };
+  /**
+   * The Microsoft Entra ID administrator of the server (a group of DBAs, say), who can create the roles
+   * of Entra users and managed identities.
+   * @default - none: Entra ID authentication is on, and an administrator is set later
+   */
+  readonly entraAdministrator?: { readonly objectId: string; readonly principalName: string; readonly principalType: "user" | "group" | "servicePrincipal" };
   /** Login of the password administrator, whose password is generated into Key Vault. @default "pgadmin" */
   readonly administratorLogin?: string;
   /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
@@ -42,6 +48,7 @@ export interface DatabaseArgs extends CoreDatabaseArgs<Network> {
     server?: Transform<dbforpostgresql.ServerArgs>;
     database?: Transform<dbforpostgresql.DatabaseArgs>;
     configuration?: Transform<dbforpostgresql.ConfigurationArgs>;
+    administrator?: Transform<dbforpostgresql.AdministratorArgs>;
     password?: Transform<random.RandomPasswordArgs>;
     connectionSecret?: Transform<keyvault.SecretArgs>;
   };
@@ -131,6 +138,17 @@ export class Database extends PolycloudComponent implements DatabaseOutputs {
       ),
     );
     sendDiagnostics(scope, name, this.server.id, args.workspaceId ?? net.workspaceId, {}, t.diagnostics);
+    const admin = args.entraAdministrator;
+    if (admin !== undefined) {
+      new dbforpostgresql.Administrator(
+        ...transformed(
+          `${name}-entra-admin`,
+          { resourceGroupName: scope.resourceGroupName, serverName: this.server.name, objectId: admin.objectId, principalName: admin.principalName, principalType: admin.principalType, tenantId: client.tenantId },
+          childOptions(scope, { dependsOn: [previous] }),
+          t.administrator,
+        ),
+      );
+    }
 
     this.endpoint = this.server.fullyQualifiedDomainName;
     this.port = pulumi.output(5432);

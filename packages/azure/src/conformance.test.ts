@@ -31,7 +31,7 @@ describe("a deliberately broken Azure backend", () => {
     const tampered = broken((args) => {
       const change = (props: Record<string, unknown>) => ({ props: { ...args.props, ...props }, opts: args.opts });
       // The database without its customer-managed key.
-      if (args.type === "azure-native:dbforpostgresql:Server") return change({ dataEncryption: { type: "SystemManaged" } });
+      if (args.type === "azure-native:dbforpostgresql:Server") return change({ dataEncryption: { type: "SystemAssigned" } });
       // The rule that lets the worker reach the database, opened to a whole private range.
       if (args.type === "azure-native:network:SecurityRule" && args.name.endsWith("database-allow-worker-postgres")) return change({ sourceAddressPrefix: "10.0.0.0/8" });
       // A read grant widened to writes.

@@ -77,7 +77,7 @@ describe("the GCP backend", () => {
     expect(plan.findAll(dns.RecordSet).map((r) => [r.inputs.managedZone, r.inputs.name])).toEqual([["shop-example-com", "shop.example.com."]]);
   });
 
-  it("splits a canary service's traffic with the stable revision stack config names, and refuses one of a service the spec does not have", async () => {
+  it("splits a canary service's traffic with the stable revision stack config names, and refuses one of a service the spec does not have or of another service, by its config key", async () => {
     const canary: SpecInput = { ...shop, services: { ...shop.services, api: { ...shop.services.api!, deployment: { strategy: "canary" } } } };
     const model = gcpModel(canary, { "polycloud:gcp.stableRevisions.api": "shop-dev-api-0b1c2d3e" });
     const [plan, preview] = [await planModel(model), await planModel(model, { preview: true })];
@@ -86,8 +86,13 @@ describe("the GCP backend", () => {
     const api = plan.find(cloudrunv2.Service, "shop-api-service");
     expect(api.inputs.traffics?.map((t) => [t.revision, t.percent])).toEqual([[api.inputs.template.revision, 10], ["shop-dev-api-0b1c2d3e", 90]]);
     expect(plan.find(cloudrunv2.Service, "shop-worker-service").inputs.traffics).toEqual([{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 100 }]);
-    await expect(planModel(gcpModel(canary, { "polycloud:gcp.stableRevisions.apj": "shop-dev-api-0b1c2d3e" }))).rejects.toThrow(
-      'polycloud:gcp.stableRevisions.apj: "apj" is not a service of the spec; allowed: api, worker; did you mean polycloud:gcp.stableRevisions.api?',
+    const refused = gcpModel(canary, { "polycloud:gcp.stableRevisions.apj": "shop-dev-api-0b1c2d3e", "polycloud:gcp.stableRevisions.worker": "shop-dev-api-0b1c2d3e" });
+    await expect(planModel(refused)).rejects.toThrow(
+      [
+        "Invalid gcp backend options (2 problems):",
+        '  - polycloud:gcp.stableRevisions.apj: "apj" is not a service of the spec; allowed: api, worker; did you mean polycloud:gcp.stableRevisions.api?',
+        '  - polycloud:gcp.stableRevisions.worker: "shop-dev-api-0b1c2d3e" is not a revision of Cloud Run service shop-dev-worker; allowed: shop-dev-worker-<suffix>, lowercase letters, digits and hyphens, at most 63 characters; set it to a revision of the service (gcloud run revisions list --service shop-dev-worker), or leave it unset for a first deployment',
+      ].join("\n"),
     );
   });
 

@@ -5,7 +5,7 @@
  * decided by the model; here each part becomes components, wired exactly as its grants say.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { closestMatch, GCP_REGION, PolycloudError, type AppModel, type Problem, type Backend, type BuildOptions, type BuiltPlatform, type SecretBinding } from "@polycloud/core";
+import { closestMatch, GCP_REGION, physicalName, PolycloudError, type AppModel, type Problem, type Backend, type BuildOptions, type BuiltPlatform, type SecretBinding } from "@polycloud/core";
 import { AuditLog } from "./audit-log";
 import { Bucket } from "./bucket";
 import { Cache } from "./cache";
@@ -13,6 +13,7 @@ import { regionOf } from "./common";
 import { Database } from "./database";
 import { Monitoring } from "./monitoring";
 import { Network, type PrivateStore } from "./network";
+import { stableRevisionProblem } from "./rollout";
 import { SecretStore } from "./secret-store";
 import type { GcpSecretReference } from "./secrets";
 import { WebService } from "./web-service";
@@ -99,7 +100,8 @@ export function buildGcp(model: AppModel<"gcp">, parent: pulumi.ComponentResourc
   };
   const dnsManagedZone = model.options.dnsManagedZone;
   const stableRevisions = model.options.stableRevisions ?? {};
-  PolycloudError.throwIfAny(stableRevisionProblems(Object.keys(stableRevisions), Object.keys(model.services)), "Invalid gcp backend options");
+  const runNames = Object.fromEntries(Object.keys(model.services).map((name) => [name, physicalName("gcp", "cloudRunService", { app: model.app, environment: model.environment, name })]));
+  PolycloudError.throwIfAny(stableRevisionProblems(stableRevisions, runNames), "Invalid gcp backend options");
   const services = Object.fromEntries(
     Object.values(model.services).map((service) => [
       service.name,
@@ -163,18 +165,26 @@ export function buildGcp(model: AppModel<"gcp">, parent: pulumi.ComponentResourc
   };
 }
 
-/** Stable revisions of services the spec does not have: each a problem, with the closest service. */
-export function stableRevisionProblems(named: readonly string[], services: readonly string[]): Problem[] {
-  return named
-    .filter((name) => !services.includes(name))
-    .map((name) => {
-      const guess = closestMatch(name, services);
-      return {
-        path: `polycloud:gcp.stableRevisions.${name}`,
+/**
+ * Problems with the `stableRevisions` option, each named by its stack config key: a service the spec
+ * does not have (with the closest one), or a value that is not a revision of that service.
+ * @param runNames the Cloud Run service name of each spec service.
+ */
+export function stableRevisionProblems(stableRevisions: Readonly<Record<string, string>>, runNames: Readonly<Record<string, string>>): Problem[] {
+  const services = Object.keys(runNames);
+  return Object.entries(stableRevisions).flatMap(([name, stable]): Problem[] => {
+    const path = `polycloud:gcp.stableRevisions.${name}`;
+    const runName = runNames[name];
+    if (runName !== undefined) return [stableRevisionProblem(path, stable, runName)].filter((p) => p !== undefined);
+    const guess = closestMatch(name, services);
+    return [
+      {
+        path,
         message: `"${name}" is not a service of the spec; allowed: ${services.join(", ")}`,
-        fix: guess === undefined ? `remove it (pulumi config rm polycloud:gcp.stableRevisions.${name})` : `did you mean polycloud:gcp.stableRevisions.${guess}?`,
-      };
-    });
+        fix: guess === undefined ? `remove it (pulumi config rm ${path})` : `did you mean polycloud:gcp.stableRevisions.${guess}?`,
+      },
+    ];
+  });
 }
 
 /** The Google Cloud backend that `@polycloud/platform` loads. */

@@ -27,7 +27,7 @@ import { createLoadBalancer, type LoadBalancer, type LoadBalancerTransforms } fr
 import type { Network } from "./network";
 import { grantSecretRead, type GcpSecretReference } from "./secrets";
 import { createRollback, type Rollback } from "./rollback";
-import { inRollout, promoteCommand, REVISION_NAME, revisionName, tagUrl, trafficOf } from "./rollout";
+import { inRollout, promoteCommand, revisionName, stableRevisionProblem, tagUrl, trafficOf } from "./rollout";
 import { cloudRunSize } from "./sizing";
 
 /** Cloud Run's probe limits (core's): a startup probe waits at most 240 s before it starts, and probes every 1 to 240 s. */
@@ -78,14 +78,8 @@ export function webServiceProblems(args: WebServiceArgs, runName: string): Probl
   if (health.intervalSeconds > MAX_STARTUP_DELAY_SECONDS || health.timeoutSeconds >= health.intervalSeconds) {
     problems.push({ path: at("healthCheck"), message: `interval ${health.intervalSeconds} s and timeout ${health.timeoutSeconds} s are not probe timings Cloud Run accepts; allowed: timeout < interval <= ${MAX_STARTUP_DELAY_SECONDS}`, fix: "make timeoutSeconds smaller than intervalSeconds" });
   }
-  const stable = args.stableRevision;
-  if (stable !== undefined && (!REVISION_NAME.test(stable) || !stable.startsWith(`${runName}-`))) {
-    problems.push({
-      path: "stableRevision",
-      message: `"${stable}" is not a revision of Cloud Run service ${runName}; allowed: ${runName}-<suffix>, lowercase letters, digits and hyphens, at most 63 characters`,
-      fix: `set it to a revision of the service (gcloud run revisions list --service ${runName}), or leave it unset for a first deployment`,
-    });
-  }
+  const stable = args.stableRevision === undefined ? undefined : stableRevisionProblem("stableRevision", args.stableRevision, runName);
+  if (stable !== undefined) problems.push(stable);
   if (args.loadBalancer.tls && args.host === undefined && service.public) {
     problems.push({ path: "host", message: "is not set, and a public service with TLS needs the domain its Google-managed certificate is issued for", fix: "set host, or set loadBalancer.tls to false" });
   }

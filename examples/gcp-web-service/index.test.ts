@@ -84,9 +84,11 @@ describe("gcp-web-service example", () => {
 
   it("protects the stores and their keys, and makes the database and cache highly available, in production", async () => {
     const production = await runProgram(program, { project, provider: "gcp", config: { [`${project}:environment`]: "production" } });
-    const stateful = [sql.DatabaseInstance, redis.Instance, kms.KeyRing, "gcp:secretmanager/secret:Secret"] as const;
-    for (const type of stateful) expect(production.resources(type).map((r) => r.options.protect)).not.toContain(false);
-    expect(production.find(storage.Bucket, "assets").options.protect).toBe(true);
+    const stateful = [sql.DatabaseInstance, redis.Instance, kms.KeyRing, kms.CryptoKey, secretmanager.Secret] as const;
+    const stores = [...stateful.flatMap((type) => production.resources(type)), production.find(storage.Bucket, "assets")];
+    // The two instances, the key ring, the four keys (secrets, database, cache, assets), the three secrets and the assets bucket.
+    expect(stores).toHaveLength(11);
+    expect(stores.filter((r) => r.options.protect !== true).map((r) => r.name)).toEqual([]);
     // Cloud SQL in two zones with failover, deletion protection on both sides, daily backups with point-in-time recovery.
     const database = production.find(sql.DatabaseInstance).inputs;
     expect(database).toMatchObject({ deletionProtection: true, settings: { availabilityType: "REGIONAL", deletionProtectionEnabled: true, backupConfiguration: { enabled: true, pointInTimeRecoveryEnabled: true } } });

@@ -89,6 +89,8 @@ describe("default outputs", () => {
         new azure.keyvault.Vault("kv", { resourceGroupName: rg.name, properties: { tenantId: "t", sku: { family: "A", name: "standard" } } });
         new azure.dbforpostgresql.Server("pg", { resourceGroupName: rg.name });
         new azure.managedidentity.UserAssignedIdentity("id", { resourceGroupName: rg.name });
+        const redis = new azure.redisenterprise.RedisEnterprise("cache", { resourceGroupName: rg.name, clusterName: "shop-cache", sku: { name: "Balanced_B0" }, publicNetworkAccess: "Disabled" });
+        new azure.redisenterprise.Database("db", { resourceGroupName: rg.name, clusterName: redis.name, databaseName: "default" });
       },
       { provider: "azure", config: { "azure-native:subscriptionId": "11111111-2222-3333-4444-555555555555" } },
     );
@@ -101,6 +103,11 @@ describe("default outputs", () => {
     expect(plan.find(azure.keyvault.Vault).outputs.properties?.vaultUri).toMatch(/^https:\/\/kv[0-9a-f]{8}\.vault\.azure\.net\/$/);
     expect(plan.find(azure.dbforpostgresql.Server).outputs.fullyQualifiedDomainName).toMatch(/\.postgres\.database\.azure\.com$/);
     expect(plan.find(azure.managedidentity.UserAssignedIdentity).outputs).toMatchObject({ principalId: expect.stringMatching(/^[0-9a-f-]{36}$/), clientId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    // Azure Managed Redis: the cluster's host in its region, the database on port 10000 under the cluster's id.
+    const redis = plan.find(azure.redisenterprise.RedisEnterprise);
+    expect(redis.id).toBe(`${sub}/resourceGroups/app-rg/providers/Microsoft.Cache/redisEnterprise/shop-cache`);
+    expect(redis.outputs.hostName).toBe("shop-cache.westeurope.redis.azure.net");
+    expect(plan.find(azure.redisenterprise.Database)).toMatchObject({ id: `${redis.id}/databases/default`, outputs: { port: 10000 } });
   });
 
   it("Azure: answers getClientConfig and getResourceGroup from the stack config and the program's resource groups", async () => {

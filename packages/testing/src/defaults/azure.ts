@@ -33,6 +33,7 @@ const NAMESPACES: Record<string, string> = {
   dbformysql: "Microsoft.DBforMySQL",
   redis: "Microsoft.Cache",
   cache: "Microsoft.Cache",
+  redisenterprise: "Microsoft.Cache",
   app: "Microsoft.App",
   managedidentity: "Microsoft.ManagedIdentity",
   authorization: "Microsoft.Authorization",
@@ -92,6 +93,8 @@ const SHAPES: Record<string, Shape> = {
   "redis:Redis": { path: [["redis", "name"]] },
   "cache:Redis": { path: [["redis", "name"]] },
   "redis:FirewallRule": { path: [["redis", "cacheName"], ["firewallRules", "ruleName"]] },
+  "redisenterprise:RedisEnterprise": { path: [["redisEnterprise", "clusterName"]] },
+  "redisenterprise:Database": { path: [["redisEnterprise", "clusterName"], ["databases", "databaseName"]] },
   "app:ManagedEnvironment": { path: [["managedEnvironments", "environmentName"]] },
   "app:ContainerApp": { path: [["containerApps", "containerAppName"]] },
   "managedidentity:UserAssignedIdentity": { path: [["userAssignedIdentities", "resourceName"]] },
@@ -209,6 +212,11 @@ function specifics(key: string, c: SpecificCtx): PropertyBag {
     case "redis:Redis":
     case "cache:Redis":
       return { hostName: `${c.name}.redis.cache.windows.net`, port: 6379, sslPort: 6380 };
+    case "redisenterprise:RedisEnterprise":
+      // Azure Managed Redis: one DNS name per cluster, in its region.
+      return { hostName: `${c.name}.${c.location}.redis.azure.net`, provisioningState: "Succeeded", resourceState: "Running" };
+    case "redisenterprise:Database":
+      return { port: Number(c.req.inputs["port"] ?? 10000), provisioningState: "Succeeded", resourceState: "Running" };
     case "app:ManagedEnvironment":
       return { defaultDomain: `${alnum(c.seed("domain"), 8)}-${alnum(c.seed("domain2"), 8)}.${c.location}.azurecontainerapps.io`, staticIp: `20.${parseInt(hex(c.seed("ip"), 2), 16)}.${parseInt(hex(c.seed("ip2"), 2), 16)}.10` };
     case "app:ContainerApp": {

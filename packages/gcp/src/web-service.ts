@@ -78,8 +78,8 @@ export function webServiceProblems(args: WebServiceArgs, runName: string): Probl
   if (health.intervalSeconds > MAX_STARTUP_DELAY_SECONDS || health.timeoutSeconds >= health.intervalSeconds) {
     problems.push({ path: at("healthCheck"), message: `interval ${health.intervalSeconds} s and timeout ${health.timeoutSeconds} s are not probe timings Cloud Run accepts; allowed: timeout < interval <= ${MAX_STARTUP_DELAY_SECONDS}`, fix: "make timeoutSeconds smaller than intervalSeconds" });
   }
-  const stable = args.stableRevision === undefined ? undefined : stableRevisionProblem("stableRevision", args.stableRevision, runName);
-  if (stable !== undefined) problems.push(stable);
+  const notARevision = args.stableRevision === undefined ? undefined : stableRevisionProblem("stableRevision", args.stableRevision, runName);
+  if (notARevision !== undefined) problems.push(notARevision);
   if (args.loadBalancer.tls && args.host === undefined && service.public) {
     problems.push({ path: "host", message: "is not set, and a public service with TLS needs the domain its Google-managed certificate is issued for", fix: "set host, or set loadBalancer.tls to false" });
   }

@@ -8,7 +8,7 @@
  *   pulumi up
  */
 import * as pulumi from "@pulumi/pulumi";
-import { parseSpec, secretEnvName } from "@polycloud/core";
+import { parseSpec } from "@polycloud/core";
 import { BackupVault, Bucket, Cache, Database, FrontDoor, Monitoring, Network, SecretStore, WebService, type BackupTarget } from "@polycloud/azure";
 
 export = () => {
@@ -64,7 +64,7 @@ export = () => {
     loadBalancer: spec.network.loadBalancer,
     slo: spec.slo,
     // The store's references are named after the secret ("stripe-key"): the service sees it as STRIPE_KEY, as on the other clouds.
-    secrets: [{ envName: secretEnvName("stripe-key"), location: secrets.references["stripe-key"]!.location }, database.connectionSecret, cache.connectionSecret],
+    secrets: [secrets.references["stripe-key"]!, database.connectionSecret, cache.connectionSecret],
     // The identity may read and write the assets container, nothing else of the account.
     buckets: { assets: { containerId: assets.containerId, access: "readwrite" } },
     applicationInsightsConnectionString: network.applicationInsights.connectionString,

@@ -79,13 +79,17 @@ describe("SecretStore", () => {
     expect(plan.resources(T.secret).every((s) => s.options.protect)).toBe(true);
   });
 
-  it("exposes each secret's versionless URI and id as its reference", async () => {
+  it("exposes each secret's versionless URI and id as its reference, under the environment variable name core derives", async () => {
     let uri: pulumi.Output<string> | undefined;
+    let envName: string | undefined;
     const plan = await runProgram(() => {
       const store = new SecretStore("shop-secrets", { app: "shop", secrets, resourceGroupName: RG, privateEndpoint: ENDPOINTS, workspaceId: WORKSPACE });
       uri = store.references["stripe-key"]!.location.secretUri;
+      envName = store.references["stripe-key"]!.envName;
       return { uri };
     }, { provider: "azure" });
+    // As on AWS and Google Cloud: the reference can be passed to WebService as is.
+    expect(envName).toBe("STRIPE_KEY");
     expect(plan.outputs["uri"]).toBe((plan.find(T.secret, { secretName: "stripe-key" }).outputs["properties"] as { secretUri: string }).secretUri);
     expect(uri).toBeDefined();
   });

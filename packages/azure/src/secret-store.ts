@@ -1,7 +1,7 @@
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 import * as pulumi from "@pulumi/pulumi";
-import { PolycloudError, transformed, type Problem, type SecretStoreArgs as CoreSecretStoreArgs, type SecretStoreOutputs, type Transform } from "@polycloud/core";
+import { PolycloudError, secretEnvName, transformed, type Problem, type SecretStoreArgs as CoreSecretStoreArgs, type SecretStoreOutputs, type Transform } from "@polycloud/core";
 import { PolycloudComponent } from "@polycloud/core/component";
 import { sendDiagnostics, type DiagnosticsTransforms } from "./diagnostics";
 import type { VaultRef } from "./encryption-key";
@@ -112,7 +112,7 @@ export class SecretStore extends PolycloudComponent implements SecretStoreOutput
     sendDiagnostics(scope, name, this.vault.id, args.workspaceId, {}, t.diagnostics);
 
     this.secrets = Object.fromEntries(args.secrets.map((spec) => [spec.name, this.createSecret(scope, spec, args.values?.[spec.name], t)]));
-    this.references = Object.fromEntries(Object.entries(this.secrets).map(([secretName, secret]) => [secretName, referenceOf(secretName, secret)]));
+    this.references = Object.fromEntries(Object.entries(this.secrets).map(([secretName, secret]) => [secretName, referenceOf(secretEnvName(secretName), secret)]));
     this.registerOutputs({ vaultId: this.vault.id });
   }
 

@@ -6,6 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { AppModel, Backend, BuildOptions, BuiltPlatform, ResourceRef, SecretBinding } from "@polycloud/core";
+import { renderContext, required } from "@polycloud/core/component";
 import { AuditTrail } from "./audit-trail";
 import { BackupPlan } from "./backup-plan";
 import { Bucket } from "./bucket";
@@ -35,12 +36,6 @@ export interface AwsPlatform extends BuiltPlatform {
   readonly audit?: AuditTrail;
 }
 
-/** A part of the model the build needs, which the model promised: its absence is a bug, said plainly. */
-function required<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new Error(`The application model refers to ${what}, which it does not have`);
-  return value;
-}
-
 /**
  * Builds an application model on AWS, wired together: network -> secret store -> database, cache and
  * buckets -> one cluster, log key and access-log bucket for all services -> services -> grants ->
@@ -67,10 +62,8 @@ function required<T>(value: T | undefined, what: string): T {
  * ("missing"; the model's plan warning names the `pulumi config set --secret` command).
  */
 export function buildAws(model: AppModel<"aws">, parent: pulumi.ComponentResource, options: BuildOptions = {}): AwsPlatform {
-  const opts: pulumi.ComponentResourceOptions = { parent, ...(options.provider === undefined ? {} : { provider: options.provider }) };
-  const common = { app: model.app, environment: model.environment, tags: model.tags, protect: model.protect };
+  const { opts, common, named } = renderContext(model, parent, options);
   const logRetentionDays = model.logging.retentionDays;
-  const named = (component: string) => `${model.app}-${component}`;
 
   const network = new Network(named("network"), { ...common, network: model.network, logRetentionDays }, opts);
   // A value given wins; else a value is generated exactly where the model says so.

@@ -9,9 +9,10 @@
  * runtime, so commands that only read specs never load it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { CommonArgs } from "./contracts";
+import type { BuildOptions, CommonArgs } from "./contracts";
 import { componentDefaults, type ComponentDefaults } from "./defaults";
-import type { Provider } from "./naming";
+import type { AppModel } from "./model";
+import type { Environment, Provider } from "./naming";
 
 /** How a child is created: stateful children are protected when the component protects; `previousNames` keep renamed ones. */
 export interface ChildOptions extends pulumi.CustomResourceOptions {
@@ -52,4 +53,29 @@ export function childOptionsOf(parent: pulumi.Resource, protect: boolean, option
     ...rest,
     ...(aliases.length === 0 ? {} : { aliases }),
   };
+}
+
+/** What every backend's build starts from: its components' options, their common args and their logical names. */
+export interface RenderContext {
+  /** Options of each top-level component: a child of the platform, on the given provider. */
+  readonly opts: pulumi.ComponentResourceOptions;
+  /** The args every component takes, from the model. */
+  readonly common: { readonly app: string; readonly environment: Environment; readonly tags: Readonly<Record<string, string>>; readonly protect: boolean };
+  /** A component's logical name, prefixed with the application's so several applications share a stack: `shop-network`. */
+  readonly named: (component: string) => string;
+}
+
+/** The {@link RenderContext} of a model built under `parent`. */
+export function renderContext(model: AppModel, parent: pulumi.ComponentResource, options: BuildOptions = {}): RenderContext {
+  return {
+    opts: { parent, ...(options.provider === undefined ? {} : { provider: options.provider }) },
+    common: { app: model.app, environment: model.environment, tags: model.tags, protect: model.protect },
+    named: (component) => `${model.app}-${component}`,
+  };
+}
+
+/** A part of the model a build needs, which the model promised: its absence is a bug, said plainly. */
+export function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`The application model refers to ${what}, which it does not have`);
+  return value;
 }

@@ -6,6 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { closestMatch, GCP_REGION, physicalName, PolycloudError, type AppModel, type Problem, type Backend, type BuildOptions, type BuiltPlatform, type SecretBinding } from "@polycloud/core";
+import { renderContext, required } from "@polycloud/core/component";
 import { AuditLog } from "./audit-log";
 import { Bucket } from "./bucket";
 import { Cache } from "./cache";
@@ -30,12 +31,6 @@ export interface GcpPlatform extends BuiltPlatform {
   readonly monitoring: Monitoring;
   /** Data Access audit logs and the audit log sink, when `logging.audit` is true. */
   readonly audit?: AuditLog;
-}
-
-/** A part of the model the build needs, which the model promised: its absence is a bug, said plainly. */
-function required<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new Error(`The application model refers to ${what}, which it does not have`);
-  return value;
 }
 
 /**
@@ -66,11 +61,10 @@ export function regionOfModel(model: AppModel<"gcp">): string {
  * is generated once when its spec says `generate: true`, and otherwise created without a version.
  */
 export function buildGcp(model: AppModel<"gcp">, parent: pulumi.ComponentResource, options: BuildOptions = {}): GcpPlatform {
-  const opts: pulumi.ComponentResourceOptions = { parent, ...(options.provider === undefined ? {} : { provider: options.provider }) };
+  const { opts, common: base, named } = renderContext(model, parent, options);
   const region = regionOfModel(model);
-  const common = { app: model.app, environment: model.environment, tags: model.tags, protect: model.protect, region };
+  const common = { ...base, region };
   const logRetentionDays = model.logging.retentionDays;
-  const named = (component: string) => `${model.app}-${component}`;
 
   const privateStores: PrivateStore[] = [...(model.database === undefined ? [] : ["database" as const]), ...(model.cache === undefined ? [] : ["cache" as const])];
   const network = new Network(named("network"), { ...common, network: model.network, logRetentionDays, privateStores }, opts);

@@ -6,7 +6,8 @@
  * `polycloud:kubernetes.<option>`).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { AppModel, Backend, BucketAccess, BucketModel, BuildOptions, BuiltPlatform, CommonArgs, SecretBinding } from "@polycloud/core";
+import type { AppModel, Backend, BucketAccess, BucketModel, BuildOptions, BuiltPlatform, SecretBinding } from "@polycloud/core";
+import { renderContext } from "@polycloud/core/component";
 import { Bucket } from "./bucket";
 import { Cache } from "./cache";
 import { Database } from "./database";
@@ -36,12 +37,11 @@ function bucketAccessLevels(bucket: BucketModel): BucketAccess[] {
 /** Creates every component of the model as children of `parent`, wired by the model's grants. */
 export function buildPlatform(model: AppModel<"kubernetes">, parent: pulumi.ComponentResource, options: BuildOptions = {}): BuiltPlatform {
   const o = model.options;
-  const opts: pulumi.ComponentResourceOptions = { parent, ...(options.provider === undefined ? {} : { provider: options.provider }) };
-  const common: CommonArgs = { app: model.app, environment: model.environment, tags: model.tags, protect: model.protect };
+  const { opts, common, named } = renderContext(model, parent, options);
   const storage = o.storageClassName === undefined ? {} : { storageClassName: o.storageClassName };
 
   const network = new Network(
-    `${model.app}-network`,
+    named("network"),
     {
       ...common,
       network: model.network,
@@ -53,7 +53,7 @@ export function buildPlatform(model: AppModel<"kubernetes">, parent: pulumi.Comp
     opts,
   );
   const secrets = new SecretStore(
-    `${model.app}-secrets`,
+    named("secrets"),
     {
       ...common,
       // Generated exactly when the model says so (spec generate: true and no stack config value); a missing value stays missing.
@@ -68,7 +68,7 @@ export function buildPlatform(model: AppModel<"kubernetes">, parent: pulumi.Comp
     model.database === undefined
       ? undefined
       : new Database(
-          `${model.app}-database`,
+          named("database"),
           {
             ...common,
             database: model.database.spec,
@@ -79,11 +79,11 @@ export function buildPlatform(model: AppModel<"kubernetes">, parent: pulumi.Comp
           },
           opts,
         );
-  const cache = model.cache === undefined ? undefined : new Cache(`${model.app}-cache`, { ...common, cache: model.cache.spec, network, ...storage }, opts);
+  const cache = model.cache === undefined ? undefined : new Cache(named("cache"), { ...common, cache: model.cache.spec, network, ...storage }, opts);
   const buckets = Object.fromEntries(
     Object.entries(model.buckets).map(([name, bucket]) => [
       name,
-      new Bucket(`${model.app}-bucket-${name}`, { ...common, bucket: bucket.spec, network, access: bucketAccessLevels(bucket), ...storage }, opts),
+      new Bucket(named(`bucket-${name}`), { ...common, bucket: bucket.spec, network, access: bucketAccessLevels(bucket), ...storage }, opts),
     ]),
   );
 
@@ -105,7 +105,7 @@ export function buildPlatform(model: AppModel<"kubernetes">, parent: pulumi.Comp
       ...granted.map((g) => g.bucket.clientLabels),
     ) as Record<string, string>;
     return new WebService(
-      `${model.app}-${service.name}`,
+      named(service.name),
       {
         ...common,
         service: service.spec,
@@ -127,7 +127,7 @@ export function buildPlatform(model: AppModel<"kubernetes">, parent: pulumi.Comp
   });
 
   const monitoring = new Monitoring(
-    `${model.app}-monitoring`,
+    named("monitoring"),
     {
       ...common,
       network,

@@ -23,6 +23,7 @@ import type {
   Target,
   Waiver,
 } from "@polycloud/testing/conformance";
+import { ModelComponents } from "@polycloud/testing/conformance";
 
 
 const T = {
@@ -49,13 +50,6 @@ const T = {
 } as const;
 
 /** The model's parts the reader finds components for. */
-type Owner =
-  | { readonly kind: "service"; readonly name: string }
-  | { readonly kind: "database" }
-  | { readonly kind: "cache" }
-  | { readonly kind: "bucket"; readonly name: string }
-  | { readonly kind: "secrets" }
-  | { readonly kind: "monitoring" };
 
 /** What a security group guards. */
 type Guarded =
@@ -107,28 +101,13 @@ export const conformanceReader: ConformanceReader = (plan: Plan, model: AppModel
 export const conformanceWaivers: readonly Waiver[] = [];
 
 class Reader {
-  private readonly owners = new Map<string, Owner>();
-  private readonly components = new Map<string, RecordedResource>();
+  private readonly components: ModelComponents;
 
   constructor(
     private readonly plan: Plan,
     private readonly model: AppModel,
   ) {
-    const named = (name: string) => `${model.app}-${name}`;
-    const byName: [string, string, Owner][] = [
-      ...Object.keys(model.services).map((s): [string, string, Owner] => ["polycloud:aws:WebService", named(s), { kind: "service", name: s }]),
-      ["polycloud:aws:Database", named("database"), { kind: "database" }],
-      ["polycloud:aws:Cache", named("cache"), { kind: "cache" }],
-      ...Object.keys(model.buckets).map((b): [string, string, Owner] => ["polycloud:aws:Bucket", named(`bucket-${b}`), { kind: "bucket", name: b }]),
-      ["polycloud:aws:SecretStore", named("secrets"), { kind: "secrets" }],
-      ["polycloud:aws:Monitoring", named("monitoring"), { kind: "monitoring" }],
-    ];
-    for (const [type, name, owner] of byName) {
-      const component = plan.resources(type).find((r) => r.name === name);
-      if (component === undefined) continue;
-      this.owners.set(component.urn, owner);
-      this.components.set(ownerKey(owner), component);
-    }
+    this.components = new ModelComponents(plan, model);
   }
 
   observe(): Observation {
@@ -142,21 +121,6 @@ class Reader {
       backedUp: this.backedUp(),
       protected: this.protectedResources(),
     };
-  }
-
-  /** The component of the model a resource belongs to (its nearest such ancestor). */
-  private ownerOf(resource: RecordedResource): Owner | undefined {
-    for (let r = this.plan.parentOf(resource); r !== undefined; r = this.plan.parentOf(r)) {
-      const owner = this.owners.get(r.urn);
-      if (owner !== undefined) return owner;
-    }
-    return undefined;
-  }
-
-  /** Custom resources of `type` under the component of `owner`. */
-  private under(owner: Owner, type: string): RecordedResource[] {
-    const component = this.components.get(ownerKey(owner));
-    return component === undefined ? [] : this.plan.descendants(component).filter((r) => r.type === type);
   }
 
   /** The resource of `type` whose output `arn` (or id) is `value`. */
@@ -179,7 +143,7 @@ class Reader {
   private services(): Record<string, ObservedService> {
     const observed: Record<string, ObservedService> = {};
     for (const name of Object.keys(this.model.services)) {
-      const definitions = this.under({ kind: "service", name }, T.taskDefinition);
+      const definitions = this.components.under({ kind: "service", name }, T.taskDefinition);
       if (definitions.length === 0) continue;
       const containers = definitions.flatMap((d) => asArray(parseJson<Record<string, unknown>[]>(d.inputs["containerDefinitions"])));
       observed[name] = {
@@ -198,10 +162,10 @@ class Reader {
       const arn = s.outputs["arn"];
       return typeof arn === "string" && (valueFrom === arn || valueFrom.startsWith(`${arn}:`));
     });
-    const owner = secret === undefined ? undefined : this.ownerOf(secret);
+    const owner = secret === undefined ? undefined : this.components.ownerOf(secret);
     if (secret !== undefined && owner !== undefined) {
       if (owner.kind === "database" || owner.kind === "cache") return { kind: owner.kind };
-      const store = this.components.get("secrets");
+      const store = this.components.get({ kind: "secrets" });
       if (owner.kind === "secrets" && store !== undefined && secret.name.startsWith(`${store.name}-`)) return { kind: "secret", name: secret.name.slice(store.name.length + 1) };
     }
     return { kind: "unknown", reference: valueFrom };
@@ -212,10 +176,10 @@ class Reader {
   private reachability(): Reachability[] {
     const guarded = new Map<string, Guarded>();
     for (const group of this.plan.resources(T.securityGroup)) {
-      const owner = this.ownerOf(group);
+      const owner = this.components.ownerOf(group);
       const id = group.id ?? text(group.outputs["id"]);
       if (owner === undefined || id === undefined) continue;
-      const component = this.components.get(ownerKey(owner))!;
+      const component = this.components.get(owner)!;
       if (owner.kind === "service" && group.name === `${component.name}-lb-sg`) guarded.set(id, { kind: "loadBalancer", service: owner.name });
       if (owner.kind === "service" && group.name === `${component.name}-task-sg`) guarded.set(id, { kind: "tasks", service: owner.name });
       if ((owner.kind === "database" || owner.kind === "cache") && group.name === `${component.name}-sg`) guarded.set(id, { kind: owner.kind });
@@ -307,7 +271,7 @@ class Reader {
 
   /** The policy statements of a service's task role: its inline policies and the AWS managed S3 policies attached to it. */
   private taskRoleStatements(service: string): Statement[] {
-    const roleArns = this.under({ kind: "service", name: service }, T.taskDefinition).map((d) => d.inputs["taskRoleArn"]);
+    const roleArns = this.components.under({ kind: "service", name: service }, T.taskDefinition).map((d) => d.inputs["taskRoleArn"]);
     const roles = roleArns.flatMap((arn) => {
       const role = this.byArn(T.role, arn);
       return role === undefined ? [] : [role];
@@ -330,8 +294,8 @@ class Reader {
   }
 
   private dataBucket(name: string): RecordedResource | undefined {
-    const component = this.components.get(ownerKey({ kind: "bucket", name }));
-    return this.under({ kind: "bucket", name }, T.bucket).find((b) => b.name === component?.name);
+    const component = this.components.get({ kind: "bucket", name });
+    return this.components.under({ kind: "bucket", name }, T.bucket).find((b) => b.name === component?.name);
   }
 
   // ---- encryption -------------------------------------------------------------------------------
@@ -340,11 +304,11 @@ class Reader {
     const observed: ObservedEncryption[] = [];
     const add = (resource: ResourceRef, keyUrn: string | undefined) => observed.push({ resource, ...(keyUrn === undefined ? {} : { keyUrn }) });
     if (this.model.database !== undefined) {
-      const instance = this.under({ kind: "database" }, T.rds)[0];
+      const instance = this.components.under({ kind: "database" }, T.rds)[0];
       add({ kind: "database" }, instance?.inputs["storageEncrypted"] === true ? this.keyUrn(instance.inputs["kmsKeyId"]) : undefined);
     }
     if (this.model.cache !== undefined) {
-      const group = this.under({ kind: "cache" }, T.redis)[0];
+      const group = this.components.under({ kind: "cache" }, T.redis)[0];
       add({ kind: "cache" }, group?.inputs["atRestEncryptionEnabled"] === true ? this.keyUrn(group.inputs["kmsKeyId"]) : undefined);
     }
     for (const name of Object.keys(this.model.buckets)) {
@@ -357,9 +321,9 @@ class Reader {
         .find((d) => d?.sseAlgorithm?.startsWith("aws:kms") === true);
       add({ kind: "bucket", name }, this.keyUrn(rule?.kmsMasterKeyId));
     }
-    const store = this.components.get("secrets");
+    const store = this.components.get({ kind: "secrets" });
     for (const name of Object.keys(this.model.secrets)) {
-      const secret = this.under({ kind: "secrets" }, T.secret).find((s) => s.name === `${store?.name}-${name}`);
+      const secret = this.components.under({ kind: "secrets" }, T.secret).find((s) => s.name === `${store?.name}-${name}`);
       add({ kind: "secret", name }, this.keyUrn(secret?.inputs["kmsKeyId"]));
     }
     return observed;
@@ -369,9 +333,9 @@ class Reader {
 
   /** Severity of each alert topic, by ARN: the Monitoring component's topics are named `<component>-<severity>`. */
   private topics(): Map<string, Severity> {
-    const monitoring = this.components.get("monitoring");
+    const monitoring = this.components.get({ kind: "monitoring" });
     const topics = new Map<string, Severity>();
-    for (const topic of this.under({ kind: "monitoring" }, T.topic)) {
+    for (const topic of this.components.under({ kind: "monitoring" }, T.topic)) {
       const severity = SEVERITIES.find((s) => topic.name === `${monitoring?.name}-${s}`);
       const arn = text(topic.outputs["arn"]);
       if (severity !== undefined && arn !== undefined) topics.set(arn, severity);
@@ -438,11 +402,11 @@ class Reader {
     };
     const holders: { ref: ResourceRef; resources: RecordedResource[] }[] = [];
     if (this.model.database !== undefined) {
-      const instance = this.under({ kind: "database" }, T.rds)[0];
+      const instance = this.components.under({ kind: "database" }, T.rds)[0];
       holders.push({ ref: { kind: "database" }, resources: withKey(instance, instance?.inputs["kmsKeyId"]) });
     }
     if (this.model.cache !== undefined) {
-      const group = this.under({ kind: "cache" }, T.redis)[0];
+      const group = this.components.under({ kind: "cache" }, T.redis)[0];
       holders.push({ ref: { kind: "cache" }, resources: withKey(group, group?.inputs["kmsKeyId"]) });
     }
     const encryption = this.encryption();
@@ -451,9 +415,9 @@ class Reader {
       const bucket = this.dataBucket(name);
       holders.push({ ref: { kind: "bucket", name }, resources: [...(bucket === undefined ? [] : [bucket]), ...(keyUrn === undefined ? [] : [this.plan.get(keyUrn)!])] });
     }
-    const store = this.components.get("secrets");
+    const store = this.components.get({ kind: "secrets" });
     for (const name of Object.keys(this.model.secrets)) {
-      const secret = this.under({ kind: "secrets" }, T.secret).find((s) => s.name === `${store?.name}-${name}`);
+      const secret = this.components.under({ kind: "secrets" }, T.secret).find((s) => s.name === `${store?.name}-${name}`);
       holders.push({ ref: { kind: "secret", name }, resources: withKey(secret, secret?.inputs["kmsKeyId"]) });
     }
     return holders;
@@ -474,6 +438,3 @@ class Reader {
   }
 }
 
-function ownerKey(owner: Owner): string {
-  return "name" in owner ? `${owner.kind} ${owner.name}` : owner.kind;
-}

@@ -11,6 +11,7 @@
 import { SEVERITIES, type AppModel, type ResourceRef, type Severity } from "@polycloud/core";
 import type { Plan, RecordedResource } from "@polycloud/testing";
 import type { ConformanceReader, Observation, ObservedAlert, ObservedBucketAccess, ObservedEncryption, ObservedSecretSource, ObservedService, Peer, Reachability, Target, Waiver } from "@polycloud/testing/conformance";
+import { ModelComponents } from "@polycloud/testing/conformance";
 
 const T = {
   run: "gcp:cloudrunv2/service:Service",
@@ -42,9 +43,7 @@ const WRITE_ROLES = new Set(["roles/storage.objectUser", "roles/storage.objectAd
 /** The ports of each store, as the backend serves them. */
 const STORE_PORTS: Readonly<Record<"database" | "cache", number>> = { database: 5432, cache: 6378 };
 
-type Owner = { readonly kind: "service"; readonly name: string } | { readonly kind: "database" } | { readonly kind: "cache" } | { readonly kind: "bucket"; readonly name: string } | { readonly kind: "secrets" } | { readonly kind: "monitoring" } | { readonly kind: "network" };
 
-const ownerKey = (owner: Owner) => ("name" in owner ? `${owner.kind} ${owner.name}` : owner.kind);
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 const asArray = <V>(value: V | readonly V[] | undefined): V[] => (value === undefined ? [] : Array.isArray(value) ? [...(value as V[])] : [value as V]);
 const obj = (value: unknown): Record<string, unknown> => (typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {});
@@ -60,26 +59,13 @@ export const conformanceReader: ConformanceReader = (plan: Plan, model: AppModel
 export const conformanceWaivers: readonly Waiver[] = [];
 
 class Reader {
-  private readonly components = new Map<string, RecordedResource>();
+  private readonly components: ModelComponents;
 
   constructor(
     private readonly plan: Plan,
     private readonly model: AppModel,
   ) {
-    const named = (name: string) => `${model.app}-${name}`;
-    const byName: [string, string, Owner][] = [
-      ...Object.keys(model.services).map((s): [string, string, Owner] => ["polycloud:gcp:WebService", named(s), { kind: "service", name: s }]),
-      ["polycloud:gcp:Database", named("database"), { kind: "database" }],
-      ["polycloud:gcp:Cache", named("cache"), { kind: "cache" }],
-      ...Object.keys(model.buckets).map((b): [string, string, Owner] => ["polycloud:gcp:Bucket", named(`bucket-${b}`), { kind: "bucket", name: b }]),
-      ["polycloud:gcp:SecretStore", named("secrets"), { kind: "secrets" }],
-      ["polycloud:gcp:Monitoring", named("monitoring"), { kind: "monitoring" }],
-      ["polycloud:gcp:Network", named("network"), { kind: "network" }],
-    ];
-    for (const [type, name, owner] of byName) {
-      const component = plan.resources(type).find((r) => r.name === name);
-      if (component !== undefined) this.components.set(ownerKey(owner), component);
-    }
+    this.components = new ModelComponents(plan, model);
   }
 
   observe(): Observation {
@@ -95,26 +81,8 @@ class Reader {
     };
   }
 
-  /** Custom resources of `type` under the component of `owner`. */
-  private under(owner: Owner, type: string): RecordedResource[] {
-    const component = this.components.get(ownerKey(owner));
-    return component === undefined ? [] : this.plan.descendants(component).filter((r) => r.type === type);
-  }
-
-  /** The owner of a resource among the model's components (its nearest such ancestor). */
-  private ownerOf(resource: RecordedResource): Owner | undefined {
-    for (let r = this.plan.parentOf(resource); r !== undefined; r = this.plan.parentOf(r)) {
-      for (const [key, component] of this.components) {
-        if (component.urn !== r.urn) continue;
-        const [kind, ...rest] = key.split(" ");
-        return (rest.length > 0 ? { kind, name: rest.join(" ") } : { kind }) as Owner;
-      }
-    }
-    return undefined;
-  }
-
   private runService(service: string): RecordedResource | undefined {
-    return this.under({ kind: "service", name: service }, T.run)[0];
+    return this.components.under({ kind: "service", name: service }, T.run)[0];
   }
 
   /** The service whose account is `member` (`serviceAccount:<email>`). */
@@ -154,10 +122,10 @@ class Reader {
 
   private secretSource(reference: string): ObservedSecretSource {
     const secret = this.plan.resources(T.secret).find((s) => s.id === reference || s.outputs["name"] === reference || s.inputs["secretId"] === reference);
-    const owner = secret === undefined ? undefined : this.ownerOf(secret);
+    const owner = secret === undefined ? undefined : this.components.ownerOf(secret);
     if (secret !== undefined && owner !== undefined) {
       if (owner.kind === "database" || owner.kind === "cache") return { kind: owner.kind };
-      const store = this.components.get("secrets");
+      const store = this.components.get({ kind: "secrets" });
       if (owner.kind === "secrets" && store !== undefined && secret.name.startsWith(`${store.name}-`)) return { kind: "secret", name: secret.name.slice(store.name.length + 1) };
     }
     return { kind: "unknown", reference };
@@ -171,7 +139,7 @@ class Reader {
       if (!edges.some((e) => JSON.stringify(e) === JSON.stringify({ from, to }))) edges.push({ from, to });
     };
     // Stores: egress firewall rules on their private service access range.
-    const network = this.components.get("network");
+    const network = this.components.get({ kind: "network" });
     for (const store of ["database", "cache"] as const) {
       if ((store === "database" ? this.model.database : this.model.cache) === undefined) continue;
       const range = network === undefined ? undefined : this.plan.descendants(network).find((r) => r.type === T.address && r.name === `${network.name}-${store}-range`);
@@ -243,8 +211,8 @@ class Reader {
   // ---- bucket access ----------------------------------------------------------------------------
 
   private dataBucket(name: string): RecordedResource | undefined {
-    const component = this.components.get(ownerKey({ kind: "bucket", name }));
-    return this.under({ kind: "bucket", name }, T.bucket).find((b) => b.name === component?.name);
+    const component = this.components.get({ kind: "bucket", name });
+    return this.components.under({ kind: "bucket", name }, T.bucket).find((b) => b.name === component?.name);
   }
 
   private bucketAccess(): ObservedBucketAccess[] {
@@ -268,8 +236,8 @@ class Reader {
   // ---- encryption -------------------------------------------------------------------------------
 
   private secretsOf(name: string): RecordedResource | undefined {
-    const store = this.components.get("secrets");
-    return this.under({ kind: "secrets" }, T.secret).find((s) => s.name === `${store?.name}-${name}`);
+    const store = this.components.get({ kind: "secrets" });
+    return this.components.under({ kind: "secrets" }, T.secret).find((s) => s.name === `${store?.name}-${name}`);
   }
 
   /** The key of every replica of a secret, when they all use the same one. */
@@ -286,11 +254,11 @@ class Reader {
     const holders: { ref: ResourceRef; resource?: RecordedResource; keyReference: unknown }[] = [];
     const add = (ref: ResourceRef, resource: RecordedResource | undefined, keyReference: unknown) => holders.push({ ref, ...(resource === undefined ? {} : { resource }), keyReference });
     if (this.model.database !== undefined) {
-      const instance = this.under({ kind: "database" }, T.sql)[0];
+      const instance = this.components.under({ kind: "database" }, T.sql)[0];
       add({ kind: "database" }, instance, instance?.inputs["encryptionKeyName"]);
     }
     if (this.model.cache !== undefined) {
-      const instance = this.under({ kind: "cache" }, T.redis)[0];
+      const instance = this.components.under({ kind: "cache" }, T.redis)[0];
       add({ kind: "cache" }, instance, instance?.inputs["customerManagedKey"]);
     }
     for (const name of Object.keys(this.model.buckets)) {
@@ -316,7 +284,7 @@ class Reader {
   /** Severity of each notification channel (its user label), by id. */
   private channelSeverities(): Map<string, Severity> {
     const severities = new Map<string, Severity>();
-    for (const channel of this.under({ kind: "monitoring" }, T.channel)) {
+    for (const channel of this.components.under({ kind: "monitoring" }, T.channel)) {
       const severity = SEVERITIES.find((s) => obj(channel.inputs["userLabels"])["severity"] === s);
       if (severity !== undefined && channel.id !== undefined) severities.set(channel.id, severity);
     }
@@ -340,7 +308,7 @@ class Reader {
   private routes(): Record<Severity, string[]> {
     const routes: Record<Severity, string[]> = { critical: [], warning: [], info: [] };
     const webhooks = this.slackWebhooks();
-    for (const channel of this.under({ kind: "monitoring" }, T.channel)) {
+    for (const channel of this.components.under({ kind: "monitoring" }, T.channel)) {
       const severity = SEVERITIES.find((s) => obj(channel.inputs["userLabels"])["severity"] === s);
       if (severity === undefined) continue;
       const labels = obj(channel.inputs["labels"]);
@@ -364,8 +332,8 @@ class Reader {
 
   /** The webhooks the Slack forwarder posts to, by severity (its secret's value). */
   private slackWebhooks(): Partial<Record<Severity, string[]>> {
-    const monitoring = this.components.get("monitoring");
-    const version = this.under({ kind: "monitoring" }, T.secretVersion).find((v) => v.name === `${monitoring?.name}-slack-webhooks-version`);
+    const monitoring = this.components.get({ kind: "monitoring" });
+    const version = this.components.under({ kind: "monitoring" }, T.secretVersion).find((v) => v.name === `${monitoring?.name}-slack-webhooks-version`);
     try {
       return JSON.parse(String(version?.inputs["secretData"] ?? "{}")) as Partial<Record<Severity, string[]>>;
     } catch {

@@ -10,3 +10,4 @@ export { checkObservation, checkPreviewEqualsUpdate, checkSecretValues, refKey, 
 export { formatViolations, runConformanceCase, type CaseReport, type ConformanceCase, type ConformanceSubject } from "./run";
 export { conformanceCorpus, richSpec, VARIANTS } from "./corpus";
 export { repositorySpecs } from "./repository";
+export { ModelComponents, ownerKey, type ComponentOwner } from "./components";

@@ -90,6 +90,7 @@ export const BUILT_IN_ROLES = {
   storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
   storageAccountBackupContributor: "e5e2a7ff-d759-4cd2-bb51-3152d37e2eb1",
   reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+  containerAppsContributor: "358470bc-b998-42bd-ab17-a7e34c199c0f",
   postgresLongTermRetentionBackup: "c088a766-074b-43ba-90d4-1fb21feae531",
 } as const;
 export type BuiltInRole = keyof typeof BUILT_IN_ROLES;

@@ -194,3 +194,90 @@ describe("WebService DNS records", () => {
     expect(plan.find(T.cert).inputs).toMatchObject({ properties: { domainControlValidation: "HTTP" } });
   });
 });
+
+describe("WebService rollback", () => {
+  const R = {
+    workflow: "azure-native:logic:Workflow",
+    group: "azure-native:monitor:ActionGroup",
+    rule: "azure-native:monitor:ScheduledQueryRule",
+    metric: "azure-native:monitor:MetricAlert",
+    callback: "azure-native:logic:listWorkflowTriggerCallbackUrl",
+  };
+  const STABLE = "shop-dev-web--stable1";
+  const deployment = (strategy: "rolling" | "canary" | "blue-green", onAlarm = true, onHealthCheckFailure = true) => ({ ...service().deployment, strategy, rollback: { onHealthCheckFailure, onAlarm } });
+  const mocks = { [R.callback]: () => ({ value: "https://prod.logic.azure.com/workflows/w/triggers/alert/run?sig=s3cret" }) };
+  const runRollback = (strategy: "rolling" | "canary" | "blue-green", extra: Partial<WebServiceArgs>, onAlarm = true) =>
+    onNetwork((network) => new WebService("shop-web", { app: "shop", service: service({ deployment: deployment(strategy, onAlarm) }), network, loadBalancer, slo, ...extra }), { mocks });
+
+  it("rolls a canary back to the stable revision through a Logic App allowed to write that one app, on the new revision's errors or restarts", async () => {
+    const plan = await runRollback("canary", { stableRevision: STABLE });
+    const app = plan.find(T.app);
+    const latest = app.outputs["latestRevisionName"] as string;
+    const identity = plan.find(T.identity, (r) => r.name === "shop-web-rollback-identity");
+    const workflow = plan.find(R.workflow);
+    expect(workflow.inputs["identity"]).toEqual({ type: "UserAssigned", userAssignedIdentities: [identity.id] });
+    const definition = workflow.inputs["definition"] as { actions: { fired: { actions: { rollback: { type: string; inputs: unknown } } } } };
+    expect(definition.actions.fired.actions.rollback).toEqual({
+      type: "Http",
+      runAfter: {},
+      inputs: {
+        method: "PATCH",
+        uri: `https://management.azure.com${app.id}?api-version=2024-03-01`,
+        headers: { "Content-Type": "application/json" },
+        body: { properties: { configuration: { ingress: { traffic: [{ revisionName: STABLE, weight: 100 }] } } } },
+        authentication: { type: "ManagedServiceIdentity", identity: identity.id, audience: "https://management.azure.com/" },
+      },
+    });
+
+    const grant = plan.find(T.role, (r) => r.inputs["principalId"] === identity.outputs["principalId"]);
+    expect([grant.inputs["scope"], String(grant.inputs["roleDefinitionId"]).split("/").pop()]).toEqual([app.id, "358470bc-b998-42bd-ab17-a7e34c199c0f"]);
+    expect(plan.resources(T.role).filter((r) => r.inputs["scope"] === app.id)).toHaveLength(1);
+    expect(workflow.dependencies).toContain(grant.urn);
+
+    const group = plan.find(R.group);
+    expect(group.inputs["logicAppReceivers"]).toEqual([{ name: "rollback", resourceId: workflow.id, callbackUrl: "https://prod.logic.azure.com/workflows/w/triggers/alert/run?sig=s3cret", useCommonAlertSchema: true }]);
+    expect(plan.invokes.find((i) => i.token === R.callback)?.inputs).toMatchObject({ workflowName: workflow.outputs["name"], triggerName: "alert" });
+
+    const rule = plan.find(R.rule);
+    const criterion = (rule.inputs["criteria"] as { allOf: { query: string; threshold: number; operator: string }[] }).allOf[0]!;
+    expect(criterion.query).toContain(`AppRoleName == "web" and AppRoleInstance startswith "${latest}-"`);
+    expect(criterion.query).toContain("| where ratio > 0.005");
+    expect(rule.inputs).toMatchObject({ enabled: true, severity: 0, actions: { actionGroups: [group.id] } });
+
+    const restarts = plan.find(R.metric);
+    expect(restarts.inputs).toMatchObject({
+      enabled: true,
+      scopes: [app.id],
+      actions: [{ actionGroupId: group.id }],
+      criteria: { allOf: [{ metricNamespace: "Microsoft.App/containerApps", metricName: "RestartCount", dimensions: [{ name: "revisionName", operator: "Include", values: [latest] }], operator: "GreaterThan", threshold: 0 }] },
+    });
+  });
+
+  it("keeps the alerts disabled once the stable revision is the latest (promoted)", async () => {
+    const plan = await onNetwork(
+      (network) => new WebService("shop-web", { app: "shop", service: service({ deployment: deployment("blue-green") }), network, loadBalancer, slo, stableRevision: STABLE }),
+      { mocks: { ...mocks, [T.app]: () => ({ latestRevisionName: STABLE }) } },
+    );
+    expect(plan.find(R.rule).inputs["enabled"]).toBe(false);
+    expect(plan.find(R.metric).inputs["enabled"]).toBe(false);
+  });
+
+  it("watches only the new revision's errors when rollback.onHealthCheckFailure is false", async () => {
+    const plan = await onNetwork(
+      (network) => new WebService("shop-web", { app: "shop", service: service({ deployment: deployment("canary", true, false) }), network, loadBalancer, slo, stableRevision: STABLE }),
+      { mocks },
+    );
+    expect(plan.find(R.rule).inputs["enabled"]).toBe(true);
+    expect(plan.resources(R.metric)).toEqual([]);
+  });
+
+  it.each([
+    ["rolling", { stableRevision: STABLE }, true],
+    ["canary", { stableRevision: STABLE }, false],
+    ["canary", {}, true],
+  ] as const)("creates no rollback for %s with %j and onAlarm %s", async (strategy, extra, onAlarm) => {
+    const plan = await runRollback(strategy, extra, onAlarm);
+    expect([R.workflow, R.group, R.rule, R.metric].flatMap((type) => plan.resources(type))).toEqual([]);
+    expect(plan.resources(T.identity)).toHaveLength(1);
+  });
+});

@@ -11,6 +11,7 @@ import { assignRole } from "./access";
 import { sendDiagnostics, type DiagnosticsTransforms } from "./diagnostics";
 import { createDnsRecords, type DnsZoneRef } from "./dns-records";
 import type { Network } from "./network";
+import { createRollback, type Rollback, type RollbackTransforms } from "./rollback";
 import type { AzureSecretReference } from "./secret-store";
 import { childOptions, clientContext, physicalNameOf, placed, scopeOf, type Scope } from "./scope";
 
@@ -48,11 +49,14 @@ export interface WebServiceArgs extends CoreWebServiceArgs<Network> {
    * The revision serving production traffic, for blue-green and canary (revision mode Multiple):
    * canary sends the first step's share to the latest revision and the rest here; blue-green sends
    * everything here and labels the latest `green` for testing. Promote by setting it to the latest.
+   * While the latest revision is not this one, `rollback.onAlarm` sets all traffic back here when the
+   * latest's 5xx ratio exceeds the SLO's error rate (and, with `rollback.onHealthCheckFailure`, when
+   * one of its replicas restarts): see rollback.ts.
    * @default - none: the latest revision takes all traffic (the first deployment)
    */
   readonly stableRevision?: string;
   /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
-  readonly transform?: DiagnosticsTransforms & {
+  readonly transform?: DiagnosticsTransforms & RollbackTransforms & {
     identity?: Transform<managedidentity.UserAssignedIdentityArgs>;
     roleAssignment?: Transform<authorization.RoleAssignmentArgs>;
     environment?: Transform<app.ManagedEnvironmentArgs>;
@@ -80,7 +84,8 @@ export function secretNameOf(envName: string): string {
  * services' is internal to the VNet, with a private DNS zone resolving it; a managed certificate serves
  * the service's domain. Startup, liveness (lenient) and readiness (strict) probes on the health check;
  * scale rules on HTTP concurrency, CPU and memory between the spec's min and max replicas. Rolling
- * deployments use one active revision; blue-green and canary use multiple, with traffic weights.
+ * deployments use one active revision; blue-green and canary use multiple, with traffic weights, and
+ * roll back to the stable revision on the new revision's errors or restarts (see rollback.ts).
  */
 export class WebService extends PolycloudComponent implements WebServiceOutputs {
   readonly serviceName: string;
@@ -99,6 +104,8 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
   readonly dnsRecords?: pulumi.Output<{ readonly cname: string; readonly target: string; readonly txtName: string; readonly txtValue: string }>;
   /** The identity's principal id: what grants on stores name. */
   readonly principalId: pulumi.Output<string>;
+  /** Rollback on alerts, for canary and blue-green with `rollback.onAlarm` and a stable revision. */
+  readonly rollback?: Rollback;
 
   constructor(name: string, args: WebServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("azure", "WebService", name, args, opts);
@@ -164,6 +171,23 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
       ),
     );
     sendDiagnostics(scope, name, this.containerApp.id, args.workspaceId ?? net.workspaceId, { logs: false }, t.diagnostics);
+    const { strategy, rollback } = spec.deployment;
+    if (strategy !== "rolling" && rollback.onAlarm && args.stableRevision !== undefined) {
+      this.rollback = createRollback(
+        scope,
+        name,
+        {
+          serviceName: spec.name,
+          containerApp: this.containerApp,
+          stable: args.stableRevision,
+          errorRatePercent: args.slo.errorRatePercent,
+          onHealthCheckFailure: rollback.onHealthCheckFailure,
+          workspaceId: args.workspaceId ?? net.workspaceId,
+          subscriptionId: client.subscriptionId,
+        },
+        t,
+      );
+    }
     this.fqdn = this.containerApp.configuration.apply((c) => c?.ingress?.fqdn ?? "");
     if (certificate !== undefined) {
       const domain = args.domainName!;

@@ -140,6 +140,18 @@ describe("the Azure backend", () => {
     }
   }, 60_000);
 
+  it("gives a canary service its stable revision from polycloud:azure.stableRevisions, with the rollback on alerts", async () => {
+    const spec = { name: "shop", services: { api: { image: "ghcr.io/acme/api:1.0.0", deployment: { strategy: "canary" } } }, network: { loadBalancer: { tls: false } } };
+    const result = await plan(spec, { config: { ...config, "polycloud:azure.stableRevisions.api": "shop-dev-api--k3x9q2a" } });
+    const traffic = (result.find(T.app).inputs["configuration"] as { ingress: { traffic: { revisionName?: string; weight: number }[] } }).ingress.traffic;
+    expect(traffic).toContainEqual(expect.objectContaining({ revisionName: "shop-dev-api--k3x9q2a", weight: 90 }));
+    expect(result.resources("azure-native:logic:Workflow")).toHaveLength(1);
+    // Without the option: a first deployment, all traffic to the latest revision and nothing to roll back to.
+    const first = await plan(spec);
+    expect(result.resources().length).toBeGreaterThan(first.resources().length);
+    expect(first.resources("azure-native:logic:Workflow")).toHaveLength(0);
+  });
+
   it("builds in an existing resource group when providers.azure.resourceGroupName is set", async () => {
     const built = await plan({ name: "min", services: { app: { image: "ghcr.io/acme/app:1.0.0" } }, providers: { azure: { resourceGroupName: "platform-rg" } } }, { config: {} });
     expect(built.resources(T.rg)).toHaveLength(0);

@@ -144,6 +144,7 @@ export function buildAzure(model: AppModel<"azure">, parent: pulumi.ComponentRes
           ...dnsZone,
           logRetentionDays,
           ...(service.host === undefined ? {} : { domainName: service.host }),
+          ...(o.stableRevisions?.[service.name] === undefined ? {} : { stableRevision: o.stableRevisions[service.name] }),
         },
         opts,
       ),

@@ -118,7 +118,8 @@ describe("default outputs", () => {
         const client = azure.authorization.getClientConfigOutput();
         const found = azure.resources.getResourceGroupOutput({ resourceGroupName: rg.name });
         const elsewhere = azure.resources.getResourceGroupOutput({ resourceGroupName: "shared-rg" });
-        return { client, found, elsewhere };
+        const callback = azure.logic.listWorkflowTriggerCallbackUrlOutput({ resourceGroupName: rg.name, workflowName: "rollback", triggerName: "alert" });
+        return { client, found, elsewhere, callback };
       },
       { provider: "azure", config: { "azure-native:subscriptionId": sub } },
     );
@@ -128,6 +129,7 @@ describe("default outputs", () => {
       subscriptionId: sub,
       tenantId: HARNESS_DEFAULTS.azure.tenantId,
     });
+    expect(plan.outputs["callback"].value).toMatch(/^https:\/\/prod-00\.[a-z0-9]+\.logic\.azure\.com\/workflows\/[0-9a-f]{32}\/triggers\/alert\/paths\/invoke\?api-version=2016-10-01&sp=%2Ftriggers%2Falert%2Frun&sv=1\.0&sig=[A-Za-z0-9]{43}$/);
     expect(plan.outputs["found"]).toMatchObject({ id: `/subscriptions/${sub}/resourceGroups/app-rg`, name: "app-rg", location: "northeurope", type: "Microsoft.Resources/resourceGroups" });
     // A group the program did not create sits in the stack's location.
     expect(plan.outputs["elsewhere"]).toMatchObject({ id: `/subscriptions/${sub}/resourceGroups/shared-rg`, location: HARNESS_DEFAULTS.azure.location });

@@ -12,6 +12,15 @@ describe("Azure capabilities", () => {
     expect(buildModel(spec({ region: "us-east-1" }), "azure", { "polycloud:azure.location": "eastus2" }).options).toEqual({ location: "eastus2" });
   });
 
+  it("takes each service's stable revision from stack config, refusing a service the spec does not have and a name that is no revision", () => {
+    const canary = spec({ services: { api: { image: "ghcr.io/acme/api:1.0.0", public: true, deployment: { strategy: "canary" } } } });
+    expect(buildModel(canary, "azure", { "polycloud:azure.stableRevisions.api": "shop-dev-api--k3x9q2a" }).options.stableRevisions).toEqual({ api: "shop-dev-api--k3x9q2a" });
+    expect(lines(canary, { "polycloud:azure.stableRevisions.apj": "shop-dev-api--k3x9q2a" })).toEqual(['polycloud:azure.stableRevisions.apj: "apj" is not a service of the spec; allowed: api; did you mean polycloud:azure.stableRevisions.api?']);
+    expect(lines(canary, { "polycloud:azure.stableRevisions.api": "shop-dev-api" })).toEqual([
+      'polycloud:azure.stableRevisions.api: "shop-dev-api" is not valid; allowed: a Container Apps revision name such as shop-prd-api--k3x9q2a (<app>--<suffix>); change api to match',
+    ]);
+  });
+
   it("names a bad option by where it was set", () => {
     expect(lines(spec(), { "polycloud:azure.location": "West Europe" })).toEqual(['polycloud:azure.location: "West Europe" is not valid; allowed: an Azure location such as westeurope; change location to match']);
   });

@@ -5,6 +5,7 @@
  * checked on a spec; components check their own args for users who call them directly.
  */
 import type { Problem } from "../errors";
+import { closestMatch } from "../suggest";
 import type { Provider } from "../naming";
 import { type ResolvedSpec, SEVERITIES } from "../spec";
 import { ecsBakeTimeProblems, fargateSizeProblems, REDIS_MAJOR_VERSIONS, redisEngineVersion } from "./aws-sizes";
@@ -234,6 +235,7 @@ const azure: Capabilities<"azure"> = {
       problems.push({ path: "region", message: `"${spec.region}" is not an Azure location, and providers.azure.location is not set`, fix: "set providers.azure.location (or stack config polycloud:azure.location), e.g. westeurope" });
     }
     for (const service of spec.services) problems.push(...containerAppsSizeProblems(service, `services.${service.name}`));
+    problems.push(...stableRevisionServiceProblems("azure", spec, options.stableRevisions));
     const zone = options.dnsZoneId?.split("/").pop()?.toLowerCase();
     const domain = spec.network.loadBalancer.domain?.toLowerCase();
     if (zone !== undefined && domain !== undefined && domain !== zone && !domain.endsWith(`.${zone}`)) {
@@ -255,6 +257,18 @@ const azure: Capabilities<"azure"> = {
     return problems;
   },
 };
+
+/** Services named in a backend's `stableRevisions` option that the spec does not have, with the closest one. */
+function stableRevisionServiceProblems(provider: Provider, spec: ResolvedSpec, stableRevisions: Readonly<Record<string, string>> | undefined): Problem[] {
+  const services = spec.services.map((s) => s.name);
+  return Object.keys(stableRevisions ?? {})
+    .filter((name) => !services.includes(name))
+    .map((name) => {
+      const path = `polycloud:${provider}.stableRevisions.${name}`;
+      const guess = closestMatch(name, services);
+      return { path, message: `"${name}" is not a service of the spec; allowed: ${services.join(", ")}`, fix: guess === undefined ? `remove it (pulumi config rm ${path})` : `did you mean polycloud:${provider}.stableRevisions.${guess}?` };
+    });
+}
 
 /** Each provider's limits. */
 export const CAPABILITIES: { readonly [P in Provider]: Capabilities<P> } = {

@@ -162,6 +162,15 @@ export const AzureOptionsSchema = z
       .describe(
         "Azure DNS zone of network.loadBalancer.domain: each public service's certificate validation record and its CNAME (an A record at the apex) are created in it. Without it, each service's dnsRecords lists the records to create by hand, and the managed certificates wait for them.",
       ),
+    stableRevisions: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9-]*$/, "a service name of the spec"),
+        z.string().regex(/^[a-z][a-z0-9-]{0,30}--[a-z0-9][a-z0-9-]{0,62}$/, "a Container Apps revision name such as shop-prd-api--k3x9q2a (<app>--<suffix>)"),
+      )
+      .optional()
+      .describe(
+        "The revision serving before a canary or blue-green deployment, by service: it keeps the traffic the new revision does not take, and a rollback on alerts restores it. Unset (a first deployment): all traffic to the latest revision. Promote with pulumi config set polycloud:azure.stableRevisions.<service> <new revision>.",
+      ),
   })
   .describe("Azure backend options (stack config polycloud:azure.<option>)");
 

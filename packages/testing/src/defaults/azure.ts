@@ -270,6 +270,14 @@ export const azureInvokes: Record<string, InvokeDefault> = {
     const p = env.providerInputs(provider);
     return { clientId: uuid("polycloud-test-client"), objectId: uuid("polycloud-test-object"), subscriptionId: subscriptionOf(env, p), tenantId: tenantOf(env, p) };
   },
+  // A Logic App trigger's callback URL (signed; the signature is a secret in real answers too).
+  "azure-native:logic:listWorkflowTriggerCallbackUrl": (inputs, env, provider) => {
+    const workflow = String(inputs["workflowName"] ?? "workflow");
+    const trigger = String(inputs["triggerName"] ?? "manual");
+    const location = env.config("azure-native:location") ?? DEFAULT_LOCATION;
+    const base = `https://prod-00.${location}.logic.azure.com/workflows/${hex(`${subscriptionOf(env, env.providerInputs(provider))}/${workflow}`, 32)}/triggers/${trigger}/paths/invoke`;
+    return { value: `${base}?api-version=2016-10-01&sp=%2Ftriggers%2F${trigger}%2Frun&sv=1.0&sig=${alnum(`sig/${workflow}`, 43)}`, method: "POST", basePath: base };
+  },
   "azure-native:resources:getResourceGroup": (inputs, env, provider) => {
     const name = String(inputs["resourceGroupName"] ?? "rg");
     const location = env.outputsOf("azure-native:resources:ResourceGroup").find((o) => o["name"] === name)?.["location"] ?? env.config("azure-native:location") ?? DEFAULT_LOCATION;

@@ -23,6 +23,7 @@ import type {
   Target,
   Waiver,
 } from "@polycloud/testing/conformance";
+import { ModelComponents } from "@polycloud/testing/conformance";
 import { BUILT_IN_ROLES } from "./scope";
 
 const T = {
@@ -49,9 +50,6 @@ const T = {
 /** The PostgreSQL and Azure Managed Redis ports the network must guard. */
 const PORTS = { database: 5432, cache: 10000 } as const;
 
-type Owner = { readonly kind: "service"; readonly name: string } | { readonly kind: "database" } | { readonly kind: "cache" } | { readonly kind: "bucket"; readonly name: string } | { readonly kind: "secrets" } | { readonly kind: "monitoring" } | { readonly kind: "network" };
-
-const ownerKey = (owner: Owner) => ("name" in owner ? `${owner.kind}:${owner.name}` : owner.kind);
 const asArray = <V>(value: unknown): V[] => (Array.isArray(value) ? (value as V[]) : []);
 const record = (value: unknown): Record<string, unknown> => (value !== null && typeof value === "object" ? (value as Record<string, unknown>) : {});
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
@@ -81,29 +79,13 @@ export const conformanceWaivers: readonly Waiver[] = [
 ];
 
 class Reader {
-  private readonly components = new Map<string, RecordedResource>();
-  private readonly owners = new Map<string, Owner>();
+  private readonly components: ModelComponents;
 
   constructor(
     private readonly plan: Plan,
     private readonly model: AppModel,
   ) {
-    const named = (name: string) => `${model.app}-${name}`;
-    const byName: [string, string, Owner][] = [
-      ...Object.keys(model.services).map((s): [string, string, Owner] => ["polycloud:azure:WebService", named(s), { kind: "service", name: s }]),
-      ["polycloud:azure:Database", named("database"), { kind: "database" }],
-      ["polycloud:azure:Cache", named("cache"), { kind: "cache" }],
-      ...Object.keys(model.buckets).map((b): [string, string, Owner] => ["polycloud:azure:Bucket", named(`bucket-${b}`), { kind: "bucket", name: b }]),
-      ["polycloud:azure:SecretStore", named("secrets"), { kind: "secrets" }],
-      ["polycloud:azure:Monitoring", named("monitoring"), { kind: "monitoring" }],
-      ["polycloud:azure:Network", named("network"), { kind: "network" }],
-    ];
-    for (const [type, name, owner] of byName) {
-      const component = plan.resources(type).find((r) => r.name === name);
-      if (component === undefined) continue;
-      this.components.set(ownerKey(owner), component);
-      this.owners.set(component.urn, owner);
-    }
+    this.components = new ModelComponents(plan, model);
   }
 
   observe(): Observation {
@@ -119,25 +101,12 @@ class Reader {
     };
   }
 
-  private under(owner: Owner, type: string): RecordedResource[] {
-    const component = this.components.get(ownerKey(owner));
-    return component === undefined ? [] : this.plan.descendants(component).filter((r) => r.type === type);
-  }
-
-  private ownerOf(resource: RecordedResource): Owner | undefined {
-    for (let r = this.plan.parentOf(resource); r !== undefined; r = this.plan.parentOf(r)) {
-      const owner = this.owners.get(r.urn);
-      if (owner !== undefined) return owner;
-    }
-    return undefined;
-  }
-
   // ---- secrets ----------------------------------------------------------------------------------
 
   private services(): Record<string, ObservedService> {
     const observed: Record<string, ObservedService> = {};
     for (const name of Object.keys(this.model.services)) {
-      const apps = this.under({ kind: "service", name }, T.containerApp);
+      const apps = this.components.under({ kind: "service", name }, T.containerApp);
       if (apps.length === 0) continue;
       const secrets: ObservedService["secrets"][number][] = [];
       const plainEnv: string[] = [];
@@ -169,7 +138,7 @@ class Reader {
       const uri = text(record(s.outputs["properties"])["secretUri"]);
       return uri !== undefined && (url === uri || url.startsWith(`${uri}/`));
     });
-    const owner = secret === undefined ? undefined : this.ownerOf(secret);
+    const owner = secret === undefined ? undefined : this.components.ownerOf(secret);
     if (secret !== undefined && owner !== undefined) {
       if (owner.kind === "database" || owner.kind === "cache") return { kind: owner.kind };
       const name = text(secret.inputs["secretName"]);
@@ -185,7 +154,7 @@ class Reader {
     const add = (from: Peer, to: Target) => {
       if (!edges.some((e) => JSON.stringify(e) === JSON.stringify({ from, to }))) edges.push({ from, to });
     };
-    const subnets = this.under({ kind: "network" }, T.subnet);
+    const subnets = this.components.under({ kind: "network" }, T.subnet);
     const serviceOfCidr = new Map<string, string>();
     for (const subnet of subnets) {
       const name = text(subnet.inputs["subnetName"]) ?? "";
@@ -222,8 +191,8 @@ class Reader {
         }
       }
     }
-    if (this.under({ kind: "database" }, T.server).some((s) => record(s.inputs["network"])["publicNetworkAccess"] !== "Disabled")) add({ kind: "anywhere" }, { kind: "database" });
-    if (this.under({ kind: "cache" }, T.redis).some((c) => c.inputs["publicNetworkAccess"] !== "Disabled")) add({ kind: "anywhere" }, { kind: "cache" });
+    if (this.components.under({ kind: "database" }, T.server).some((s) => record(s.inputs["network"])["publicNetworkAccess"] !== "Disabled")) add({ kind: "anywhere" }, { kind: "database" });
+    if (this.components.under({ kind: "cache" }, T.redis).some((c) => c.inputs["publicNetworkAccess"] !== "Disabled")) add({ kind: "anywhere" }, { kind: "cache" });
     return edges;
   }
 
@@ -232,11 +201,11 @@ class Reader {
   private bucketAccess(): ObservedBucketAccess[] {
     const principals = new Map<string, string>();
     for (const name of Object.keys(this.model.services)) {
-      for (const identity of this.under({ kind: "service", name }, T.identity)) principals.set(String(identity.outputs["principalId"]), name);
+      for (const identity of this.components.under({ kind: "service", name }, T.identity)) principals.set(String(identity.outputs["principalId"]), name);
     }
     const access: ObservedBucketAccess[] = [];
     for (const bucket of Object.keys(this.model.buckets)) {
-      const scopes = [...this.under({ kind: "bucket", name: bucket }, T.container), ...this.under({ kind: "bucket", name: bucket }, T.account)].map((r) => r.id);
+      const scopes = [...this.components.under({ kind: "bucket", name: bucket }, T.container), ...this.components.under({ kind: "bucket", name: bucket }, T.account)].map((r) => r.id);
       for (const assignment of this.plan.resources(T.roleAssignment).filter((a) => scopes.some((s) => same(s, a.inputs["scope"])))) {
         const service = principals.get(String(assignment.inputs["principalId"]));
         const role = String(assignment.inputs["roleDefinitionId"]).split("/").pop();
@@ -255,15 +224,15 @@ class Reader {
     const byUri = (uri: unknown) => keys.find((k) => typeof uri === "string" && (uri === k.outputs["keyUriWithVersion"] || uri === k.outputs["keyUri"]))?.urn;
     const observed: ObservedEncryption[] = [];
     const add = (resource: ResourceRef, keyUrn: string | undefined) => observed.push({ resource, ...(keyUrn === undefined ? {} : { keyUrn }) });
-    for (const server of this.under({ kind: "database" }, T.server)) {
+    for (const server of this.components.under({ kind: "database" }, T.server)) {
       const encryption = record(server.inputs["dataEncryption"]);
       add({ kind: "database" }, encryption["type"] === "AzureKeyVault" ? byUri(encryption["primaryKeyURI"]) : undefined);
     }
-    for (const cluster of this.under({ kind: "cache" }, T.redis)) {
+    for (const cluster of this.components.under({ kind: "cache" }, T.redis)) {
       add({ kind: "cache" }, byUri(record(record(cluster.inputs["encryption"])["customerManagedKeyEncryption"])["keyEncryptionKeyUrl"]));
     }
     for (const bucket of Object.keys(this.model.buckets)) {
-      for (const account of this.under({ kind: "bucket", name: bucket }, T.account)) {
+      for (const account of this.components.under({ kind: "bucket", name: bucket }, T.account)) {
         const encryption = record(account.inputs["encryption"]);
         const properties = record(encryption["keyVaultProperties"]);
         const vault = vaults.find((v) => same(record(v.outputs["properties"])["vaultUri"], properties["keyVaultUri"]));
@@ -277,8 +246,8 @@ class Reader {
   // ---- alerts -----------------------------------------------------------------------------------
 
   private alerts(): ObservedAlert[] {
-    const groups = this.under({ kind: "monitoring" }, T.actionGroup);
-    return this.under({ kind: "monitoring" }, T.queryRule).map((rule) => {
+    const groups = this.components.under({ kind: "monitoring" }, T.actionGroup);
+    return this.components.under({ kind: "monitoring" }, T.queryRule).map((rule) => {
       const condition = record(asArray(record(rule.inputs["criteria"])["allOf"])[0]);
       const periods = Number(record(condition["failingPeriods"])["minFailingPeriodsToAlert"] ?? 1);
       const frequency = isoToMinutes(String(rule.inputs["evaluationFrequency"]));
@@ -297,7 +266,7 @@ class Reader {
 
   private routes(): Record<Severity, string[]> {
     const routes: Record<Severity, string[]> = { critical: [], warning: [], info: [] };
-    for (const group of this.under({ kind: "monitoring" }, T.actionGroup)) {
+    for (const group of this.components.under({ kind: "monitoring" }, T.actionGroup)) {
       const severity = severityOfGroup(group);
       if (severity === undefined || group.inputs["enabled"] === false) continue;
       routes[severity].push(
@@ -317,9 +286,9 @@ class Reader {
       .filter((i) => policies.some((p) => same(p, record(record(i.inputs["properties"])["policyInfo"])["policyId"])))
       .map((i) => record(record(i.inputs["properties"])["dataSourceInfo"])["resourceID"]);
     const refs: ResourceRef[] = [];
-    if (this.under({ kind: "database" }, T.server).some((s) => covered.some((id) => same(id, s.id)))) refs.push({ kind: "database" });
+    if (this.components.under({ kind: "database" }, T.server).some((s) => covered.some((id) => same(id, s.id)))) refs.push({ kind: "database" });
     for (const bucket of Object.keys(this.model.buckets)) {
-      if (this.under({ kind: "bucket", name: bucket }, T.account).some((a) => covered.some((id) => same(id, a.id)))) refs.push({ kind: "bucket", name: bucket });
+      if (this.components.under({ kind: "bucket", name: bucket }, T.account).some((a) => covered.some((id) => same(id, a.id)))) refs.push({ kind: "bucket", name: bucket });
     }
     return refs;
   }
@@ -327,9 +296,9 @@ class Reader {
   private protectedResources(): ResourceRef[] {
     const all = (resources: RecordedResource[]) => resources.length > 0 && resources.every((r) => r.options.protect);
     const refs: ResourceRef[] = [];
-    if (all([...this.under({ kind: "database" }, T.server), ...this.under({ kind: "database" }, T.pgDatabase)])) refs.push({ kind: "database" });
+    if (all([...this.components.under({ kind: "database" }, T.server), ...this.components.under({ kind: "database" }, T.pgDatabase)])) refs.push({ kind: "database" });
     for (const bucket of Object.keys(this.model.buckets)) {
-      if (all([...this.under({ kind: "bucket", name: bucket }, T.account), ...this.under({ kind: "bucket", name: bucket }, T.container)])) refs.push({ kind: "bucket", name: bucket });
+      if (all([...this.components.under({ kind: "bucket", name: bucket }, T.account), ...this.components.under({ kind: "bucket", name: bucket }, T.container)])) refs.push({ kind: "bucket", name: bucket });
     }
     return refs;
   }

@@ -86,10 +86,10 @@ describe("the GCP backend", () => {
     const api = plan.find(cloudrunv2.Service, "shop-api-service");
     expect(api.inputs.traffics?.map((t) => [t.revision, t.percent])).toEqual([[api.inputs.template.revision, 10], ["shop-dev-api-0b1c2d3e", 90]]);
     expect(plan.find(cloudrunv2.Service, "shop-worker-service").inputs.traffics).toEqual([{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 100 }]);
-    const refused = gcpModel(canary, { "polycloud:gcp.stableRevisions.apj": "shop-dev-api-0b1c2d3e", "polycloud:gcp.stableRevisions.worker": "shop-dev-api-0b1c2d3e" });
-    await expect(planModel(refused)).rejects.toThrow(
+    // Refused by the model, before anything is built (so validate and plan say it too).
+    expect(() => gcpModel(canary, { "polycloud:gcp.stableRevisions.apj": "shop-dev-api-0b1c2d3e", "polycloud:gcp.stableRevisions.worker": "shop-dev-api-0b1c2d3e" })).toThrow(
       [
-        "Invalid gcp backend options (2 problems):",
+        "Spec shop cannot be built on gcp (2 problems):",
         '  - polycloud:gcp.stableRevisions.apj: "apj" is not a service of the spec; allowed: api, worker; did you mean polycloud:gcp.stableRevisions.api?',
         '  - polycloud:gcp.stableRevisions.worker: "shop-dev-api-0b1c2d3e" is not a revision of Cloud Run service shop-dev-worker; allowed: shop-dev-worker-<suffix>, lowercase letters, digits and hyphens, at most 63 characters; set it to a revision of the service (gcloud run revisions list --service shop-dev-worker), or leave it unset for a first deployment',
       ].join("\n"),

@@ -5,7 +5,7 @@
  * decided by the model; here each part becomes components, wired exactly as its grants say.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { closestMatch, GCP_REGION, physicalName, PolycloudError, type AppModel, type Problem, type Backend, type BuildOptions, type BuiltPlatform, type SecretBinding } from "@polycloud/core";
+import { GCP_REGION, type AppModel, type Backend, type BuildOptions, type BuiltPlatform, type SecretBinding } from "@polycloud/core";
 import { renderContext, required } from "@polycloud/core/component";
 import { AuditLog } from "./audit-log";
 import { Bucket } from "./bucket";
@@ -14,7 +14,6 @@ import { regionOf } from "./common";
 import { Database } from "./database";
 import { Monitoring } from "./monitoring";
 import { Network, type PrivateStore } from "./network";
-import { stableRevisionProblem } from "./rollout";
 import { SecretStore } from "./secret-store";
 import type { GcpSecretReference } from "./secrets";
 import { WebService } from "./web-service";
@@ -94,8 +93,6 @@ export function buildGcp(model: AppModel<"gcp">, parent: pulumi.ComponentResourc
   };
   const dnsManagedZone = model.options.dnsManagedZone;
   const stableRevisions = model.options.stableRevisions ?? {};
-  const runNames = Object.fromEntries(Object.keys(model.services).map((name) => [name, physicalName("gcp", "cloudRunService", { app: model.app, environment: model.environment, name })]));
-  PolycloudError.throwIfAny(stableRevisionProblems(stableRevisions, runNames), "Invalid gcp backend options");
   const services = Object.fromEntries(
     Object.values(model.services).map((service) => [
       service.name,
@@ -159,27 +156,6 @@ export function buildGcp(model: AppModel<"gcp">, parent: pulumi.ComponentResourc
   };
 }
 
-/**
- * Problems with the `stableRevisions` option, each named by its stack config key: a service the spec
- * does not have (with the closest one), or a value that is not a revision of that service.
- * @param runNames the Cloud Run service name of each spec service.
- */
-export function stableRevisionProblems(stableRevisions: Readonly<Record<string, string>>, runNames: Readonly<Record<string, string>>): Problem[] {
-  const services = Object.keys(runNames);
-  return Object.entries(stableRevisions).flatMap(([name, stable]): Problem[] => {
-    const path = `polycloud:gcp.stableRevisions.${name}`;
-    const runName = runNames[name];
-    if (runName !== undefined) return [stableRevisionProblem(path, stable, runName)].filter((p) => p !== undefined);
-    const guess = closestMatch(name, services);
-    return [
-      {
-        path,
-        message: `"${name}" is not a service of the spec; allowed: ${services.join(", ")}`,
-        fix: guess === undefined ? `remove it (pulumi config rm ${path})` : `did you mean polycloud:gcp.stableRevisions.${guess}?`,
-      },
-    ];
-  });
-}
 
 /** The Google Cloud backend that `@polycloud/platform` loads. */
 export const backend: Backend<"gcp"> = {

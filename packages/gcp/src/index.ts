@@ -14,4 +14,4 @@ export { ROLLBACK_AFTER_MINUTES, ROLLBACK_SOURCE, type Rollback } from "./rollba
 export { WAF_RULES, type LoadBalancer, type LoadBalancerTransforms } from "./load-balancer";
 export { KEY_ROTATION_PERIOD } from "./keys";
 export type { GcpSecretReference, SecretLocation } from "./secrets";
-export { backend, buildGcp, regionOfModel, stableRevisionProblems, type GcpPlatform } from "./backend";
+export { backend, buildGcp, regionOfModel, type GcpPlatform } from "./backend";

@@ -1,5 +1,6 @@
 import fc from "fast-check";
-import { promoteCommand, REVISION_NAME, revisionName, tagUrl, trafficOf } from "./rollout";
+import { CLOUD_RUN_REVISION } from "@polycloud/core";
+import { promoteCommand, revisionName, tagUrl, trafficOf } from "./rollout";
 
 const template = { containers: [{ image: "ghcr.io/acme/api:1.0.0", envs: [{ name: "LOG_LEVEL", value: "info" }] }], scaling: { minInstanceCount: 1, maxInstanceCount: 4 } };
 const canary = { strategy: "canary", canary: { steps: [10, 50, 100], intervalMinutes: 5 } } as const;
@@ -27,7 +28,7 @@ describe("revisionName", () => {
 
   it("is a valid revision name for every Cloud Run service name (up to 49 characters)", () => {
     const serviceName = fc.stringMatching(/^[a-z]([-a-z0-9]{0,47}[a-z0-9])?$/);
-    fc.assert(fc.property(serviceName, fc.string(), (runName, image) => REVISION_NAME.test(revisionName(runName, { containers: [{ image }] }))));
+    fc.assert(fc.property(serviceName, fc.string(), (runName, image) => CLOUD_RUN_REVISION.test(revisionName(runName, { containers: [{ image }] }))));
   });
 });
 

@@ -5,10 +5,7 @@
  * them to its Cloud Run service.
  */
 import { createHash } from "node:crypto";
-import type { DeploymentSpec, Problem } from "@polycloud/core";
-
-/** A Cloud Run revision name: a DNS label of at most 63 characters (Cloud Run service names are at most 49). */
-export const REVISION_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+import type { DeploymentSpec } from "@polycloud/core";
 
 /** Hex digits of the template's hash in a revision name: `<service>-<8 hex>` fits 63 characters. */
 const HASH_LENGTH = 8;
@@ -83,15 +80,3 @@ export function promoteCommand(service: string, candidate: string): string {
   return `pulumi config set polycloud:gcp.stableRevisions.${service} ${candidate} && pulumi up`;
 }
 
-/**
- * The problem with a stable revision that is not a revision of Cloud Run service `runName`, if any.
- * @param path where it was set: the component's arg, or the backend option's stack config key.
- */
-export function stableRevisionProblem(path: string, stable: string, runName: string): Problem | undefined {
-  if (REVISION_NAME.test(stable) && stable.startsWith(`${runName}-`)) return undefined;
-  return {
-    path,
-    message: `"${stable}" is not a revision of Cloud Run service ${runName}; allowed: ${runName}-<suffix>, lowercase letters, digits and hyphens, at most 63 characters`,
-    fix: `set it to a revision of the service (gcloud run revisions list --service ${runName}), or leave it unset for a first deployment`,
-  };
-}

@@ -20,14 +20,14 @@ import * as cloudrunv2 from "@pulumi/gcp/cloudrunv2";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import type * as input from "@pulumi/gcp/types/input";
 import * as pulumi from "@pulumi/pulumi";
-import { CLOUD_RUN_MAX, PolycloudError, transformed, type Problem, type Transform, type WebServiceArgs as CoreWebServiceArgs, type WebServiceOutputs } from "@polycloud/core";
+import { CLOUD_RUN_MAX, cloudRunRevisionProblem, PolycloudError, transformed, type Problem, type Transform, type WebServiceArgs as CoreWebServiceArgs, type WebServiceOutputs } from "@polycloud/core";
 import { PolycloudComponent } from "@polycloud/core/component";
 import { labelsOf, nameOf, regionOf } from "./common";
 import { createLoadBalancer, type LoadBalancer, type LoadBalancerTransforms } from "./load-balancer";
 import type { Network } from "./network";
 import { grantSecretRead, type GcpSecretReference } from "./secrets";
 import { createRollback, type Rollback } from "./rollback";
-import { inRollout, promoteCommand, revisionName, stableRevisionProblem, tagUrl, trafficOf } from "./rollout";
+import { inRollout, promoteCommand, revisionName, tagUrl, trafficOf } from "./rollout";
 import { cloudRunSize } from "./sizing";
 
 /** Cloud Run's probe limits (core's): a startup probe waits at most 240 s before it starts, and probes every 1 to 240 s. */
@@ -78,7 +78,7 @@ export function webServiceProblems(args: WebServiceArgs, runName: string): Probl
   if (health.intervalSeconds > MAX_STARTUP_DELAY_SECONDS || health.timeoutSeconds >= health.intervalSeconds) {
     problems.push({ path: at("healthCheck"), message: `interval ${health.intervalSeconds} s and timeout ${health.timeoutSeconds} s are not probe timings Cloud Run accepts; allowed: timeout < interval <= ${MAX_STARTUP_DELAY_SECONDS}`, fix: "make timeoutSeconds smaller than intervalSeconds" });
   }
-  const notARevision = args.stableRevision === undefined ? undefined : stableRevisionProblem("stableRevision", args.stableRevision, runName);
+  const notARevision = args.stableRevision === undefined ? undefined : cloudRunRevisionProblem("stableRevision", args.stableRevision, runName);
   if (notARevision !== undefined) problems.push(notARevision);
   if (args.loadBalancer.tls && args.host === undefined && service.public) {
     problems.push({ path: "host", message: "is not set, and a public service with TLS needs the domain its Google-managed certificate is issued for", fix: "set host, or set loadBalancer.tls to false" });

@@ -6,10 +6,10 @@
  */
 import type { Problem } from "../errors";
 import { closestMatch } from "../suggest";
-import type { Provider } from "../naming";
+import { physicalName, type Provider } from "../naming";
 import { type ResolvedSpec, SEVERITIES } from "../spec";
 import { ecsBakeTimeProblems, fargateSizeProblems, REDIS_MAJOR_VERSIONS, redisEngineVersion } from "./aws-sizes";
-import { AZURE_LOCATION, GCP_REGION, type BackendOptionsByProvider } from "./options";
+import { AZURE_LOCATION, CLOUD_RUN_REVISION, GCP_REGION, type BackendOptionsByProvider } from "./options";
 
 /** A backend's limits. */
 export interface Capabilities<P extends Provider = Provider> {
@@ -170,6 +170,7 @@ const gcp: Capabilities<"gcp"> = {
         fix: "set crossRegion to false (Cloud SQL backups are kept in a multi-region either way)",
       });
     }
+    problems.push(...stableRevisionServiceProblems("gcp", spec, options.stableRevisions), ...cloudRunStableRevisionProblems(spec, options.stableRevisions));
     return problems;
   },
 };
@@ -257,6 +258,28 @@ const azure: Capabilities<"azure"> = {
     return problems;
   },
 };
+
+/**
+ * The problem with a stable revision that is not a revision of Cloud Run service `runName`, if any.
+ * @param path where it was set: the component's arg, or the backend option's stack config key.
+ */
+export function cloudRunRevisionProblem(path: string, stable: string, runName: string): Problem | undefined {
+  if (CLOUD_RUN_REVISION.test(stable) && stable.startsWith(`${runName}-`)) return undefined;
+  return {
+    path,
+    message: `"${stable}" is not a revision of Cloud Run service ${runName}; allowed: ${runName}-<suffix>, lowercase letters, digits and hyphens, at most 63 characters`,
+    fix: `set it to a revision of the service (gcloud run revisions list --service ${runName}), or leave it unset for a first deployment`,
+  };
+}
+
+/** Each stable revision of the `stableRevisions` option that is not a revision of its service's Cloud Run service. */
+function cloudRunStableRevisionProblems(spec: ResolvedSpec, stableRevisions: Readonly<Record<string, string>> | undefined): Problem[] {
+  return Object.entries(stableRevisions ?? {}).flatMap(([name, stable]) => {
+    if (!spec.services.some((s) => s.name === name)) return [];
+    const runName = physicalName("gcp", "cloudRunService", { app: spec.name, environment: spec.environment, name });
+    return [cloudRunRevisionProblem(`polycloud:gcp.stableRevisions.${name}`, stable, runName)].filter((p) => p !== undefined);
+  });
+}
 
 /** Services named in a backend's `stableRevisions` option that the spec does not have, with the closest one. */
 function stableRevisionServiceProblems(provider: Provider, spec: ResolvedSpec, stableRevisions: Readonly<Record<string, string>> | undefined): Problem[] {

@@ -100,6 +100,9 @@ export const KubernetesOptionsSchema = z
 /** A Google Cloud region such as `europe-west1` (zones and multi-regions are not regions). */
 export const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
 
+/** A Cloud Run revision name: a DNS label of at most 63 characters (Cloud Run service names are at most 49). */
+export const CLOUD_RUN_REVISION = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
 export const GcpOptionsSchema = z
   .strictObject({
     region: z
@@ -119,7 +122,7 @@ export const GcpOptionsSchema = z
     stableRevisions: z
       .record(
         z.string().regex(/^[a-z][a-z0-9-]*$/, "a service name of the spec"),
-        z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, "a Cloud Run revision name such as shop-prd-api-3f9a1c2e: lowercase letters, digits and hyphens, at most 63 characters"),
+        z.string().regex(CLOUD_RUN_REVISION, "a Cloud Run revision name such as shop-prd-api-3f9a1c2e: lowercase letters, digits and hyphens, at most 63 characters"),
       )
       .optional()
       .describe(

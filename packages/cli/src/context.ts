@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { checkModel, configProblems, loadSpec, PolycloudError, type Problem, type Provider, type ResolvedSpec } from "@polycloud/core";
-import { detect, directoryProbe, REGION_CONFIG_KEYS, strictSetting, type Decision, type DetectInput } from "@polycloud/platform";
+import { detect, directoryProbe, REGION_CONFIG_KEYS, strictSetting, type Decision, type DetectInput } from "@polycloud/platform/detection";
 import type { Io } from "./io";
 
 /** Flags shared by the commands that take a spec. */

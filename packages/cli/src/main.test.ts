@@ -21,6 +21,36 @@ describe("main", () => {
   });
 });
 
+describe("start-up", () => {
+  // --help, detect and validate must not pay for Pulumi and the provider SDKs (seconds of require).
+  it("loads no Pulumi module for --help, detect and validate, and loads it for plan", () => {
+    dir = tmpProject({ "ok.yaml": SMALL_SPEC });
+    const loaded = (argv: readonly string[]) => {
+      const script = [
+        `const { run } = require(${JSON.stringify(join(ROOT, "packages/cli/src/cli.ts"))});`,
+        "const io = { stdout: { write() {} }, stderr: { write() {} }, env: {}, cwd: process.cwd(), homeDir: process.cwd() };",
+        `run(${JSON.stringify(argv)}, io).then((code) => console.log(JSON.stringify({ code, pulumi: Object.keys(require.cache).filter((m) => m.includes("@pulumi")).length })));`,
+      ].join("\n");
+      const result = node(["--conditions=source", "--require", require.resolve("tsx/cjs", { paths: [ROOT] }), "-e", script], dir);
+      return JSON.parse(result.stdout) as { code: number; pulumi: number };
+    };
+    expect(loaded(["--help"])).toEqual({ code: 0, pulumi: 0 });
+    expect(loaded(["detect", ".", "--provider", "aws"])).toEqual({ code: 0, pulumi: 0 });
+    expect(loaded(["validate", "ok.yaml"])).toEqual({ code: 0, pulumi: 0 });
+    // A failing plan (no such provider) still shows the plan path is the one that loads Pulumi.
+    expect(loaded(["plan", "ok.yaml", "--provider", "aws", "--json"]).pulumi).toBeGreaterThan(0);
+  });
+});
+
+describe("scripts/polycloud.cjs (pnpm polycloud)", () => {
+  it("compiles what changed and runs the compiled CLI", () => {
+    dir = tmpProject({ "ok.yaml": SMALL_SPEC });
+    const result = node([join(ROOT, "scripts/polycloud.cjs"), "validate", "ok.yaml"], dir);
+    expect({ status: result.status, stdout: result.stdout }).toEqual({ status: 0, stdout: expect.stringContaining("ok.yaml is valid") });
+    expect(existsSync(join(ROOT, "packages/cli/dist/main.js"))).toBe(true);
+  }, 120_000);
+});
+
 describe("bin/polycloud.js", () => {
   it("runs the built CLI, or explains how to build it when dist/ is missing", () => {
     dir = tmpProject();

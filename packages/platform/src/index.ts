@@ -1,4 +1,2 @@
-export * from "./detection";
-export * from "./file-probe";
-export * from "./backends";
+export * from "./detection-entry";
 export * from "./platform";

@@ -2,11 +2,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
+import * as debuggable from "@pulumi/pulumi/runtime/debuggable";
 import * as state from "@pulumi/pulumi/runtime/state";
 import { assertSupported, missingInternals, SUPPORTED_PULUMI_VERSIONS } from "./pulumi-internals";
 import { runProgram } from "./run-program";
 
-const installed = { version: "3.248.0", sdk: pulumi, state, resproto };
+const installed = { version: "3.248.0", sdk: pulumi, state, resproto, debuggable };
 const runtimeState = state as unknown as { getStore(): { settings: unknown } };
 
 class Slow extends pulumi.CustomResource {
@@ -61,5 +62,25 @@ describe("the @pulumi/pulumi adapter", () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(reads).toBe(0);
+  });
+
+  it("skips the SDK's per-resource and per-promise stack traces inside a run only, and keeps the stacks of thrown errors", async () => {
+    const callsites = () => (pulumi.Resource as unknown as { callsites(): unknown[] }).callsites();
+    // The SDK labels the promise it is given (and returns another).
+    const trace = (label: string) => {
+      const p = Promise.resolve();
+      void debuggable.debuggablePromise(p, label);
+      return (p as unknown as { _debugStackTrace: string })._debugStackTrace;
+    };
+    const traced = trace("outside");
+    let inside: { callsites: number; trace: string; errorStack: string } | undefined;
+    await runProgram(() => {
+      inside = { callsites: callsites().length, trace: trace("inside"), errorStack: new Error("thrown").stack ?? "" };
+      new Slow("quiet");
+    });
+    expect(inside).toEqual({ callsites: 0, trace: expect.not.stringMatching(/\n\s+at /), errorStack: expect.stringMatching(/^Error: thrown\n\s+at /) });
+    // Outside a run the SDK behaves as before.
+    expect(callsites().length).toBeGreaterThan(0);
+    expect(traced).toMatch(/\n\s+at /);
   });
 });

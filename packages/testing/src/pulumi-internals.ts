@@ -8,13 +8,15 @@
  * candidates, the RPC queue), the protobuf responses a monitor sends (`proto/resource_pb`), the
  * MockMonitor's registry, `Output.prototype.apply` and `pulumi.log` (patched per run), the labels
  * the runtime puts on its promises, Outputs and resources (for hang reports and late rejections),
- * and the process-wide `unhandledRejection` listener that keeps a failed run's leftovers quiet.
+ * the stack traces the runtime captures per resource and per promise (skipped in runs), and the
+ * process-wide `unhandledRejection` listener that keeps a failed run's leftovers quiet.
  *
  * Nothing here touches a run's store once the run is over: a test runner that clears globals
  * between test files (Jest's globalsCleanup) sees no access, and prints no warning.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as resprotoModule from "@pulumi/pulumi/proto/resource_pb";
+import * as debuggableModule from "@pulumi/pulumi/runtime/debuggable";
 import * as stateModule from "@pulumi/pulumi/runtime/state";
 
 /** The @pulumi/pulumi versions this harness is tested with (its peer dependency range). */
@@ -70,6 +72,7 @@ export interface PulumiModules {
   readonly sdk: unknown;
   readonly state: unknown;
   readonly resproto: unknown;
+  readonly debuggable: unknown;
 }
 
 const isFunction = (value: unknown): boolean => typeof value === "function";
@@ -85,7 +88,7 @@ export function missingInternals(modules: PulumiModules): string[] {
   const need = (ok: boolean, what: string) => {
     if (!ok) missing.push(what);
   };
-  const { sdk, state, resproto } = modules;
+  const { sdk, state, resproto, debuggable } = modules;
   for (const name of ["setMocks", "getMonitor", "setAllConfig", "runInPulumiStack", "registerStackTransformation", "serializeProperties"]) {
     need(isFunction(get(sdk, "runtime", name)), `runtime.${name}`);
   }
@@ -102,6 +105,8 @@ export function missingInternals(modules: PulumiModules): string[] {
     need(typeof get(store, "logErrorCount") === "number", "LocalStore logErrorCount");
   }
   for (const name of ["RegisterResourceResponse", "ReadResourceResponse"]) need(isFunction(get(resproto, name)), `proto/resource_pb ${name}`);
+  need(isFunction(get(sdk, "Resource", "callsites")), "Resource.callsites");
+  need(isFunction(get(debuggable, "debuggablePromise")), "runtime/debuggable debuggablePromise");
   return missing;
 }
 
@@ -127,7 +132,7 @@ function installedVersion(): string | undefined {
   }
 }
 
-assertSupported({ version: installedVersion(), sdk: pulumi, state: stateModule, resproto: resprotoModule });
+assertSupported({ version: installedVersion(), sdk: pulumi, state: stateModule, resproto: resprotoModule, debuggable: debuggableModule });
 
 const state = stateModule as unknown as StateInternals;
 /** The protobuf responses a monitor answers with. */
@@ -230,6 +235,42 @@ export function routeApplyErrors(run: RuntimeRun, fail: (err: unknown) => void):
   }
   applyRoutes.set(run.store, fail);
   return () => applyRoutes.delete(run.store);
+}
+
+const quietRuns = new WeakSet<object>();
+let stackCapturePatched = false;
+
+/**
+ * Skips, in the current run, the stack traces the SDK formats for every resource and every
+ * promise it tracks: a resource's call sites (a trace of unlimited depth, sent to the engine as
+ * its source position, which mocks ignore) and each tracked promise's trace (printed only by the
+ * leak report at process exit). Formatting them is most of the SDK's cost per resource, more so
+ * under source maps (Jest, tsx); errors a program throws keep their stacks. Outside harness runs
+ * both behave as before. Returns a function that ends the skipping.
+ */
+export function skipStackCapture(run: RuntimeRun): () => void {
+  if (!stackCapturePatched) {
+    stackCapturePatched = true;
+    const resourceClass = pulumi.Resource as unknown as { callsites(): unknown[] };
+    const callsites = resourceClass.callsites;
+    resourceClass.callsites = function (this: unknown) {
+      return quietRuns.has(state.getStore()) ? [] : callsites.call(this);
+    };
+    const debuggable = debuggableModule as unknown as { debuggablePromise<T>(p: Promise<T>, ctx: unknown): Promise<T> };
+    const debuggablePromise = debuggable.debuggablePromise;
+    debuggable.debuggablePromise = (p, ctx) => {
+      if (!quietRuns.has(state.getStore())) return debuggablePromise(p, ctx);
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+      try {
+        return debuggablePromise(p, ctx);
+      } finally {
+        Error.stackTraceLimit = limit;
+      }
+    };
+  }
+  quietRuns.add(run.store);
+  return () => quietRuns.delete(run.store);
 }
 
 /** What a program logs with `pulumi.log.info/warn/error`, as the engine would receive it. */

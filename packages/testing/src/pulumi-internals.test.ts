@@ -9,8 +9,8 @@ import { runProgram } from "./run-program";
 
 const installed = { version: "3.248.0", sdk: pulumi, state, resproto, debuggable };
 const runtimeState = state as unknown as { getStore(): { settings: unknown } };
-// Internal to the SDK (absent from its typings).
-const { debuggablePromise } = debuggable as unknown as { debuggablePromise(p: Promise<unknown>, ctx: string): Promise<unknown> };
+// Internal to the SDK (absent from its typings); read at each call, as the SDK's modules do.
+const sdkDebuggable = debuggable as unknown as { debuggablePromise(p: Promise<unknown>, ctx: string): Promise<unknown> };
 
 class Slow extends pulumi.CustomResource {
   constructor(name: string) {
@@ -71,7 +71,7 @@ describe("the @pulumi/pulumi adapter", () => {
     // The SDK labels the promise it is given (and returns another).
     const trace = (label: string) => {
       const p = Promise.resolve();
-      void debuggablePromise(p, label);
+      void sdkDebuggable.debuggablePromise(p, label);
       return (p as unknown as { _debugStackTrace: string })._debugStackTrace;
     };
     const traced = trace("outside");

@@ -1,65 +1,20 @@
 import { chmodSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanup, polycloud, SMALL_SPEC, tmpProject, writeFiles } from "./__tests__/capture";
+import { installStandIn, type StandIn } from "./__tests__/stand-in";
 import { findPulumi } from "./engine";
 
-// A stand-in `pulumi` executable: it records each invocation (argv and the backend it was given) and
-// answers what the Automation API asks: version, stack select/init, config, preview/up/destroy,
-// stack output and history. FAKE_PULUMI_FAIL=<command> makes that command fail like the engine does.
-const STAND_IN = `#!${process.execPath}
-const fs = require("node:fs");
-const args = process.argv.slice(2);
-// The Automation API runs \`pulumi version\` with its own environment, so the log lives beside the project.
-// It also records where it ran and the project it found there (the Pulumi.yaml the engine would read).
-const project = fs.existsSync("Pulumi.yaml") ? /^name: *(\\S+)/m.exec(fs.readFileSync("Pulumi.yaml", "utf8"))?.[1] : undefined;
-fs.appendFileSync(require("node:path").join(__dirname, "..", "..", "calls.jsonl"), JSON.stringify({ args, backend: process.env.PULUMI_BACKEND_URL, cwd: process.cwd(), project }) + "\\n");
-const [command, sub] = args;
-const stack = args[args.indexOf("--stack") + 1];
-if (command === "version") return console.log("v3.190.0");
-if (process.env.FAKE_PULUMI_FAIL === command) {
-  console.error("error: " + command + " failed: aws:ec2/vpc:Vpc (blog-vpc): AccessDenied: not authorized to perform ec2:CreateVpc");
-  process.exit(255);
-}
-if (command === "stack" && sub === "select" && process.env.FAKE_PULUMI_NEW_STACK === "1") {
-  console.error("error: no stack named '" + stack + "' found");
-  process.exit(255);
-}
-if (command === "stack" && sub === "output") return console.log("{}");
-if (command === "stack" && sub === "history") {
-  return console.log(JSON.stringify([{ version: 1, kind: command, startTime: "2025-01-01T00:00:00Z", endTime: "2025-01-01T00:01:00Z", result: "succeeded", message: "", environment: {}, config: {} }]));
-}
-if (["preview", "up", "destroy"].includes(command)) {
-  console.log("stand-in pulumi: " + command + " of stack " + stack);
-  if (process.env.FAKE_PULUMI_SAY) console.log(process.env.FAKE_PULUMI_SAY);
-  const log = args.indexOf("--event-log");
-  if (log !== -1) {
-    const summary = { sequence: 1, timestamp: 0, summaryEvent: { maybeCorrupt: false, durationSeconds: 0, resourceChanges: { create: 24 }, PolicyPacks: {} } };
-    fs.appendFileSync(args[log + 1], JSON.stringify(summary) + "\\n");
-  }
-}
-`;
-
 let dir: string;
-let bin: string;
+let pulumi: StandIn;
 beforeEach(() => {
   dir = tmpProject({ "blog.yaml": SMALL_SPEC, "Pulumi.blog.yaml": "config:\n  polycloud:provider: kubernetes\n  kubernetes:context: kind-blog\n" });
-  bin = join(dir, "tools", "bin");
-  writeFiles(dir, { "tools/bin/pulumi": STAND_IN });
-  chmodSync(join(bin, "pulumi"), 0o755);
+  pulumi = installStandIn(dir);
 });
 afterEach(() => cleanup(dir));
 
-const env = (extra: Record<string, string> = {}) => ({ PATH: bin, PULUMI_CONFIG_PASSPHRASE: "", ...extra });
-
-/** The invocations the stand-in recorded, without the flags every call gets. */
-function calls(): { args: string[]; backend: string; cwd: string; project?: string }[] {
-  if (!existsSync(join(dir, "calls.jsonl"))) return [];
-  return readFileSync(join(dir, "calls.jsonl"), "utf8")
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line))
-    .map((c) => ({ ...c, args: c.args.filter((a: string) => a !== "--non-interactive") }));
-}
+const env = (extra: Record<string, string> = {}) => pulumi.env(extra);
+const calls = () => pulumi.calls();
+const bin = () => pulumi.bin;
 
 describe("polycloud preview|up|destroy", () => {
   it("selects the stack, sets its config and previews with the inline program when running preview", async () => {
@@ -67,12 +22,13 @@ describe("polycloud preview|up|destroy", () => {
     expect(result.stderr).toBe(`preview blog (stack blog) on kubernetes, state in file://${join(dir, ".polycloud")}\n`);
     expect(result).toMatchObject({ code: 0, stdout: "stand-in pulumi: preview of stack blog\n" });
     const recorded = calls();
-    expect(recorded.map((c) => c.args[0])).toEqual(["version", "stack", "config", "preview"]);
+    // A first run finds no stack and creates it (in the file backend's layout, which the stand-in keeps).
+    expect(recorded.map((c) => c.args.slice(0, 2).join(" "))).toEqual(["version", "stack select", "stack init", "config set-all", "preview --color"]);
     expect(recorded[1]!.args).toEqual(["stack", "select", "--stack", "blog"]);
-    expect(recorded[2]!.args).toEqual(["config", "set-all", "--stack", "blog", "--plaintext", "polycloud:provider=kubernetes", "--plaintext", "kubernetes:context=kind-blog"]);
-    expect(recorded[3]!.args).toEqual(expect.arrayContaining(["preview", "--exec-kind", "auto.inline", "--stack", "blog"]));
-    expect(recorded[3]!.args.find((a) => a.startsWith("--client="))).toMatch(/^--client=127\.0\.0\.1:\d+$/);
-    expect(recorded.slice(1).map((c) => c.backend)).toEqual(Array(3).fill(`file://${join(dir, ".polycloud")}`));
+    expect(recorded[3]!.args).toEqual(["config", "set-all", "--stack", "blog", "--plaintext", "polycloud:provider=kubernetes", "--plaintext", "kubernetes:context=kind-blog"]);
+    expect(recorded[4]!.args).toEqual(expect.arrayContaining(["preview", "--exec-kind", "auto.inline", "--stack", "blog"]));
+    expect(recorded[4]!.args.find((a) => a.startsWith("--client="))).toMatch(/^--client=127\.0\.0\.1:\d+$/);
+    expect(recorded.slice(1).map((c) => c.backend)).toEqual(Array(4).fill(`file://${join(dir, ".polycloud")}`));
     expect(existsSync(join(dir, ".polycloud"))).toBe(true);
   });
 
@@ -158,7 +114,7 @@ describe("polycloud preview|up|destroy", () => {
     const result = await polycloud(["preview", "blog.yaml", "-c", "kubernetes:context=kind-ci"], { cwd: dir, env: env() });
     expect(result.code).toBe(0);
     const recorded = calls();
-    expect(recorded.slice(1).map((c) => [c.cwd, c.project])).toEqual(Array(3).fill([dir, "blog-infra"]));
+    expect(recorded.slice(1).map((c) => [c.cwd, c.project])).toEqual(Array(4).fill([dir, "blog-infra"]));
     // Only what the file does not say is set; the encrypted value is never sent as plain config.
     expect(recorded.find((c) => c.args[0] === "config")?.args).toEqual(["config", "set-all", "--stack", "blog", "--plaintext", "kubernetes:context=kind-ci"]);
     // The user's files are left as they were (the Automation API rewrites Pulumi.yaml when given project settings).
@@ -175,11 +131,13 @@ describe("polycloud preview|up|destroy", () => {
     expect(calls()).toEqual([]);
   });
 
-  it("exits 2 when a file backend has no passphrase to encrypt secrets with", async () => {
+  it("exits 1 with the cause and fix on one line, calling nothing and creating no .polycloud/, when a file backend has no passphrase", async () => {
     const { PULUMI_CONFIG_PASSPHRASE: _, ...noPassphrase } = env();
     const result = await polycloud(["up", "blog.yaml"], { cwd: dir, env: noPassphrase });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/PULUMI_CONFIG_PASSPHRASE: is not set; the file backend encrypts stack secrets with a passphrase; export PULUMI_CONFIG_PASSPHRASE=/);
+    expect(result).toMatchObject({ code: 1, stdout: "" });
+    expect(result.stderr).toMatch(/^polycloud: PULUMI_CONFIG_PASSPHRASE is not set, and the file backend encrypts stack secrets with a passphrase\. Fix: export PULUMI_CONFIG_PASSPHRASE=<passphrase> .*\n$/);
+    expect(calls().filter((c) => c.args[0] !== "version")).toEqual([]);
+    expect(existsSync(join(dir, ".polycloud"))).toBe(false);
   });
 
   it("exits 2 before calling pulumi when the spec is invalid", async () => {
@@ -219,13 +177,13 @@ describe("findPulumi", () => {
     const home = join(dir, "home");
     writeFiles(home, { ".pulumi/bin/pulumi": "#!/bin/sh\n" });
     chmodSync(join(home, ".pulumi", "bin", "pulumi"), 0o755);
-    expect(findPulumi({ PATH: `${join(dir, "nothing")}:${bin}` }, home)).toBe(join(bin, "pulumi"));
+    expect(findPulumi({ PATH: `${join(dir, "nothing")}:${bin()}` }, home)).toBe(join(bin(), "pulumi"));
     expect(findPulumi({ PATH: join(dir, "nothing") }, home)).toBe(join(home, ".pulumi", "bin", "pulumi"));
     expect(findPulumi({}, join(dir, "elsewhere"))).toBeUndefined();
   });
 
   it("skips a pulumi file that is not executable", () => {
     writeFiles(dir, { "other/pulumi": "" });
-    expect(findPulumi({ PATH: `${join(dir, "other")}:${bin}` }, dir)).toBe(join(bin, "pulumi"));
+    expect(findPulumi({ PATH: `${join(dir, "other")}:${bin()}` }, dir)).toBe(join(bin(), "pulumi"));
   });
 });

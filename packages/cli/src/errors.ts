@@ -13,12 +13,20 @@ export const ExitCode = {
   failure: 1,
   /** Bad input: an invalid spec, an unknown provider, no decidable provider, bad flags. */
   badInput: 2,
+  /** `drift`: resources were changed outside the code. */
+  drift: 3,
+  /** The operation was interrupted (Ctrl-C) and the engine cancelled it: 128 + SIGINT, as shells report it. */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** A failure while running that is not the user's input (exit 1), with what to do about it. */
 export class CliFailure extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The exit code it means: 1 unless a more precise one applies (an interrupted operation). */
+    readonly exitCode: ExitCode = ExitCode.failure,
+  ) {
     super(message);
     this.name = "CliFailure";
   }
@@ -45,7 +53,7 @@ export function reportError(thrown: unknown, io: Io, debug: boolean): ExitCode {
   if (thrown instanceof CommanderError) return thrown.exitCode === 0 ? ExitCode.ok : ExitCode.badInput; // commander has printed it
   const input = badInput(thrown);
   const error = input ?? thrown;
-  const code = input !== undefined ? ExitCode.badInput : ExitCode.failure;
+  const code = input !== undefined ? ExitCode.badInput : error instanceof CliFailure ? error.exitCode : ExitCode.failure;
   const message = error instanceof Error ? error.message : String(error);
   const expected = input !== undefined || error instanceof CliFailure;
   io.stderr.write(`polycloud: ${message.trimEnd()}\n`);

@@ -11,9 +11,25 @@ export interface Output {
   readonly isTTY?: boolean;
 }
 
+/** Where answers come from: a terminal when `isTTY`, so a prompt can be asked. */
+export interface Input {
+  readonly isTTY?: boolean;
+  /** Writes `prompt` to stderr and resolves with the next line typed, or undefined at end of input. */
+  question(prompt: string): Promise<string | undefined>;
+}
+
+/** Ctrl-C: `onInterrupt` registers a handler while an operation runs and returns its removal. */
+export interface Interrupts {
+  onInterrupt(handler: () => void): () => void;
+}
+
 export interface Io {
   readonly stdout: Output;
   readonly stderr: Output;
+  /** Absent when there is nothing to read (tests, a closed stdin): prompts are then not possible. */
+  readonly stdin?: Input;
+  /** Absent when nothing can interrupt (tests that do not simulate Ctrl-C). */
+  readonly interrupts?: Interrupts;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   readonly homeDir: string;
@@ -24,10 +40,31 @@ export function processIo(): Io {
   return {
     stdout: { write: (text) => process.stdout.write(text), isTTY: process.stdout.isTTY === true },
     stderr: { write: (text) => process.stderr.write(text), isTTY: process.stderr.isTTY === true },
+    stdin: { isTTY: process.stdin.isTTY === true, question: (prompt) => askLine(prompt) },
+    interrupts: {
+      onInterrupt: (handler) => {
+        process.on("SIGINT", handler);
+        return () => void process.off("SIGINT", handler);
+      },
+    },
     env: process.env,
     cwd: process.cwd(),
     homeDir: homedir(),
   };
+}
+
+/** One line from the terminal, the prompt on stderr (stdout stays for output that tools read). */
+async function askLine(prompt: string): Promise<string | undefined> {
+  const { createInterface } = await import("node:readline");
+  const lines = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  try {
+    return await new Promise<string | undefined>((resolve) => {
+      lines.once("close", () => resolve(undefined));
+      lines.question(prompt, resolve);
+    });
+  } finally {
+    lines.close();
+  }
 }
 
 /**

@@ -52,14 +52,15 @@ const FAULTS: readonly Fault[] = [
   {
     test: /NoSuchBucket|bucket does not exist|ContainerNotFound|unable to open bucket|problem logging in|could not create backend|no such host|connection refused/,
     message: (text, { backendUrl }) =>
-      `the state backend ${backendUrl} could not be opened (${evidence(text, /NoSuchBucket[^\n]*|ContainerNotFound[^\n]*|no such host|connection refused|unable to open bucket[^:\n]*/)}). Fix: check --backend-url or PULUMI_BACKEND_URL (s3://<bucket>, azblob://<container>, gs://<bucket>, https://api.pulumi.com or file://<dir>), that the bucket exists and that these credentials can read it`,
+      `the state backend ${backendUrl} could not be opened (${evidence(text, [/NoSuchBucket[^\n]*/, /ContainerNotFound[^\n]*/, /no such host/, /connection refused/])}). Fix: check --backend-url or PULUMI_BACKEND_URL (s3://<bucket>, azblob://<container>, gs://<bucket>, https://api.pulumi.com or file://<dir>), that the bucket exists and that these credentials can read it`,
   },
   ...CREDENTIALS.map(({ test, what, fix }) => ({ test, message: () => `${what}. Fix: ${fix}` })),
 ];
 
-/** The first line matching `pattern` in `text`, trimmed, else the first line that says `error`. */
-function evidence(text: string, pattern: RegExp): string {
-  return (pattern.exec(text)?.[0] ?? text.split("\n").find((l) => /error/i.test(l)) ?? "").trim();
+/** What the first of `patterns` that matches finds in `text`, else the first line that says `error`. */
+function evidence(text: string, patterns: readonly RegExp[]): string {
+  const found = patterns.map((p) => p.exec(text)?.[0]).find((m) => m !== undefined);
+  return (found ?? text.split("\n").find((l) => /error/i.test(l)) ?? "").trim();
 }
 
 /** The fault `text` (the engine's stderr) reports, as a CliFailure, or undefined when it is none of them. */

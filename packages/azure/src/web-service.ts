@@ -134,6 +134,11 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
         name,
         {
           ...placed(scope),
+          // Accepted policy finding, visible in every policy report: Application Insights' SDKs read their
+          // connection string from this variable, and Microsoft documents it as an ingestion address, not a secret.
+          ...(args.applicationInsightsConnectionString === undefined
+            ? {}
+            : { tags: { ...scope.tags, "polycloud:suppress:PC-AZ-APP-002": "the Application Insights connection string is an ingestion address that Microsoft does not treat as a secret" } }),
           containerAppName: this.appName,
           environmentId: this.environment.id,
           workloadProfileName: "Consumption",

@@ -23,6 +23,6 @@ export function createContext(resources: readonly PolicyResource[]): PolicyConte
   return {
     resources,
     ofType,
-    attachedTo: (target, ...types) => ofType(...types).filter((r) => r.dependencies.includes(target.urn)),
+    attachedTo: (target, ...types) => ofType(...types).filter((r) => r.dependencies.includes(target.urn) || target.dependencies.includes(r.urn)),
   };
 }

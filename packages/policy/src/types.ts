@@ -32,7 +32,7 @@ export interface PolicyContext {
   readonly resources: readonly PolicyResource[];
   /** Resources of any of these types. */
   ofType(...types: readonly string[]): PolicyResource[];
-  /** Resources of any of these types that depend on `target` (reference it through an input or `dependsOn`). */
+  /** Resources of any of these types that reference `target`, or that `target` references (through an input or `dependsOn`). */
   attachedTo(target: PolicyResource, ...types: readonly string[]): PolicyResource[];
 }
 

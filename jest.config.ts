@@ -13,6 +13,8 @@ const config: Config = {
   // kubernetes-models ships ESM only; transform it to CommonJS like our own sources.
   transformIgnorePatterns: ["/node_modules/(?!(\\.pnpm/)?(@?kubernetes-models|@kubernetes-models))"],
   moduleFileExtensions: ["ts", "js", "mjs", "cjs", "json"],
+  // Every core: Jest's default (cores - 1) leaves one of two idle, and the main process is mostly waiting.
+  maxWorkers: "100%",
   // Pulumi SDKs are large; recycle a worker before its heap grows without bound.
   workerIdleMemoryLimit: "1.5GB",
   testTimeout: 30_000,

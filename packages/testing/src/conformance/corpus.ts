@@ -43,7 +43,7 @@ interface Variant {
   /**
    * Also planned as a preview. Plans cost 10-20 ms per resource here, so the preview, which doubles a
    * case, is run where it adds coverage: the rich spec (every concern at once) and the deployment
-   * strategies (the resources that differ most between strategies); the repository's specs have it too.
+   * strategies (the resources that differ most between strategies); the repository's production specs have it too.
    */
   readonly preview?: boolean;
 }

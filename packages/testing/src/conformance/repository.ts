@@ -1,6 +1,8 @@
 /**
  * The repository's own specs as conformance cases: every stack of `stacks/` and every spec of the
- * examples, planned as written (with the stack config a real run would pass).
+ * examples, planned as written (with the stack config a real run would pass). Production specs are
+ * also planned as a preview: the generated variants preview the rest of what these specs use (the
+ * rich spec, the strategies), and a preview doubles a case's cost.
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -16,5 +18,8 @@ export function repositorySpecs(root: string, config: Readonly<Record<string, st
         .sort()
         .flatMap((example) => yamlIn(join(root, "examples", example, "specs")).map((file) => join("examples", example, "specs", file)))
     : [];
-  return [...stacks, ...examples].map((file) => ({ name: file, spec: loadSpec(join(root, file)), config }));
+  return [...stacks, ...examples].map((file) => {
+    const spec = loadSpec(join(root, file));
+    return { name: file, spec, config, preview: spec.environment === "production" };
+  });
 }

@@ -3,7 +3,7 @@
  * Platform as an inline program. State lives in a local file backend under `.polycloud/` unless a
  * backend URL is given (`--backend-url` or `PULUMI_BACKEND_URL`: Pulumi Cloud, s3://, azblob://, gs://).
  */
-import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, rmSync } from "node:fs";
 import { basename, delimiter, dirname, join, resolve } from "node:path";
 import { automation } from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, PolycloudError, SECRET_VALUE_PREFIX } from "@polycloud/core";
@@ -13,6 +13,7 @@ import { changesOf, countsOf, dataLosing, nameOf, readExpectation, renderSummary
 import { confirmationGate, confirmInteractively } from "./confirm";
 import { CliFailure, ExitCode } from "./errors";
 import { engineFault } from "./faults";
+import { writeAtomically } from "./files";
 import type { Io } from "./io";
 import { trackProgress } from "./progress";
 
@@ -242,14 +243,6 @@ function checkEngineFlags(operation: EngineOperation, flags: EngineFlags): void 
       .map(([path, value, where]) => ({ path, message: `${JSON.stringify(value)} is not an option of ${operation}`, fix: `use it with ${where}` })),
     "Invalid flags",
   );
-}
-
-/** Writes a file through a temporary one and a rename, so a failure never leaves half of it. */
-function writeAtomically(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, file);
 }
 
 /**

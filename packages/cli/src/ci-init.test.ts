@@ -40,8 +40,10 @@ describe("ciInitCommand", () => {
     const workflow = written("github");
     expect(validators.github(workflow)).toBe(true);
     expect(validators.github.errors ?? []).toEqual([]);
-    expect(workflow.on).toEqual({ pull_request: { branches: ["main"] }, push: { branches: ["main"] } });
-    expect(Object.keys(workflow.jobs)).toEqual(["review", "deploy-dev", "deploy-staging", "preview-prod", "deploy-prod"]);
+    expect(workflow.on).toEqual({ pull_request: { branches: ["main"] }, push: { branches: ["main"] }, schedule: [{ cron: "17 6 * * *" }] });
+    expect(Object.keys(workflow.jobs)).toEqual(["review", "drift", "deploy-dev", "deploy-staging", "preview-prod", "deploy-prod"]);
+    expect(workflow.jobs.drift).toMatchObject({ if: "github.event_name == 'schedule'" });
+    expect(workflow.jobs.drift.steps.at(-1).run).toBe("pnpm polycloud drift ${{ matrix.spec }}");
     const review = workflow.jobs.review;
     expect(review.strategy.matrix.include).toEqual([
       { stack: "dev", spec: "stacks/dev.yaml" },
@@ -71,7 +73,8 @@ describe("ciInitCommand", () => {
     const pipeline = written("gitlab");
     expect(validators.gitlab(pipeline)).toBe(true);
     expect(validators.gitlab.errors ?? []).toEqual([]);
-    expect(Object.keys(pipeline).filter((k) => k.includes(":"))).toEqual(["review:dev", "review:staging", "review:prod", "up:dev", "up:staging", "preview:prod", "up:prod"]);
+    expect(Object.keys(pipeline).filter((k) => k.includes(":"))).toEqual(["review:dev", "drift:dev", "review:staging", "drift:staging", "review:prod", "drift:prod", "up:dev", "up:staging", "preview:prod", "up:prod"]);
+    expect(pipeline["drift:prod"]).toEqual({ stage: "drift", rules: [{ if: '$CI_PIPELINE_SOURCE == "schedule"' }], script: ["pnpm polycloud drift stacks/prod.yaml"] });
     expect(pipeline["review:prod"].rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }]);
     expect(pipeline["review:prod"].after_script[0]).toContain("$CI_API_V4_URL/projects/$CI_PROJECT_ID/merge_requests/$CI_MERGE_REQUEST_IID/notes");
     expect(pipeline["up:staging"]).toMatchObject({ needs: ["up:dev"], environment: { name: "staging", deployment_tier: "staging" } });

@@ -4,7 +4,8 @@
  * and previewed, and the plan and preview are posted as a comment. On the default branch development and
  * staging stacks are deployed in that order; each production stack is previewed, the preview saved as
  * an artifact, and applied only after the platform's protected-environment approval, with
- * `--expect-changes` on that artifact so exactly the approved preview runs.
+ * `--expect-changes` on that artifact so exactly the approved preview runs. A schedule runs `drift` on
+ * every stack (exit 3 fails the job).
  */
 import { existsSync, readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -115,6 +116,14 @@ export function githubWorkflow(stacks: readonly PipelineStack[], runner: Runner)
       ],
     },
   };
+  jobs["drift"] = {
+    name: "drift ${{ matrix.stack }}",
+    if: "github.event_name == 'schedule'",
+    "runs-on": "ubuntu-latest",
+    strategy: { "fail-fast": false, matrix: { include: ordered.map((s) => ({ stack: s.name, spec: s.spec })) } },
+    // Exit 3 (drift) fails the job, and GitHub notifies about failed scheduled runs.
+    steps: [...setup, { run: `${runner.polycloud} drift \${{ matrix.spec }}` }],
+  };
   let previous: string | undefined;
   for (const stack of ordered) {
     const needs = previous === undefined ? {} : { needs: previous };
@@ -159,7 +168,7 @@ export function githubWorkflow(stacks: readonly PipelineStack[], runner: Runner)
   }
   return {
     name: "polycloud",
-    on: { pull_request: { branches: ["main"] }, push: { branches: ["main"] } },
+    on: { pull_request: { branches: ["main"] }, push: { branches: ["main"] }, schedule: [{ cron: "17 6 * * *" }] },
     permissions: { contents: "read" },
     env: {
       PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
@@ -175,9 +184,11 @@ export function gitlabPipeline(stacks: readonly PipelineStack[], runner: Runner)
   const ordered = byEnvironment(stacks);
   const onMergeRequest = [{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }];
   const onDefaultBranch = [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE == "push"' }];
+  // A pipeline schedule (Build > Pipeline schedules) runs the drift checks.
+  const onSchedule = [{ if: '$CI_PIPELINE_SOURCE == "schedule"' }];
   const pipeline: Record<string, unknown> = {
-    workflow: { rules: [...onMergeRequest, ...onDefaultBranch] },
-    stages: ["review", "deploy"],
+    workflow: { rules: [...onMergeRequest, ...onDefaultBranch, ...onSchedule] },
+    stages: ["review", "deploy", "drift"],
     default: { image: "pulumi/pulumi-nodejs:latest", before_script: [runner.install], interruptible: false },
     variables: { PULUMI_SKIP_UPDATE_CHECK: "true" },
   };
@@ -192,6 +203,7 @@ export function gitlabPipeline(stacks: readonly PipelineStack[], runner: Runner)
       ],
       artifacts: { paths: [`review/${stack.name}.md`], when: "always", expire_in: "1 week" },
     };
+    pipeline[`drift:${stack.name}`] = { stage: "drift", rules: onSchedule, script: [`${runner.polycloud} drift ${stack.spec}`] };
   }
   let previous: string | undefined;
   for (const stack of ordered) {
@@ -238,7 +250,7 @@ const HEADER = (platform: Platform, stacks: readonly PipelineStack[]) =>
     `# Written by \`polycloud ci init --${platform}\` for the stacks ${byEnvironment(stacks).map((s) => `${s.name} (${s.environment})`).join(", ")}.`,
     "# Pull/merge requests: validate, plan --policy mandatory and preview each stack, the result posted as a comment.",
     "# Default branch: up for development and staging; production previewed, then applied after approval,",
-    "# exactly as previewed (--expect-changes). Set PULUMI_CONFIG_PASSPHRASE (secret), PULUMI_BACKEND_URL, and the",
+    "# exactly as previewed (--expect-changes). Scheduled: drift of every stack. Set PULUMI_CONFIG_PASSPHRASE (secret), PULUMI_BACKEND_URL, and the",
     "# cloud credentials of your backend (prefer OIDC) for these jobs.",
     "",
   ].join("\n");

@@ -22,7 +22,7 @@ import { runServer } from "verdaccio";
 const root = resolve(__dirname, "../..");
 
 /** What is published, in dependency order: every package under packages/ that is not private. */
-const PUBLISHED = ["core", "testing", "aws", "azure", "gcp", "kubernetes", "platform", "cli"] as const;
+const PUBLISHED = ["core", "testing", "policy", "aws", "azure", "gcp", "kubernetes", "platform", "cli"] as const;
 
 /**
  * What the fresh project installs: the Kubernetes backend (its SDK is far smaller than AWS's), the

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PolycloudError, type ServiceSpec } from "@polycloud/core";
+import type { Plan } from "@polycloud/testing";
 import { onNetwork, service } from "./__tests__/fixtures";
 import type { AzureSecretReference } from "./secret-store";
 import { secretNameOf, trafficOf, WebService, type WebServiceArgs } from "./web-service";
@@ -26,8 +27,18 @@ const run = (spec: ServiceSpec = service(), extra: Partial<WebServiceArgs> = {},
   onNetwork((network) => new WebService("shop-web", { app: "shop", environment, service: spec, network, loadBalancer, slo, ...extra }), { environment });
 
 describe("WebService", () => {
-  it("defaults to an environment of its own on the service's subnet, with logs through Azure Monitor and encrypted peer traffic", async () => {
-    const plan = await run();
+  // The default program and the program with a domain (no DNS zone) are each planned once (plans are costly).
+  let defaults: Plan;
+  let withDomain: Plan;
+  beforeAll(async () => {
+    defaults = await run();
+    withDomain = await onNetwork((network) => ({ records: new WebService("shop-web", { app: "shop", environment: "development", service: service(), network, loadBalancer, slo, domainName: "shop.example.com" }).dnsRecords }), {
+      mocks: { [T.env]: () => ({ customDomainConfiguration: { customDomainVerificationId: "A1B2C3" } }) },
+    });
+  }, 60_000);
+
+  it("defaults to an environment of its own on the service's subnet, with logs through Azure Monitor and encrypted peer traffic", () => {
+    const plan = defaults;
     expect(plan.find(T.env).inputs).toMatchObject({
       workloadProfiles: [{ name: "Consumption", workloadProfileType: "Consumption" }],
       vnetConfiguration: { infrastructureSubnetId: plan.find(T.subnet, { subnetName: "service-web" }).id, internal: false },
@@ -37,8 +48,8 @@ describe("WebService", () => {
     });
   });
 
-  it("defaults to a user-assigned identity, HTTPS-only ingress on the service's port and one revision for rolling deployments", async () => {
-    const plan = await run();
+  it("defaults to a user-assigned identity, HTTPS-only ingress on the service's port and one revision for rolling deployments", () => {
+    const plan = defaults;
     const app = plan.find(T.app);
     const identity = plan.find(T.identity);
     expect(app.inputs).toMatchObject({
@@ -49,8 +60,8 @@ describe("WebService", () => {
     });
   });
 
-  it("defaults to startup, lenient liveness and strict readiness probes on the health check, and scale rules on HTTP, CPU and memory", async () => {
-    const plan = await run();
+  it("defaults to startup, lenient liveness and strict readiness probes on the health check, and scale rules on HTTP, CPU and memory", () => {
+    const plan = defaults;
     const template = plan.find(T.app).inputs["template"] as { containers: { probes: unknown[]; resources: unknown }[]; scale: unknown };
     const http = { httpGet: { path: "/healthz", port: 8080, scheme: "HTTP" }, periodSeconds: 10, timeoutSeconds: 5 };
     expect(template.containers[0]!.probes).toEqual([
@@ -100,17 +111,15 @@ describe("WebService", () => {
     ]);
   });
 
-  it("serves the domain with a managed certificate when the public service has a domain and TLS", async () => {
-    const plan = await run(service(), { domainName: "shop.example.com" });
+  it("serves the domain with a managed certificate when the public service has a domain and TLS", () => {
+    const plan = withDomain;
     const cert = plan.find(T.cert);
     expect(cert.inputs).toMatchObject({ environmentName: plan.find(T.env).outputs["name"], properties: { subjectName: "shop.example.com", domainControlValidation: "CNAME" } });
     expect((plan.find(T.app).inputs["configuration"] as { ingress: { customDomains: unknown } }).ingress.customDomains).toEqual([{ name: "shop.example.com", bindingType: "SniEnabled", certificateId: cert.id }]);
   });
 
-  it("lists the records the domain needs before its certificate is issued", async () => {
-    const plan = await onNetwork((network) => ({ records: new WebService("shop-web", { app: "shop", service: service(), network, loadBalancer, slo, domainName: "shop.example.com" }).dnsRecords }), {
-      mocks: { [T.env]: () => ({ customDomainConfiguration: { customDomainVerificationId: "A1B2C3" } }) },
-    });
+  it("lists the records the domain needs before its certificate is issued", () => {
+    const plan = withDomain;
     const fqdn = (plan.find(T.app).outputs["configuration"] as { ingress: { fqdn: string } }).ingress.fqdn;
     expect(plan.outputs["records"]).toEqual({ cname: "shop.example.com", target: fqdn, txtName: "asuid.shop.example.com", txtValue: "A1B2C3" });
   });

@@ -201,7 +201,9 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
         .apply(([target, custom]) => ({ cname: domain, target, txtName: `asuid.${domain}`, txtValue: custom?.customDomainVerificationId ?? "" }));
     }
     this.url = args.domainName !== undefined ? pulumi.output(`${args.loadBalancer.tls ? "https" : "http"}://${args.domainName}`) : pulumi.interpolate`https://${this.fqdn}`;
-    this.registerOutputs({ url: this.url, fqdn: this.fqdn, principalId: this.principalId });
+    // The latest revision is what a canary or blue-green deployment rolls out: `polycloud promote` reads it
+    // from the state and makes it the stable revision.
+    this.registerOutputs({ url: this.url, fqdn: this.fqdn, principalId: this.principalId, latestRevision: this.containerApp.latestRevisionName });
   }
 
   private createEnvironment(scope: Scope, args: WebServiceArgs, t: NonNullable<WebServiceArgs["transform"]>): app.ManagedEnvironment {

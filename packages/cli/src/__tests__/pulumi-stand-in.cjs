@@ -13,7 +13,7 @@
  *
  * The tests drive it by environment variables (the Automation API passes the CLI's environment on):
  *
- * - FAKE_PULUMI_STEPS: JSON [{ op, type, name, diffs?, protect? }], the resource steps of preview/up
+ * - FAKE_PULUMI_STEPS: JSON [{ op, type, name, diffs?, protect?, outputs? }], the resource steps of preview/up
  *   (default: a namespace and a deployment created); destroy deletes what the state holds.
  * - FAKE_PULUMI_DRIFT: JSON [{ op: "update" | "delete", type, name, diffs? }], what `refresh --preview-only` finds.
  * - FAKE_PULUMI_SCENARIO: one of
@@ -166,7 +166,7 @@ const apply = (step) => {
   emit({ resourcePreEvent: { metadata: metadata(step, stored(step)) } });
   const at = resources.findIndex((r) => r.urn === urnOf(step.type, step.name));
   if (at !== -1) resources.splice(at, 1);
-  if (step.op !== "delete") resources.push({ urn: urnOf(step.type, step.name), type: step.type, ...(step.protect ? { protect: true } : {}) });
+  if (step.op !== "delete") resources.push({ urn: urnOf(step.type, step.name), type: step.type, ...(step.outputs ? { outputs: step.outputs } : {}), ...(step.protect ? { protect: true } : {}) });
   emit({ resOutputsEvent: { metadata: metadata(step, stored(step)) } });
 };
 const finish = (code, done) => {

@@ -1,0 +1,73 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { cleanup, SMALL_SPEC, tmpProject, writeFiles } from "./__tests__/capture";
+import { captureIo, installStandIn, type StandIn } from "./__tests__/stand-in";
+import { engineCommand } from "./engine";
+import { reportError } from "./errors";
+import { rolloutCommand, type RolloutAction, type RolloutFlags } from "./rollout";
+
+// A canary on Azure Container Apps, deployed once to the stand-in's state with its latest revision.
+const CANARY_SPEC = SMALL_SPEC.replace("secrets: [api-token] }", "secrets: [api-token], deployment: { strategy: canary } }\n  worker: { image: 'ghcr.io/acme/blog-worker:2.0.1' }");
+const AZURE = "config:\n  polycloud:provider: azure\n  azure-native:location: westeurope\n";
+const WEB = { op: "create", type: "polycloud:azure:WebService", name: "blog-web", outputs: { url: "https://blog.example.com", latestRevision: "blog-web--r2" } };
+
+let dir: string;
+let pulumi: StandIn;
+beforeAll(async () => {
+  dir = tmpProject({ "blog.yaml": CANARY_SPEC, "Pulumi.blog.yaml": AZURE, "k8s.yaml": CANARY_SPEC, "Pulumi.k8s.yaml": "config:\n  polycloud:provider: kubernetes\n" });
+  pulumi = installStandIn(dir);
+  const { io, stderr } = captureIo({ cwd: dir, env: pulumi.env({ FAKE_PULUMI_STEPS: JSON.stringify([WEB]) }) });
+  const code = await engineCommand("up", "blog.yaml", {}, io).catch((error: unknown) => reportError(error, io, false));
+  expect([code, stderr()]).toEqual([0, expect.any(String)]);
+});
+afterAll(() => cleanup(dir));
+
+async function rollout(action: RolloutAction, spec: string, flags: RolloutFlags) {
+  pulumi.reset();
+  const captured = captureIo({ cwd: dir, env: pulumi.env({ FAKE_PULUMI_STEPS: "[]" }) });
+  const code = await rolloutCommand(action, spec, flags, captured.io).catch((error: unknown) => reportError(error, captured.io, false));
+  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
+}
+
+describe("rolloutCommand", () => {
+  it("promotes the latest revision on Azure: it becomes the stable revision in the stack config, and up moves all traffic to it", async () => {
+    writeFiles(dir, { "Pulumi.blog.yaml": `${AZURE}  # the revision serving before the canary\n  polycloud:azure.stableRevisions.web: blog-web--r1\n` });
+    const result = await rollout("promote", "blog.yaml", { service: "web" });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("promote web: revision blog-web--r2 takes all traffic, blog-web--r1 stops serving (polycloud:azure.stableRevisions.web: blog-web--r1 -> blog-web--r2)\n");
+    const calls = pulumi.calls().map((c) => c.args.join(" "));
+    const at = (prefix: string) => calls.findIndex((c) => c.startsWith(prefix));
+    // The candidate is read from the state, set in the stack config, then up runs with it.
+    expect(at("stack export")).toBeGreaterThan(0);
+    expect(calls[at("config set polycloud:azure.stableRevisions.web")]).toMatch(/ blog-web--r2( |$)/);
+    expect(at("up --yes")).toBeGreaterThan(at("config set polycloud:azure.stableRevisions.web"));
+    expect(result.stdout).toBe("stand-in pulumi: up of stack blog\npromoted revision blog-web--r2 of service web on stack blog: it takes all traffic (stable was blog-web--r1); polycloud:azure.stableRevisions.web records it\n");
+    expect(readFileSync(join(dir, "Pulumi.blog.yaml"), "utf8")).toBe(`${AZURE}  # the revision serving before the canary\n  polycloud:azure.stableRevisions.web: blog-web--r2\n`);
+
+    const again = await rollout("promote", "blog.yaml", { service: "web" });
+    expect(again).toMatchObject({ code: 0, stdout: "nothing to promote: blog-web--r2 already is the stable revision\n" });
+  });
+
+  it("refuses abort on Azure with what does abort a rollout there and what rolls back by itself", async () => {
+    const result = await rollout("abort", "blog.yaml", { service: "web" });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^polycloud: abort of service web on azure: the rollback on alerts moves all traffic to the stable revision; .* What rolls back by itself: a log alert on the latest revision's 5xx ratio/);
+    expect(pulumi.calls()).toEqual([]);
+  });
+
+  it("refuses promote on Kubernetes, naming Argo Rollouts' own command", async () => {
+    const result = await rollout("promote", "k8s.yaml", { service: "web" });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("by hand `kubectl argo rollouts promote <rollout> -n <namespace>`");
+  });
+
+  it.each([
+    [{}, "--service: is required; pass --service <web|worker>"],
+    [{ service: "wbe" }, '--service: "wbe" is not a service of blog; allowed: web, worker; did you mean --service web?'],
+    [{ service: "worker" }, "--service: worker deploys by rolling update: there is no canary or blue-green to promote or abort; set services.worker.deployment.strategy to canary or blue-green in the spec"],
+  ] as [RolloutFlags, string][])("exits 2 for %j, naming the flag and the fix", async (flags, message) => {
+    const result = await rollout("promote", "blog.yaml", flags);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * `polycloud promote|abort <spec> --service <name>`: a canary or blue-green deployment in progress,
+ * moved on or stopped by what its backend can really do.
+ *
+ * - Google Cloud Run and Azure Container Apps split traffic between the revision a deployment created
+ *   (the candidate) and the stable revision named by the backend option `stableRevisions`. Promote reads
+ *   the candidate from the stack's state (the WebService's `revision`, or the container app's
+ *   `latestRevision`), makes it the stable revision in the stack config and runs `up`: it takes all
+ *   traffic and the rollback alerts stand down. Abort has no stack config to say it (the split follows
+ *   the code), so it is refused with what does abort: the rollback on alerts, or the stable release back
+ *   in the spec.
+ * - AWS ECS and Argo Rollouts on Kubernetes run the rollout themselves (bake times, analysis); the
+ *   engine has no step to move, so both are refused with the command of the controller that has one.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import YAML from "yaml";
+import { closestMatch, CONFIG_NAMESPACE, PolycloudError, type Provider } from "@polycloud/core";
+import type { SpecContext } from "./context";
+import { specContext } from "./context";
+import { openStack, runEngine, type EngineFlags } from "./engine";
+import { CliFailure, ExitCode } from "./errors";
+import { writeAtomically } from "./files";
+import type { Io } from "./io";
+
+export type RolloutAction = "promote" | "abort";
+
+export interface RolloutFlags extends Pick<EngineFlags, "backendUrl" | "provider" | "stack" | "strict" | "config" | "yes"> {
+  readonly service?: string;
+}
+
+/** What each backend does about a rollout: what promote and abort are there, and what rolls back by itself. */
+export const ROLLOUTS: Readonly<Record<Provider, { readonly promote: string; readonly abort: string; readonly rollback: string }>> = {
+  aws: {
+    promote: "ECS shifts the traffic itself: a canary or linear deployment moves on after each bake time, blue-green after its bake time",
+    abort: "`aws ecs stop-service-deployment --service-deployment-arn <arn> --stop-type ROLLBACK` (the ARN from `aws ecs list-service-deployments --cluster <cluster> --service <service>`)",
+    rollback: "the deployment circuit breaker (tasks that fail to start or fail health checks) and, for traffic-shifting strategies, the CloudWatch alarm on the target group's 5xx and unhealthy hosts",
+  },
+  azure: {
+    promote: "polycloud promote: the latest revision becomes `polycloud:azure.stableRevisions.<service>`, then up; it takes all traffic",
+    abort: "the rollback on alerts moves all traffic to the stable revision; to stop the rollout for good put the stable release back in the spec and run up, then promote that revision",
+    rollback: "a log alert on the latest revision's 5xx ratio above the SLO's error rate (and, with onHealthCheckFailure, a metric alert on its restarts) calls a Logic App that sets all traffic on the stable revision",
+  },
+  gcp: {
+    promote: "polycloud promote: the candidate revision becomes `polycloud:gcp.stableRevisions.<service>`, then up; it takes all traffic",
+    abort: "the rollback on alerts moves all traffic to the stable revision; to stop the rollout for good put the stable release back in the spec and run up (the same template is the stable revision, which then takes all traffic)",
+    rollback: "an alert policy on the candidate's 5xx ratio above the SLO's error rate runs a function that sets all traffic on the stable revision",
+  },
+  kubernetes: {
+    promote: "with Argo Rollouts (argoRollouts: true) the analysis promotes by itself; by hand `kubectl argo rollouts promote <rollout> -n <namespace>`; without Argo Rollouts a Deployment rolls, with nothing to promote",
+    abort: "`kubectl argo rollouts abort <rollout> -n <namespace>` (Argo Rollouts); without it `kubectl rollout undo deployment/<name> -n <namespace>`",
+    rollback: "Argo Rollouts' analysis on the error-rate SLO of the new ReplicaSet's pods aborts and rolls back; a Deployment stops rolling on failed readiness probes (progressDeadlineSeconds)",
+  },
+};
+
+/** Where each traffic-splitting backend keeps the candidate in the WebService's outputs. */
+const CANDIDATE_OUTPUT: Partial<Record<Provider, string>> = { gcp: "revision", azure: "latestRevision" };
+
+export async function rolloutCommand(action: RolloutAction, specArg: string, flags: RolloutFlags, io: Io): Promise<number> {
+  const context = specContext(specArg, flags, io);
+  const service = requireRollingOut(context, flags.service);
+  const provider = context.decision.provider;
+  const output = CANDIDATE_OUTPUT[provider];
+  if (output === undefined || action === "abort") {
+    throw new CliFailure(
+      `${action} of service ${service} on ${provider}: ${action === "promote" ? ROLLOUTS[provider].promote : ROLLOUTS[provider].abort}. ` +
+        `What rolls back by itself: ${ROLLOUTS[provider].rollback}.`,
+    );
+  }
+  const key = `${CONFIG_NAMESPACE}:${provider}.stableRevisions.${service}`;
+  const opened = await openStack(specArg, flags, io, `${action} ${service} in`, context);
+  const candidate = candidateOf(await opened.stack.exportStack(), provider, context, service, output);
+  const stable = context.config[key];
+  if (stable === candidate || stable === undefined) {
+    io.stdout.write(`nothing to promote: ${stable === undefined ? `no stable revision is set (${key}), so ${candidate} takes all traffic` : `${candidate} already is the stable revision`}\n`);
+    return ExitCode.ok;
+  }
+  io.stderr.write(`promote ${service}: revision ${candidate} takes all traffic, ${stable} stops serving (${key}: ${stable} -> ${candidate})\n`);
+  if (context.spec.environment === "production" && flags.yes !== true) {
+    if (io.stdin?.isTTY !== true) {
+      throw new PolycloudError([{ path: "--yes", message: `promote of service ${service} on production stack ${context.stack} moves all traffic to ${candidate}`, fix: "pass --yes to confirm, or run on a terminal" }], "Confirmation needed");
+    }
+    const answer = await io.stdin.question(`Type the stack name (${context.stack}) to promote ${candidate}, anything else to stop: `);
+    if (answer?.trim() !== context.stack) throw new CliFailure(`promote not confirmed; nothing was changed`);
+  }
+  await opened.stack.setConfig(key, { value: candidate });
+  // In a temporary project the engine's stack file is thrown away: the promotion is kept beside the spec.
+  if (context.project.dir === undefined) recordInStackFile(context, key, candidate);
+  await runEngine(opened, "up", io);
+  io.stdout.write(`promoted revision ${candidate} of service ${service} on stack ${context.stack}: it takes all traffic (stable was ${stable}); ${key} records it\n`);
+  return ExitCode.ok;
+}
+
+/** The service named by --service, which must deploy by canary or blue-green. */
+function requireRollingOut({ spec }: SpecContext, name: string | undefined): string {
+  const names = spec.services.map((s) => s.name);
+  const service = spec.services.find((s) => s.name === name);
+  if (service === undefined) {
+    const meant = name === undefined ? undefined : closestMatch(name, names);
+    throw new PolycloudError(
+      [{ path: "--service", message: name === undefined ? "is required" : `${JSON.stringify(name)} is not a service of ${spec.name}; allowed: ${names.join(", ")}`, fix: meant === undefined ? `pass --service <${names.join("|")}>` : `did you mean --service ${meant}?` }],
+      "Invalid --service",
+    );
+  }
+  if (service.deployment.strategy === "rolling") {
+    throw new PolycloudError(
+      [{ path: "--service", message: `${service.name} deploys by rolling update: there is no canary or blue-green to promote or abort`, fix: `set services.${service.name}.deployment.strategy to canary or blue-green in the spec` }],
+      "No rollout",
+    );
+  }
+  return service.name;
+}
+
+interface StateResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly outputs?: Record<string, unknown>;
+}
+
+/** The candidate revision in the state: the output of the service's WebService component. */
+function candidateOf(deployment: { deployment?: { resources?: StateResource[] } }, provider: Provider, context: SpecContext, service: string, output: string): string {
+  const components = (deployment.deployment?.resources ?? []).filter((r) => r.type === `polycloud:${provider}:WebService` && r.urn.endsWith(`-${service}`));
+  const component = components.find((r) => r.urn.endsWith(`::${context.spec.name}-${service}`)) ?? components[0];
+  const candidate = component?.outputs?.[output];
+  if (typeof candidate !== "string" || candidate === "") {
+    throw new CliFailure(`the state of stack ${context.stack} has no revision of service ${service} (${component === undefined ? "no WebService for it" : `no ${output} output`}); deploy it with \`polycloud up ${context.specPath}\` first`);
+  }
+  return candidate;
+}
+
+/** Sets `key` in `Pulumi.<stack>.yaml` beside the spec, keeping the file's comments and order. */
+function recordInStackFile(context: SpecContext, key: string, value: string): void {
+  const file = join(dirname(context.specPath), `Pulumi.${context.stack}.yaml`);
+  const document = existsSync(file) ? YAML.parseDocument(readFileSync(file, "utf8")) : new YAML.Document({});
+  document.setIn(["config", key], value);
+  writeAtomically(file, document.toString());
+}

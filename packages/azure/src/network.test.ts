@@ -1,5 +1,5 @@
 import { PolycloudError } from "@polycloud/core";
-import { runProgram } from "@polycloud/testing";
+import { runProgram, type Plan } from "@polycloud/testing";
 import { network } from "./__tests__/fixtures";
 import { Network, type NetworkArgs } from "./network";
 
@@ -25,17 +25,23 @@ const run = (extra: Partial<NetworkArgs> = {}, after?: (net: Network) => void) =
     after?.(net);
   }, { provider: "azure" });
 
+// The default network, planned once for every test of the defaults (plans are costly).
+let defaults: Plan;
+beforeAll(async () => {
+  defaults = await run();
+}, 60_000);
+
 describe("Network", () => {
-  it("defaults to a resource group of its own, a workspace and workspace-based Application Insights", async () => {
-    const plan = await run();
+  it("defaults to a resource group of its own, a workspace and workspace-based Application Insights", () => {
+    const plan = defaults;
     expect(plan.find(T.rg).inputs["resourceGroupName"]).toBe("shop-dev-rg");
     const workspace = plan.find(T.workspace);
     expect(workspace.inputs).toMatchObject({ resourceGroupName: "shop-dev-rg", retentionInDays: 30, features: { disableLocalAuth: true } });
     expect(plan.find(T.insights).inputs).toMatchObject({ workspaceResourceId: workspace.id, ingestionMode: "LogAnalytics" });
   });
 
-  it("defaults to delegated subnets: Container Apps per service, PostgreSQL for the database, policies on for private endpoints", async () => {
-    const plan = await run();
+  it("defaults to delegated subnets: Container Apps per service, PostgreSQL for the database, policies on for private endpoints", () => {
+    const plan = defaults;
     const subnets = Object.fromEntries(plan.resources(T.subnet).map((s) => [s.inputs["subnetName"], s.inputs]));
     expect(Object.keys(subnets)).toEqual(["private-endpoints", "database", "service-web", "service-api"]);
     expect(subnets["service-web"]).toMatchObject({ addressPrefix: "10.0.0.64/27", defaultOutboundAccess: false, delegations: [{ serviceName: "Microsoft.App/environments" }] });
@@ -44,8 +50,8 @@ describe("Network", () => {
     expect(plan.find(T.vnet).inputs["addressSpace"]).toEqual({ addressPrefixes: ["10.0.0.0/16"] });
   });
 
-  it("defaults to an NSG on every subnet that denies the rest of the VNet and lets only the subnet itself in", async () => {
-    const plan = await run();
+  it("defaults to an NSG on every subnet that denies the rest of the VNet and lets only the subnet itself in", () => {
+    const plan = defaults;
     const groups = plan.resources(T.nsg);
     for (const subnet of plan.resources(T.subnet)) {
       const group = groups.find((g) => g.id === (subnet.inputs["networkSecurityGroup"] as { id: string }).id)!;
@@ -68,8 +74,8 @@ describe("Network", () => {
     expect(plan.find(T.rule, "shop-network-service-web-allow-front-door").inputs).toMatchObject({ priority: 201, sourceAddressPrefix: "AzureFrontDoor.Backend" });
   });
 
-  it("defaults to a NAT gateway with a static Standard IP on the service subnets only", async () => {
-    const plan = await run();
+  it("defaults to a NAT gateway with a static Standard IP on the service subnets only", () => {
+    const plan = defaults;
     expect(plan.find(T.ip).inputs).toMatchObject({ sku: { name: "Standard" }, publicIPAllocationMethod: "Static" });
     const nat = plan.find(T.nat);
     expect(nat.inputs).toMatchObject({ sku: { name: "Standard" }, publicIpAddresses: [{ id: plan.find(T.ip).id }] });
@@ -82,8 +88,8 @@ describe("Network", () => {
     expect((await run({ network: { ...network, nat: "perZone" } })).find(T.ip).inputs["zones"]).toEqual(["1", "2", "3"]);
   });
 
-  it("defaults to private DNS zones for every private endpoint and the database, each linked to the VNet", async () => {
-    const plan = await run();
+  it("defaults to private DNS zones for every private endpoint and the database, each linked to the VNet", () => {
+    const plan = defaults;
     const zones = plan.resources(T.zone).map((z) => z.inputs["privateZoneName"]);
     expect(zones).toEqual(["privatelink.blob.core.windows.net", "privatelink.vaultcore.azure.net", "privatelink.redis.azure.net", "shop-dev.private.postgres.database.azure.com"]);
     const vnet = plan.find(T.vnet);
@@ -91,8 +97,8 @@ describe("Network", () => {
     expect(plan.resources(T.link).every((l) => l.inputs["registrationEnabled"] === false)).toBe(true);
   });
 
-  it("defaults to a VNet flow log kept at least 90 days, with traffic analytics, in a hardened account", async () => {
-    const plan = await run();
+  it("defaults to a VNet flow log kept at least 90 days, with traffic analytics, in a hardened account", () => {
+    const plan = defaults;
     const account = plan.find(T.account);
     expect(account.inputs).toMatchObject({ enableHttpsTrafficOnly: true, minimumTlsVersion: "TLS1_2", allowBlobPublicAccess: false, allowSharedKeyAccess: false, publicNetworkAccess: "Disabled", networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices" } });
     expect(plan.find(T.flowLog).inputs).toMatchObject({
@@ -145,8 +151,8 @@ describe("Network", () => {
 });
 
 describe("Network diagnostics", () => {
-  it("defaults to sending NSG events, the VNet's, NAT's and IP's metrics and the workspace's audit to the workspace", async () => {
-    const plan = await run();
+  it("defaults to sending NSG events, the VNet's, NAT's and IP's metrics and the workspace's audit to the workspace", () => {
+    const plan = defaults;
     const workspace = plan.find(T.workspace).id;
     const settings = plan.resources("azure-native:monitor:DiagnosticSetting").filter((d) => d.inputs["workspaceId"] === workspace);
     const on = (id: string | undefined) => settings.find((d) => d.inputs["resourceUri"] === id)?.inputs;

@@ -5,6 +5,7 @@ import { buildModel, loadSpec } from "@polycloud/core";
 import { detect, directoryProbe, strictSetting } from "@polycloud/platform";
 import { validateKubernetesObjects } from "@polycloud/kubernetes/validation";
 import { runProgram, type Plan } from "@polycloud/testing";
+import "@polycloud/policy/jest";
 import { resourceGraph } from "../examples/resource-graph";
 import { stackProgram } from "./program";
 
@@ -38,6 +39,8 @@ describe("stackProgram", () => {
       const protectedCount = result.resources().filter((r) => r.options.protect).length;
       expect(stack === "prod" ? protectedCount > 0 : protectedCount === 0).toBe(true);
       if (backend === "kubernetes") expect(validateKubernetesObjects(result)).toEqual([]);
+      // Zero mandatory policy findings; accepted ones are suppressions with a reason in the component.
+      expect(result).toPassPolicies();
       expect(resourceGraph(result)).toMatchSnapshot();
     });
   });

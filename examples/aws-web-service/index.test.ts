@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { runProgram, secretConfig } from "@polycloud/testing";
+import "@polycloud/policy/jest";
 import { resourceGraph } from "../resource-graph";
 import program from "./index";
 
@@ -19,6 +20,8 @@ describe("aws-web-service example", () => {
     expect(plan.outputs.dnsRecords).toEqual([expect.objectContaining({ type: "CNAME" }), expect.objectContaining({ name: "app.example.org", type: "CNAME" })]);
     plan.resourceCountIs(aws.acm.CertificateValidation, 0);
     plan.hasResource(aws.acm.Certificate, { domainName: "app.example.org" });
+    // Zero mandatory policy findings; accepted ones are suppressions with a reason in the component.
+    expect(plan).toPassPolicies();
     expect(resourceGraph(plan)).toMatchSnapshot();
   });
 
@@ -46,6 +49,7 @@ describe("aws-web-service example", () => {
 
   it("protects the database and its backups and spans three zones with a NAT gateway each in production", async () => {
     const plan = await runProgram(program, { project, provider: "aws", config: { [`${project}:environment`]: "production" } });
+    expect(plan).toPassPolicies();
     expect(plan.find(aws.rds.Instance).options.protect).toBe(true);
     const vault = plan.find("aws:backup/vault:Vault");
     expect(vault.options.protect).toBe(true);

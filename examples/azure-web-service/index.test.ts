@@ -9,6 +9,7 @@ import * as network from "@pulumi/azure-native/network";
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
 import * as storage from "@pulumi/azure-native/storage";
 import { runProgram, secretConfig, type Plan } from "@polycloud/testing";
+import "@polycloud/policy/jest";
 import { resourceGraph } from "../resource-graph";
 import program from "./index";
 
@@ -46,6 +47,8 @@ describe("azure-web-service example", () => {
     expect(plan.outputs.assetsUrl).toMatch(/^https:\/\/shopdevassets[0-9a-f]{6}\.blob\.core\.windows\.net\/data$/);
     // No DNS zone: the CNAME and the certificate's ownership TXT to create by hand.
     expect(plan.outputs.dnsRecords).toMatchObject({ cname: "app.example.org", txtName: "asuid.app.example.org" });
+    // Zero mandatory policy findings; accepted ones are suppressions with a reason in the component.
+    expect(plan).toPassPolicies();
     expect(resourceGraph(plan)).toMatchSnapshot();
   });
 
@@ -107,6 +110,7 @@ describe("azure-web-service example", () => {
 
   it("in production protects the stores, makes them zone-redundant and puts Front Door's WAF in front of the service", async () => {
     const production = await runProgram(program, { project, provider: "azure", config: { [`${project}:environment`]: "production" }, timeoutMs: 20_000 });
+    expect(production).toPassPolicies();
     const stateful = [dbforpostgresql.Server, redisenterprise.RedisEnterprise, keyvault.Vault, keyvault.Key, dataprotection.BackupVault] as const;
     const stores = [...stateful.flatMap((type) => production.resources(type)), production.find(storage.StorageAccount, "shop-assets")];
     // The server, the cache, the vault, the three stores' keys, the Backup vault and the assets account.

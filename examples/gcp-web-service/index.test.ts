@@ -7,6 +7,7 @@ import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as sql from "@pulumi/gcp/sql";
 import * as storage from "@pulumi/gcp/storage";
 import { runProgram, secretConfig, type Plan } from "@polycloud/testing";
+import "@polycloud/policy/jest";
 import { resourceGraph } from "../resource-graph";
 import program from "./index";
 
@@ -31,6 +32,8 @@ describe("gcp-web-service example", () => {
     expect(plan.outputs.dnsRecords).toEqual([{ name: "app.example.org", type: "A", value: address }]);
     expect(plan.find(compute.ManagedSslCertificate).inputs.managed).toEqual({ domains: ["app.example.org"] });
     expect(plan.find(compute.GlobalForwardingRule, "api-https-rule").inputs).toMatchObject({ ipAddress: ip.id, portRange: "443" });
+    // Zero mandatory policy findings; accepted ones are suppressions with a reason in the component.
+    expect(plan).toPassPolicies();
     expect(resourceGraph(plan)).toMatchSnapshot();
   });
 
@@ -84,6 +87,7 @@ describe("gcp-web-service example", () => {
 
   it("protects the stores and their keys, and makes the database and cache highly available, in production", async () => {
     const production = await runProgram(program, { project, provider: "gcp", config: { [`${project}:environment`]: "production" } });
+    expect(production).toPassPolicies();
     const stateful = [sql.DatabaseInstance, redis.Instance, kms.KeyRing, kms.CryptoKey, secretmanager.Secret] as const;
     const stores = [...stateful.flatMap((type) => production.resources(type)), production.find(storage.Bucket, "assets")];
     // The two instances, the key ring, the four keys (secrets, database, cache, assets), the three secrets and the assets bucket.

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { validateKubernetesObjects } from "@polycloud/kubernetes/validation";
 import { runProgram, secretConfig } from "@polycloud/testing";
+import "@polycloud/policy/jest";
 import { resourceGraph } from "../resource-graph";
 import program from "./index";
 
@@ -12,6 +13,8 @@ describe("kubernetes-web-service example", () => {
     expect(plan.outputs).toMatchObject({ namespace: "shop-dev", url: "https://app.example.org", databaseHost: "postgres.shop-dev.svc.cluster.local" });
     plan.hasResource(k8s.networking.v1.Ingress, { spec: { tls: [{ hosts: ["app.example.org"] }] } });
     expect(validateKubernetesObjects(plan)).toEqual([]);
+    // Zero mandatory policy findings; accepted ones are suppressions with a reason in the component.
+    expect(plan).toPassPolicies();
     expect(resourceGraph(plan)).toMatchSnapshot();
   });
 
@@ -58,6 +61,7 @@ describe("kubernetes-web-service example", () => {
 
   it("protects the database in production", async () => {
     const plan = await runProgram(program, { project: "kubernetes-web-service", config: { "kubernetes-web-service:environment": "production" } });
+    expect(plan).toPassPolicies();
     expect(plan.find(k8s.apps.v1.StatefulSet, { metadata: { name: "postgres" } }).options.protect).toBe(true);
     // 3 availability burn-rate, 3 latency burn-rate, 2 p95, 1 error-rate; 2 per store; an escalation per warning (4 + 2).
     expect(plan.outputs.alertCount).toBe(19);

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { validateKubernetesObjects } from "@polycloud/kubernetes/validation";
 import { runProgram, secretConfig, type Plan, type RecordedResource } from "@polycloud/testing";
+import "@polycloud/policy/jest";
 import { resourceGraph } from "../resource-graph";
 import { multiCloud } from "./program";
 
@@ -46,6 +47,8 @@ describe("multiCloud", () => {
   });
 
   it("plans the same resource graph", () => {
+    // Zero mandatory policy findings; accepted ones are suppressions with a reason in the component.
+    expect(plan).toPassPolicies();
     expect(resourceGraph(plan)).toMatchSnapshot();
   });
 

@@ -34,7 +34,7 @@ export const ROLLOUTS: Readonly<Record<Provider, { readonly promote: string; rea
   aws: {
     promote: "ECS shifts the traffic itself: a canary or linear deployment moves on after each bake time, blue-green after its bake time",
     abort: "`aws ecs stop-service-deployment --service-deployment-arn <arn> --stop-type ROLLBACK` (the ARN from `aws ecs list-service-deployments --cluster <cluster> --service <service>`)",
-    rollback: "the deployment circuit breaker (tasks that fail to start or fail health checks) and, for traffic-shifting strategies, the CloudWatch alarm on the target group's 5xx and unhealthy hosts",
+    rollback: "ECS's deployment alarms: the load balancer's error rate over the SLO (rollback.onAlarm) and, with onHealthCheckFailure, unhealthy targets (blue-green, canary, linear); the deployment circuit breaker for rolling and blue-green",
   },
   azure: {
     promote: "polycloud promote: the latest revision becomes `polycloud:azure.stableRevisions.<service>`, then up; it takes all traffic",

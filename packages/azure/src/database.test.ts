@@ -1,4 +1,5 @@
 import { PolycloudError, type DatabaseSpec } from "@polycloud/core";
+import type { Plan } from "@polycloud/testing";
 import { database, onNetwork, VAULT } from "./__tests__/fixtures";
 import { Database, storageSizeFor, type DatabaseArgs } from "./database";
 
@@ -18,8 +19,14 @@ const run = (spec: DatabaseSpec = database(), extra: Partial<DatabaseArgs> = {},
   onNetwork((network) => new Database("shop-database", { app: "shop", environment, database: spec, network, vault: VAULT, ...extra }), { environment });
 
 describe("Database", () => {
-  it("defaults to a flexible server in the delegated subnet and private zone, with public access disabled", async () => {
-    const plan = await run();
+  // The default database, planned once for every test of the defaults (plans are costly).
+  let defaults: Plan;
+  beforeAll(async () => {
+    defaults = await run();
+  }, 60_000);
+
+  it("defaults to a flexible server in the delegated subnet and private zone, with public access disabled", () => {
+    const plan = defaults;
     const server = plan.find(T.server);
     const subnet = plan.find(T.subnet, { subnetName: "database" });
     const zone = plan.find(T.zone, (z) => String(z.inputs["privateZoneName"]).endsWith(".postgres.database.azure.com"));
@@ -32,8 +39,8 @@ describe("Database", () => {
     });
   });
 
-  it("defaults to Entra ID authentication with a generated administrator password, and TLS 1.2 required", async () => {
-    const plan = await run();
+  it("defaults to Entra ID authentication with a generated administrator password, and TLS 1.2 required", () => {
+    const plan = defaults;
     const server = plan.find(T.server);
     expect(server.inputs["authConfig"]).toEqual({ activeDirectoryAuth: "Enabled", passwordAuth: "Enabled", tenantId: "00000000-0000-4000-8000-000000000002" });
     expect(server.secretInputs).toContain("administratorLoginPassword");
@@ -41,8 +48,8 @@ describe("Database", () => {
     expect(settings).toEqual({ require_secure_transport: "ON", ssl_min_protocol_version: "TLSv1.2", log_connections: "ON", log_disconnections: "ON" });
   });
 
-  it("defaults to a customer-managed key through its own identity", async () => {
-    const plan = await run();
+  it("defaults to a customer-managed key through its own identity", () => {
+    const plan = defaults;
     const server = plan.find(T.server);
     const key = plan.find(T.key);
     const identity = plan.find(T.identity);
@@ -57,8 +64,8 @@ describe("Database", () => {
     expect(plan.resources(T.diagnostics).some((d) => d.inputs["resourceUri"] === plan.find(T.server).id)).toBe(true);
   });
 
-  it("keeps DATABASE_URL, with sslmode=require, as a secret in the vault", async () => {
-    const plan = await run();
+  it("keeps DATABASE_URL, with sslmode=require, as a secret in the vault", () => {
+    const plan = defaults;
     const secret = plan.find(T.secret);
     expect(secret.inputs).toMatchObject({ vaultName: VAULT.name, secretName: "database-url", properties: { contentType: "text/uri-list" } });
     expect(secret.secretInputs).toContain("properties.value");
@@ -73,13 +80,13 @@ describe("Database", () => {
   });
 
   it("sets the Entra ID administrator when entraAdministrator is given, and none by default", async () => {
-    expect((await run()).resources("azure-native:dbforpostgresql:Administrator")).toHaveLength(0);
+    expect(defaults.resources("azure-native:dbforpostgresql:Administrator")).toHaveLength(0);
     const plan = await run(database(), { entraAdministrator: { objectId: "11111111-1111-4111-8111-111111111111", principalName: "dba-group", principalType: "group" } });
     expect(plan.find("azure-native:dbforpostgresql:Administrator").inputs).toMatchObject({ serverName: plan.find(T.server).outputs["name"], objectId: "11111111-1111-4111-8111-111111111111", principalName: "dba-group", principalType: "group", tenantId: "00000000-0000-4000-8000-000000000002" });
   });
 
-  it("applies the settings one after another (a server takes one change at a time)", async () => {
-    const plan = await run();
+  it("applies the settings one after another (a server takes one change at a time)", () => {
+    const plan = defaults;
     const [first, ...rest] = plan.resources(T.configuration);
     expect(first!.dependencies).toContain(plan.find(T.server).urn);
     rest.forEach((c, i) => expect(c.dependencies).toContain(plan.resources(T.configuration)[i]!.urn));

@@ -1,4 +1,5 @@
 import { PolycloudError } from "@polycloud/core";
+import type { Plan } from "@polycloud/testing";
 import { cache, onNetwork, VAULT } from "./__tests__/fixtures";
 import { Cache } from "./cache";
 
@@ -14,8 +15,16 @@ const T = {
 };
 
 describe("Cache", () => {
-  it("defaults to Azure Managed Redis with TLS 1.2, no public network, a private endpoint and a customer-managed key", async () => {
-    const plan = await onNetwork((network) => new Cache("shop-cache", { app: "shop", cache: cache(), network, vault: VAULT }));
+  // The default cache, planned once for the tests of its defaults (plans are costly); the mock gives
+  // the cluster a host name, which only REDIS_URL reads.
+  const hostName = "shop-dev-cache.westeurope.redis.azure.net";
+  let defaults: Plan;
+  beforeAll(async () => {
+    defaults = await onNetwork((network) => new Cache("shop-cache", { app: "shop", cache: cache(), network, vault: VAULT }), { mocks: { [T.cluster]: () => ({ hostName }) } });
+  }, 60_000);
+
+  it("defaults to Azure Managed Redis with TLS 1.2, no public network, a private endpoint and a customer-managed key", () => {
+    const plan = defaults;
     const cluster = plan.find(T.cluster);
     const identity = plan.find(T.identity);
     expect(cluster.inputs).toMatchObject({
@@ -29,9 +38,8 @@ describe("Cache", () => {
     expect(plan.find(T.endpoint).inputs).toMatchObject({ subnet: { id: plan.find(T.subnet, { subnetName: "private-endpoints" }).id }, privateLinkServiceConnections: [{ privateLinkServiceId: cluster.id, groupIds: ["redisEnterprise"] }] });
   });
 
-  it("defaults to the encrypted protocol on 10000 and no access keys, with REDIS_URL (no credential) in the vault", async () => {
-    const hostName = "shop-dev-cache.westeurope.redis.azure.net";
-    const plan = await onNetwork((network) => new Cache("shop-cache", { app: "shop", cache: cache(), network, vault: VAULT }), { mocks: { [T.cluster]: () => ({ hostName }) } });
+  it("defaults to the encrypted protocol on 10000 and no access keys, with REDIS_URL (no credential) in the vault", () => {
+    const plan = defaults;
     expect(plan.find(T.db).inputs).toMatchObject({ databaseName: "default", clientProtocol: "Encrypted", port: 10000, accessKeysAuthentication: "Disabled" });
     const secret = plan.find(T.secret);
     expect(secret.inputs).toMatchObject({ secretName: "cache-url", properties: { value: `rediss://${hostName}:10000` } });

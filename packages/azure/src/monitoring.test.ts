@@ -1,4 +1,4 @@
-import { runProgram } from "@polycloud/testing";
+import { runProgram, type Plan } from "@polycloud/testing";
 import { RG, WORKSPACE } from "./__tests__/fixtures";
 import { Monitoring, type MonitoringArgs } from "./monitoring";
 
@@ -21,16 +21,22 @@ const run = (extra: Partial<MonitoringArgs> = {}) =>
   }, { provider: "azure" });
 
 describe("Monitoring", () => {
-  it("defaults to one action group per severity with the spec's routes", async () => {
-    const plan = await run();
+  // The default monitoring, planned once for every test of the defaults (plans are costly).
+  let defaults: Plan;
+  beforeAll(async () => {
+    defaults = await run();
+  }, 60_000);
+
+  it("defaults to one action group per severity with the spec's routes", () => {
+    const plan = defaults;
     const groups = Object.fromEntries(plan.resources(T.group).map((g) => [(g.inputs["tags"] as Record<string, string>)["polycloud-severity"], g.inputs]));
     expect(groups["critical"]).toMatchObject({ location: "global", enabled: true, groupShortName: "sho-critical", emailReceivers: [{ emailAddress: "oncall@example.com", useCommonAlertSchema: true }], webhookReceivers: [{ serviceUri: "https://hooks.example.com/page", useCommonAlertSchema: true }] });
     expect(groups["warning"]).toMatchObject({ emailReceivers: [], webhookReceivers: [{ serviceUri: "https://hooks.slack.com/services/T/B/X", useCommonAlertSchema: false }] });
     expect(groups["info"]).toMatchObject({ emailReceivers: [], webhookReceivers: [] });
   });
 
-  it("defaults to log alerts from the SLO math for each service over its requests, notifying the group of their severity", async () => {
-    const plan = await run();
+  it("defaults to log alerts from the SLO math for each service over its requests, notifying the group of their severity", () => {
+    const plan = defaults;
     const fast = plan.find(T.rule, "shop-monitoring-web-fast-burn");
     const critical = plan.find(T.group, (g) => (g.inputs["tags"] as Record<string, string>)["polycloud-severity"] === "critical");
     expect(fast.inputs).toMatchObject({
@@ -51,8 +57,8 @@ describe("Monitoring", () => {
     );
   });
 
-  it("escalates every warning, and nothing else, to critical after the policy's delay", async () => {
-    const plan = await run();
+  it("escalates every warning, and nothing else, to critical after the policy's delay", () => {
+    const plan = defaults;
     const rules = plan.resources(T.rule);
     const warnings = rules.filter((r) => r.inputs["severity"] === 2);
     const escalations = rules.filter((r) => (r.inputs["tags"] as Record<string, string>)["polycloud-escalates"] !== undefined);
@@ -68,8 +74,8 @@ describe("Monitoring", () => {
     expect(plan.resources(T.rule).map((r) => r.name)).toEqual(expect.arrayContaining(["shop-monitoring-cache-cpu", "shop-monitoring-cache-memory"]));
   });
 
-  it("defaults to a workbook of the services' requests, errors and latency", async () => {
-    const plan = await run();
+  it("defaults to a workbook of the services' requests, errors and latency", () => {
+    const plan = defaults;
     const workbook = plan.find(T.workbook);
     expect(workbook.inputs).toMatchObject({ kind: "shared", category: "workbook", sourceId: WORKSPACE, resourceName: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/) });
     expect(JSON.parse(workbook.inputs["serializedData"] as string).items.map((i: { content: { title: string } }) => i.content.title)).toEqual(["Requests", "Error ratio", "p95 latency (ms)"]);

@@ -73,6 +73,20 @@ describe("engineCommand faults", () => {
     expect(filesUnder(state())).toEqual([".pulumi/meta.yaml", ".pulumi/stacks/blog/blog.json"]);
   });
 
+  it("sends no second interrupt when pulumi got the terminal's Ctrl-C itself and is cancelling", async () => {
+    const ready = join(dir, "ready");
+    let press: () => void = () => undefined;
+    const running = run("up", {}, { FAKE_PULUMI_STEPS: STEPS, FAKE_PULUMI_SCENARIO: "interrupt", FAKE_PULUMI_READY: ready }, { interrupt: (p) => (press = p) });
+    while (!existsSync(ready) || readFileSync(ready, "utf8") === "") await new Promise((r) => setTimeout(r, 50));
+    // A terminal's Ctrl-C reaches the whole process group: pulumi and polycloud both get it.
+    process.kill(Number(readFileSync(ready, "utf8")), "SIGINT");
+    press();
+    const result = await running;
+    expect(result.code).toBe(130);
+    expect(result.stderr).not.toContain("terminated immediately");
+    expect(resourcesInState()).toEqual(["blog"]);
+  });
+
   it.each([
     ["an expired credential", "up", {}, { FAKE_PULUMI_SCENARIO: "expired-credential" }, "polycloud: the AWS credentials have expired. Fix: renew them (`aws sso login`, or new temporary keys in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN) and run again\n"],
     [

@@ -134,6 +134,9 @@ export async function openStack(specArg: string, flags: EngineFlags, io: Io, lab
 /** What the engine is asked to do: the three commands, the previews a confirmation runs, and drift's refresh. */
 export type EngineRun = "preview" | "preview-destroy" | "up" | "destroy" | "drift";
 
+/** How long an interrupt waits for pulumi to say it is cancelling (it got the terminal's SIGINT) before sending one. */
+const INTERRUPT_GRACE_MS = 500;
+
 const RUN_LABEL: Readonly<Record<EngineRun, string>> = { preview: "preview", "preview-destroy": "destroy preview", up: "up", destroy: "destroy", drift: "refresh --preview-only" };
 
 /**
@@ -150,15 +153,29 @@ export async function runEngine(opened: OpenedStack, run: EngineRun, io: Io, opt
     events.push(event);
     progress.onEvent(event);
   };
+  // Ctrl-C on a terminal reaches the whole foreground process group, pulumi included, and pulumi
+  // cancels on its first SIGINT but terminates at once on a second one. So the abort signal (which
+  // sends one) goes only when pulumi has not said within the grace period that it is cancelling: an
+  // interrupt sent to polycloud alone (a CI runner stopping a job) is passed on exactly once.
   const abort = new AbortController();
   let interrupted = false;
+  let engineCancelling = false;
+  let forward: NodeJS.Timeout | undefined;
   const stopListening = io.interrupts?.onInterrupt(() => {
-    if (!interrupted) io.stderr.write(`\npolycloud: interrupt received; asking the engine to cancel the ${RUN_LABEL[run]} (resource operations in flight finish first)...\n`);
+    if (interrupted) {
+      io.stderr.write("polycloud: still waiting for the engine to finish the operations in flight (stopping it now could leave them pending)\n");
+      return;
+    }
     interrupted = true;
-    abort.abort();
+    io.stderr.write(`\npolycloud: interrupt received; asking the engine to cancel the ${RUN_LABEL[run]} (resource operations in flight finish first)...\n`);
+    forward = setTimeout(() => engineCancelling || abort.abort(), INTERRUPT_GRACE_MS);
   });
   const onOutput = (text: string) => (options.json === true ? io.stderr : io.stdout).write(text);
-  const common = { onOutput, onError: (text: string) => io.stderr.write(text), onEvent, color: colour(io), signal: abort.signal };
+  const onError = (text: string) => {
+    if (/received; cancelling/.test(text)) engineCancelling = true;
+    io.stderr.write(text);
+  };
+  const common = { onOutput, onError, onEvent, color: colour(io), signal: abort.signal };
   try {
     if (run === "preview") await stack.preview(common);
     else if (run === "preview-destroy") await stack.previewDestroy(common);
@@ -186,6 +203,7 @@ export async function runEngine(opened: OpenedStack, run: EngineRun, io: Io, opt
     throw new CliFailure(`pulumi ${RUN_LABEL[run]} failed${code === undefined ? "" : ` (exit code ${code})`}${after}; the engine's messages are above`);
   } finally {
     stopListening?.();
+    clearTimeout(forward);
   }
   progress.end();
   if (io.stderr.isTTY === true && options.json !== true && run !== "drift") io.stderr.write(`${RUN_LABEL[run]} done: ${progress.describe()}\n`);

@@ -1,4 +1,4 @@
-/* global require, process, console, setInterval */
+/* global require, process, console, setInterval, setTimeout */
 /* eslint-disable @typescript-eslint/no-require-imports */
 /**
  * A stand-in for the `pulumi` executable, for tests of the CLI's real path (no cloud is reached, no
@@ -18,7 +18,8 @@
  * - FAKE_PULUMI_DRIFT: JSON [{ op: "update" | "delete", type, name, diffs? }], what `refresh --preview-only` finds.
  * - FAKE_PULUMI_SCENARIO: one of
  *     fail-halfway        up fails after half of its steps (the state keeps what was done)
- *     interrupt           up does its first step, writes FAKE_PULUMI_READY, then waits for SIGINT and cancels
+ *     interrupt           up does its first step, writes its pid to FAKE_PULUMI_READY, then waits for SIGINT
+ *                         and cancels (a second SIGINT terminates it at once, as the real CLI does)
  *     expired-credential  every engine operation fails with AWS's expired-token error
  *     missing-bucket      opening an s3:// backend fails with NoSuchBucket
  * - FAKE_PULUMI_FAIL=<command>: that command fails with FAKE_PULUMI_STDERR (default: an AccessDenied error).
@@ -178,11 +179,18 @@ const finish = (code, done) => {
 
 if (scenario === "interrupt") {
   apply(steps[0]);
+  let signals = 0;
   process.on("SIGINT", () => {
+    // As the real CLI: a second SIGINT terminates at once, leaving the state without what was done.
+    if (++signals > 1) {
+      process.stderr.write("error: terminated immediately on a second interrupt\n");
+      process.exit(1);
+    }
     emit({ cancelEvent: {} });
     process.stderr.write("^C received; cancelling. If you would like to terminate immediately, press ^C again.\nNote that terminating immediately may lead to orphaned resources and other inconsistencies.\n");
     process.stderr.write("error: update canceled\n");
-    finish(255, steps.slice(0, 1));
+    // Cancelling takes a moment (operations in flight finish), long enough for a second signal to land.
+    setTimeout(() => finish(255, steps.slice(0, 1)), 800);
   });
   if (env.FAKE_PULUMI_READY) fs.writeFileSync(env.FAKE_PULUMI_READY, String(process.pid));
   setInterval(() => undefined, 1000);

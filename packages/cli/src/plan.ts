@@ -6,15 +6,18 @@ import { accessSync, constants, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CONFIG_NAMESPACE, PolycloudError, redactDeep, SECRET_VALUE_PREFIX, type Provider } from "@polycloud/core";
 import { Platform, type Decision, type Signal } from "@polycloud/platform";
+import { evaluatePolicies, type PolicyReport } from "@polycloud/policy";
 import { runProgram, secretConfig, type ConfigValue, type PlanJson, type PlanResourceJson } from "@polycloud/testing";
 import { specContext, type SpecContext, type SpecFlags } from "./context";
-import { ExitCode } from "./errors";
 import type { Io } from "./io";
+import { policyExitCode, policyLines, policyMode } from "./policy";
 import { concernCounts, countByType, mermaid, resourceTree, type Concern, type GraphResource } from "./render";
 
 export interface PlanFlags extends SpecFlags {
   readonly json?: boolean;
   readonly out?: string;
+  /** `advisory` reports policy findings; `mandatory` also exits 1 on a mandatory finding. */
+  readonly policy?: string;
 }
 
 /** A planned resource as `plan --json` prints it; secret values read `"[secret]"`. */
@@ -33,6 +36,8 @@ export interface PlanDocument {
   readonly summary: { readonly total: number; readonly byType: Readonly<Record<string, number>>; readonly byConcern: Readonly<Record<Concern, number>> };
   /** Overridden detection signals, encrypted config, and what components logged as warnings or errors (`error: ...`). */
   readonly warnings: readonly string[];
+  /** The @polycloud/policy report, with `--policy`. */
+  readonly policy?: PolicyReport;
 }
 
 /**
@@ -40,10 +45,11 @@ export interface PlanDocument {
  * values read `"[secret]"`, and every credential in any other string (a webhook URL, a password in a
  * URL, a token in a query) is masked, as in everything the CLI prints.
  */
-export async function planSpec(context: SpecContext, onProgress?: () => void): Promise<PlanDocument> {
+export async function planSpec(context: SpecContext, onProgress?: () => void, options: { readonly policy?: boolean } = {}): Promise<PlanDocument> {
   const { spec, decision, stack, config, project } = context;
   const timer = onProgress === undefined ? undefined : setInterval(onProgress, 250);
   let json: PlanJson;
+  let policy: PolicyReport | undefined;
   try {
     const plan = await runProgram(() => new Platform(spec.name, spec, { decision }).stackOutputs(), {
       // The project `polycloud up` would use, so the URNs are the ones a real run creates.
@@ -55,6 +61,7 @@ export async function planSpec(context: SpecContext, onProgress?: () => void): P
       timeoutMs: 30_000,
     });
     json = plan.toJSON();
+    policy = options.policy === true ? evaluatePolicies(plan) : undefined;
   } finally {
     clearInterval(timer);
   }
@@ -69,6 +76,7 @@ export async function planSpec(context: SpecContext, onProgress?: () => void): P
     summary: { total: resources.length, byType: countByType(resources), byConcern: concernCounts(resources) },
     // Once each: the model's warnings reach the plan only through the Platform's log.
     warnings: [...new Set([...warnings(context), ...programWarnings(json.logs)])],
+    ...(policy === undefined ? {} : { policy }),
   });
 }
 
@@ -119,13 +127,14 @@ const overridden = (decision: Decision) => decision.signals.filter((s) => s.tier
 export async function planCommand(specArg: string, flags: PlanFlags, io: Io): Promise<number> {
   // Before planning, so a bad --out costs no plan.
   const outDir = flags.out === undefined ? undefined : outputDirectory(resolve(io.cwd, flags.out));
+  const mode = policyMode(flags.policy);
   const context = specContext(specArg, flags, io);
-  const document = await planSpec(context, progress(io, context));
+  const document = await planSpec(context, progress(io, context), { policy: mode !== undefined });
   io.stderr.write(io.stderr.isTTY === true ? "\r\u001b[2K" : "");
   if (outDir !== undefined) writeOut(outDir, document);
   if (flags.json === true) io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
-  else io.stdout.write(`${humanPlan(document, context).join("\n")}\n`);
-  return ExitCode.ok;
+  else io.stdout.write(`${[...humanPlan(document, context), ...(document.policy === undefined ? [] : ["", ...policyLines(document.policy)])].join("\n")}\n`);
+  return policyExitCode(document.policy, mode);
 }
 
 /** Progress on stderr, only when stderr is a terminal, and only once a plan takes more than a second. */

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanup, SMALL_SPEC, tmpProject } from "./__tests__/capture";
-import { captureIo, installStandIn, type StandIn } from "./__tests__/stand-in";
+import { cleanup } from "./__tests__/capture";
+import { blogProject, captureIo, type StandIn } from "./__tests__/stand-in";
 import { driftCommand, type DriftFlags } from "./drift";
 import { engineCommand } from "./engine";
 import { reportError } from "./errors";
@@ -10,8 +10,7 @@ import { reportError } from "./errors";
 let dir: string;
 let pulumi: StandIn;
 beforeAll(async () => {
-  dir = tmpProject({ "blog.yaml": SMALL_SPEC, "Pulumi.blog.yaml": "config:\n  polycloud:provider: kubernetes\n  kubernetes:context: kind-blog\n" });
-  pulumi = installStandIn(dir);
+  ({ dir, pulumi } = blogProject());
   const { io } = captureIo({ cwd: dir, env: pulumi.env() });
   expect(await engineCommand("up", "blog.yaml", {}, io)).toBe(0);
 });

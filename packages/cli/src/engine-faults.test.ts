@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanup, SMALL_SPEC, tmpProject, writeFiles } from "./__tests__/capture";
-import { captureIo, filesUnder, installStandIn, type StandIn } from "./__tests__/stand-in";
+import { cleanup, writeFiles } from "./__tests__/capture";
+import { blogProject, captureIo, filesUnder, type StandIn } from "./__tests__/stand-in";
 import { engineCommand, type EngineFlags, type EngineOperation } from "./engine";
 import { reportError } from "./errors";
 
@@ -9,8 +9,7 @@ import { reportError } from "./errors";
 let dir: string;
 let pulumi: StandIn;
 beforeEach(() => {
-  dir = tmpProject({ "blog.yaml": SMALL_SPEC, "Pulumi.blog.yaml": "config:\n  polycloud:provider: kubernetes\n  kubernetes:context: kind-blog\n" });
-  pulumi = installStandIn(dir);
+  ({ dir, pulumi } = blogProject());
 });
 afterEach(() => cleanup(dir));
 

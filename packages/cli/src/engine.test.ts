@@ -1,14 +1,13 @@
 import { chmodSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanup, polycloud, SMALL_SPEC, tmpProject, writeFiles } from "./__tests__/capture";
-import { installStandIn, type StandIn } from "./__tests__/stand-in";
+import { cleanup, polycloud, SMALL_SPEC, writeFiles } from "./__tests__/capture";
+import { blogProject, type StandIn } from "./__tests__/stand-in";
 import { findPulumi } from "./engine";
 
 let dir: string;
 let pulumi: StandIn;
 beforeEach(() => {
-  dir = tmpProject({ "blog.yaml": SMALL_SPEC, "Pulumi.blog.yaml": "config:\n  polycloud:provider: kubernetes\n  kubernetes:context: kind-blog\n" });
-  pulumi = installStandIn(dir);
+  ({ dir, pulumi } = blogProject());
 });
 afterEach(() => cleanup(dir));
 

@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Io } from "../io";
-import { writeFiles } from "./capture";
+import { SMALL_SPEC, tmpProject, writeFiles } from "./capture";
 
 export interface StandIn {
   /** The directory holding the `pulumi` executable (put it on PATH). */
@@ -16,6 +16,12 @@ export interface StandIn {
   calls(): { args: string[]; backend: string; cwd: string; project?: string }[];
   /** Forgets the recorded invocations. */
   reset(): void;
+}
+
+/** A project with the small spec as stack `blog` on Kubernetes and the stand-in installed; remove it with `cleanup`. */
+export function blogProject(): { dir: string; pulumi: StandIn } {
+  const dir = tmpProject({ "blog.yaml": SMALL_SPEC, "Pulumi.blog.yaml": "config:\n  polycloud:provider: kubernetes\n  kubernetes:context: kind-blog\n" });
+  return { dir, pulumi: installStandIn(dir) };
 }
 
 /** Installs the stand-in under `<dir>/tools/bin/pulumi`; it logs to `<dir>/calls.jsonl`. */

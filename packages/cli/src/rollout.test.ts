@@ -14,7 +14,7 @@ const WEB = { op: "create", type: "polycloud:azure:WebService", name: "blog-web"
 let dir: string;
 let pulumi: StandIn;
 beforeAll(async () => {
-  dir = tmpProject({ "blog.yaml": CANARY_SPEC, "Pulumi.blog.yaml": AZURE, "k8s.yaml": CANARY_SPEC, "Pulumi.k8s.yaml": "config:\n  polycloud:provider: kubernetes\n" });
+  dir = tmpProject({ "blog.yaml": CANARY_SPEC, "Pulumi.blog.yaml": AZURE, "prod.yaml": `${CANARY_SPEC}environment: production\n`, "k8s.yaml": CANARY_SPEC, "Pulumi.k8s.yaml": "config:\n  polycloud:provider: kubernetes\n" });
   pulumi = installStandIn(dir);
   const { io, stderr } = captureIo({ cwd: dir, env: pulumi.env({ FAKE_PULUMI_STEPS: JSON.stringify([WEB]) }) });
   const code = await engineCommand("up", "blog.yaml", {}, io).catch((error: unknown) => reportError(error, io, false));
@@ -46,6 +46,15 @@ describe("rolloutCommand", () => {
 
     const again = await rollout("promote", "blog.yaml", { service: "web" });
     expect(again).toMatchObject({ code: 0, stdout: "nothing to promote: blog-web--r2 already is the stable revision\n" });
+  });
+
+  it("asks before promoting in production: without a terminal it needs --yes, and changes nothing", async () => {
+    writeFiles(dir, { "Pulumi.blog.yaml": `${AZURE}  polycloud:azure.stableRevisions.web: blog-web--r1\n` });
+    const result = await rollout("promote", "prod.yaml", { service: "web", stack: "blog" });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("- --yes: promote of service web on production stack blog moves all traffic to blog-web--r2; pass --yes to confirm, or run on a terminal");
+    expect(pulumi.calls().some((c) => c.args[0] === "up" || c.args.includes("set"))).toBe(false);
+    expect(readFileSync(join(dir, "Pulumi.blog.yaml"), "utf8")).toContain("stableRevisions.web: blog-web--r1");
   });
 
   it("refuses abort on Azure with what does abort a rollout there and what rolls back by itself", async () => {

@@ -1,5 +1,5 @@
 /** Small readers over recorded inputs, shared by the rules of every cloud. */
-import type { Cloud, PolicyContext, PolicyResource, ResourceRule, Severity, StackRule } from "./types";
+import type { Cloud, PolicyContext, PolicyResource, ResourceRule, RuleInfo, StackRule } from "./types";
 
 /** The value at a dotted path (`a.b.c`), or undefined when any step is missing. */
 export function at(value: unknown, path: string): unknown {
@@ -40,6 +40,12 @@ export function show(value: unknown): string {
 /** CIDR ranges that mean "the whole internet". */
 export const ANYWHERE = new Set(["0.0.0.0/0", "::/0", "*", "Internet", "Any", "any", "internet"]);
 
+/** True when a list of source ranges is given and none of them is the whole internet. */
+export function limitedRanges(ranges: unknown): boolean {
+  const all = list(ranges);
+  return all.length > 0 && !all.some((c) => ANYWHERE.has(String(c)));
+}
+
 /** True when a port range (inclusive; -1 or absent means all) includes `port`. */
 export function rangeIncludes(from: unknown, to: unknown, port: number): boolean {
   const lo = typeof from === "number" && from >= 0 ? from : 0;
@@ -68,14 +74,7 @@ export function plainSecretEnv(env: unknown, nameKey = "name", valueKey = "value
     .map((e) => e[nameKey] as string);
 }
 
-interface Definition {
-  readonly id: string;
-  readonly title: string;
-  readonly severity: Severity;
-  readonly remediation: string;
-  readonly references: readonly string[];
-  readonly types: readonly string[];
-}
+type Definition = Omit<RuleInfo, "cloud">;
 
 /** Declares the rules of one cloud. */
 export function ruleBook(cloud: Cloud) {

@@ -40,49 +40,41 @@ function describe(rule: Rule): string {
   return `${rule.title}. ${rule.remediation}${rule.references.length === 0 ? "" : ` (${rule.references.join(", ")})`}`;
 }
 
-/** Resource rules as CrossGuard resource validation policies. */
-export function toResourcePolicies(rules: readonly Rule[] = allRules, options: PolicyOptions = {}): ResourceValidationPolicy[] {
+/** The selected rules of one scope, with what every policy says about itself. */
+function policiesOf<R extends Rule>(rules: readonly Rule[], options: PolicyOptions, scope: R["scope"]): { rule: R; types: ReadonlySet<string>; policy: { name: string; description: string; enforcementLevel: Rule["severity"] } }[] {
   validateOptions(options);
   return selectRules(options, rules)
-    .filter((r): r is ResourceRule => r.scope === "resource")
-    .map((rule) => {
-      const types = new Set(rule.types);
-      return {
-        name: rule.id,
-        description: describe(rule),
-        enforcementLevel: rule.severity,
-        validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-          if (!types.has(args.type)) return;
-          const r = fromResourceArgs(args);
-          const message = rule.check(r);
-          if (message !== undefined && suppressedBy(rule, r, options, report) === undefined) report(`${r.name}: ${message}. ${rule.remediation}`);
-        },
-      };
-    });
+    .filter((r): r is R => r.scope === scope)
+    .map((rule) => ({ rule, types: new Set(rule.types), policy: { name: rule.id, description: describe(rule), enforcementLevel: rule.severity } }));
+}
+
+/** Reports a finding unless a suppression accepts it. */
+function reportUnlessSuppressed(rule: Rule, r: PolicyResource, message: string | undefined, options: PolicyOptions, report: ReportViolation, urn?: string): void {
+  if (message !== undefined && suppressedBy(rule, r, options, report) === undefined) report(`${r.name}: ${message}. ${rule.remediation}`, urn);
+}
+
+/** Resource rules as CrossGuard resource validation policies. */
+export function toResourcePolicies(rules: readonly Rule[] = allRules, options: PolicyOptions = {}): ResourceValidationPolicy[] {
+  return policiesOf<ResourceRule>(rules, options, "resource").map(({ rule, types, policy }) => ({
+    ...policy,
+    validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+      if (!types.has(args.type)) return;
+      const r = fromResourceArgs(args);
+      reportUnlessSuppressed(rule, r, rule.check(r), options, report);
+    },
+  }));
 }
 
 /** Rules over the whole plan as CrossGuard stack validation policies. */
 export function toStackPolicies(rules: readonly Rule[] = allRules, options: PolicyOptions = {}): StackValidationPolicy[] {
-  validateOptions(options);
-  return selectRules(options, rules)
-    .filter((r): r is StackRule => r.scope === "stack")
-    .map((rule) => {
-      const types = new Set(rule.types);
-      return {
-        name: rule.id,
-        description: describe(rule),
-        enforcementLevel: rule.severity,
-        validateStack: (args, report) => {
-          const resources = args.resources.map(fromStackResource);
-          const context = createContext(resources);
-          for (const r of resources) {
-            if (!types.has(r.type)) continue;
-            const message = rule.check(r, context);
-            if (message !== undefined && suppressedBy(rule, r, options, report) === undefined) report(`${r.name}: ${message}. ${rule.remediation}`, r.urn);
-          }
-        },
-      };
-    });
+  return policiesOf<StackRule>(rules, options, "stack").map(({ rule, types, policy }) => ({
+    ...policy,
+    validateStack: (args, report) => {
+      const resources = args.resources.map(fromStackResource);
+      const context = createContext(resources);
+      for (const r of resources.filter((x) => types.has(x.type))) reportUnlessSuppressed(rule, r, rule.check(r, context), options, report, r.urn);
+    },
+  }));
 }
 
 /** Every selected rule as a CrossGuard policy, for `new PolicyPack(name, { policies: toPolicies() })`. */

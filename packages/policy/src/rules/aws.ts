@@ -1,5 +1,5 @@
 /** Rules over AWS resources (`@pulumi/aws` type tokens). */
-import { ANYWHERE, at, json, list, plainSecretEnv, rangeIncludes, record, ruleBook, show } from "../util";
+import { ANYWHERE, at, json, limitedRanges, list, plainSecretEnv, rangeIncludes, record, ruleBook, show } from "../util";
 import type { PolicyContext, PolicyResource, Rule } from "../types";
 
 const { resource, stack } = ruleBook("aws");
@@ -977,8 +977,7 @@ const data: Rule[] = [
     },
     (r) => {
       if (at(r.inputs, "vpcConfig.endpointPublicAccess") === false) return undefined;
-      const cidrs = list(at(r.inputs, "vpcConfig.publicAccessCidrs"));
-      return cidrs.length > 0 && !cidrs.some((c) => ANYWHERE.has(String(c))) ? undefined : "the public endpoint accepts 0.0.0.0/0";
+      return limitedRanges(at(r.inputs, "vpcConfig.publicAccessCidrs")) ? undefined : "the public endpoint accepts 0.0.0.0/0";
     },
   ),
   resource(

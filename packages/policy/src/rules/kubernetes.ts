@@ -1,5 +1,5 @@
 /** Rules over Kubernetes objects (`@pulumi/kubernetes` type tokens), after the Pod Security Standards (restricted). */
-import { ANYWHERE, at, list, plainSecretEnv, record, ruleBook } from "../util";
+import { at, limitedRanges, list, plainSecretEnv, record, ruleBook } from "../util";
 import type { PolicyContext, PolicyResource, Rule } from "../types";
 
 const { resource, stack } = ruleBook("kubernetes");
@@ -354,8 +354,7 @@ const cluster: Rule[] = [
     },
     (r) => {
       if (at(r.inputs, "spec.type") !== "LoadBalancer") return undefined;
-      const ranges = list(at(r.inputs, "spec.loadBalancerSourceRanges"));
-      return ranges.length > 0 && !ranges.some((c) => ANYWHERE.has(String(c))) ? undefined : "the load balancer accepts 0.0.0.0/0";
+      return limitedRanges(at(r.inputs, "spec.loadBalancerSourceRanges")) ? undefined : "the load balancer accepts 0.0.0.0/0";
     },
   ),
   resource(

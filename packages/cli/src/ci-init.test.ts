@@ -55,6 +55,9 @@ describe("ciInitCommand", () => {
     expect(script).toContain("pnpm polycloud plan ${{ matrix.spec }} --policy mandatory | tee -a review/${{ matrix.stack }}.md");
     expect(script).toContain("pnpm polycloud preview ${{ matrix.spec }}");
     expect(review.steps.at(-1).uses).toBe("actions/github-script@v7");
+    // The comment script is JavaScript that parses (github-script runs it as the body of an async function).
+    expect(() => new Function("github", "context", "require", "process", `return (async () => {\n${review.steps.at(-1).with.script}\n})`)).not.toThrow();
+    expect(review.steps.at(-1).with.script).toContain("github.rest.issues.updateComment");
     expect(review.permissions).toEqual({ contents: "read", "pull-requests": "write" });
     expect(workflow.jobs["deploy-staging"]).toMatchObject({ needs: "deploy-dev", environment: "staging" });
     expect(workflow.jobs["deploy-staging"].steps.at(-1).run).toBe("pnpm polycloud up stacks/staging.yaml");

@@ -107,8 +107,14 @@ export function githubWorkflow(stacks: readonly PipelineStack[], runner: Runner)
             script: [
               "const fs = require('fs');",
               "const file = `review/${process.env.STACK}.md`;",
-              "const body = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').slice(0, 60000) : `polycloud: the review of ${process.env.STACK} failed before the plan; see the job log.`;",
-              "await github.rest.issues.createComment({ owner: context.repo.owner, repo: context.repo.repo, issue_number: context.issue.number, body });",
+              // One comment per stack, updated on each push (found by its marker), rather than one more each time.
+              "const marker = `<!-- polycloud review ${process.env.STACK} -->`;",
+              "const body = marker + '\\n' + (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').slice(0, 60000) : `polycloud: the review of ${process.env.STACK} failed before the plan; see the job log.`);",
+              "const { owner, repo } = context.repo;",
+              "const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number: context.issue.number });",
+              "const previous = comments.find((c) => c.body?.startsWith(marker));",
+              "if (previous) await github.rest.issues.updateComment({ owner, repo, comment_id: previous.id, body });",
+              "else await github.rest.issues.createComment({ owner, repo, issue_number: context.issue.number, body });",
             ].join("\n"),
           },
           env: { STACK: "${{ matrix.stack }}" },
@@ -195,6 +201,8 @@ export function gitlabPipeline(stacks: readonly PipelineStack[], runner: Runner)
   for (const stack of ordered) {
     pipeline[`review:${stack.name}`] = {
       stage: "review",
+      // A newer push supersedes a review; deployments are never interrupted.
+      interruptible: true,
       rules: onMergeRequest,
       script: reviewScript(runner, stack.name, stack.spec),
       after_script: [

@@ -1,8 +1,7 @@
-import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { buildModel, loadSpec, PolycloudError, type AppModel, type SpecInput } from "@polycloud/core";
+import { PolycloudError, type AppModel, type SpecInput } from "@polycloud/core";
 import { runProgram, type Plan } from "@polycloud/testing";
 import { backend } from "./backend";
 import { awsModel, EGRESS, INGRESS } from "./__tests__/fixtures";
@@ -59,8 +58,17 @@ const ingressOf = (plan: Plan, groupId: unknown) =>
     .map((r) => [r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4, r.inputs.fromPort]);
 
 describe("backend", () => {
-  it("wires network, secrets, database, cache, buckets, service and monitoring together when given a full spec", async () => {
-    const plan = await build(awsModel(shop), { secretValues: { "stripe-key": "sk_live_not_a_real_key" } });
+  // The full spec (with the stripe key's value given) is planned once as an update and once as a preview,
+  // for the three tests that read it (plans are costly).
+  let full: Plan;
+  let fullPreview: Plan;
+  beforeAll(async () => {
+    const secretValues = { "stripe-key": "sk_live_not_a_real_key" };
+    [fullPreview, full] = [await build(awsModel(shop), { preview: true, secretValues }), await build(awsModel(shop), { secretValues })];
+  }, 60_000);
+
+  it("wires network, secrets, database, cache, buckets, service and monitoring together when given a full spec", () => {
+    const plan = full;
     for (const type of ["Network", "SecretStore", "Database", "Cache", "Bucket", "Cluster", "WebService", "Monitoring", "BackupPlan"]) plan.resourceCountIs(`polycloud:aws:${type}`, 1);
     plan.resourceCountIs("polycloud:aws:AuditTrail", 0);
     const taskGroup = plan.find(aws.ec2.SecurityGroup, "shop-api-task-sg").id;
@@ -226,34 +234,15 @@ describe("backend", () => {
     });
   });
 
-  it("registers the same resources in a preview as in an update when given a full spec", async () => {
-    const urns = async (preview: boolean) => (await build(awsModel(shop), { preview })).resources().map((r) => r.urn).sort();
-    const [previewed, updated] = [await urns(true), await urns(false)];
+  it("registers the same resources in a preview as in an update when given a full spec", () => {
+    const urns = (plan: Plan) => plan.resources().map((r) => r.urn).sort();
+    const [previewed, updated] = [urns(fullPreview), urns(full)];
     expect(previewed).toEqual(updated);
     expect(updated.length).toBeGreaterThan(100);
   });
 
-  it("registers the same resources in a preview as in an update when the spec is production with blue-green and Slack routes", async () => {
-    const production = awsModel({
-      name: "shop",
-      environment: "production",
-      network: { loadBalancer: { domain: "shop.example.com" } },
-      services: { api: { image: "ghcr.io/acme/shop-api:1.4.2", public: true, deployment: { strategy: "blue-green" } } },
-      database: {},
-      monitoring: { alerts: { critical: [{ slack: "https://hooks.slack.com/services/T/B/critical" }], warning: [{ slack: "https://hooks.slack.com/services/T/B/warning" }] } },
-    });
-    const [preview, update] = [await build(production, { preview: true }), await build(production)];
-    const tree = (plan: Plan) => plan.resources().map((r) => `${r.urn} < ${r.parent ?? ""}`).sort();
-    expect(tree(preview)).toEqual(tree(update));
-    // What a preview must not lose: blue and green target groups, the production listener rule, the Slack forwarder, the audit trail.
-    preview.resourceCountIs(aws.lb.TargetGroup, 2);
-    preview.resourceCountIs("aws:lb/listenerRule:ListenerRule", 1);
-    preview.resourceCountIs(aws.lambda.Function, 1);
-    preview.resourceCountIs(aws.cloudtrail.Trail, 1);
-  });
-
-  it("tags every resource that takes tags with app, environment and managed-by when given a full spec", async () => {
-    const plan = await build(awsModel(shop));
+  it("tags every resource that takes tags with app, environment and managed-by when given a full spec", () => {
+    const plan = full;
     // Whether a type takes tags, from its SDK class: its constructor copies args.tags into its inputs.
     const takesTags = (type: string): boolean => {
       const [, module, className] = /^aws:([^/]+)\/[^:]+:(.+)$/.exec(type)!;
@@ -269,25 +258,44 @@ describe("backend", () => {
     expect(untagged.map((r) => `${r.type} ${r.name}`)).toEqual([]);
   });
 
-  it("protects stateful resources when the spec is production", async () => {
-    const plan = await build(
-      awsModel({
+  describe("on a production spec with blue-green and Slack routes", () => {
+    // Planned once as a preview and once as an update, for both tests below (plans are costly).
+    let preview: Plan;
+    let update: Plan;
+    beforeAll(async () => {
+      const production = awsModel({
         name: "shop",
         environment: "production",
         network: { loadBalancer: { domain: "shop.example.com" } },
-        services: { api: { image: "ghcr.io/acme/shop-api:1.4.2", public: true } },
+        services: { api: { image: "ghcr.io/acme/shop-api:1.4.2", public: true, deployment: { strategy: "blue-green" } } },
         database: {},
-      }),
-    );
-    expect(plan.find(aws.rds.Instance).options.protect).toBe(true);
-    expect(plan.find(aws.rds.Instance).inputs).toMatchObject({ multiAz: true, deletionProtection: true, backupRetentionPeriod: 30 });
-    expect(plan.resources(aws.kms.Key).every((k) => k.options.protect)).toBe(true);
-    plan.resourceCountIs(aws.ec2.NatGateway, 3);
-    plan.resourceCountIs("aws:wafv2/webAcl:WebAcl", 1);
-    // Production turns audit logging on: a trail; backups are locked in their vault.
-    plan.resourceCountIs("polycloud:aws:AuditTrail", 1);
-    expect(plan.find("aws:backup/vault:Vault").options.protect).toBe(true);
-    plan.resourceCountIs("aws:backup/vaultLockConfiguration:VaultLockConfiguration", 1);
+        monitoring: { alerts: { critical: [{ slack: "https://hooks.slack.com/services/T/B/critical" }], warning: [{ slack: "https://hooks.slack.com/services/T/B/warning" }] } },
+      });
+      [preview, update] = [await build(production, { preview: true }), await build(production)];
+    }, 60_000);
+
+    it("registers the same resources in a preview as in an update when the spec is production with blue-green and Slack routes", () => {
+      const tree = (plan: Plan) => plan.resources().map((r) => `${r.urn} < ${r.parent ?? ""}`).sort();
+      expect(tree(preview)).toEqual(tree(update));
+      // What a preview must not lose: blue and green target groups, the production listener rule, the Slack forwarder, the audit trail.
+      preview.resourceCountIs(aws.lb.TargetGroup, 2);
+      preview.resourceCountIs("aws:lb/listenerRule:ListenerRule", 1);
+      preview.resourceCountIs(aws.lambda.Function, 1);
+      preview.resourceCountIs(aws.cloudtrail.Trail, 1);
+    });
+
+    it("protects stateful resources when the spec is production", () => {
+      const plan = update;
+      expect(plan.find(aws.rds.Instance).options.protect).toBe(true);
+      expect(plan.find(aws.rds.Instance).inputs).toMatchObject({ multiAz: true, deletionProtection: true, backupRetentionPeriod: 30 });
+      expect(plan.resources(aws.kms.Key).every((k) => k.options.protect)).toBe(true);
+      plan.resourceCountIs(aws.ec2.NatGateway, 3);
+      plan.resourceCountIs("aws:wafv2/webAcl:WebAcl", 1);
+      // Production turns audit logging on: a trail; backups are locked in their vault.
+      plan.resourceCountIs("polycloud:aws:AuditTrail", 1);
+      expect(plan.find("aws:backup/vault:Vault").options.protect).toBe(true);
+      plan.resourceCountIs("aws:backup/vaultLockConfiguration:VaultLockConfiguration", 1);
+    });
   });
 
   it("copies backups to the region in stack config polycloud:aws.backupRegion when backup.crossRegion is true", async () => {
@@ -299,7 +307,8 @@ describe("backend", () => {
   });
 
   it("creates the certificates' validation records and the alias records in the hosted zone of stack config polycloud:aws.hostedZoneId", async () => {
-    const model = buildModel(loadSpec(join(__dirname, "../../../stacks/prod.yaml")), "aws", { "polycloud:aws.hostedZoneId": "Z123" });
+    // A public service on the spec's domain and a private one on a subdomain of it (as in stacks/prod.yaml).
+    const model = awsModel(lean("shop", { api: { public: true }, worker: {} }), { "polycloud:aws.hostedZoneId": "Z123" });
     const plan = await build(model);
     for (const [service, host] of [["api", "shop.example.com"], ["worker", "worker.shop.example.com"]] as const) {
       const certificate = plan.find(aws.acm.Certificate, `shop-${service}-certificate`);

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { PolicyResource as CrossGuardResource, ResourceValidationArgs } from "@pulumi/policy";
 import { toPolicies, toResourcePolicies, toStackPolicies } from "../crossguard/mapping";
 import { rules } from "../rules";
@@ -53,5 +55,16 @@ describe("the CrossGuard mapping", () => {
 
   it("refuses bad options as evaluatePolicies does", () => {
     expect(() => toPolicies({ suppress: [{ ruleId: "PC-AWS-S3-001" } as never] })).toThrow(/suppress\[0\]\.reason/);
+  });
+});
+
+describe("the policy pack directory", () => {
+  it("is a Node.js CrossGuard pack whose main is the compiled entry of src/crossguard/index.ts", () => {
+    const pack = join(__dirname, "../../crossguard");
+    expect(readFileSync(join(pack, "PulumiPolicy.yaml"), "utf8")).toMatch(/^runtime: nodejs$/m);
+    const main = (JSON.parse(readFileSync(join(pack, "package.json"), "utf8")) as { main: string }).main;
+    expect(resolve(pack, main)).toBe(resolve(__dirname, "../../dist/crossguard/index.js"));
+    expect(existsSync(join(__dirname, "../crossguard/index.ts"))).toBe(true);
+    expect((JSON.parse(readFileSync(join(__dirname, "../../package.json"), "utf8")) as { files: string[] }).files).toContain("crossguard");
   });
 });

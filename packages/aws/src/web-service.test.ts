@@ -67,8 +67,14 @@ const alarmName = (plan: Awaited<ReturnType<typeof run>>, name: string) => plan.
 const container = (plan: Awaited<ReturnType<typeof run>>) => JSON.parse(plan.find(T.task).inputs.containerDefinitions as string)[0];
 
 describe("WebService", () => {
-  it("runs Fargate tasks privately behind an HTTPS load balancer with least-privilege roles when defaults are used", async () => {
-    const plan = await run(service());
+  // The defaults, planned once for both tests that read them (plans are costly).
+  let defaults: Awaited<ReturnType<typeof run>>;
+  beforeAll(async () => {
+    defaults = await run(service());
+  });
+
+  it("runs Fargate tasks privately behind an HTTPS load balancer with least-privilege roles when defaults are used", () => {
+    const plan = defaults;
     expect(plan.find(aws.ecs.Cluster).inputs.settings).toEqual([{ name: "containerInsights", value: "enabled" }]);
     const taskGroup = plan.find(aws.ec2.SecurityGroup, "api-task-sg").id;
     const lbGroup = plan.find(aws.ec2.SecurityGroup, "api-lb-sg").id;
@@ -172,8 +178,8 @@ describe("WebService", () => {
     expect(plan.outputs.url).toBe("https://shop.example.com");
   });
 
-  it("waits for no DNS records nobody creates, warns once and lists the records to create when no hosted zone is given", async () => {
-    const plan = await run(service());
+  it("waits for no DNS records nobody creates, warns once and lists the records to create when no hosted zone is given", () => {
+    const plan = defaults;
     const certificate = plan.find(aws.acm.Certificate);
     // No 75-minute wait for validation records that nobody creates: the listener gets the certificate itself.
     plan.resourceCountIs(T.validation, 0);

@@ -9,6 +9,7 @@ import * as network from "@pulumi/azure-native/network";
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
 import * as storage from "@pulumi/azure-native/storage";
 import { runProgram, secretConfig, type Plan } from "@polycloud/testing";
+import { evaluatePolicies } from "@polycloud/policy";
 import "@polycloud/policy/jest";
 import { resourceGraph } from "../resource-graph";
 import program from "./index";
@@ -49,6 +50,10 @@ describe("azure-web-service example", () => {
     expect(plan.outputs.dnsRecords).toMatchObject({ cname: "app.example.org", txtName: "asuid.app.example.org" });
     // Zero mandatory policy findings; accepted ones are suppressions with a reason in the component.
     expect(plan).toPassPolicies();
+    // The one accepted finding: the Application Insights connection string in the app's plain environment.
+    expect(evaluatePolicies(plan).suppressed.map((f) => [f.ruleId, f.name, f.reason])).toEqual([
+      ["PC-AZ-APP-002", "shop-api", "the Application Insights connection string is an ingestion address that Microsoft does not treat as a secret"],
+    ]);
     expect(resourceGraph(plan)).toMatchSnapshot();
   });
 

@@ -1,6 +1,6 @@
 /** `evaluatePolicies`: the rules over a recorded plan, offline, with suppressions kept in the report. */
 import { closestMatch, describeValue, PolycloudError, type Problem } from "@polycloud/core";
-import { Plan } from "@polycloud/testing";
+import type { Plan } from "@polycloud/testing";
 import { createContext, planResources } from "./context";
 import { rules as allRules } from "./rules";
 import { resourceSuppressions } from "./suppress";
@@ -90,7 +90,8 @@ function matches(s: Suppression, ruleId: string, r: PolicyResource): boolean {
  */
 export function evaluatePolicies(plan: Plan | readonly PolicyResource[], options: PolicyOptions = {}): PolicyReport {
   const opts = validateOptions(options);
-  const resources = plan instanceof Plan ? planResources(plan) : plan;
+  // A plan from any copy of @polycloud/testing (a user may have two), or the resources themselves.
+  const resources = Array.isArray(plan) ? (plan as readonly PolicyResource[]) : planResources(plan as Plan);
   const known = new Set(allRules.map((r) => r.id));
   const problems: Problem[] = [];
   const onResource = new Map(resources.map((r) => [r.urn, resourceSuppressions(r, known, problems)]));

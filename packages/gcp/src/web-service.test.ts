@@ -9,6 +9,7 @@ import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import * as storage from "@pulumi/gcp/storage";
 import * as pulumi from "@pulumi/pulumi";
 import { parseSpec, type SpecInput } from "@polycloud/core";
+import type { Plan } from "@polycloud/testing";
 import { WAF_RULES } from "./load-balancer";
 import { Network } from "./network";
 import { revisionName } from "./rollout";
@@ -28,8 +29,14 @@ const build = (service: Record<string, unknown> = {}, extra: Extra = {}, spec: P
   });
 
 describe("WebService", () => {
-  it("defaults to a service account of its own, which may read exactly the secrets it references, before the service exists", async () => {
-    const plan = await build();
+  // The defaults, planned once for every test that reads them (plans are costly).
+  let defaults: Plan;
+  beforeAll(async () => {
+    defaults = await build();
+  });
+
+  it("defaults to a service account of its own, which may read exactly the secrets it references, before the service exists", () => {
+    const plan = defaults;
     const account = plan.find(serviceaccount.Account);
     expect(account.inputs.accountId).toBe("shop-dev-api");
     const run = plan.find(cloudrunv2.Service);
@@ -47,8 +54,8 @@ describe("WebService", () => {
     ]);
   });
 
-  it("defaults to all egress through the VPC under its own network tag, so the firewall decides what it reaches", async () => {
-    const plan = await build();
+  it("defaults to all egress through the VPC under its own network tag, so the firewall decides what it reaches", () => {
+    const plan = defaults;
     expect(plan.find(cloudrunv2.Service).inputs.template.vpcAccess).toEqual({
       egress: "ALL_TRAFFIC",
       networkInterfaces: [{ network: plan.find(compute.Network).id, subnetwork: plan.find(compute.Subnetwork).id, tags: ["shop-dev-api"] }],
@@ -66,8 +73,8 @@ describe("WebService", () => {
     expect(container.livenessProbe).toEqual({ httpGet: { path: "/ready", port: 9000 }, periodSeconds: 15, timeoutSeconds: 3, failureThreshold: 5 });
   });
 
-  it("defaults a public service to ingress from its load balancer only: serverless NEG, backend service with logging, HTTPS with a managed certificate and a modern TLS policy, HTTP redirected", async () => {
-    const plan = await build();
+  it("defaults a public service to ingress from its load balancer only: serverless NEG, backend service with logging, HTTPS with a managed certificate and a modern TLS policy, HTTP redirected", () => {
+    const plan = defaults;
     const run = plan.find(cloudrunv2.Service);
     expect(run.inputs.ingress).toBe("INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER");
     plan.hasResource(cloudrunv2.ServiceIamMember, { role: "roles/run.invoker", member: "allUsers" });
@@ -87,7 +94,7 @@ describe("WebService", () => {
       [2147483647, "allow", "SRC_IPS_V1"],
     ]);
     expect(plan.find(compute.BackendService).inputs).toMatchObject({ securityPolicy: armor.id, enableCdn: true, cdnPolicy: { cacheMode: "CACHE_ALL_STATIC" } });
-    (await build()).resourceCountIs(compute.SecurityPolicy, 0);
+    defaults.resourceCountIs(compute.SecurityPolicy, 0);
   });
 
   it("serves plain HTTP on the load balancer when TLS is off, with no certificate", async () => {
@@ -129,9 +136,15 @@ describe("WebService", () => {
     const canary = { strategy: "canary" };
     const STABLE = "shop-dev-api-0b1c2d3e";
     const rollbackPieces = [cloudfunctionsv2.Function, pubsub.Topic, monitoring.NotificationChannel, storage.Bucket, monitoring.AlertPolicy] as const;
+    // A first canary (no stable revision), planned once for the two tests that read it.
+    let firstCanary: Plan;
+    beforeAll(async () => {
+      firstCanary = await deploy(canary);
+    });
 
     it("names each revision after the service and a hash of its template, the same in every plan and another when the image changes", async () => {
-      const [first, again, next] = await Promise.all([deploy(canary), deploy(canary), deploy(canary, {}, "ghcr.io/acme/api:1.0.1")]);
+      const first = firstCanary;
+      const [again, next] = await Promise.all([deploy(canary), deploy(canary, {}, "ghcr.io/acme/api:1.0.1")]);
       const template = first.find(cloudrunv2.Service).inputs.template;
       expect(template.revision).toBe(revisionName("shop-dev-api", template));
       expect(first.outputs["revision"]).toBe(template.revision);
@@ -147,8 +160,8 @@ describe("WebService", () => {
       expect(plan.outputs["promotion"]).toBeUndefined();
     });
 
-    it("sends all traffic to a first canary, which has the rollback function but no alert until there is a stable revision", async () => {
-      const plan = await deploy(canary);
+    it("sends all traffic to a first canary, which has the rollback function but no alert until there is a stable revision", () => {
+      const plan = firstCanary;
       const candidate = plan.outputs["revision"] as string;
       expect(plan.find(cloudrunv2.Service).inputs.traffics).toEqual([{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: candidate, percent: 100 }]);
       plan.resourceCountIs(cloudfunctionsv2.Function, 1);

@@ -1,5 +1,5 @@
 import { PolycloudError, type BucketSpec } from "@polycloud/core";
-import { runProgram } from "@polycloud/testing";
+import { runProgram, type Plan } from "@polycloud/testing";
 import { ENDPOINTS, RG, VAULT, WORKSPACE } from "./__tests__/fixtures";
 import { Bucket, type BucketArgs } from "./bucket";
 
@@ -22,8 +22,14 @@ const run = (bucket: BucketSpec, extra: Partial<BucketArgs> = {}) =>
   }, { provider: "azure" });
 
 describe("Bucket", () => {
-  it("defaults to a hardened StorageV2 account: HTTPS only, TLS 1.2, no anonymous access, no shared keys, no public network", async () => {
-    const plan = await run(spec());
+  // The defaults, planned once for every test of them (plans are costly).
+  let defaults: Plan;
+  beforeAll(async () => {
+    defaults = await run(spec());
+  }, 60_000);
+
+  it("defaults to a hardened StorageV2 account: HTTPS only, TLS 1.2, no anonymous access, no shared keys, no public network", () => {
+    const plan = defaults;
     const account = plan.find(T.account);
     // Storage account names are 3-24 lowercase letters and digits: the app part is shortened first.
     expect(account.inputs["accountName"]).toMatch(/^shodevbucketassets[0-9a-f]{6}$/);
@@ -41,8 +47,8 @@ describe("Bucket", () => {
     });
   });
 
-  it("defaults to infrastructure encryption with a customer-managed key the account's identity may use", async () => {
-    const plan = await run(spec());
+  it("defaults to infrastructure encryption with a customer-managed key the account's identity may use", () => {
+    const plan = defaults;
     const account = plan.find(T.account);
     const key = plan.find(T.key);
     const identity = plan.find(T.identity);
@@ -57,8 +63,8 @@ describe("Bucket", () => {
     expect(account.dependencies).toContain(access.urn);
   });
 
-  it("defaults to a private container, soft delete, versioning with change feed, a private endpoint and blob logs", async () => {
-    const plan = await run(spec());
+  it("defaults to a private container, soft delete, versioning with change feed, a private endpoint and blob logs", () => {
+    const plan = defaults;
     const account = plan.find(T.account);
     expect(plan.find(T.container).inputs).toMatchObject({ containerName: "data", publicAccess: "None" });
     expect(plan.find(T.blob).inputs).toMatchObject({ isVersioningEnabled: true, changeFeed: { enabled: true }, deleteRetentionPolicy: { enabled: true, days: 7 }, containerDeleteRetentionPolicy: { enabled: true, days: 7 } });

@@ -1,4 +1,4 @@
-import { runProgram } from "@polycloud/testing";
+import { runProgram, type Plan } from "@polycloud/testing";
 import { RG, WORKSPACE } from "./__tests__/fixtures";
 import { FrontDoor, type FrontDoorArgs } from "./front-door";
 
@@ -20,8 +20,14 @@ const run = (extra: Partial<FrontDoorArgs> = {}) =>
   }, { provider: "azure" });
 
 describe("FrontDoor", () => {
-  it("defaults to a Premium profile with a WAF policy blocking with the default and bot rule sets", async () => {
-    const plan = await run();
+  // The defaults, planned once for every test of them (plans are costly).
+  let defaults: Plan;
+  beforeAll(async () => {
+    defaults = await run();
+  }, 60_000);
+
+  it("defaults to a Premium profile with a WAF policy blocking with the default and bot rule sets", () => {
+    const plan = defaults;
     expect(plan.find(T.profile).inputs).toMatchObject({ sku: { name: "Premium_AzureFrontDoor" }, location: "global" });
     expect(plan.find(T.waf).inputs).toMatchObject({
       sku: { name: "Premium_AzureFrontDoor" },
@@ -32,8 +38,8 @@ describe("FrontDoor", () => {
     expect(plan.resources(T.diagnostics).map((d) => d.inputs["resourceUri"])).toEqual([plan.find(T.profile).id]);
   });
 
-  it("defaults to an HTTPS-only route to the container app, a managed TLS 1.2 certificate for the domain, and the WAF on both names", async () => {
-    const plan = await run();
+  it("defaults to an HTTPS-only route to the container app, a managed TLS 1.2 certificate for the domain, and the WAF on both names", () => {
+    const plan = defaults;
     const endpoint = plan.find(T.endpoint);
     const domain = plan.find(T.domain);
     expect(plan.find(T.origin).inputs).toMatchObject({ hostName: origins[0]!.hostName, originHostHeader: origins[0]!.hostName, httpsPort: 443, enforceCertificateNameCheck: true });

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PolycloudError, type SecretSpec } from "@polycloud/core";
-import { runProgram } from "@polycloud/testing";
+import { runProgram, type Plan } from "@polycloud/testing";
 import { ENDPOINTS, RG, WORKSPACE } from "./__tests__/fixtures";
 import { SecretStore, type SecretStoreArgs } from "./secret-store";
 
@@ -20,8 +20,17 @@ const run = (extra: Partial<SecretStoreArgs> = {}) =>
   }, { provider: "azure" });
 
 describe("SecretStore", () => {
-  it("defaults to a Key Vault with RBAC, soft delete, purge protection and no public network access", async () => {
-    const plan = await run();
+  // The defaults, planned once for every test of them (plans are costly); plannedAt is when, from which
+  // the rotated secret's expiry counts.
+  let plannedAt: number;
+  let defaults: Plan;
+  beforeAll(async () => {
+    plannedAt = Math.floor(Date.now() / 1000);
+    defaults = await run();
+  }, 60_000);
+
+  it("defaults to a Key Vault with RBAC, soft delete, purge protection and no public network access", () => {
+    const plan = defaults;
     const vault = plan.find(T.vault);
     expect(vault.inputs["vaultName"]).toMatch(/^shop-dev-secrets-[0-9a-f]{6}$/);
     expect(vault.inputs["properties"]).toMatchObject({
@@ -37,20 +46,20 @@ describe("SecretStore", () => {
     expect(vault.options.protect).toBe(false);
   });
 
-  it("defaults to a private endpoint for the vault, registered in the private DNS zone", async () => {
-    const plan = await run();
+  it("defaults to a private endpoint for the vault, registered in the private DNS zone", () => {
+    const plan = defaults;
     const endpoint = plan.find(T.endpoint);
     expect(endpoint.inputs).toMatchObject({ subnet: { id: ENDPOINTS.subnetId }, privateLinkServiceConnections: [{ privateLinkServiceId: plan.find(T.vault).id, groupIds: ["vault"] }] });
     expect(plan.find(T.zoneGroup).inputs).toMatchObject({ privateEndpointName: endpoint.outputs["name"], privateDnsZoneConfigs: [{ privateDnsZoneId: ENDPOINTS.privateDnsZoneId }] });
   });
 
-  it("defaults to sending the vault's audit events and metrics to Log Analytics", async () => {
-    const plan = await run();
+  it("defaults to sending the vault's audit events and metrics to Log Analytics", () => {
+    const plan = defaults;
     expect(plan.find(T.diagnostics).inputs).toMatchObject({ resourceUri: plan.find(T.vault).id, workspaceId: WORKSPACE, logs: [{ categoryGroup: "allLogs", enabled: true }], metrics: [{ category: "AllMetrics", enabled: true }] });
   });
 
-  it("keeps a given value, generates one for generate: true, and leaves the rest empty and tagged missing", async () => {
-    const plan = await run();
+  it("keeps a given value, generates one for generate: true, and leaves the rest empty and tagged missing", () => {
+    const plan = defaults;
     const tag = (name: string) => (plan.find(T.secret, { secretName: name }).inputs["tags"] as Record<string, string>)["polycloud-value"];
     expect([tag("stripe-key"), tag("session-key"), tag("webhook-secret")]).toEqual(["given", "generated", "missing"]);
     expect(plan.find(T.password).inputs).toMatchObject({ length: 32, special: false });
@@ -61,9 +70,9 @@ describe("SecretStore", () => {
     expect(plan.find(T.secret, { secretName: "stripe-key" }).inputs["tags"]).toMatchObject({ description: "Stripe API key" });
   });
 
-  it("sets an expiry, once, on a secret the spec rotates", async () => {
-    const before = Math.floor(Date.now() / 1000);
-    const plan = await run();
+  it("sets an expiry, once, on a secret the spec rotates", () => {
+    const before = plannedAt;
+    const plan = defaults;
     const rotated = plan.find(T.secret, { secretName: "webhook-secret" });
     const expires = (rotated.inputs["properties"] as { attributes: { expires: number } }).attributes.expires;
     expect(expires - before).toBeGreaterThanOrEqual(30 * 86_400);

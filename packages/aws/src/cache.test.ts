@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as random from "@pulumi/random";
 import { PolycloudError, type CacheSpec } from "@polycloud/core";
-import { runProgram } from "@polycloud/testing";
+import { runProgram, type Plan } from "@polycloud/testing";
 import { Cache, type CacheArgs } from "./cache";
 import { EGRESS, existingNetwork, INGRESS } from "./__tests__/fixtures";
 
@@ -16,8 +16,14 @@ const run = (cache: CacheSpec, extra: Partial<CacheArgs> = {}) =>
   }, { provider: "aws" });
 
 describe("Cache", () => {
-  it("encrypts at rest and in transit with a generated AUTH token in isolated subnets when defaults are used", async () => {
-    const plan = await run(spec());
+  // The defaults, planned once for every test that reads them (plans are costly).
+  let defaults: Plan;
+  beforeAll(async () => {
+    defaults = await run(spec());
+  }, 60_000);
+
+  it("encrypts at rest and in transit with a generated AUTH token in isolated subnets when defaults are used", () => {
+    const plan = defaults;
     const group = plan.find(aws.elasticache.ReplicationGroup);
     const key = plan.find(aws.kms.Key);
     expect(group.inputs).toMatchObject({
@@ -50,8 +56,8 @@ describe("Cache", () => {
     expect(group.options.protect).toBe(false);
   });
 
-  it("stores REDIS_URL with the token in a Secrets Manager secret and references it when built", async () => {
-    const plan = await run(spec());
+  it("stores REDIS_URL with the token in a Secrets Manager secret and references it when built", () => {
+    const plan = defaults;
     const value = JSON.parse(plan.find(SECRET_VERSION).inputs.secretString as string);
     expect(value.url).toBe(`rediss://:${value.authToken}@${value.host}:6379`);
     expect(plan.find(SECRET_VERSION).secretInputs).toContain("secretString");

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as random from "@pulumi/random";
 import type { DatabaseSpec } from "@polycloud/core";
-import { runProgram } from "@polycloud/testing";
+import { runProgram, type Plan } from "@polycloud/testing";
 import { Database, type DatabaseArgs } from "./database";
 import { EGRESS, existingNetwork, INGRESS } from "./__tests__/fixtures";
 
@@ -31,8 +31,14 @@ const run = (database: DatabaseSpec, extra: Partial<DatabaseArgs> = {}, program?
   }, { provider: "aws" });
 
 describe("Database", () => {
-  it("is private, encrypted, TLS-only, backed up and monitored when defaults are used", async () => {
-    const plan = await run(spec());
+  // The defaults, planned once for every test that reads them (plans are costly).
+  let defaults: Plan;
+  beforeAll(async () => {
+    defaults = await run(spec());
+  }, 60_000);
+
+  it("is private, encrypted, TLS-only, backed up and monitored when defaults are used", () => {
+    const plan = defaults;
     const instance = plan.find(aws.rds.Instance);
     const key = plan.find(aws.kms.Key);
     expect(instance.inputs).toMatchObject({
@@ -83,8 +89,8 @@ describe("Database", () => {
     expect(plan.resources(aws.cloudwatch.LogGroup).map((g) => g.inputs.retentionInDays)).toEqual([90, 90]);
   });
 
-  it("keeps the master password secret and stores it with DATABASE_URL in Secrets Manager when built", async () => {
-    const plan = await run(spec());
+  it("keeps the master password secret and stores it with DATABASE_URL in Secrets Manager when built", () => {
+    const plan = defaults;
     expect(plan.find(random.RandomPassword).inputs).toMatchObject({ length: 32, special: true });
     expect(plan.find(aws.rds.Instance).secretInputs).toContain("password");
     expect(plan.secretOutputs).toContain("password");
@@ -98,8 +104,8 @@ describe("Database", () => {
     expect(plan.outputs.connection).toEqual({ envName: "DATABASE_URL", location: { secretArn: secret.outputs.arn, jsonKey: "url", keyArn: plan.find(aws.kms.Key).outputs.arn } });
   });
 
-  it("admits nothing when no client is allowed", async () => {
-    const plan = await run(spec());
+  it("admits nothing when no client is allowed", () => {
+    const plan = defaults;
     plan.resourceCountIs(INGRESS, 0);
     plan.resourceCountIs(EGRESS, 0);
   });

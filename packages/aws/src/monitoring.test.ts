@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { MonitoringSpec } from "@polycloud/core";
-import { runProgram } from "@polycloud/testing";
+import { runProgram, type Plan } from "@polycloud/testing";
 import { Monitoring, type MonitoringArgs, type MonitoredService } from "./monitoring";
 
 const api: MonitoredService = {
@@ -30,8 +30,14 @@ const run = (extra: Partial<MonitoringArgs> = {}, spec = monitoring()) =>
   }, { provider: "aws" });
 
 describe("Monitoring", () => {
-  it("creates encrypted TLS-only topics per severity, SLO alarms routed by severity and a dashboard when defaults are used", async () => {
-    const plan = await run();
+  // The defaults, planned once for every test that reads them (plans are costly).
+  let defaults: Plan;
+  beforeAll(async () => {
+    defaults = await run();
+  }, 60_000);
+
+  it("creates encrypted TLS-only topics per severity, SLO alarms routed by severity and a dashboard when defaults are used", () => {
+    const plan = defaults;
     const key = plan.find(aws.kms.Key);
     const topics = plan.resources(aws.sns.Topic);
     expect(topics.map((t) => t.name)).toEqual(["monitoring-critical", "monitoring-warning", "monitoring-info"]);
@@ -103,8 +109,8 @@ describe("Monitoring", () => {
     expect(plan.outputs.dashboardUrl).toBe(`https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=${dashboard.inputs.dashboardName}`);
   });
 
-  it("posts Slack routes through a forwarder whose encrypted environment holds the webhooks when Slack routes are given", async () => {
-    const plan = await run();
+  it("posts Slack routes through a forwarder whose encrypted environment holds the webhooks when Slack routes are given", () => {
+    const plan = defaults;
     const forwarder = plan.find("aws:lambda/function:Function");
     const key = plan.find(aws.kms.Key);
     const warning = plan.find(aws.sns.Topic, "monitoring-warning");
@@ -121,8 +127,8 @@ describe("Monitoring", () => {
     plan.resourceCountIs(aws.lambda.Function, 0);
   });
 
-  it("routes every alarm to a topic or through a composite that does when built", async () => {
-    const plan = await run();
+  it("routes every alarm to a topic or through a composite that does when built", () => {
+    const plan = defaults;
     const topicArns = new Set(plan.resources(aws.sns.Topic).map((t) => t.outputs.arn));
     const members = new Set(plan.resources(COMPOSITE).flatMap((c) => [...(c.inputs.alarmRule as string).matchAll(/ALARM\("([^"]+)"\)/g)].map((m) => m[1])));
     for (const alarm of [...plan.resources(ALARM), ...plan.resources(COMPOSITE)]) {

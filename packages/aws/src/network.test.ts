@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { PolycloudError, type NetworkSpec } from "@polycloud/core";
-import { runProgram } from "@polycloud/testing";
+import { runProgram, type Plan } from "@polycloud/testing";
 import { Network, TASK_ENDPOINT_SERVICES } from "./network";
 import { INGRESS } from "./__tests__/fixtures";
 
@@ -24,8 +24,14 @@ const run = (network: NetworkSpec, extra: Partial<ConstructorParameters<typeof N
   }, { provider: "aws" });
 
 describe("Network", () => {
-  it("creates a VPC with tiered subnets, flow logs, an S3 endpoint and an empty default group when defaults are used", async () => {
-    const plan = await run(spec());
+  // The defaults, planned once for every test that reads them (plans are costly).
+  let defaults: Plan;
+  beforeAll(async () => {
+    defaults = await run(spec());
+  }, 60_000);
+
+  it("creates a VPC with tiered subnets, flow logs, an S3 endpoint and an empty default group when defaults are used", () => {
+    const plan = defaults;
     expect(plan.find(aws.ec2.Vpc).inputs).toMatchObject({
       cidrBlock: "10.0.0.0/16",
       enableDnsHostnames: true,
@@ -49,8 +55,8 @@ describe("Network", () => {
     expect(endpoint.inputs.routeTableIds).toHaveLength(3);
   });
 
-  it("routes the public tier to the internet gateway and leaves the isolated tier without a route out when defaults are used", async () => {
-    const plan = await run(spec());
+  it("routes the public tier to the internet gateway and leaves the isolated tier without a route out when defaults are used", () => {
+    const plan = defaults;
     const routes = plan.resources(ROUTE);
     const igw = plan.find(aws.ec2.InternetGateway).id;
     expect(igw).toMatch(/^igw-/);
@@ -145,7 +151,7 @@ describe("Network", () => {
 
   it("creates the interface endpoints given, and none by default with NAT, when interfaceEndpoints is set", async () => {
     const endpointsOf = (plan: Awaited<ReturnType<typeof run>>) => plan.resources(VPC_ENDPOINT).filter((e) => e.inputs.vpcEndpointType === "Interface").map((e) => e.inputs.serviceName);
-    expect(endpointsOf(await run(spec()))).toEqual([]);
+    expect(endpointsOf(defaults)).toEqual([]);
     expect(endpointsOf(await run(spec(), { interfaceEndpoints: ["ssm"] }))).toEqual(["com.amazonaws.us-east-1.ssm"]);
   });
 });

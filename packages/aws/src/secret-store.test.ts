@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { PolycloudError } from "@polycloud/core";
-import { runProgram } from "@polycloud/testing";
+import { runProgram, type Plan } from "@polycloud/testing";
 import { SecretStore, type SecretStoreArgs } from "./secret-store";
 
 const secrets = [{ name: "stripe-key", description: "Stripe API key", rotationDays: 30 }, { name: "session-key" }];
@@ -18,8 +18,14 @@ const run = (extra: Partial<SecretStoreArgs> = {}, program?: (store: SecretStore
   }, { provider: "aws" });
 
 describe("SecretStore", () => {
-  it("encrypts one secret per spec secret with a rotating customer key when defaults are used", async () => {
-    const plan = await run();
+  // The defaults, planned once for every test that reads them (plans are costly).
+  let defaults: Plan;
+  beforeAll(async () => {
+    defaults = await run();
+  }, 60_000);
+
+  it("encrypts one secret per spec secret with a rotating customer key when defaults are used", () => {
+    const plan = defaults;
     const key = plan.find(aws.kms.Key);
     expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });
     plan.resourceCountIs(aws.secretsmanager.Secret, 2);
@@ -32,8 +38,8 @@ describe("SecretStore", () => {
     plan.resourceCountIs(ROTATION, 0);
   });
 
-  it("exposes references with the env name, the secret ARN and the key, never a value, when built", async () => {
-    const plan = await run();
+  it("exposes references with the env name, the secret ARN and the key, never a value, when built", () => {
+    const plan = defaults;
     const secretArn = plan.find(aws.secretsmanager.Secret, "secrets-stripe-key").outputs.arn;
     expect(plan.outputs.references["stripe-key"]).toEqual({ envName: "STRIPE_KEY", location: { secretArn, keyArn: plan.find(aws.kms.Key).outputs.arn } });
   });

@@ -6,6 +6,7 @@ import { parseSpec, type CacheSpec } from "@polycloud/core";
 import { Cache } from "./cache";
 import { Network } from "./network";
 import { NETWORK, planOf } from "./__tests__/fixtures";
+import type { Plan } from "@polycloud/testing";
 
 const RING = "projects/acme-shop/locations/europe-west1/keyRings/shop";
 const specOf = (cache: Record<string, unknown> = {}) => parseSpec({ name: "shop", services: { api: { image: "ghcr.io/acme/api:1.0.0" } }, cache }).cache!;
@@ -16,8 +17,14 @@ const build = (cache: CacheSpec = specOf()) =>
   });
 
 describe("Cache", () => {
-  it("defaults to AUTH and transit encryption, on private service access in the cache's range", async () => {
-    const plan = await build();
+  // The defaults, planned once for every test that reads them (plans are costly).
+  let defaults: Plan;
+  beforeAll(async () => {
+    defaults = await build();
+  }, 60_000);
+
+  it("defaults to AUTH and transit encryption, on private service access in the cache's range", () => {
+    const plan = defaults;
     expect(plan.find(redis.Instance).inputs).toMatchObject({
       authEnabled: true,
       transitEncryptionMode: "SERVER_AUTHENTICATION",
@@ -29,8 +36,8 @@ describe("Cache", () => {
     });
   });
 
-  it("defaults to a customer-managed key usable by Memorystore's agent, and keeps REDIS_URL (TLS, with AUTH) in Secret Manager", async () => {
-    const plan = await build();
+  it("defaults to a customer-managed key usable by Memorystore's agent, and keeps REDIS_URL (TLS, with AUTH) in Secret Manager", () => {
+    const plan = defaults;
     const key = plan.find(kms.CryptoKey);
     expect(plan.find(redis.Instance).inputs.customerManagedKey).toBe(key.id);
     expect(plan.findAll(kms.CryptoKeyIAMMember).map((g) => g.inputs.member)).toContainEqual(expect.stringMatching(/@cloud-redis\.iam\.gserviceaccount\.com$/));
@@ -40,12 +47,12 @@ describe("Cache", () => {
   });
 
   it("is BASIC outside high availability and STANDARD_HA with it; sized from the spec", async () => {
-    expect((await build()).find(redis.Instance).inputs).toMatchObject({ tier: "BASIC", memorySizeGb: 1 });
+    expect(defaults.find(redis.Instance).inputs).toMatchObject({ tier: "BASIC", memorySizeGb: 1 });
     expect((await build(specOf({ highAvailability: true, size: "large" }))).find(redis.Instance).inputs).toMatchObject({ tier: "STANDARD_HA", memorySizeGb: 16 });
   });
 
-  it("lets a client's network tag through the firewall on the TLS port only", async () => {
-    const plan = await build();
+  it("lets a client's network tag through the firewall on the TLS port only", () => {
+    const plan = defaults;
     expect(plan.find(compute.Firewall, "cache-from-api").inputs).toMatchObject({ direction: "EGRESS", targetTags: ["shop-dev-api"], allows: [{ protocol: "tcp", ports: ["6378"] }] });
   });
 

@@ -7,6 +7,7 @@ import { parseSpec, type Environment } from "@polycloud/core";
 import { Database, DATABASE_FLAGS } from "./database";
 import { Network } from "./network";
 import { NETWORK, planOf } from "./__tests__/fixtures";
+import type { Plan } from "@polycloud/testing";
 
 const RING = "projects/acme-shop/locations/europe-west1/keyRings/shop";
 const specOf = (environment: Environment, database: Record<string, unknown> = {}) =>
@@ -20,8 +21,14 @@ const build = (environment: Environment = "development", database: Record<string
   });
 
 describe("Database", () => {
-  it("defaults to a private IP only, in the store's private service access range, after the peering exists", async () => {
-    const plan = await build();
+  // The defaults, planned once for every test that reads them (plans are costly).
+  let defaults: Plan;
+  beforeAll(async () => {
+    defaults = await build();
+  }, 60_000);
+
+  it("defaults to a private IP only, in the store's private service access range, after the peering exists", () => {
+    const plan = defaults;
     const instance = plan.find(sql.DatabaseInstance);
     const range = plan.find(compute.GlobalAddress);
     expect(instance.inputs.settings?.ipConfiguration).toMatchObject({ ipv4Enabled: false, privateNetwork: plan.find(compute.Network).id, allocatedIpRange: range.outputs.name });
@@ -29,8 +36,8 @@ describe("Database", () => {
     expect(instance.dependencies).toContain(plan.resources("gcp:servicenetworking/connection:Connection")[0]!.urn);
   });
 
-  it("defaults to requiring SSL (encrypted connections only) and a connection URL that asks for it", async () => {
-    const plan = await build();
+  it("defaults to requiring SSL (encrypted connections only) and a connection URL that asks for it", () => {
+    const plan = defaults;
     expect(plan.find(sql.DatabaseInstance).inputs.settings?.ipConfiguration?.sslMode).toBe("ENCRYPTED_ONLY");
     expect(plan.find(secretmanager.SecretVersion).inputs.secretData).toMatch(/^postgresql:\/\/app:[A-Za-z0-9]{32}@10\.\d+\.\d+\.\d+:5432\/shop\?sslmode=require$/);
   });
@@ -46,8 +53,8 @@ describe("Database", () => {
     });
   });
 
-  it("defaults to a customer-managed key, usable by Cloud SQL's and Secret Manager's agents, before the instance exists", async () => {
-    const plan = await build();
+  it("defaults to a customer-managed key, usable by Cloud SQL's and Secret Manager's agents, before the instance exists", () => {
+    const plan = defaults;
     const key = plan.find(kms.CryptoKey);
     expect(plan.find(sql.DatabaseInstance).inputs.encryptionKeyName).toBe(key.id);
     const grants = plan.findAll(kms.CryptoKeyIAMMember);
@@ -56,14 +63,14 @@ describe("Database", () => {
     expect(plan.find(secretmanager.Secret).inputs.replication).toEqual({ userManaged: { replicas: [{ location: "europe-west1", customerManagedEncryption: { kmsKeyName: key.id } }] } });
   });
 
-  it("defaults to the CIS logging flags", async () => {
-    const plan = await build();
+  it("defaults to the CIS logging flags", () => {
+    const plan = defaults;
     expect(plan.find(sql.DatabaseInstance).inputs.settings?.databaseFlags).toEqual(Object.entries(DATABASE_FLAGS).map(([name, value]) => ({ name, value })));
     expect(DATABASE_FLAGS).toMatchObject({ log_connections: "on", log_disconnections: "on", log_min_duration_statement: "-1", "cloudsql.enable_pgaudit": "on" });
   });
 
   it("is ZONAL and unprotected in development, REGIONAL with Cloud SQL's and Pulumi's deletion protection in production", async () => {
-    const dev = (await build()).find(sql.DatabaseInstance);
+    const dev = defaults.find(sql.DatabaseInstance);
     expect([dev.inputs.settings?.availabilityType, dev.inputs.deletionProtection, dev.inputs.settings?.deletionProtectionEnabled, dev.options.protect]).toEqual(["ZONAL", false, false, false]);
     const prod = await build("production");
     const instance = prod.find(sql.DatabaseInstance);

@@ -2,25 +2,32 @@ import * as compute from "@pulumi/gcp/compute";
 import * as servicenetworking from "@pulumi/gcp/servicenetworking";
 import { Network } from "./network";
 import { NETWORK, planOf } from "./__tests__/fixtures";
+import type { Plan } from "@polycloud/testing";
 
 describe("Network", () => {
-  it("defaults to a custom-mode VPC with one regional subnetwork that has private Google access and flow logs", async () => {
-    const plan = await planOf(() => void new Network("net", { app: "shop", network: NETWORK }));
+  // The defaults, planned once for every test that reads them (plans are costly).
+  let defaults: Plan;
+  beforeAll(async () => {
+    defaults = await planOf(() => void new Network("net", { app: "shop", network: NETWORK }));
+  }, 60_000);
+
+  it("defaults to a custom-mode VPC with one regional subnetwork that has private Google access and flow logs", () => {
+    const plan = defaults;
     expect(plan.find(compute.Network).inputs).toMatchObject({ autoCreateSubnetworks: false, routingMode: "REGIONAL", name: "shop-dev" });
     const subnet = plan.find(compute.Subnetwork);
     expect(subnet.inputs).toMatchObject({ region: "europe-west1", privateIpGoogleAccess: true, logConfig: { aggregationInterval: "INTERVAL_5_SEC", flowSampling: 0.5, metadata: "INCLUDE_ALL_METADATA" } });
     expect(subnet.inputs.ipCidrRange).toMatch(/^10\.0\./);
   });
 
-  it("defaults to denying every ingress, logged, at the lowest priority", async () => {
-    const plan = await planOf(() => void new Network("net", { app: "shop", network: NETWORK }));
+  it("defaults to denying every ingress, logged, at the lowest priority", () => {
+    const plan = defaults;
     expect(plan.findAll(compute.Firewall).map((f) => f.inputs)).toEqual([
       expect.objectContaining({ direction: "INGRESS", priority: 65534, sourceRanges: ["0.0.0.0/0"], denies: [{ protocol: "all" }], logConfig: { metadata: "INCLUDE_ALL_METADATA" } }),
     ]);
   });
 
   it("defaults to Cloud NAT on a Cloud Router, logging errors, and builds none when nat is none", async () => {
-    const plan = await planOf(() => void new Network("net", { app: "shop", network: NETWORK }));
+    const plan = defaults;
     expect(plan.find(compute.RouterNat).inputs).toMatchObject({ natIpAllocateOption: "AUTO_ONLY", sourceSubnetworkIpRangesToNat: "ALL_SUBNETWORKS_ALL_IP_RANGES", logConfig: { enable: true, filter: "ERRORS_ONLY" } });
     const without = await planOf(() => void new Network("net", { app: "shop", network: { ...NETWORK, nat: "none" } }));
     without.resourceCountIs(compute.Router, 0);
@@ -34,7 +41,7 @@ describe("Network", () => {
       ["net-cache-range", "VPC_PEERING", "INTERNAL", 24],
     ]);
     expect(plan.find(servicenetworking.Connection).inputs).toMatchObject({ service: "servicenetworking.googleapis.com", reservedPeeringRanges: ["shop-dev-database-psa", "shop-dev-cache-psa"] });
-    const none = await planOf(() => void new Network("net", { app: "shop", network: NETWORK }));
+    const none = defaults;
     none.resourceCountIs(servicenetworking.Connection, 0);
   });
 

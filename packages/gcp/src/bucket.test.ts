@@ -4,19 +4,26 @@ import { parseSpec } from "@polycloud/core";
 import { Bucket } from "./bucket";
 import { KEY_ROTATION_PERIOD } from "./keys";
 import { planOf } from "./__tests__/fixtures";
+import type { Plan } from "@polycloud/testing";
 
 const RING = "projects/acme-shop/locations/europe-west1/keyRings/shop";
 const spec = (bucket: Record<string, unknown> = {}) => parseSpec({ name: "shop", services: { api: { image: "ghcr.io/acme/api:1.0.0" } }, buckets: { assets: bucket } }).buckets[0]!;
 const build = (extra: Partial<ConstructorParameters<typeof Bucket>[1]> = {}) => planOf(() => void new Bucket("assets", { app: "shop", bucket: spec(), keyRing: RING, ...extra }));
 
 describe("Bucket", () => {
-  it("defaults to uniform bucket-level access, public access prevention enforced, versioning and no force destroy", async () => {
-    const plan = await build();
+  // The defaults, planned once for every test that reads them (plans are costly).
+  let defaults: Plan;
+  beforeAll(async () => {
+    defaults = await build();
+  }, 60_000);
+
+  it("defaults to uniform bucket-level access, public access prevention enforced, versioning and no force destroy", () => {
+    const plan = defaults;
     expect(plan.find(storage.Bucket, "assets").inputs).toMatchObject({ uniformBucketLevelAccess: true, publicAccessPrevention: "enforced", versioning: { enabled: true }, forceDestroy: false, location: "EUROPE-WEST1", name: expect.stringMatching(/^shop-dev-assets-[0-9a-f]{6}$/) });
   });
 
-  it("defaults to a customer-managed key of its own, rotating every 90 days, usable by Cloud Storage's service agent, before the bucket exists", async () => {
-    const plan = await build();
+  it("defaults to a customer-managed key of its own, rotating every 90 days, usable by Cloud Storage's service agent, before the bucket exists", () => {
+    const plan = defaults;
     const key = plan.find(kms.CryptoKey);
     expect(key.inputs).toMatchObject({ keyRing: RING, rotationPeriod: KEY_ROTATION_PERIOD, purpose: "ENCRYPT_DECRYPT" });
     expect(KEY_ROTATION_PERIOD).toBe(`${90 * 86400}s`);
@@ -27,7 +34,7 @@ describe("Bucket", () => {
   });
 
   it("defaults to soft delete for the preset's backup retention, and takes backupRetentionDays", async () => {
-    expect((await build()).find(storage.Bucket, "assets").inputs.softDeletePolicy).toEqual({ retentionDurationSeconds: 7 * 86400 });
+    expect(defaults.find(storage.Bucket, "assets").inputs.softDeletePolicy).toEqual({ retentionDurationSeconds: 7 * 86400 });
     expect((await build({ backupRetentionDays: 35 })).find(storage.Bucket, "assets").inputs.softDeletePolicy).toEqual({ retentionDurationSeconds: 35 * 86400 });
   });
 

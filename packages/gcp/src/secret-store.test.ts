@@ -5,19 +5,26 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { SecretStore } from "./secret-store";
 import { planOf } from "./__tests__/fixtures";
+import type { Plan } from "@polycloud/testing";
 
 const secrets = [{ name: "stripe-key", description: "Stripe" }, { name: "session-key", generate: true }, { name: "webhook-key", rotationDays: 30 }];
 
 describe("SecretStore", () => {
-  it("defaults to a key ring in the region and one key rotating every 90 days, usable by Secret Manager's agent", async () => {
-    const plan = await planOf(() => void new SecretStore("secrets", { app: "shop", secrets: [{ name: "stripe-key" }] }));
+  // The defaults, planned once for every test that reads them (plans are costly).
+  let defaults: Plan;
+  beforeAll(async () => {
+    defaults = await planOf(() => void new SecretStore("secrets", { app: "shop", secrets: [{ name: "stripe-key" }] }));
+  }, 60_000);
+
+  it("defaults to a key ring in the region and one key rotating every 90 days, usable by Secret Manager's agent", () => {
+    const plan = defaults;
     expect(plan.find(kms.KeyRing).inputs).toEqual({ name: "shop-dev", location: "europe-west1" });
     expect(plan.find(kms.CryptoKey).inputs.rotationPeriod).toBe("7776000s");
     expect(plan.findAll(kms.CryptoKeyIAMMember).map((m) => m.inputs.member)).toEqual([expect.stringMatching(/^serviceAccount:service-\d+@gcp-sa-secretmanager\.iam\.gserviceaccount\.com$/)]);
   });
 
-  it("defaults to each secret replicated only in the region, encrypted there with the key", async () => {
-    const plan = await planOf(() => void new SecretStore("secrets", { app: "shop", secrets: [{ name: "stripe-key" }] }));
+  it("defaults to each secret replicated only in the region, encrypted there with the key", () => {
+    const plan = defaults;
     const key = plan.find(kms.CryptoKey);
     expect(plan.find(secretmanager.Secret).inputs).toMatchObject({
       secretId: "shop-dev-stripe-key",

@@ -61,6 +61,9 @@ export function trackProgress(label: string, io: Io, options: { json?: boolean; 
     io.stderr.write(`\r\x1b[K${label}: ${finished.size}${total} done (${describe()})${running > 0 ? `, ${running} in progress` : ""}, ${elapsed(now() - start)}`);
     drawn = true;
   };
+  // The elapsed time moves on between events too (a database takes minutes to create).
+  const ticker = tty ? setInterval(draw, 1000) : undefined;
+  ticker?.unref();
   return {
     onEvent: (event) => {
       if (options.json === true) io.stdout.write(`${JSON.stringify(event)}\n`);
@@ -75,6 +78,7 @@ export function trackProgress(label: string, io: Io, options: { json?: boolean; 
     done: counts,
     describe,
     end: () => {
+      clearInterval(ticker);
       if (!tty) return;
       if (!drawn) draw();
       io.stderr.write("\n");

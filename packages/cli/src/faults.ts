@@ -50,7 +50,8 @@ const FAULTS: readonly Fault[] = [
         : "the passphrase does not decrypt this stack's secrets. Fix: export PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) with the passphrase the stack was created with and run again",
   },
   {
-    test: /NoSuchBucket|bucket does not exist|ContainerNotFound|unable to open bucket|problem logging in|could not create backend|no such host|connection refused/,
+    // An unreachable host counts only where the state is read (a cluster or cloud API that cannot be reached is not the backend).
+    test: /NoSuchBucket|bucket does not exist|ContainerNotFound|unable to open bucket|problem logging in|could not create backend|(\.pulumi\/|meta\.yaml)[^\n]*(no such host|connection refused)/,
     message: (text, { backendUrl }) =>
       `the state backend ${backendUrl} could not be opened (${evidence(text, [/NoSuchBucket[^\n]*/, /ContainerNotFound[^\n]*/, /no such host/, /connection refused/])}). Fix: check --backend-url or PULUMI_BACKEND_URL (s3://<bucket>, azblob://<container>, gs://<bucket>, https://api.pulumi.com or file://<dir>), that the bucket exists and that these credentials can read it`,
   },

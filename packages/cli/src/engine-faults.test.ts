@@ -111,6 +111,19 @@ describe("engineCommand faults", () => {
   });
 });
 
+describe("engineCommand backend URL", () => {
+  it.each([
+    [{ backendUrl: "acme-pulumi-state" }, {}, '--backend-url: "acme-pulumi-state" is not a Pulumi backend URL; allowed: https://api.pulumi.com'],
+    [{}, { PULUMI_BACKEND_URL: "s3:/acme-pulumi-state" }, 'PULUMI_BACKEND_URL: "s3:/acme-pulumi-state" is not a Pulumi backend URL;'],
+  ])("exits 2 before running pulumi, naming where the bad URL came from (%j %j)", async (flags, env, message) => {
+    const result = await run("preview", flags, env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`Invalid backend URL (1 problem):\n  - ${message}`);
+    expect(pulumi.calls()).toEqual([]);
+    expect(existsSync(state())).toBe(false);
+  });
+});
+
 describe("engineCommand progress", () => {
   it("shows resource counts and elapsed time on a terminal's stderr, and what was done at the end", async () => {
     const result = await run("up", {}, {}, { tty: "stderr" });

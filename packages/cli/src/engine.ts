@@ -83,6 +83,7 @@ export async function openStack(specArg: string, flags: EngineFlags, io: Io, lab
   if (executable === undefined) throw new CliFailure(`The Pulumi CLI was not found. ${INSTALL_HINT}`);
   const localState = resolve(io.cwd, ".polycloud");
   const backendUrl = flags.backendUrl ?? io.env["PULUMI_BACKEND_URL"] ?? `file://${localState}`;
+  requireBackendUrl(backendUrl, flags.backendUrl === undefined ? "PULUMI_BACKEND_URL" : "--backend-url");
   requirePassphrase(backendUrl, io);
   requireProjectForSecrets(context);
   const createdStateDir = backendUrl === `file://${localState}` && !existsSync(localState);
@@ -287,6 +288,24 @@ function requireProjectForSecrets({ project, secureKeys, specPath, stack }: Spec
       },
     ],
     "Encrypted config unreachable",
+  );
+}
+
+/** The backends Pulumi knows, by URL scheme. */
+const BACKEND_URL = /^(file:\/\/.+|s3:\/\/[^/?]+.*|azblob:\/\/[^/?]+.*|gs:\/\/[^/?]+.*|https?:\/\/[^/]+.*)$/;
+
+/** A backend URL Pulumi would not understand is refused before anything runs, naming where it came from. */
+function requireBackendUrl(url: string, source: string): void {
+  if (BACKEND_URL.test(url)) return;
+  throw new PolycloudError(
+    [
+      {
+        path: source,
+        message: `${JSON.stringify(url)} is not a Pulumi backend URL; allowed: https://api.pulumi.com (Pulumi Cloud, or your own service's URL), s3://<bucket>, azblob://<container>, gs://<bucket>, file://<absolute directory>`,
+        fix: source === "--backend-url" ? "pass one of those, e.g. --backend-url s3://acme-pulumi-state" : "export PULUMI_BACKEND_URL with one of those, or unset it to use ./.polycloud",
+      },
+    ],
+    "Invalid backend URL",
   );
 }
 

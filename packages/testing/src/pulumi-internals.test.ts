@@ -85,4 +85,22 @@ describe("the @pulumi/pulumi adapter", () => {
     expect(callsites().length).toBeGreaterThan(0);
     expect(traced).toMatch(/\n\s+at /);
   });
+
+  it("leaves out the API-version aliases a provider SDK merges in, inside a run only, and records the program's own", async () => {
+    // What azure-native and Kubernetes classes do: their former API versions' type tokens as aliases.
+    const sdkAliases = { aliases: [{ type: "test:index/v20200101:Versioned" }, { type: "test:index/v1beta1:Versioned" }] };
+    class Versioned extends pulumi.CustomResource {
+      constructor(name: string, opts: pulumi.CustomResourceOptions = {}) {
+        super("test:index:Versioned", name, {}, pulumi.mergeOptions(opts, sdkAliases));
+      }
+    }
+    const plan = await runProgram(() => {
+      new Versioned("renamed", { aliases: [{ name: "old-name" }] });
+      new Versioned("plain");
+    });
+    expect(plan.find("test:index:Versioned", "renamed").options.aliases).toEqual([{ name: "old-name" }]);
+    expect(plan.find("test:index:Versioned", "plain").options.aliases).toEqual([]);
+    // Outside a run the SDK merges them as before.
+    expect(pulumi.mergeOptions({ aliases: [{ name: "old-name" }] }, sdkAliases).aliases).toHaveLength(3);
+  });
 });

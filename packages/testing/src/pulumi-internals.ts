@@ -8,7 +8,8 @@
  * candidates, the RPC queue), the protobuf responses a monitor sends (`proto/resource_pb`), the
  * MockMonitor's registry, `Output.prototype.apply` and `pulumi.log` (patched per run), the labels
  * the runtime puts on its promises, Outputs and resources (for hang reports and late rejections),
- * the stack traces the runtime captures per resource and per promise (skipped in runs), and the
+ * the work the SDK does per resource only for a real engine (stack traces, API-version aliases:
+ * skipped in runs), and the
  * process-wide `unhandledRejection` listener that keeps a failed run's leftovers quiet.
  *
  * Nothing here touches a run's store once the run is over: a test runner that clears globals
@@ -107,6 +108,7 @@ export function missingInternals(modules: PulumiModules): string[] {
   for (const name of ["RegisterResourceResponse", "ReadResourceResponse"]) need(isFunction(get(resproto, name)), `proto/resource_pb ${name}`);
   need(isFunction(get(sdk, "Resource", "callsites")), "Resource.callsites");
   need(isFunction(get(debuggable, "debuggablePromise")), "runtime/debuggable debuggablePromise");
+  need(isFunction(get(sdk, "mergeOptions")), "mergeOptions");
   return missing;
 }
 
@@ -238,28 +240,41 @@ export function routeApplyErrors(run: RuntimeRun, fail: (err: unknown) => void):
 }
 
 const quietRuns = new WeakSet<object>();
-let stackCapturePatched = false;
+let engineOnlyWorkPatched = false;
 
 /**
- * Skips, in the current run, the stack traces the SDK formats for every resource and every
- * promise it tracks: a resource's call sites (a trace of unlimited depth, sent to the engine as
- * its source position, which mocks ignore) and each tracked promise's trace (printed only by the
- * leak report at process exit). Formatting them is most of the SDK's cost per resource, more so
- * under source maps (Jest, tsx); errors a program throws keep their stacks. Outside harness runs
- * both behave as before. Returns a function that ends the skipping.
+ * A type alias the SDK adds for each former API version of a type (azure-native lists up to 60 per
+ * resource, `azure-native:network/v20150501preview:SecurityRule`, ...; Kubernetes a few): only the
+ * engine's state of a stack created under an old version ever matches one.
  */
-export function skipStackCapture(run: RuntimeRun): () => void {
-  if (!stackCapturePatched) {
-    stackCapturePatched = true;
+const API_VERSION_ALIAS = /^[\w-]+:[\w.-]+\/v\d[\w]*:\w+$/;
+const isApiVersionAlias = (alias: unknown): boolean =>
+  typeof alias === "object" && alias !== null && Object.keys(alias).length === 1 && API_VERSION_ALIAS.test(String((alias as { type?: unknown }).type));
+
+/**
+ * Skips, in the current run, the work the SDK does for every resource only for a real engine:
+ * - the stack traces it formats for each resource (its call sites, a trace of unlimited depth sent
+ *   as its source position, which mocks ignore) and for each promise it tracks (printed only by the
+ *   leak report at process exit); more so under source maps (Jest, tsx), where formatting is slow;
+ * - the API-version aliases a provider SDK merges into each resource's options: each becomes
+ *   Outputs and promises of its own, most of an Azure plan's time and memory, and they never
+ *   match anything under mocks. The program's own aliases are kept and recorded.
+ * Errors a program throws keep their stacks. Outside harness runs the SDK behaves as before.
+ * Returns a function that ends the skipping.
+ */
+export function skipEngineOnlyWork(run: RuntimeRun): () => void {
+  if (!engineOnlyWorkPatched) {
+    engineOnlyWorkPatched = true;
+    const quiet = () => quietRuns.has(state.getStore());
     const resourceClass = pulumi.Resource as unknown as { callsites(): unknown[] };
     const callsites = resourceClass.callsites;
     resourceClass.callsites = function (this: unknown) {
-      return quietRuns.has(state.getStore()) ? [] : callsites.call(this);
+      return quiet() ? [] : callsites.call(this);
     };
     const debuggable = debuggableModule as unknown as { debuggablePromise<T>(p: Promise<T>, ctx: unknown): Promise<T> };
     const debuggablePromise = debuggable.debuggablePromise;
     debuggable.debuggablePromise = (p, ctx) => {
-      if (!quietRuns.has(state.getStore())) return debuggablePromise(p, ctx);
+      if (!quiet()) return debuggablePromise(p, ctx);
       const limit = Error.stackTraceLimit;
       Error.stackTraceLimit = 0;
       try {
@@ -267,6 +282,15 @@ export function skipStackCapture(run: RuntimeRun): () => void {
       } finally {
         Error.stackTraceLimit = limit;
       }
+    };
+    // Provider SDKs merge their aliases in through the package's exported mergeOptions (a copy of the
+    // resource module's; the SDK's own modules call theirs, which stays as it is).
+    const resourceModule = pulumi as unknown as { mergeOptions<T extends { aliases?: unknown[] }>(a: T | undefined, b: T | undefined): T };
+    const mergeOptions = resourceModule.mergeOptions;
+    resourceModule.mergeOptions = (a, b) => {
+      if (!quiet() || b?.aliases === undefined || b.aliases.length === 0 || !b.aliases.every(isApiVersionAlias)) return mergeOptions(a, b);
+      const { aliases: _sdkAliases, ...rest } = b;
+      return mergeOptions(a, rest as typeof b);
     };
   }
   quietRuns.add(run.store);

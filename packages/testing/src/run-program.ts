@@ -9,7 +9,7 @@ import type { DefaultsEnv } from "./defaults";
 import { ProgramHangError } from "./errors";
 import { ConstructionLog, describePending } from "./hang";
 import { Plan } from "./plan";
-import { installMocks, listenForRejections, pulumi, routeApplyErrors, routeLogs, settled, skipStackCapture, urnOf, waitForRegistrations, withFreshRuntime, type RuntimeRun } from "./pulumi-internals";
+import { installMocks, listenForRejections, pulumi, routeApplyErrors, routeLogs, settled, skipEngineOnlyWork, urnOf, waitForRegistrations, withFreshRuntime, type RuntimeRun } from "./pulumi-internals";
 import { Recorder } from "./recorder";
 import type { Answer, Registration } from "./recorder";
 import type { PropertyBag, ProviderName, RecordedLog } from "./types";
@@ -455,7 +455,7 @@ async function execute(program: Program, options: ResolvedOptions, run: RuntimeR
 
   const stopListening = listenForRejections(fail);
   const stopRouting = routeApplyErrors(run, fail);
-  const stopSkipping = skipStackCapture(run);
+  const stopSkipping = skipEngineOnlyWork(run);
   const logs: { -readonly [K in keyof RecordedLog]: RecordedLog[K] }[] = [];
   const logUrns: Promise<unknown>[] = [];
   const stopLogging = routeLogs(run, ({ severity, message, resource }) => {

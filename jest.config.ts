@@ -15,6 +15,7 @@ const config: Config = {
   moduleFileExtensions: ["ts", "js", "mjs", "cjs", "json"],
   // Every core: Jest's default (cores - 1) leaves one of two idle, and the main process is mostly waiting.
   maxWorkers: "100%",
+  testSequencer: "<rootDir>/scripts/test-sequencer.cjs",
   // Pulumi SDKs are large; recycle a worker before its heap grows without bound.
   workerIdleMemoryLimit: "1.5GB",
   testTimeout: 30_000,

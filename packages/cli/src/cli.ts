@@ -36,6 +36,7 @@ export const CLOUDS = "AWS, Azure, GCP and Kubernetes";
 const COMMANDS = {
   detect: "show which provider detection picks for a project directory, and every signal it saw",
   validate: "check a spec file and what each backend would refuse; every problem is listed with its path and fix",
+  schema: "print the spec's JSON Schema, for editors and other tools",
   plan: "plan a spec offline (no credentials, no Pulumi CLI): resource tree, counts per concern, warnings",
   preview: "show what the Pulumi engine would change",
   up: "create or update the stack's resources",
@@ -98,6 +99,15 @@ function buildProgram(io: Io, exit: (code: number) => void): Command {
     .option("--strict", "only explicit choices and stack config count")
     .action((dir: string, flags: { json?: boolean; stack?: string; provider?: string; strict?: boolean }) => {
       exit(detectCommand(dir, flags, io));
+    });
+
+  program
+    .command("schema")
+    .description(COMMANDS.schema)
+    .action(() => {
+      // The file @polycloud/core publishes, as it is: editors read it from the package too.
+      io.stdout.write(readFileSync(require.resolve("@polycloud/core/schema.json"), "utf8"));
+      exit(ExitCode.ok);
     });
 
   specOptions(program.command("validate").description(COMMANDS.validate).argument("<spec>", "spec file (YAML or JSON)")).action((spec: string, flags: SpecFlags) => {

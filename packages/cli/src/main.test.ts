@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanup, SMALL_SPEC, tmpProject } from "./__tests__/capture";
+import { cleanup, polycloud, SMALL_SPEC, tmpProject } from "./__tests__/capture";
 
 // The real entry points, as separate processes: exit codes reach the shell.
 const ROOT = join(__dirname, "..", "..", "..");
@@ -38,8 +38,19 @@ describe("start-up", () => {
     expect(loaded(["--help"])).toEqual({ code: 0, pulumi: [] });
     expect(loaded(["detect", ".", "--provider", "aws"])).toEqual({ code: 0, pulumi: [] });
     expect(loaded(["validate", "ok.yaml"])).toEqual({ code: 0, pulumi: [] });
+    expect(loaded(["schema"])).toEqual({ code: 0, pulumi: [] });
     // The Kubernetes backend also generates passwords with @pulumi/random.
     expect(loaded(["plan", "ok.yaml", "--provider", "kubernetes"])).toEqual({ code: 0, pulumi: ["@pulumi/kubernetes", "@pulumi/pulumi", "@pulumi/random"] });
+  });
+});
+
+describe("schema", () => {
+  it("prints the JSON Schema @polycloud/core publishes", async () => {
+    dir = tmpProject();
+    const result = await polycloud(["schema"], { cwd: dir });
+    const published = readFileSync(join(ROOT, "packages/core/schema/polycloud-spec.schema.json"), "utf8");
+    expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 0, stdout: published });
+    expect((JSON.parse(result.stdout) as { properties: Record<string, unknown> }).properties).toHaveProperty("services");
   });
 });
 

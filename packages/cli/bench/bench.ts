@@ -112,22 +112,37 @@ function timed(name: string, args: readonly string[]): Row {
   return { group: "suite", case: name, ms, ...(status === 0 ? {} : { note: `failed (exit ${status})` }) };
 }
 
-function suiteRows(quick: boolean): Row[] {
-  const jestFile = join(ROOT, "jest-results.json");
-  if (quick) {
-    // The Jest run CI has just made, if any: its wall time and test count.
-    try {
-      const results = JSON.parse(readFileSync(jestFile, "utf8")) as { startTime: number; numTotalTests: number; testResults: { endTime: number }[] };
-      const end = Math.max(...results.testResults.map((t) => t.endTime));
-      return [{ group: "suite", case: "jest (last run, from jest-results.json)", ms: end - results.startTime, note: `${results.numTotalTests} tests` }];
-    } catch {
-      return [];
-    }
+interface JestResults {
+  readonly startTime: number;
+  readonly numTotalTests: number;
+  readonly numFailedTests: number;
+  readonly testResults: readonly { readonly endTime: number }[];
+}
+
+/** What jest-results.json says of a run: its test count, failures, and wall time from its own clock. */
+function jestRun(): { readonly ms: number; readonly note: string } | undefined {
+  try {
+    const results = JSON.parse(readFileSync(join(ROOT, "jest-results.json"), "utf8")) as JestResults;
+    const ms = Math.max(...results.testResults.map((t) => t.endTime)) - results.startTime;
+    return { ms, note: `${results.numTotalTests} tests, ${results.numFailedTests} failed, ${results.testResults.length} files` };
+  } catch {
+    return undefined;
   }
-  const tsc = join(ROOT, "node_modules", "tsgo", "bin", "tsc");
-  const jest = join(ROOT, "node_modules", "jest", "bin", "jest.js");
-  const eslint = join(ROOT, "node_modules", "eslint", "bin", "eslint.js");
-  return [timed("typecheck", [tsc, "-p", "tsconfig.json"]), timed("lint", [eslint, "--max-warnings", "0", "."]), timed("jest", [jest, "--ci", "--json", "--outputFile=jest-results.json"])];
+}
+
+function suiteRows(quick: boolean): Row[] {
+  if (quick) {
+    // The Jest run CI has just made, if any.
+    const last = jestRun();
+    return last === undefined ? [] : [{ group: "suite", case: "jest (the last run, from jest-results.json)", ...last }];
+  }
+  const bin = (...path: string[]) => join(ROOT, "node_modules", ...path);
+  const jest = timed("jest", [bin("jest", "bin", "jest.js"), "--ci", "--json", "--outputFile=jest-results.json"]);
+  return [
+    timed("typecheck", [bin("tsgo", "bin", "tsc"), "-p", "tsconfig.json"]),
+    timed("lint", [bin("eslint", "bin", "eslint.js"), "--max-warnings", "0", "."]),
+    { ...jest, note: [jest.note, jestRun()?.note].filter((n) => n !== undefined).join("; ") },
+  ];
 }
 
 function table(rows: readonly Row[]): string {

@@ -8,12 +8,20 @@ import { Command, CommanderError } from "commander";
 import { checkModel, closestMatch, formatProblem, PolycloudError, type Provider, type ResolvedSpec } from "@polycloud/core";
 import { collectSignals, detect, explain, explainSignals, BACKENDS, REGION_CONFIG_KEYS, type Decision } from "@polycloud/platform/detection";
 import { detectInput, readStackConfig, specAndConfig, type SpecFlags } from "./context";
+import type * as CiInitModule from "./ci-init";
+import type { CiInitFlags } from "./ci-init";
+import type * as DriftModule from "./drift";
+import type { DriftFlags } from "./drift";
 import type * as EngineModule from "./engine";
 import type { EngineFlags, EngineOperation } from "./engine";
 import { ExitCode, reportError } from "./errors";
 import { redactingIo, type Io } from "./io";
 import type * as PlanModule from "./plan";
 import type { PlanFlags } from "./plan";
+import type * as RolloutModule from "./rollout";
+import type { RolloutFlags } from "./rollout";
+import type * as ScanModule from "./scan";
+import type { ScanFlags } from "./scan";
 
 const VERSION = (JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { version: string }).version;
 
@@ -26,6 +34,10 @@ const VERSION = (JSON.parse(readFileSync(join(__dirname, "..", "package.json"), 
 const lazy = {
   plan: (): typeof PlanModule => require("./plan"),
   engine: (): typeof EngineModule => require("./engine"),
+  drift: (): typeof DriftModule => require("./drift"),
+  rollout: (): typeof RolloutModule => require("./rollout"),
+  ci: (): typeof CiInitModule => require("./ci-init"),
+  scan: (): typeof ScanModule => require("./scan"),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -38,12 +50,17 @@ const COMMANDS = {
   validate: "check a spec file and what each backend would refuse; every problem is listed with its path and fix",
   schema: "print the spec's JSON Schema, for editors and other tools",
   plan: "plan a spec offline (no credentials, no Pulumi CLI): resource tree, counts per concern, warnings",
+  scan: "run a TypeScript Pulumi project on mocks (no credentials, no Pulumi CLI) and report what the policy rules find",
   preview: "show what the Pulumi engine would change",
   up: "create or update the stack's resources",
   destroy: "delete the stack's resources",
+  drift: "list the resources changed outside the code (exit 3 when there are any)",
+  promote: "move a canary or blue-green deployment's candidate to all traffic",
+  abort: "say how to stop a canary or blue-green deployment on the spec's backend",
+  ci: "ci init --github|--gitlab: write a delivery pipeline for the stacks in stacks/",
 } as const;
 type CommandName = keyof typeof COMMANDS;
-const ENGINE_COMMANDS: readonly CommandName[] = ["preview", "up", "destroy"];
+const ENGINE_COMMANDS: readonly CommandName[] = ["preview", "up", "destroy", "drift", "promote", "abort"];
 const ENGINE_NOTE = " (needs the Pulumi CLI and cloud credentials)";
 
 /** Words people try for a command, by the command that does it. */
@@ -51,9 +68,13 @@ const SYNONYMS: Readonly<Record<string, CommandName>> = {
   deploy: "up", apply: "up", create: "up", install: "up", update: "up", provision: "up", launch: "up", run: "up", start: "up",
   delete: "destroy", remove: "destroy", rm: "destroy", down: "destroy", teardown: "destroy", uninstall: "destroy",
   diff: "preview", "dry-run": "preview", dryrun: "preview",
+  refresh: "drift", drifted: "drift",
+  release: "promote", rollback: "abort", cancel: "abort",
+  pipeline: "ci", workflow: "ci", gitlab: "ci", github: "ci",
   check: "validate", lint: "validate", verify: "validate", test: "validate",
   show: "plan", synth: "plan", render: "plan", graph: "plan",
   provider: "detect", which: "detect", whoami: "detect",
+  audit: "scan", policy: "scan", checkov: "scan", trivy: "scan",
 };
 
 /**
@@ -120,10 +141,23 @@ function buildProgram(io: Io, exit: (code: number) => void): Command {
       .description(COMMANDS.plan)
       .argument("<spec>", "spec file (YAML or JSON)")
       .option("--json", "print one JSON document instead of the tree")
-      .option("--out <dir>", "also write plan.json and graph.mmd (Mermaid) to this directory"),
+      .option("--out <dir>", "also write plan.json and graph.mmd (Mermaid) to this directory")
+      .option("--policy <mode>", "evaluate the policy rules: advisory (report findings) or mandatory (also exit 1 on a mandatory finding)"),
   ).action(async (spec: string, flags: PlanFlags) => {
     exit(await lazy.plan().planCommand(spec, flags, io));
   });
+
+  program
+    .command("scan")
+    .description(COMMANDS.scan)
+    .argument("[dir]", "Pulumi project directory: its Pulumi.yaml main, else index.ts", ".")
+    .option("--stack <name>", "the stack whose Pulumi.<stack>.yaml config the program reads", "dev")
+    .option("--json", "print the policy report as JSON")
+    .option("--format <format>", "text | json | sarif (SARIF 2.1.0, for code scanning)", "text")
+    .option("--policy <mode>", "advisory (report only) or mandatory (exit 1 on a mandatory finding)", "mandatory")
+    .action(async (dir: string, flags: ScanFlags) => {
+      exit(await lazy.scan().scanCommand(dir, flags, io));
+    });
 
   for (const operation of ["preview", "up", "destroy"] as const satisfies readonly EngineOperation[]) {
     const command = specOptions(
@@ -133,11 +167,59 @@ function buildProgram(io: Io, exit: (code: number) => void): Command {
         .argument("<spec>", "spec file (YAML or JSON)")
         .option("--backend-url <url>", "Pulumi state backend URL (default: $PULUMI_BACKEND_URL, else a file backend in ./.polycloud)"),
     );
-    if (operation === "destroy") command.option("--yes", "confirm deleting every resource of the stack");
+    command.option("--json", "stream the engine's events as JSON lines on stdout (its text goes to stderr)");
+    if (operation === "preview") {
+      command
+        .option("--save-changes <file>", "write the change summary (what up or destroy --expect-changes checks) and print its hash")
+        .option("--destroy", "preview a destroy (for destroy --expect-changes)");
+    } else {
+      command
+        .option("--yes", operation === "destroy" ? "confirm deleting every resource of the stack (in production with --expect-changes)" : "confirm without a prompt (in production with --expect-changes)")
+        .option("--expect-changes <file|hash>", "apply only if the preview matches this saved change summary (preview --save-changes)")
+        .option("--confirm", "show the preview and ask first, also outside production");
+    }
     command.action(async (spec: string, flags: EngineFlags) => {
       exit(await lazy.engine().engineCommand(operation, spec, flags, io));
     });
   }
+
+  specOptions(
+    program
+      .command("drift")
+      .description(`${COMMANDS.drift}${ENGINE_NOTE}`)
+      .argument("<spec>", "spec file (YAML or JSON)")
+      .option("--backend-url <url>", "Pulumi state backend URL (default: $PULUMI_BACKEND_URL, else a file backend in ./.polycloud)")
+      .option("--json", "print { stack, spec, checked, drift } as JSON"),
+  ).action(async (spec: string, flags: DriftFlags) => {
+    exit(await lazy.drift().driftCommand(spec, flags, io));
+  });
+
+  for (const action of ["promote", "abort"] as const) {
+    specOptions(
+      program
+        .command(action)
+        .description(`${COMMANDS[action]}${ENGINE_NOTE}`)
+        .argument("<spec>", "spec file (YAML or JSON)")
+        .option("--service <name>", "the spec's service whose rollout this is")
+        .option("--backend-url <url>", "Pulumi state backend URL (default: $PULUMI_BACKEND_URL, else a file backend in ./.polycloud)")
+        .option("--yes", "confirm without a prompt (production)"),
+    ).action(async (spec: string, flags: RolloutFlags) => {
+      exit(await lazy.rollout().rolloutCommand(action, spec, flags, io));
+    });
+  }
+
+  program
+    .command("ci")
+    .description(COMMANDS.ci)
+    .command("init")
+    .description("write .github/workflows/polycloud.yml or .gitlab-ci.yml for the specs in stacks/")
+    .option("--github", "GitHub Actions")
+    .option("--gitlab", "GitLab CI/CD")
+    .option("--force", "overwrite an existing pipeline file")
+    .option("--stacks <dir>", "the folder of the specs", "stacks")
+    .action(async (flags: CiInitFlags) => {
+      exit(await lazy.ci().ciInitCommand(flags, io));
+    });
   return program;
 }
 

@@ -55,7 +55,7 @@ export function toSarif(report: PolicyReport, options: SarifOptions = {}): Sarif
         tool: {
           driver: {
             name: "polycloud-policy",
-            informationUri: "https://github.com/polycloud/polycloud/tree/main/packages/policy",
+            informationUri: "https://www.npmjs.com/package/@polycloud/policy",
             version: options.toolVersion ?? "0.1.0",
             rules: rules.map((r) => ({
               id: r.id,

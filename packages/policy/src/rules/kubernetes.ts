@@ -76,7 +76,20 @@ function podRule(id: string, field: "hostNetwork" | "hostPID" | "hostIPC", refer
   );
 }
 
-const resourceSet = (c: Record<string, unknown>, path: string) => at(c, `resources.${path}`) !== undefined;
+/** Containers set `resources.<kind>.<resource>` (requests or limits of CPU or memory). */
+function resourcesRule(id: string, kind: "requests" | "limits", resource: "cpu" | "memory", references: readonly string[]): Rule {
+  const verb = kind === "requests" ? "request" : "limit";
+  const name = resource === "cpu" ? "CPU" : resource;
+  return containerRule({
+    id,
+    title: `Containers ${verb} ${name}`,
+    severity: "advisory",
+    remediation: `Set resources.${kind}.${resource}.`,
+    references: [...references, "kube-score:container-resources"],
+    bad: (c) => at(c, `resources.${kind}.${resource}`) === undefined,
+    what: `have no ${name} ${verb}`,
+  });
+}
 
 /** The image tag, or "" when the image names none (which means latest). */
 function imageTag(image: unknown): string {
@@ -238,42 +251,10 @@ const pod: Rule[] = [
     what: "have no readinessProbe",
     servingOnly: true,
   }),
-  containerRule({
-    id: "PC-K8S-POD-017",
-    title: "Containers request CPU",
-    severity: "advisory",
-    remediation: "Set resources.requests.cpu.",
-    references: ["CKV_K8S_10", "AVD-KSV-0015", "kube-score:container-resources"],
-    bad: (c) => !resourceSet(c, "requests.cpu"),
-    what: "have no CPU request",
-  }),
-  containerRule({
-    id: "PC-K8S-POD-018",
-    title: "Containers limit CPU",
-    severity: "advisory",
-    remediation: "Set resources.limits.cpu (or accept throttling-free bursts knowingly with a suppression).",
-    references: ["CKV_K8S_11", "AVD-KSV-0011", "kube-score:container-resources"],
-    bad: (c) => !resourceSet(c, "limits.cpu"),
-    what: "have no CPU limit",
-  }),
-  containerRule({
-    id: "PC-K8S-POD-019",
-    title: "Containers request memory",
-    severity: "advisory",
-    remediation: "Set resources.requests.memory.",
-    references: ["CKV_K8S_12", "AVD-KSV-0016", "kube-score:container-resources"],
-    bad: (c) => !resourceSet(c, "requests.memory"),
-    what: "have no memory request",
-  }),
-  containerRule({
-    id: "PC-K8S-POD-020",
-    title: "Containers limit memory",
-    severity: "advisory",
-    remediation: "Set resources.limits.memory.",
-    references: ["CKV_K8S_13", "AVD-KSV-0018", "kube-score:container-resources"],
-    bad: (c) => !resourceSet(c, "limits.memory"),
-    what: "have no memory limit",
-  }),
+  resourcesRule("PC-K8S-POD-017", "requests", "cpu", ["CKV_K8S_10", "AVD-KSV-0015"]),
+  resourcesRule("PC-K8S-POD-018", "limits", "cpu", ["CKV_K8S_11", "AVD-KSV-0011"]),
+  resourcesRule("PC-K8S-POD-019", "requests", "memory", ["CKV_K8S_12", "AVD-KSV-0016"]),
+  resourcesRule("PC-K8S-POD-020", "limits", "memory", ["CKV_K8S_13", "AVD-KSV-0018"]),
   containerRule({
     id: "PC-K8S-POD-021",
     title: "Images are pinned to a tag other than latest",

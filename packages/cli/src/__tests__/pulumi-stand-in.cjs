@@ -7,9 +7,9 @@
  * events the Automation API reads from `--event-log`, and keeps a file backend's state the way the real
  * one lays it out under `<backend>/.pulumi/` (stacks, locks), so tests can check what is left there.
  *
- * Every invocation is logged as a JSON line ({ args, backend, cwd, project }) to `calls.jsonl` two levels
- * above the executable (`<project>/tools/bin/pulumi` logs to `<project>/calls.jsonl`): the Automation API
- * runs `pulumi version` with its own environment, so the log cannot be named by a variable.
+ * It runs behind a shell launcher (stand-in.ts) that answers `version`, `stack output` and `stack history`
+ * itself and names the log, FAKE_PULUMI_CALLS, where every invocation is a JSON line ({ args, backend,
+ * cwd, project }).
  *
  * The tests drive it by environment variables (the Automation API passes the CLI's environment on):
  *
@@ -33,7 +33,7 @@ const path = require("node:path");
 const args = process.argv.slice(2);
 const env = process.env;
 const project = fs.existsSync("Pulumi.yaml") ? /^name: *(\S+)/m.exec(fs.readFileSync("Pulumi.yaml", "utf8"))?.[1] : undefined;
-fs.appendFileSync(path.join(path.dirname(process.argv[1]), "..", "..", "calls.jsonl"), JSON.stringify({ args, backend: env.PULUMI_BACKEND_URL, cwd: process.cwd(), project }) + "\n");
+fs.appendFileSync(env.FAKE_PULUMI_CALLS, JSON.stringify({ args, backend: env.PULUMI_BACKEND_URL, cwd: process.cwd(), project }) + "\n");
 
 const [command, sub] = args;
 const flag = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);

@@ -28,7 +28,7 @@ export function blogProject(): { dir: string; pulumi: StandIn } {
 export function installStandIn(dir: string): StandIn {
   const bin = join(dir, "tools", "bin");
   const log = join(dir, "calls.jsonl");
-  writeFiles(dir, { "tools/bin/pulumi": `#!${process.execPath}\nrequire(${JSON.stringify(join(__dirname, "pulumi-stand-in.cjs"))});\n` });
+  writeFiles(dir, { "tools/bin/pulumi": launcher(log) });
   chmodSync(join(bin, "pulumi"), 0o755);
   return {
     bin,
@@ -44,6 +44,33 @@ export function installStandIn(dir: string): StandIn {
         : [],
     reset: () => writeFiles(dir, { "calls.jsonl": "" }),
   };
+}
+
+/**
+ * The `pulumi` executable: a shell script that answers what carries no state (version, stack output,
+ * stack history) without starting node, which the Automation API asks several times per operation, and
+ * runs pulumi-stand-in.cjs for the rest. Both log each invocation to `log`.
+ */
+function launcher(log: string): string {
+  const quote = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
+  const history = JSON.stringify([{ version: 1, kind: "update", startTime: "2025-01-01T00:00:00Z", endTime: "2025-01-01T00:01:00Z", result: "succeeded", message: "", environment: {}, config: {} }]);
+  return [
+    "#!/bin/sh",
+    `log=${quote(log)}`,
+    // The arguments of these commands are plain words (flags, a stack name): no JSON escaping needed.
+    "record() {",
+    "  args=''",
+    '  for a in "$@"; do args="$args${args:+,}\\"$a\\""; done',
+    '  printf \'{"args":[%s]%s,"cwd":"%s"}\\n\' "$args" "${PULUMI_BACKEND_URL:+,\\"backend\\":\\"$PULUMI_BACKEND_URL\\"}" "$PWD" >> "$log"',
+    "}",
+    'case "$1 ${2:-}" in',
+    '  "version "*) record "$@"; echo v3.190.0; exit 0 ;;',
+    `  "stack output") [ -z "\${FAKE_PULUMI_FAIL:-}" ] && { record "$@"; echo '{}'; exit 0; } ;;`,
+    `  "stack history") [ -z "\${FAKE_PULUMI_FAIL:-}" ] && { record "$@"; echo ${quote(history)}; exit 0; } ;;`,
+    "esac",
+    `FAKE_PULUMI_CALLS="$log" exec ${quote(process.execPath)} ${quote(join(__dirname, "pulumi-stand-in.cjs"))} "$@"`,
+    "",
+  ].join("\n");
 }
 
 /** Every file under `dir`, relative to it and sorted; empty when `dir` does not exist. */

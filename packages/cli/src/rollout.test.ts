@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { physicalName } from "@polycloud/core";
 import { cleanup, SMALL_SPEC, tmpProject, writeFiles } from "./__tests__/capture";
 import { captureIo, installStandIn, type StandIn } from "./__tests__/stand-in";
 import { engineCommand } from "./engine";
@@ -46,6 +47,18 @@ describe("rolloutCommand", () => {
 
     const again = await rollout("promote", "blog.yaml", { service: "web" });
     expect(again).toMatchObject({ code: 0, stdout: "nothing to promote: blog-web--r2 already is the stable revision\n" });
+  });
+
+  it("promotes the candidate revision on Google Cloud Run through polycloud:gcp.stableRevisions", async () => {
+    const runName = physicalName("gcp", "cloudRunService", { app: "blog", environment: "development", name: "web" });
+    writeFiles(dir, { "gcp.yaml": CANARY_SPEC, "Pulumi.gcp.yaml": `config:\n  polycloud:provider: gcp\n  gcp:project: acme-blog\n  gcp:region: europe-west1\n  polycloud:gcp.stableRevisions.web: ${runName}-0a1b2c3d\n` });
+    const candidate = { op: "create", type: "polycloud:gcp:WebService", name: "blog-web", outputs: { revision: `${runName}-9f8e7d6c` } };
+    const { io } = captureIo({ cwd: dir, env: pulumi.env({ FAKE_PULUMI_STEPS: JSON.stringify([candidate]) }) });
+    expect(await engineCommand("up", "gcp.yaml", {}, io)).toBe(0);
+    const result = await rollout("promote", "gcp.yaml", { service: "web" });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`promoted revision ${runName}-9f8e7d6c of service web on stack gcp: it takes all traffic (stable was ${runName}-0a1b2c3d)`);
+    expect(readFileSync(join(dir, "Pulumi.gcp.yaml"), "utf8")).toContain(`polycloud:gcp.stableRevisions.web: ${runName}-9f8e7d6c\n`);
   });
 
   it("asks before promoting in production: without a terminal it needs --yes, and changes nothing", async () => {

@@ -46,7 +46,8 @@ export function confirmationGate(operation: EngineOperation, context: SpecContex
   if (flags.confirm === true || flags.expectChanges !== undefined) {
     if (flags.yes === true) return { review: true, prompt: false };
     if (terminal) return { review: true, prompt: true };
-    throw new PolycloudError([{ path: "--yes", message: `--confirm asks for a confirmation of ${operation} on stack ${stack}, and there is no terminal to ask on`, fix: "pass --yes (with --expect-changes to apply only a reviewed preview)" }], "Confirmation needed");
+    const asking = flags.confirm === true ? "--confirm" : "--expect-changes";
+    throw new PolycloudError([{ path: "--yes", message: `${asking} asks for a confirmation of ${operation} on stack ${stack}, and there is no terminal to ask on`, fix: "pass --yes (with --expect-changes to apply only a reviewed preview)" }], "Confirmation needed");
   }
   if (operation === "destroy" && flags.yes !== true) {
     if (terminal) return { review: true, prompt: true };

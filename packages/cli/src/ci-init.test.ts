@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv from "ajv";
@@ -54,6 +55,11 @@ describe("ciInitCommand", () => {
     expect(script).toContain("pnpm polycloud validate ${{ matrix.spec }}");
     expect(script).toContain("pnpm polycloud plan ${{ matrix.spec }} --policy mandatory | tee -a review/${{ matrix.stack }}.md");
     expect(script).toContain("pnpm polycloud preview ${{ matrix.spec }}");
+    // Every job first refuses to run on a runner's throwaway ./.polycloud.
+    const guard = review.steps[0].run;
+    expect(spawnSync("sh", ["-c", guard], { env: {}, encoding: "utf8" })).toMatchObject({ status: 1, stdout: expect.stringContaining("PULUMI_BACKEND_URL is not set") });
+    expect(spawnSync("sh", ["-c", guard], { env: { PULUMI_BACKEND_URL: "s3://acme-state" } }).status).toBe(0);
+    for (const job of Object.values(workflow.jobs) as { steps: { run?: string }[] }[]) expect(job.steps[0]!.run).toBe(guard);
     expect(review.steps.at(-1).uses).toBe("actions/github-script@v7");
     // The comment script is JavaScript that parses (github-script runs it as the body of an async function).
     expect(() => new Function("github", "context", "require", "process", `return (async () => {\n${review.steps.at(-1).with.script}\n})`)).not.toThrow();
@@ -78,6 +84,7 @@ describe("ciInitCommand", () => {
     expect(validators.gitlab.errors ?? []).toEqual([]);
     expect(Object.keys(pipeline).filter((k) => k.includes(":"))).toEqual(["review:dev", "drift:dev", "review:staging", "drift:staging", "review:prod", "drift:prod", "up:dev", "up:staging", "preview:prod", "up:prod"]);
     expect(pipeline["drift:prod"]).toEqual({ stage: "drift", rules: [{ if: '$CI_PIPELINE_SOURCE == "schedule"' }], script: ["pnpm polycloud drift stacks/prod.yaml"] });
+    expect(pipeline.default.before_script[0]).toMatch(/^test -n "\$PULUMI_BACKEND_URL" \|\| /);
     expect(pipeline["review:prod"].rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }]);
     expect(pipeline["review:prod"].after_script[0]).toContain("$CI_API_V4_URL/projects/$CI_PROJECT_ID/merge_requests/$CI_MERGE_REQUEST_IID/notes");
     expect(pipeline["up:staging"]).toMatchObject({ needs: ["up:dev"], environment: { name: "staging", deployment_tier: "staging" } });

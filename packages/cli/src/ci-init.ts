@@ -40,6 +40,9 @@ interface Runner {
   readonly polycloud: string;
 }
 
+/** A runner's `./.polycloud` is thrown away with the job: every job needs the team's state backend. */
+const REQUIRE_BACKEND = 'test -n "$PULUMI_BACKEND_URL" || { echo "PULUMI_BACKEND_URL is not set: state in the runner\'s ./.polycloud would be thrown away after the job; set it to the team\'s state backend (s3://, azblob://, gs://, https://api.pulumi.com)"; exit 1; }';
+
 function runnerOf(dir: string): Runner {
   if (existsSync(join(dir, "pnpm-lock.yaml"))) return { install: "corepack enable && pnpm install --frozen-lockfile", polycloud: "pnpm polycloud" };
   if (existsSync(join(dir, "yarn.lock"))) return { install: "corepack enable && yarn install --immutable", polycloud: "yarn polycloud" };
@@ -83,6 +86,7 @@ function reviewScript(runner: Runner, name: string, spec: string): string[] {
 export function githubWorkflow(stacks: readonly PipelineStack[], runner: Runner): object {
   const ordered = byEnvironment(stacks);
   const setup = [
+    { name: "Require the state backend", run: REQUIRE_BACKEND },
     { uses: "actions/checkout@v4" },
     { uses: "actions/setup-node@v4", with: { "node-version": 22 } },
     { name: "Install the Pulumi CLI", uses: "pulumi/actions@v6" },
@@ -195,7 +199,7 @@ export function gitlabPipeline(stacks: readonly PipelineStack[], runner: Runner)
   const pipeline: Record<string, unknown> = {
     workflow: { rules: [...onMergeRequest, ...onDefaultBranch, ...onSchedule] },
     stages: ["review", "deploy", "drift"],
-    default: { image: "pulumi/pulumi-nodejs:latest", before_script: [runner.install], interruptible: false },
+    default: { image: "pulumi/pulumi-nodejs:latest", before_script: [REQUIRE_BACKEND, runner.install], interruptible: false },
     variables: { PULUMI_SKIP_UPDATE_CHECK: "true" },
   };
   for (const stack of ordered) {

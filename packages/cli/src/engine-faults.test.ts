@@ -122,6 +122,12 @@ describe("engineCommand backend URL", () => {
     expect(pulumi.calls()).toEqual([]);
     expect(existsSync(state())).toBe(false);
   });
+
+  it("takes an empty PULUMI_BACKEND_URL as unset, as Pulumi does, and uses ./.polycloud", async () => {
+    const result = await run("preview", {}, { PULUMI_BACKEND_URL: "" });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`state in file://${state()}\n`);
+  });
 });
 
 describe("engineCommand progress", () => {

@@ -82,7 +82,9 @@ export async function openStack(specArg: string, flags: EngineFlags, io: Io, lab
   const executable = findPulumi(io.env, io.homeDir);
   if (executable === undefined) throw new CliFailure(`The Pulumi CLI was not found. ${INSTALL_HINT}`);
   const localState = resolve(io.cwd, ".polycloud");
-  const backendUrl = flags.backendUrl ?? io.env["PULUMI_BACKEND_URL"] ?? `file://${localState}`;
+  // An empty PULUMI_BACKEND_URL is unset, as Pulumi reads it (CI systems set unset variables to "").
+  const fromEnv = io.env["PULUMI_BACKEND_URL"] === "" ? undefined : io.env["PULUMI_BACKEND_URL"];
+  const backendUrl = flags.backendUrl ?? fromEnv ?? `file://${localState}`;
   requireBackendUrl(backendUrl, flags.backendUrl === undefined ? "PULUMI_BACKEND_URL" : "--backend-url");
   requirePassphrase(backendUrl, io);
   requireProjectForSecrets(context);

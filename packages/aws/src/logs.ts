@@ -52,8 +52,18 @@ export function createLogBucket(
 ): { bucket: aws.s3.Bucket; policy: aws.s3.BucketPolicy } {
   const name = `${scope.name}-${options.suffix}`;
   const t = options.transforms ?? {};
+  // Accepted policy findings, with their reasons in every policy report (AWS tag values allow no commas).
+  const accepted = {
+    "polycloud:suppress:PC-AWS-S3-005": "a log bucket: logging the access to it would write logs about logs",
+    ...(options.kmsKeyArn === undefined ? { "polycloud:suppress:PC-AWS-S3-003": "S3 server access logs and load balancer logs cannot be written to an SSE-KMS bucket" } : {}),
+  };
   const bucket = new aws.s3.Bucket(
-    ...transformed(name, { bucket: physicalNameOf(scope, "s3Bucket", options.suffix, { unique: true }), forceDestroy: false, tags: scope.tags }, childOptions(scope, { stateful: true }), t.logBucket),
+    ...transformed(
+      name,
+      { bucket: physicalNameOf(scope, "s3Bucket", options.suffix, { unique: true }), forceDestroy: false, tags: { ...scope.tags, ...accepted } },
+      childOptions(scope, { stateful: true }),
+      t.logBucket,
+    ),
   );
   const accessBlock = blockPublicAccess(scope, name, bucket.id, { transforms: { publicAccessBlock: t.logBucketPublicAccessBlock, ownershipControls: t.logBucketOwnershipControls } });
   encryptBucket(scope, name, bucket.id, options.kmsKeyArn, t.logBucketEncryption);

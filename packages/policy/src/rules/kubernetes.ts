@@ -76,6 +76,20 @@ function podRule(id: string, field: "hostNetwork" | "hostPID" | "hostIPC", refer
   );
 }
 
+/** Long-running containers have a liveness or readiness probe. */
+function probeRule(id: string, probe: "livenessProbe" | "readinessProbe", why: string, checkov: string): Rule {
+  return containerRule({
+    id,
+    title: `Containers have a ${probe === "livenessProbe" ? "liveness" : "readiness"} probe`,
+    severity: "advisory",
+    remediation: `Add a ${probe} ${why}.`,
+    references: [checkov, "kube-score:pod-probes"],
+    bad: (c) => c[probe] === undefined,
+    what: `have no ${probe}`,
+    servingOnly: true,
+  });
+}
+
 /** Containers set `resources.<kind>.<resource>` (requests or limits of CPU or memory). */
 function resourcesRule(id: string, kind: "requests" | "limits", resource: "cpu" | "memory", references: readonly string[]): Rule {
   const verb = kind === "requests" ? "request" : "limit";
@@ -231,26 +245,8 @@ const pod: Rule[] = [
     },
     (r) => (podSpec(r)["automountServiceAccountToken"] === false ? undefined : "automountServiceAccountToken is not false"),
   ),
-  containerRule({
-    id: "PC-K8S-POD-015",
-    title: "Containers have a liveness probe",
-    severity: "advisory",
-    remediation: "Add a livenessProbe so the kubelet restarts a hung container.",
-    references: ["CKV_K8S_8", "kube-score:pod-probes"],
-    bad: (c) => c["livenessProbe"] === undefined,
-    what: "have no livenessProbe",
-    servingOnly: true,
-  }),
-  containerRule({
-    id: "PC-K8S-POD-016",
-    title: "Containers have a readiness probe",
-    severity: "advisory",
-    remediation: "Add a readinessProbe so traffic reaches only ready pods.",
-    references: ["CKV_K8S_9", "kube-score:pod-probes"],
-    bad: (c) => c["readinessProbe"] === undefined,
-    what: "have no readinessProbe",
-    servingOnly: true,
-  }),
+  probeRule("PC-K8S-POD-015", "livenessProbe", "so the kubelet restarts a hung container", "CKV_K8S_8"),
+  probeRule("PC-K8S-POD-016", "readinessProbe", "so traffic reaches only ready pods", "CKV_K8S_9"),
   resourcesRule("PC-K8S-POD-017", "requests", "cpu", ["CKV_K8S_10", "AVD-KSV-0015"]),
   resourcesRule("PC-K8S-POD-018", "limits", "cpu", ["CKV_K8S_11", "AVD-KSV-0011"]),
   resourcesRule("PC-K8S-POD-019", "requests", "memory", ["CKV_K8S_12", "AVD-KSV-0016"]),

@@ -1,5 +1,7 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import * as debuggable from "@pulumi/pulumi/runtime/debuggable";
@@ -66,24 +68,30 @@ describe("the @pulumi/pulumi adapter", () => {
     expect(reads).toBe(0);
   });
 
-  it("skips the SDK's per-resource and per-promise stack traces inside a run only, and keeps the stacks of thrown errors", async () => {
+  it("skips the SDK's per-resource and per-promise stack traces inside a run only, keeps each promise's label and leak tracking, and keeps the stacks of thrown errors", async () => {
     const callsites = () => (pulumi.Resource as unknown as { callsites(): unknown[] }).callsites();
-    // The SDK labels the promise it is given (and returns another).
-    const trace = (label: string) => {
-      const p = Promise.resolve();
-      void sdkDebuggable.debuggablePromise(p, label);
-      return (p as unknown as { _debugStackTrace: string })._debugStackTrace;
+    type Tracked = Promise<void> & { _debugStackTrace?: string; _debugCtx?: string };
+    // The SDK labels the promise it is given (and returns another, which settles with it).
+    const track = (label: string) => {
+      const p: Tracked = new Promise<void>((resolve) => setTimeout(resolve, 10));
+      const returned = sdkDebuggable.debuggablePromise(p, label);
+      const candidates = (runtimeState.getStore() as unknown as { leakCandidates: Set<unknown> }).leakCandidates;
+      return { p, returned, candidates, tracked: candidates.has(p) };
     };
-    const traced = trace("outside");
-    let inside: { callsites: number; trace: string; errorStack: string } | undefined;
-    await runProgram(() => {
-      inside = { callsites: callsites().length, trace: trace("inside"), errorStack: new Error("thrown").stack ?? "" };
+    const outside = track("outside");
+    await outside.returned;
+    let inside: { callsites: number; trace: string | undefined; label: string | undefined; tracked: boolean; untrackedOnceSettled: boolean; errorStack: string } | undefined;
+    await runProgram(async () => {
+      const { p, returned, candidates, tracked } = track("inside");
+      await returned;
+      inside = { callsites: callsites().length, trace: p._debugStackTrace, label: p._debugCtx, tracked, untrackedOnceSettled: !candidates.has(p), errorStack: new Error("thrown").stack ?? "" };
       new Slow("quiet");
     });
-    expect(inside).toEqual({ callsites: 0, trace: expect.not.stringMatching(/\n\s+at /), errorStack: expect.stringMatching(/^Error: thrown\n\s+at /) });
+    expect(inside).toEqual({ callsites: 0, trace: undefined, label: "inside", tracked: true, untrackedOnceSettled: true, errorStack: expect.stringMatching(/^Error: thrown\n\s+at /) });
     // Outside a run the SDK behaves as before.
     expect(callsites().length).toBeGreaterThan(0);
-    expect(traced).toMatch(/\n\s+at /);
+    expect(outside.p._debugStackTrace).toMatch(/\n\s+at /);
+    expect(outside.p._debugCtx).toBe("outside");
   });
 
   it("leaves out the API-version aliases a provider SDK merges in, inside a run only, and records the program's own", async () => {
@@ -103,4 +111,18 @@ describe("the @pulumi/pulumi adapter", () => {
     // Outside a run the SDK merges them as before.
     expect(pulumi.mergeOptions({ aliases: [{ name: "old-name" }] }, sdkAliases).aliases).toHaveLength(3);
   });
+
+  it("runs a program when the harness is compiled by tsx, whose import namespaces are read-only copies", () => {
+    // What `polycloud scan` and users' ts-node/tsx test runs do: the harness from its TypeScript sources.
+    const script = [
+      'const { runProgram } = require("./src/index.ts");',
+      'const pulumi = require("@pulumi/pulumi");',
+      'runProgram(() => { new pulumi.ComponentResource("test:index:Thing", "thing"); }).then(',
+      '  (plan) => console.log(`recorded ${plan.resources().length}`),',
+      "  (err) => { console.log(`failed: ${err.message}`); process.exitCode = 1; });",
+    ].join("\n");
+    const tsx = require.resolve("tsx", { paths: [join(__dirname, "..", "..", "..")] });
+    const result = spawnSync(process.execPath, ["--conditions=source", "--import", pathToFileURL(tsx).href, "-e", script], { cwd: join(__dirname, ".."), encoding: "utf8" });
+    expect({ status: result.status, stdout: result.stdout.trim() }).toEqual({ status: 0, stdout: "recorded 1" });
+  }, 30_000);
 });

@@ -17,7 +17,6 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as resprotoModule from "@pulumi/pulumi/proto/resource_pb";
-import * as debuggableModule from "@pulumi/pulumi/runtime/debuggable";
 import * as stateModule from "@pulumi/pulumi/runtime/state";
 
 /** The @pulumi/pulumi versions this harness is tested with (its peer dependency range). */
@@ -134,7 +133,17 @@ function installedVersion(): string | undefined {
   }
 }
 
-assertSupported({ version: installedVersion(), sdk: pulumi, state: stateModule, resproto: resprotoModule, debuggable: debuggableModule });
+/*
+ * The modules whose exports the harness replaces during runs, as CommonJS exports objects: the
+ * objects the SDK's own modules and the provider SDKs read at each call. (An import namespace can
+ * be a read-only copy, as under tsx.)
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const debuggableModule: unknown = require("@pulumi/pulumi/runtime/debuggable");
+const pulumiExports: unknown = require("@pulumi/pulumi");
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+assertSupported({ version: installedVersion(), sdk: pulumiExports, state: stateModule, resproto: resprotoModule, debuggable: debuggableModule });
 
 const state = stateModule as unknown as StateInternals;
 /** The protobuf responses a monitor answers with. */
@@ -256,6 +265,8 @@ const isApiVersionAlias = (alias: unknown): boolean =>
  * - the stack traces it formats for each resource (its call sites, a trace of unlimited depth sent
  *   as its source position, which mocks ignore) and for each promise it tracks (printed only by the
  *   leak report at process exit); more so under source maps (Jest, tsx), where formatting is slow;
+ *   a tracked promise keeps its label and its place among the leak candidates, which the harness
+ *   reads, and loses the rest of the SDK's bookkeeping (most of the garbage of a big plan);
  * - the API-version aliases a provider SDK merges into each resource's options: each becomes
  *   Outputs and promises of its own, most of an Azure plan's time and memory, and they never
  *   match anything under mocks. The program's own aliases are kept and recorded.
@@ -271,21 +282,30 @@ export function skipEngineOnlyWork(run: RuntimeRun): () => void {
     resourceClass.callsites = function (this: unknown) {
       return quiet() ? [] : callsites.call(this);
     };
-    const debuggable = debuggableModule as unknown as { debuggablePromise<T>(p: Promise<T>, ctx: unknown): Promise<T> };
+    // What the SDK's tracking of a promise amounts to in a run: its label (hang reports and the
+    // late-rejection filter read it) and its place among the run's leak candidates until it settles;
+    // without the stack trace, the two other properties and the second promise the SDK adds.
+    const debuggable = debuggableModule as { debuggablePromise<T>(p: Promise<T>, ctx: unknown): Promise<T> };
     const debuggablePromise = debuggable.debuggablePromise;
-    debuggable.debuggablePromise = (p, ctx) => {
+    debuggable.debuggablePromise = <T>(p: Promise<T>, ctx: unknown): Promise<T> => {
       if (!quiet()) return debuggablePromise(p, ctx);
-      const limit = Error.stackTraceLimit;
-      Error.stackTraceLimit = 0;
-      try {
-        return debuggablePromise(p, ctx);
-      } finally {
-        Error.stackTraceLimit = limit;
-      }
+      const candidates = state.getStore().leakCandidates;
+      (p as Promise<T> & { _debugCtx?: unknown })._debugCtx = ctx;
+      candidates.add(p);
+      return p.then(
+        (value) => {
+          candidates.delete(p);
+          return value;
+        },
+        (err: unknown) => {
+          candidates.delete(p);
+          throw err;
+        },
+      );
     };
     // Provider SDKs merge their aliases in through the package's exported mergeOptions (a copy of the
     // resource module's; the SDK's own modules call theirs, which stays as it is).
-    const resourceModule = pulumi as unknown as { mergeOptions<T extends { aliases?: unknown[] }>(a: T | undefined, b: T | undefined): T };
+    const resourceModule = pulumiExports as { mergeOptions<T extends { aliases?: unknown[] }>(a: T | undefined, b: T | undefined): T };
     const mergeOptions = resourceModule.mergeOptions;
     resourceModule.mergeOptions = (a, b) => {
       if (!quiet() || b?.aliases === undefined || b.aliases.length === 0 || !b.aliases.every(isApiVersionAlias)) return mergeOptions(a, b);

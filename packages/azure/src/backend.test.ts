@@ -161,6 +161,14 @@ describe("the Azure backend", () => {
     expect(first.resources("azure-native:logic:Workflow")).toHaveLength(0);
   });
 
+  it("sends an aborted canary's traffic all to its stable revision when polycloud:azure.abortedRollouts names it, with the rollback alerts disabled", async () => {
+    const spec = { name: "shop", services: { api: { image: "ghcr.io/acme/api:1.0.0", deployment: { strategy: "canary" } } }, network: { loadBalancer: { tls: false } } };
+    const result = await plan(spec, { config: { ...config, "polycloud:azure.stableRevisions.api": "shop-dev-api--k3x9q2a", "polycloud:azure.abortedRollouts.api": "true" } });
+    const traffic = (result.find(T.app).inputs["configuration"] as { ingress: { traffic: unknown[] } }).ingress.traffic;
+    expect(traffic).toEqual([{ latestRevision: true, weight: 0, label: "canary" }, { revisionName: "shop-dev-api--k3x9q2a", weight: 100, label: "stable" }]);
+    expect(result.find("azure-native:monitor:ScheduledQueryRule", "shop-api-rollback-errors").inputs["enabled"]).toBe(false);
+  });
+
   it("builds in an existing resource group when providers.azure.resourceGroupName is set", async () => {
     const built = await plan({ name: "min", services: { app: { image: "ghcr.io/acme/app:1.0.0" } }, providers: { azure: { resourceGroupName: "platform-rg" } } }, { config: {} });
     expect(built.resources(T.rg)).toHaveLength(0);

@@ -145,6 +145,7 @@ export function buildAzure(model: AppModel<"azure">, parent: pulumi.ComponentRes
           logRetentionDays,
           ...(service.host === undefined ? {} : { domainName: service.host }),
           ...(o.stableRevisions?.[service.name] === undefined ? {} : { stableRevision: o.stableRevisions[service.name] }),
+          ...(o.abortedRollouts?.[service.name] === true ? { rolloutAborted: true } : {}),
         },
         opts,
       ),

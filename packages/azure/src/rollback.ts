@@ -101,6 +101,8 @@ export interface RollbackArgs {
   readonly containerApp: { readonly id: pulumi.Output<string>; readonly latestRevisionName: pulumi.Output<string> };
   /** The revision to restore. */
   readonly stable: string;
+  /** The rollout is aborted: the stable revision already takes all traffic, so the alerts stand down as after a promote. @default false */
+  readonly aborted?: boolean;
   /** The SLO's error rate: the new revision's 5xx ratio above it rolls back. */
   readonly errorRatePercent: number;
   /** Also roll back when a replica of the new revision restarts. */
@@ -165,7 +167,7 @@ export function createRollback(scope: Scope, name: string, args: RollbackArgs, t
       t.rollbackActionGroup,
     ),
   );
-  const enabled = containerApp.latestRevisionName.apply((latest) => inRollout(latest, stable));
+  const enabled = containerApp.latestRevisionName.apply((latest) => args.aborted !== true && inRollout(latest, stable));
   const summary = `${args.serviceName}: new revision's 5xx ratio above ${args.errorRatePercent}% over ${ROLLBACK_WINDOW_MINUTES} minutes; traffic goes back to ${stable}`;
   const window = isoMinutes(ROLLBACK_WINDOW_MINUTES);
   const errorAlert = new monitor.ScheduledQueryRule(

@@ -168,6 +168,15 @@ describe("trafficOf", () => {
   ] as const)("sends %s traffic with stable revision %s as %j", (strategy, stable, traffic) => {
     expect(trafficOf(service({ deployment: { ...deployment, strategy } }), stable)).toEqual(traffic);
   });
+
+  it.each([
+    ["canary", "web--abc", [{ latestRevision: true, weight: 0, label: "canary" }, { revisionName: "web--abc", weight: 100, label: "stable" }]],
+    ["blue-green", "web--abc", [{ latestRevision: true, weight: 0, label: "green" }, { revisionName: "web--abc", weight: 100, label: "blue" }]],
+    ["canary", undefined, [{ latestRevision: true, weight: 100 }]],
+    ["rolling", "web--abc", [{ latestRevision: true, weight: 100 }]],
+  ] as const)("sends an aborted %s with stable revision %s all to the stable revision, the latest keeping its label: %j", (strategy, stable, traffic) => {
+    expect(trafficOf(service({ deployment: { ...deployment, strategy } }), stable, true)).toEqual(traffic);
+  });
 });
 
 describe("secretNameOf", () => {
@@ -269,6 +278,15 @@ describe("WebService rollback", () => {
     );
     expect(plan.find(R.rule).inputs["enabled"]).toBe(false);
     expect(plan.find(R.metric).inputs["enabled"]).toBe(false);
+  });
+
+  it("sends all traffic to the stable revision and keeps the alerts disabled when the rollout is aborted", async () => {
+    const plan = await runRollback("canary", { stableRevision: STABLE, rolloutAborted: true });
+    const ingress = (plan.find(T.app).inputs["configuration"] as { ingress: { traffic: unknown } }).ingress;
+    expect(ingress.traffic).toEqual([{ latestRevision: true, weight: 0, label: "canary" }, { revisionName: STABLE, weight: 100, label: "stable" }]);
+    expect(plan.find(R.rule).inputs["enabled"]).toBe(false);
+    expect(plan.find(R.metric).inputs["enabled"]).toBe(false);
+    expect(plan.resources(R.workflow)).toHaveLength(1);
   });
 
   it("watches only the new revision's errors when rollback.onHealthCheckFailure is false", async () => {

@@ -55,6 +55,13 @@ export interface WebServiceArgs extends CoreWebServiceArgs<Network> {
    * @default - none: the latest revision takes all traffic (the first deployment)
    */
   readonly stableRevision?: string;
+  /**
+   * The rollout is aborted (`polycloud abort`): the stable revision takes all traffic and the latest none,
+   * keeping its label (`canary` or `green`) so it can still be reached; the rollback on alerts stands
+   * down. Needs `stableRevision`. The backend takes it from `polycloud:azure.abortedRollouts.<service>`.
+   * @default false
+   */
+  readonly rolloutAborted?: boolean;
   /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
   readonly transform?: DiagnosticsTransforms & RollbackTransforms & {
     identity?: Transform<managedidentity.UserAssignedIdentityArgs>;
@@ -152,7 +159,7 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
               targetPort: spec.port,
               transport: "auto",
               allowInsecure: false,
-              traffic: trafficOf(spec, args.stableRevision),
+              traffic: trafficOf(spec, args.stableRevision, args.rolloutAborted === true),
               ...(certificate === undefined ? {} : { customDomains: [{ name: args.domainName!, bindingType: "SniEnabled", certificateId: certificate.id }] }),
             },
             secrets: (args.secrets ?? []).map((s) => ({ name: secretNameOf(s.envName), keyVaultUrl: s.location.secretUri, identity: this.identity.id })),
@@ -185,6 +192,7 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
           serviceName: spec.name,
           containerApp: this.containerApp,
           stable: args.stableRevision,
+          aborted: args.rolloutAborted === true,
           errorRatePercent: args.slo.errorRatePercent,
           onHealthCheckFailure: rollback.onHealthCheckFailure,
           workspaceId: args.workspaceId ?? net.workspaceId,
@@ -313,11 +321,15 @@ function containerOf(spec: ServiceSpec, args: WebServiceArgs, clientId: pulumi.O
   };
 }
 
-/** Traffic of the revisions: one revision for rolling; weights between latest and stable for blue-green and canary. */
-export function trafficOf(spec: ServiceSpec, stableRevision: string | undefined): inputs.app.TrafficWeightArgs[] {
+/**
+ * Traffic of the revisions: one revision for rolling; weights between latest and stable for blue-green and
+ * canary. An aborted rollout sends all traffic to the stable revision, the latest keeping its label at 0%.
+ */
+export function trafficOf(spec: ServiceSpec, stableRevision: string | undefined, aborted = false): inputs.app.TrafficWeightArgs[] {
   const latest = (weight: number, label?: string): inputs.app.TrafficWeightArgs => ({ latestRevision: true, weight, ...(label === undefined ? {} : { label }) });
   if (spec.deployment.strategy === "rolling" || stableRevision === undefined) return [latest(100)];
   if (spec.deployment.strategy === "blue-green") return [latest(0, "green"), { revisionName: stableRevision, weight: 100, label: "blue" }];
+  if (aborted) return [latest(0, "canary"), { revisionName: stableRevision, weight: 100, label: "stable" }];
   const first = spec.deployment.canary.steps[0] ?? 10;
   return [latest(first, "canary"), { revisionName: stableRevision, weight: 100 - first, label: "stable" }];
 }

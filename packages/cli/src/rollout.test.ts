@@ -70,10 +70,73 @@ describe("rolloutCommand", () => {
     expect(readFileSync(join(dir, "Pulumi.blog.yaml"), "utf8")).toContain("stableRevisions.web: blog-web--r1");
   });
 
-  it("refuses abort on Azure with what does abort a rollout there and what rolls back by itself", async () => {
+  it("aborts the rollout on Azure: the abort is set in the stack config, up sends all traffic back to the stable revision, and promote lifts it", async () => {
+    writeFiles(dir, { "Pulumi.blog.yaml": `${AZURE}  polycloud:azure.stableRevisions.web: blog-web--r1\n` });
     const result = await rollout("abort", "blog.yaml", { service: "web" });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("abort web: revision blog-web--r1 takes all traffic back, blog-web--r2 stops serving and keeps its tag (polycloud:azure.abortedRollouts.web: true)\n");
+    const calls = pulumi.calls().map((c) => c.args.join(" "));
+    const at = (prefix: string) => calls.findIndex((c) => c.startsWith(prefix));
+    expect(at("stack export")).toBeGreaterThan(0);
+    expect(calls[at("config set polycloud:azure.abortedRollouts.web")]).toMatch(/ true( |$)/);
+    expect(at("up --yes")).toBeGreaterThan(at("config set polycloud:azure.abortedRollouts.web"));
+    expect(result.stdout).toBe(
+      "stand-in pulumi: up of stack blog\naborted the rollout of revision blog-web--r2 of service web on stack blog: blog-web--r1 takes all traffic, blog-web--r2 none (still reachable at its tag) and the rollback alerts stand down; " +
+        "polycloud:azure.abortedRollouts.web records it, and holds for new revisions until `polycloud promote`\n",
+    );
+    expect(readFileSync(join(dir, "Pulumi.blog.yaml"), "utf8")).toBe(`${AZURE}  polycloud:azure.stableRevisions.web: blog-web--r1\n  polycloud:azure.abortedRollouts.web: "true"\n`);
+
+    // Promote of the candidate: the rollout goes on, so the abort goes.
+    const promoted = await rollout("promote", "blog.yaml", { service: "web" });
+    expect(promoted.code).toBe(0);
+    expect(promoted.stderr).toContain("(polycloud:azure.stableRevisions.web: blog-web--r1 -> blog-web--r2); the abort is lifted (polycloud:azure.abortedRollouts.web removed)\n");
+    const promoteCalls = pulumi.calls().map((c) => c.args.join(" "));
+    const rm = promoteCalls.findIndex((c) => c.startsWith("config rm polycloud:azure.abortedRollouts.web"));
+    expect(rm).toBeGreaterThan(0);
+    expect(promoteCalls.findIndex((c) => c.startsWith("up --yes"))).toBeGreaterThan(rm);
+    expect(readFileSync(join(dir, "Pulumi.blog.yaml"), "utf8")).toBe(`${AZURE}  polycloud:azure.stableRevisions.web: blog-web--r2\n`);
+  });
+
+  it("aborts the rollout of the candidate revision on Google Cloud Run through polycloud:gcp.abortedRollouts", async () => {
+    const runName = physicalName("gcp", "cloudRunService", { app: "blog", environment: "development", name: "web" });
+    writeFiles(dir, { "gcp.yaml": CANARY_SPEC, "Pulumi.gcp.yaml": `config:\n  polycloud:provider: gcp\n  gcp:project: acme-blog\n  gcp:region: europe-west1\n  polycloud:gcp.stableRevisions.web: ${runName}-0a1b2c3d\n` });
+    const candidate = { op: "create", type: "polycloud:gcp:WebService", name: "blog-web", outputs: { revision: `${runName}-9f8e7d6c` } };
+    const { io } = captureIo({ cwd: dir, env: pulumi.env({ FAKE_PULUMI_STEPS: JSON.stringify([candidate]) }) });
+    expect(await engineCommand("up", "gcp.yaml", {}, io)).toBe(0);
+    const result = await rollout("abort", "gcp.yaml", { service: "web" });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`aborted the rollout of revision ${runName}-9f8e7d6c of service web on stack gcp: ${runName}-0a1b2c3d takes all traffic`);
+    expect(pulumi.calls().some((c) => c.args[0] === "up")).toBe(true);
+    expect(readFileSync(join(dir, "Pulumi.gcp.yaml"), "utf8")).toContain(`polycloud:gcp.stableRevisions.web: ${runName}-0a1b2c3d\n  polycloud:gcp.abortedRollouts.web: "true"\n`);
+  });
+
+  it("says there is nothing to abort once the candidate is the stable revision, and refuses an abort with no stable revision to go back to, running nothing", async () => {
+    writeFiles(dir, { "Pulumi.blog.yaml": `${AZURE}  polycloud:azure.stableRevisions.web: blog-web--r2\n` });
+    const promoted = await rollout("abort", "blog.yaml", { service: "web" });
+    expect(promoted).toMatchObject({ code: 0, stdout: "nothing to abort: blog-web--r2 is the stable revision (promoted, polycloud:azure.stableRevisions.web), it takes all traffic; to go back, put the previous release back in the spec and run up\n" });
+    expect(pulumi.calls().some((c) => c.args[0] === "up" || c.args.includes("set"))).toBe(false);
+
+    writeFiles(dir, { "Pulumi.blog.yaml": AZURE });
+    const first = await rollout("abort", "blog.yaml", { service: "web" });
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain("abort of service web: no stable revision is set (polycloud:azure.stableRevisions.web), so blog-web--r2 is the only revision serving and there is none to go back to;");
+    expect(pulumi.calls().some((c) => c.args[0] === "up" || c.args.includes("set"))).toBe(false);
+    expect(readFileSync(join(dir, "Pulumi.blog.yaml"), "utf8")).toBe(AZURE);
+  });
+
+  it("asks before aborting in production: without a terminal it needs --yes, and changes nothing", async () => {
+    writeFiles(dir, { "Pulumi.blog.yaml": `${AZURE}  polycloud:azure.stableRevisions.web: blog-web--r1\n` });
+    const result = await rollout("abort", "prod.yaml", { service: "web", stack: "blog" });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("- --yes: abort of service web on production stack blog moves all traffic back to blog-web--r1; pass --yes to confirm, or run on a terminal");
+    expect(pulumi.calls().some((c) => c.args[0] === "up" || c.args.includes("set"))).toBe(false);
+    expect(readFileSync(join(dir, "Pulumi.blog.yaml"), "utf8")).not.toContain("abortedRollouts");
+  });
+
+  it("refuses abort on Kubernetes, naming Argo Rollouts' own command and what rolls back by itself", async () => {
+    const result = await rollout("abort", "k8s.yaml", { service: "web" });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^polycloud: abort of service web on azure: the rollback on alerts moves all traffic to the stable revision; .* What rolls back by itself: a log alert on the latest revision's 5xx ratio/);
+    expect(result.stderr).toMatch(/^polycloud: abort of service web on kubernetes: `kubectl argo rollouts abort <rollout> -n <namespace>`.* What rolls back by itself: Argo Rollouts' analysis/);
     expect(pulumi.calls()).toEqual([]);
   });
 

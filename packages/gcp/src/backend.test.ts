@@ -3,6 +3,7 @@ import * as cloudrunv2 from "@pulumi/gcp/cloudrunv2";
 import * as compute from "@pulumi/gcp/compute";
 import * as dns from "@pulumi/gcp/dns";
 import * as logging from "@pulumi/gcp/logging";
+import * as monitoring from "@pulumi/gcp/monitoring";
 import * as projects from "@pulumi/gcp/projects";
 import * as secretmanager from "@pulumi/gcp/secretmanager";
 import * as sql from "@pulumi/gcp/sql";
@@ -102,6 +103,14 @@ describe("the GCP backend", () => {
         '  - polycloud:gcp.stableRevisions.worker: "shop-dev-api-0b1c2d3e" is not a revision of Cloud Run service shop-dev-worker; allowed: shop-dev-worker-<suffix>, lowercase letters, digits and hyphens, at most 63 characters; set it to a revision of the service (gcloud run revisions list --service shop-dev-worker), or leave it unset for a first deployment',
       ].join("\n"),
     );
+  });
+
+  it("sends an aborted canary's traffic all to the stable revision when polycloud:gcp.abortedRollouts names it, with its alert disabled", async () => {
+    const canary: SpecInput = { ...shop, services: { ...shop.services, api: { ...shop.services.api!, deployment: { strategy: "canary" } } } };
+    const plan = await planModel(gcpModel(canary, { "polycloud:gcp.stableRevisions.api": "shop-dev-api-0b1c2d3e", "polycloud:gcp.abortedRollouts.api": "true" }));
+    const api = plan.find(cloudrunv2.Service, "shop-api-service");
+    expect(api.inputs.traffics?.map((t) => [t.revision, t.percent, t.tag])).toEqual([["shop-dev-api-0b1c2d3e", 100, undefined], [api.inputs.template.revision, 0, "canary"]]);
+    expect(plan.findAll(monitoring.AlertPolicy).filter((p) => p.inputs.userLabels?.["rollback_to"] !== undefined).map((p) => p.inputs.enabled)).toEqual([false]);
   });
 
   it("turns on Data Access audit logs and a sink of every audit log to a log bucket when logging.audit is on", async () => {

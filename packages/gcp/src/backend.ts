@@ -110,6 +110,7 @@ export function buildGcp(model: AppModel<"gcp">, parent: pulumi.ComponentResourc
           ...(service.host === undefined ? {} : { host: service.host }),
           ...(dnsManagedZone === undefined ? {} : { dnsManagedZone }),
           ...(stableRevisions[service.name] === undefined ? {} : { stableRevision: stableRevisions[service.name] }),
+          ...(model.options.abortedRollouts?.[service.name] === true ? { rolloutAborted: true } : {}),
         },
         opts,
       ),

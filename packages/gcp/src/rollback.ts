@@ -77,6 +77,8 @@ export interface RollbackArgs {
   /** The revision deployed and the stable one, when one is set. */
   readonly candidate: pulumi.Output<string>;
   readonly stable: string | undefined;
+  /** The rollout is aborted: the stable revision already takes all traffic, so the policy stands down as after a promote. @default false */
+  readonly aborted?: boolean;
   /** The SLO's error rate: the candidate's 5xx ratio above it rolls back. */
   readonly errorRatePercent: number;
 }
@@ -156,7 +158,7 @@ export function createRollback(name: string, args: RollbackArgs, parent: pulumi.
       displayName: title,
       combiner: "OR",
       // Only while a rollout is in progress: once promoted, the candidate is the stable revision.
-      enabled: args.candidate.apply((candidate) => inRollout(candidate, stable)),
+      enabled: args.candidate.apply((candidate) => args.aborted !== true && inRollout(candidate, stable)),
       conditions: [
         {
           displayName: `5xx ratio of the new revision above ${args.errorRatePercent}% for ${ROLLBACK_AFTER_MINUTES} minutes`,

@@ -13,7 +13,7 @@ import type { Plan } from "@polycloud/testing";
 import { WAF_RULES } from "./load-balancer";
 import { Network } from "./network";
 import { revisionName } from "./rollout";
-import { WebService, type WebServiceArgs } from "./web-service";
+import { rolloutTraffic, WebService, type WebServiceArgs } from "./web-service";
 import { NETWORK, planOf } from "./__tests__/fixtures";
 
 const SECRET = "projects/acme-shop/secrets/shop-dev-stripe-key";
@@ -209,6 +209,19 @@ describe("WebService", () => {
       expect(plan.find(monitoring.AlertPolicy).inputs.userLabels).toMatchObject({ rollback_to: STABLE, rollback_from: candidate });
     });
 
+    it("sends all traffic of an aborted canary to the stable revision, keeps the new one at its canary tag, and disables its alert", async () => {
+      const plan = await deploy({ strategy: "canary", canary: { steps: [20, 100] } }, { stableRevision: STABLE, rolloutAborted: true });
+      const run = plan.find(cloudrunv2.Service);
+      const candidate = plan.outputs["revision"] as string;
+      expect(run.inputs.traffics).toEqual([
+        { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: STABLE, percent: 100 },
+        { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: candidate, percent: 0, tag: "canary" },
+      ]);
+      expect(plan.outputs["candidateUrl"]).toBe(run.outputs.uri!.replace("https://", "https://canary---"));
+      expect(plan.find(monitoring.AlertPolicy).inputs.enabled).toBe(false);
+      expect(plan.logs.map((l) => l.message)).toContainEqual(`service api: canary of revision ${candidate} aborted (polycloud:gcp.abortedRollouts.api): ${STABLE} takes all traffic; promote it with polycloud promote`);
+    });
+
     it("sends all traffic to a promoted revision (stable is the one deployed) and disables its alert", async () => {
       const candidate = (await deploy({ strategy: "blue-green" })).outputs["revision"] as string;
       const plan = await deploy({ strategy: "blue-green" }, { stableRevision: candidate });
@@ -265,5 +278,21 @@ describe("WebService", () => {
     });
     plan.resourceCountIs(serviceaccount.Account, 0);
     plan.resourceCountIs(cloudrunv2.Service, 0);
+  });
+});
+
+describe("rolloutTraffic", () => {
+  const to = (revision: string, percent: number, tag?: string) => ({ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision, percent, ...(tag === undefined ? {} : { tag }) });
+  const NEW = "shop-dev-api-9f8e7d6c";
+  const OLD = "shop-dev-api-0b1c2d3e";
+  it.each([
+    ["an aborted canary: all to the stable revision, the candidate at its tag", "canary", [20], OLD, true, [to(OLD, 100), to(NEW, 0, "canary")]],
+    ["an aborted canary whose first step is 100%", "canary", [100], OLD, true, [to(OLD, 100), to(NEW, 0, "canary")]],
+    ["an aborted blue-green", "blue-green", [10], OLD, true, [to(OLD, 100), to(NEW, 0, "preview")]],
+    ["an aborted canary with no stable revision: nothing to go back to", "canary", [20], undefined, true, [to(NEW, 100)]],
+    ["an aborted canary already promoted", "canary", [20], NEW, true, [to(NEW, 100)]],
+    ["a canary not aborted: the strategy's split", "canary", [20], OLD, false, [to(NEW, 20, "canary"), to(OLD, 80)]],
+  ] as const)("%s", (_, strategy, steps, stable, aborted, traffic) => {
+    expect(rolloutTraffic({ strategy, canary: { steps: [...steps], intervalMinutes: 5 } }, NEW, stable, aborted)).toEqual(traffic);
   });
 });

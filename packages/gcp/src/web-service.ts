@@ -27,7 +27,7 @@ import { createLoadBalancer, type LoadBalancer, type LoadBalancerTransforms } fr
 import type { Network } from "./network";
 import { grantSecretRead, type GcpSecretReference } from "./secrets";
 import { createRollback, type Rollback } from "./rollback";
-import { inRollout, promoteCommand, revisionName, tagUrl, trafficOf } from "./rollout";
+import { inRollout, promoteCommand, revisionName, tagUrl, trafficOf, type RevisionTraffic } from "./rollout";
 import { cloudRunSize } from "./sizing";
 
 /** Cloud Run's probe limits (core's): a startup probe waits at most 240 s before it starts, and probes every 1 to 240 s. */
@@ -53,6 +53,13 @@ export interface WebServiceArgs extends CoreWebServiceArgs<Network> {
    * @example "shop-prd-api-3f9a1c2e"
    */
   readonly stableRevision?: string;
+  /**
+   * The rollout is aborted (`polycloud abort`): the stable revision takes all traffic and the candidate
+   * none, keeping its tag (`canary` or `preview`) so it can still be reached; the rollback on alerts
+   * stands down. Needs `stableRevision`. The backend takes it from `polycloud:gcp.abortedRollouts.<service>`.
+   * @default false
+   */
+  readonly rolloutAborted?: boolean;
   /** Adjust any child's args (partial args merged over ours, or a function). @default {} */
   readonly transform?: LoadBalancerTransforms & {
     readonly service?: Transform<cloudrunv2.ServiceArgs>;
@@ -185,6 +192,7 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
     this.revision = template.apply((tpl) => tpl.revision ?? revisionName(this.runName, tpl));
     const deployment = spec.deployment;
     const stable = args.stableRevision;
+    const aborted = args.rolloutAborted === true;
     this.service = new cloudrunv2.Service(
       serviceName,
       {
@@ -193,25 +201,30 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
         // Rolling: Cloud Run's latest ready revision serves. Canary and blue-green: the split between candidate and stable.
         traffics:
           serviceArgs.traffics ??
-          (deployment.strategy === "rolling" ? [{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 100 }] : this.revision.apply((candidate) => trafficOf(deployment, candidate, stable))),
+          (deployment.strategy === "rolling" ? [{ type: "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", percent: 100 }] : this.revision.apply((candidate) => rolloutTraffic(deployment, candidate, stable, aborted))),
       },
       serviceOpts,
     );
     // The candidate's own URL while it is not promoted: Cloud Run's, once reported, else the one its tag makes.
     this.candidateUrl = pulumi.all([this.revision, this.service.uri, this.service.trafficStatuses]).apply(([candidate, uri, statuses]) => {
-      const tag = trafficOf(deployment, candidate, stable).find((target) => target.tag !== undefined)?.tag;
+      const tag = rolloutTraffic(deployment, candidate, stable, aborted).find((target) => target.tag !== undefined)?.tag;
       return tag === undefined ? undefined : (statuses?.find((status) => status.tag === tag)?.uri ?? tagUrl(uri, tag));
     });
     this.promotion = this.revision.apply((candidate) => {
       if (deployment.strategy === "rolling" || !inRollout(candidate, stable)) return undefined;
       const command = promoteCommand(spec.name, candidate);
-      pulumi.log.info(`service ${spec.name}: ${deployment.strategy} of revision ${candidate} (stable ${stable}); promote it with: ${command}`, this);
+      pulumi.log.info(
+        aborted
+          ? `service ${spec.name}: ${deployment.strategy} of revision ${candidate} aborted (polycloud:gcp.abortedRollouts.${spec.name}): ${stable} takes all traffic; promote it with polycloud promote`
+          : `service ${spec.name}: ${deployment.strategy} of revision ${candidate} (stable ${stable}); promote it with: ${command}`,
+        this,
+      );
       return command;
     });
     if (deployment.strategy !== "rolling" && deployment.rollback.onAlarm) {
       this.rollback = createRollback(
         name,
-        { defaults: this.defaults, region, labels, serviceName: spec.name, runName: this.runName, service: this.service, serviceAccount: this.serviceAccount, candidate: this.revision, stable, errorRatePercent: args.slo.errorRatePercent },
+        { defaults: this.defaults, region, labels, serviceName: spec.name, runName: this.runName, service: this.service, serviceAccount: this.serviceAccount, candidate: this.revision, stable, aborted, errorRatePercent: args.slo.errorRatePercent },
         this,
       );
     }
@@ -253,4 +266,19 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
 /** A template with its revision's name: a template given as a value keeps its fields apart (a preview shows the known ones). */
 function withRevision(template: pulumi.Input<input.cloudrunv2.ServiceTemplate>, revision: pulumi.Output<string>): pulumi.Input<input.cloudrunv2.ServiceTemplate> {
   return pulumi.Output.isInstance(template) || template instanceof Promise ? pulumi.all([template, revision]).apply(([value, name]) => ({ ...value, revision: name })) : { ...template, revision };
+}
+
+/**
+ * The traffic of a canary or blue-green deployment: the strategy's split (rollout.ts), or, when the
+ * rollout is aborted, all traffic to the stable revision and none to the candidate, which keeps its tag
+ * (Cloud Run serves a tagged target at 0%). Nothing to abort without a stable revision other than the candidate.
+ */
+export function rolloutTraffic(deployment: Parameters<typeof trafficOf>[0], candidate: string, stable: string | undefined, aborted: boolean): RevisionTraffic[] {
+  const split = trafficOf(deployment, candidate, stable);
+  if (!aborted || !inRollout(candidate, stable) || deployment.strategy === "rolling") return split;
+  const tag = split.find((target) => target.revision === candidate)?.tag;
+  return [
+    { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: stable, percent: 100 },
+    { type: "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", revision: candidate, percent: 0, ...(tag === undefined ? {} : { tag }) },
+  ];
 }

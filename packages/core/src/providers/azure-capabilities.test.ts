@@ -21,6 +21,29 @@ describe("Azure capabilities", () => {
     ]);
   });
 
+  describe("abortedRollouts", () => {
+    const canary = spec({ services: { api: { image: "ghcr.io/acme/api:1.0.0", public: true, deployment: { strategy: "canary" } }, worker: { image: "ghcr.io/acme/worker:1.0.0" } } });
+    const stable = { "polycloud:azure.stableRevisions.api": "shop-dev-api--k3x9q2a" };
+    it("takes an abort from stack config (true as Pulumi writes it) and from the spec's providers.azure", () => {
+      expect(buildModel(canary, "azure", { ...stable, "polycloud:azure.abortedRollouts.api": "true" }).options.abortedRollouts).toEqual({ api: true });
+      const inSpec = spec({ services: { api: { image: "ghcr.io/acme/api:1.0.0", public: true, deployment: { strategy: "canary" } } }, providers: { azure: { stableRevisions: { api: "shop-dev-api--k3x9q2a" }, abortedRollouts: { api: true } } } });
+      expect(buildModel(inSpec, "azure").options.abortedRollouts).toEqual({ api: true });
+      expect(lines(canary, { ...stable, "polycloud:azure.abortedRollouts.api": "false" })).toEqual([]);
+    });
+
+    it.each([
+      ["a service the spec does not have", { ...stable, "polycloud:azure.abortedRollouts.apj": "true" }, 'polycloud:azure.abortedRollouts.apj: "apj" is not a service of the spec; allowed: api, worker; did you mean polycloud:azure.abortedRollouts.api?'],
+      ["a service with no stable revision", { "polycloud:azure.abortedRollouts.api": "true" }, "polycloud:azure.abortedRollouts.api: true, but polycloud:azure.stableRevisions.api is not set: there is no stable revision to send the traffic back to; allowed: services with a stable revision; set polycloud:azure.stableRevisions.api to the revision that served before, or remove it (pulumi config rm polycloud:azure.abortedRollouts.api)"],
+      ["a service deploying by rolling update", { "polycloud:azure.abortedRollouts.worker": "true" }, "polycloud:azure.abortedRollouts.worker: true, but worker deploys by rolling update: there is no canary or blue-green to abort; allowed: services deploying by canary or blue-green; remove it (pulumi config rm polycloud:azure.abortedRollouts.worker)"],
+    ])("refuses an abort of %s, naming the key, what is allowed and the fix", (_, config, line) => {
+      expect(lines(canary, config)).toEqual([line]);
+    });
+
+    it("refuses a value that is not true or false", () => {
+      expect(lines(canary, { ...stable, "polycloud:azure.abortedRollouts.api": "yes" })).toEqual(['polycloud:azure.abortedRollouts.api: "yes" is not a boolean; allowed: true or false; write true or false, without quotes, e.g. api: true']);
+    });
+  });
+
   it("names a bad option by where it was set", () => {
     expect(lines(spec(), { "polycloud:azure.location": "West Europe" })).toEqual(['polycloud:azure.location: "West Europe" is not valid; allowed: an Azure location such as westeurope; change location to match']);
   });

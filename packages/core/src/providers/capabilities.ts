@@ -171,6 +171,7 @@ const gcp: Capabilities<"gcp"> = {
       });
     }
     problems.push(...stableRevisionServiceProblems("gcp", spec, options.stableRevisions), ...cloudRunStableRevisionProblems(spec, options.stableRevisions));
+    problems.push(...abortedRolloutProblems("gcp", spec, options));
     return problems;
   },
 };
@@ -237,6 +238,7 @@ const azure: Capabilities<"azure"> = {
     }
     for (const service of spec.services) problems.push(...containerAppsSizeProblems(service, `services.${service.name}`));
     problems.push(...stableRevisionServiceProblems("azure", spec, options.stableRevisions));
+    problems.push(...abortedRolloutProblems("azure", spec, options));
     const zone = options.dnsZoneId?.split("/").pop()?.toLowerCase();
     const domain = spec.network.loadBalancer.domain?.toLowerCase();
     if (zone !== undefined && domain !== undefined && domain !== zone && !domain.endsWith(`.${zone}`)) {
@@ -291,6 +293,40 @@ function stableRevisionServiceProblems(provider: Provider, spec: ResolvedSpec, s
       const guess = closestMatch(name, services);
       return { path, message: `"${name}" is not a service of the spec; allowed: ${services.join(", ")}`, fix: guess === undefined ? `remove it (pulumi config rm ${path})` : `did you mean polycloud:${provider}.stableRevisions.${guess}?` };
     });
+}
+
+/**
+ * What the `abortedRollouts` option cannot do: abort a service the spec does not have, one that deploys
+ * by rolling update (no rollout), or one with no stable revision to send the traffic back to.
+ */
+function abortedRolloutProblems(
+  provider: "azure" | "gcp",
+  spec: ResolvedSpec,
+  options: { readonly stableRevisions?: Readonly<Record<string, string>> | undefined; readonly abortedRollouts?: Readonly<Record<string, boolean>> | undefined },
+): Problem[] {
+  const services = spec.services.map((s) => s.name);
+  return Object.entries(options.abortedRollouts ?? {}).flatMap(([name, aborted]): Problem[] => {
+    if (!aborted) return [];
+    const path = `polycloud:${provider}.abortedRollouts.${name}`;
+    const service = spec.services.find((s) => s.name === name);
+    if (service === undefined) {
+      const guess = closestMatch(name, services);
+      return [{ path, message: `"${name}" is not a service of the spec; allowed: ${services.join(", ")}`, fix: guess === undefined ? `remove it (pulumi config rm ${path})` : `did you mean polycloud:${provider}.abortedRollouts.${guess}?` }];
+    }
+    if (service.deployment.strategy === "rolling") {
+      return [{ path, message: `true, but ${name} deploys by rolling update: there is no canary or blue-green to abort; allowed: services deploying by canary or blue-green`, fix: `remove it (pulumi config rm ${path})` }];
+    }
+    if (options.stableRevisions?.[name] === undefined) {
+      return [
+        {
+          path,
+          message: `true, but polycloud:${provider}.stableRevisions.${name} is not set: there is no stable revision to send the traffic back to; allowed: services with a stable revision`,
+          fix: `set polycloud:${provider}.stableRevisions.${name} to the revision that served before, or remove it (pulumi config rm ${path})`,
+        },
+      ];
+    }
+    return [];
+  });
 }
 
 /** Each provider's limits. */

@@ -18,6 +18,19 @@ describe("Google Cloud capabilities", () => {
     expect(model.options).toEqual({ region: "us-east1" });
   });
 
+  it.each([
+    ["an abort of a canary with a stable revision", { "polycloud:gcp.stableRevisions.api": "shop-dev-api-0b1c2d3e", "polycloud:gcp.abortedRollouts.api": "true" }, []],
+    [
+      "an abort with no stable revision",
+      { "polycloud:gcp.abortedRollouts.api": "true" },
+      ["polycloud:gcp.abortedRollouts.api: true, but polycloud:gcp.stableRevisions.api is not set: there is no stable revision to send the traffic back to; allowed: services with a stable revision; set polycloud:gcp.stableRevisions.api to the revision that served before, or remove it (pulumi config rm polycloud:gcp.abortedRollouts.api)"],
+    ],
+    ["an abort of a service the spec does not have", { "polycloud:gcp.abortedRollouts.apj": "true" }, ['polycloud:gcp.abortedRollouts.apj: "apj" is not a service of the spec; allowed: api; did you mean polycloud:gcp.abortedRollouts.api?']],
+  ])("checks %s", (_, config, problems) => {
+    const canary = spec({ services: { api: { image: "ghcr.io/acme/api:1.0.0", public: true, deployment: { strategy: "canary" } } } });
+    expect(lines(canary, config)).toEqual(problems);
+  });
+
   it("names a bad option by where it was set", () => {
     expect(lines(spec(), { "polycloud:gcp.region": "us-east-1" })).toEqual(['polycloud:gcp.region: "us-east-1" is not valid; allowed: a Google Cloud region such as europe-west1; change region to match']);
     // In the spec, the schema already refuses it, with a suggestion.

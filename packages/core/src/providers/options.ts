@@ -103,6 +103,19 @@ export const GCP_REGION = /^[a-z]+-[a-z]+\d+$/;
 /** A Cloud Run revision name: a DNS label of at most 63 characters (Cloud Run service names are at most 49). */
 export const CLOUD_RUN_REVISION = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
+/**
+ * The `abortedRollouts` option of a traffic-splitting backend: by service, whether its canary or
+ * blue-green rollout is aborted (what `polycloud abort` sets and `polycloud promote` clears).
+ */
+function abortedRolloutsOption(provider: "azure" | "gcp") {
+  return z
+    .record(z.string().regex(/^[a-z][a-z0-9-]*$/, "a service name of the spec"), z.boolean())
+    .optional()
+    .describe(
+      `Canary or blue-green rollouts stopped, by service (true: aborted): the stable revision (stableRevisions, which the service needs) takes all traffic, the new revision none while keeping its tag so it can still be reached, and the rollback on alerts stands down. It holds for every new revision of the service until a promote. Set by polycloud abort (pulumi config set polycloud:${provider}.abortedRollouts.<service> true && pulumi up); polycloud promote removes it.`,
+    );
+}
+
 export const GcpOptionsSchema = z
   .strictObject({
     region: z
@@ -128,6 +141,7 @@ export const GcpOptionsSchema = z
       .describe(
         "The revision serving before a canary or blue-green deployment, by service: it keeps the traffic the new revision does not take, and a rollback on alerts restores it. Unset (a first deployment) or equal to the new revision (promoted): all traffic to the new revision. Promote with pulumi config set polycloud:gcp.stableRevisions.<service> <new revision>, which the plan prints.",
       ),
+    abortedRollouts: abortedRolloutsOption("gcp"),
   })
   .describe("Google Cloud backend options (stack config polycloud:gcp.<option>)");
 
@@ -174,6 +188,7 @@ export const AzureOptionsSchema = z
       .describe(
         "The revision serving before a canary or blue-green deployment, by service: it keeps the traffic the new revision does not take, and a rollback on alerts restores it. Unset (a first deployment): all traffic to the latest revision. Promote with pulumi config set polycloud:azure.stableRevisions.<service> <new revision>.",
       ),
+    abortedRollouts: abortedRolloutsOption("azure"),
   })
   .describe("Azure backend options (stack config polycloud:azure.<option>)");
 

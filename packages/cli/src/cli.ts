@@ -56,7 +56,7 @@ const COMMANDS = {
   destroy: "delete the stack's resources",
   drift: "list the resources changed outside the code (exit 3 when there are any)",
   promote: "move a canary or blue-green deployment's candidate to all traffic",
-  abort: "say how to stop a canary or blue-green deployment on the spec's backend",
+  abort: "move all traffic of a canary or blue-green deployment back to its stable revision (Azure, Google Cloud; elsewhere says what does)",
   ci: "ci init --github|--gitlab: write a delivery pipeline for the stacks in stacks/",
 } as const;
 type CommandName = keyof typeof COMMANDS;

@@ -1,4 +1,5 @@
 /** The shapes of rules, findings and reports. */
+import { Provider } from "@polycloud/core";
 import type { PropertyBag } from "@polycloud/testing";
 
 /** How a finding weighs: `mandatory` fails a policy run, `advisory` is reported only. */
@@ -6,8 +7,9 @@ export const Severity = { mandatory: "mandatory", advisory: "advisory" } as cons
 export type Severity = (typeof Severity)[keyof typeof Severity];
 
 /** The cloud a rule is about. */
-export const Cloud = { aws: "aws", azure: "azure", gcp: "gcp", kubernetes: "kubernetes" } as const;
-export type Cloud = (typeof Cloud)[keyof typeof Cloud];
+/** The clouds rules are written for: core's providers. */
+export const Cloud = Provider;
+export type Cloud = Provider;
 
 /**
  * A resource as the rules see it: the same shape from a recorded mock plan and from a CrossGuard run,

@@ -41,7 +41,15 @@ if (stale.length > 0) {
   for (const name of stale) {
     const dir = join(packagesDir, name);
     rmSync(join(dir, "dist"), { recursive: true, force: true });
-    execFileSync(process.execPath, [tsc, "-p", join(dir, "tsconfig.build.json"), "--inlineSources"], { stdio: "inherit" });
+    try {
+      execFileSync(process.execPath, [tsc, "-p", join(dir, "tsconfig.build.json"), "--inlineSources"], { stdio: "inherit" });
+    } catch {
+      // The compiler has printed the errors; its stack trace would say nothing more. What it emitted
+      // anyway goes, so the next run compiles again instead of taking it for a good build.
+      rmSync(join(dir, "dist"), { recursive: true, force: true });
+      process.stderr.write(`polycloud: packages/${name} does not compile (errors above); fix them, then run the command again\n`);
+      process.exit(1);
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The published command runs the compiled CLI. In the repository, run `pnpm polycloud ...`, which
-// runs the TypeScript sources directly (no build step).
+// The published command runs the compiled CLI. In the repository, `pnpm polycloud ...` runs it too,
+// through scripts/polycloud.cjs, which first compiles any package whose sources changed.
 /* global require, __dirname, process */
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS launcher, run by node as is */
 "use strict";

@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { checkModel, configProblems, loadSpec, PolycloudError, type Problem, type Provider, type ResolvedSpec } from "@polycloud/core";
-import { detect, directoryProbe, REGION_CONFIG_KEYS, strictSetting, type Decision, type DetectInput } from "@polycloud/platform/detection";
+import { detect, directoryProbe, REGION_CONFIG_KEYS, strictSetting, type Decision, type DetectInput, type ModuleLoader } from "@polycloud/platform/detection";
+import type { PlatformOptions } from "@polycloud/platform";
 import type { Io } from "./io";
 
 /** Flags shared by the commands that take a spec. */
@@ -33,6 +34,13 @@ export interface SpecContext {
    * `polycloud up` and `pulumi up` there act on the same project and URNs; else the spec's name.
    */
   readonly project: { readonly name: string; readonly dir?: string };
+  /** How the Platform loads the backend's package (the Io's). */
+  readonly loadModule?: ModuleLoader;
+}
+
+/** The Platform's options for a program built from `context`: the decided backend, loaded the Io's way. */
+export function platformOptions(context: SpecContext): PlatformOptions {
+  return { decision: context.decision, ...(context.loadModule === undefined ? {} : { loadModule: context.loadModule }) };
 }
 
 const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
@@ -53,7 +61,7 @@ export function specContext(specArg: string, flags: SpecFlags, io: Io): SpecCont
   modelCheck(spec, decision.provider, config);
   const projectFile = projectName(projectDir);
   const project = projectFile === undefined ? { name: spec.name } : { name: projectFile, dir: projectDir };
-  return { specPath, spec, stack, config, secureKeys, decision, project };
+  return { specPath, spec, stack, config, secureKeys, decision, project, ...(io.loadModule === undefined ? {} : { loadModule: io.loadModule }) };
 }
 
 /**

@@ -8,7 +8,7 @@ import { basename, delimiter, dirname, join, resolve } from "node:path";
 import { automation } from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, PolycloudError, SECRET_VALUE_PREFIX } from "@polycloud/core";
 import { Platform } from "@polycloud/platform";
-import { readStackConfig, specContext, type SpecContext, type SpecFlags } from "./context";
+import { platformOptions, readStackConfig, specContext, type SpecContext, type SpecFlags } from "./context";
 import { changesOf, countsOf, dataLosing, nameOf, readExpectation, renderSummary, requireExpected, summarize } from "./changes";
 import { confirmationGate, confirmInteractively } from "./confirm";
 import { CliFailure, ExitCode } from "./errors";
@@ -105,7 +105,7 @@ export async function openStack(specArg: string, flags: EngineFlags, io: Io, lab
     const { spec, decision, stack: stackName, project } = context;
     io.stderr.write(`${label} ${spec.name} (stack ${stackName}) on ${decision.provider}, state in ${backendUrl}\n`);
     const stack = await LocalWorkspace.createOrSelectStack(
-      { stackName, projectName: project.name, program: async () => new Platform(spec.name, spec, { decision }).stackOutputs() },
+      { stackName, projectName: project.name, program: async () => new Platform(spec.name, spec, platformOptions(context)).stackOutputs() },
       {
         pulumiCommand,
         // In the project's directory the engine reads Pulumi.yaml and Pulumi.<stack>.yaml itself (and

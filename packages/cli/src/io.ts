@@ -4,6 +4,7 @@
  */
 import { homedir } from "node:os";
 import { redactText } from "@polycloud/core";
+import type { ModuleLoader } from "@polycloud/platform/detection";
 
 export interface Output {
   write(text: string): void;
@@ -33,6 +34,8 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   readonly homeDir: string;
+  /** How a backend's package is loaded by name; tests put a stand-in backend here. @default require */
+  readonly loadModule?: ModuleLoader;
 }
 
 /** The real process. */

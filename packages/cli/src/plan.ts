@@ -8,7 +8,7 @@ import { CONFIG_NAMESPACE, PolycloudError, redactDeep, SECRET_VALUE_PREFIX, type
 import { Platform, type Decision, type Signal } from "@polycloud/platform";
 import { evaluatePolicies, type PolicyReport } from "@polycloud/policy";
 import { runProgram, secretConfig, type ConfigValue, type PlanJson, type PlanResourceJson } from "@polycloud/testing";
-import { specContext, type SpecContext, type SpecFlags } from "./context";
+import { platformOptions, specContext, type SpecContext, type SpecFlags } from "./context";
 import type { Io } from "./io";
 import { policyExitCode, policyLines, policyMode } from "./policy";
 import { concernCounts, countByType, mermaid, resourceTree, type Concern, type GraphResource } from "./render";
@@ -51,7 +51,7 @@ export async function planSpec(context: SpecContext, onProgress?: () => void, op
   let json: PlanJson;
   let policy: PolicyReport | undefined;
   try {
-    const plan = await runProgram(() => new Platform(spec.name, spec, { decision }).stackOutputs(), {
+    const plan = await runProgram(() => new Platform(spec.name, spec, platformOptions(context)).stackOutputs(), {
       // The project `polycloud up` would use, so the URNs are the ones a real run creates.
       project: project.name,
       stack,

@@ -14,7 +14,7 @@ export interface Captured {
 /** Runs the CLI in-process with an empty environment (unless given) in `cwd`; `tty` names the stream that is a terminal. */
 export async function polycloud(
   argv: readonly string[],
-  options: { cwd: string; env?: Io["env"]; homeDir?: string; tty?: "stdout" | "stderr" },
+  options: { cwd: string; env?: Io["env"]; homeDir?: string; tty?: "stdout" | "stderr"; loadModule?: Io["loadModule"] },
 ): Promise<Captured> {
   let stdout = "";
   let stderr = "";
@@ -24,6 +24,7 @@ export async function polycloud(
     env: options.env ?? {},
     cwd: options.cwd,
     homeDir: options.homeDir ?? join(options.cwd, "home"),
+    ...(options.loadModule === undefined ? {} : { loadModule: options.loadModule }),
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };

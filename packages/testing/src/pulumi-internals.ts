@@ -249,6 +249,8 @@ export function routeApplyErrors(run: RuntimeRun, fail: (err: unknown) => void):
 }
 
 const quietRuns = new WeakSet<object>();
+/** The runtime's label of a registration's promise: `resource:name[type]` while it is prepared, then `resolveURN(resource:name[type])`. */
+const REGISTRATION_LABEL = /^(resolveURN\()?resource:(.*)\[([^\]]*)\]\)?$/;
 let engineOnlyWorkPatched = false;
 
 /**
@@ -282,13 +284,16 @@ export function skipEngineOnlyWork(run: RuntimeRun): () => void {
     resourceClass.callsites = function (this: unknown) {
       return quiet() ? [] : callsites.call(this);
     };
-    // What the SDK's tracking of a promise amounts to in a run: its label (hang reports and the
-    // late-rejection filter read it) and its place among the run's leak candidates until it settles;
-    // without the stack trace, the two other properties and the second promise the SDK adds.
+    // What the SDK's tracking of a promise amounts to in a run: for a registration, its label and its
+    // place among the run's leak candidates until it settles, which hang reports read; without the
+    // stack trace, the two other properties and the second promise the SDK adds. The SDK tracks four
+    // more promises for every output property of every resource (labelled with the property's value):
+    // nothing reads those, and they were a third of a big plan's memory.
     const debuggable = debuggableModule as { debuggablePromise<T>(p: Promise<T>, ctx: unknown): Promise<T> };
     const debuggablePromise = debuggable.debuggablePromise;
     debuggable.debuggablePromise = <T>(p: Promise<T>, ctx: unknown): Promise<T> => {
       if (!quiet()) return debuggablePromise(p, ctx);
+      if (typeof ctx !== "string" || !REGISTRATION_LABEL.test(ctx)) return p;
       const candidates = state.getStore().leakCandidates;
       (p as Promise<T> & { _debugCtx?: unknown })._debugCtx = ctx;
       candidates.add(p);
@@ -386,7 +391,7 @@ export interface PendingRegistration {
 export function pendingRegistrations(run: RuntimeRun): PendingRegistration[] {
   const pending: PendingRegistration[] = [];
   for (const p of run.store.leakCandidates) {
-    const m = /^(resolveURN\()?resource:(.*)\[([^\]]*)\]\)?$/.exec(p._debugCtx ?? "");
+    const m = REGISTRATION_LABEL.exec(p._debugCtx ?? "");
     if (m !== null) pending.push({ type: m[3] ?? "", name: m[2] ?? "", stage: m[1] === undefined ? "preparing" : "unregistered" });
   }
   return pending;

@@ -14,7 +14,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { stringify } from "yaml";
 import type { Provider } from "@polycloud/core";
@@ -167,7 +167,7 @@ function table(rows: readonly Row[]): string {
 function main(): void {
   const options = new Command("bench")
     .option("--quick", "one run each, small sizes, no suite run")
-    .option("--out <file>", "where to write the JSON", "bench-results.json")
+    .option("--out <file>", "where to write the JSON (relative to the repository root)", "bench-results.json")
     .parse()
     .opts<{ quick?: boolean; out: string }>();
   const quick = options.quick === true;
@@ -215,7 +215,7 @@ function main(): void {
   for (const row of suiteRows(quick)) add(row);
 
   const machine = `Node ${process.version}, ${availableParallelism()} cores; ${quick ? "quick mode: one run each" : "medians of 3 runs (9 for start-up)"}`;
-  writeFileSync(join(ROOT, options.out), `${JSON.stringify({ machine, quick, rows }, null, 2)}\n`);
+  writeFileSync(resolve(ROOT, options.out), `${JSON.stringify({ machine, quick, rows }, null, 2)}\n`);
   process.stdout.write(`${machine}\n\n${table(rows)}\n\nJSON: ${options.out}\n`);
 }
 

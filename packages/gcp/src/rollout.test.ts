@@ -59,8 +59,10 @@ describe("trafficOf", () => {
 });
 
 describe("tagUrl and promoteCommand", () => {
-  it("names a tag's URL as Cloud Run does, and the command that promotes a revision", () => {
+  it("names a tag's URL as Cloud Run does, and the command that promotes a revision, lifting an abort", () => {
     expect(tagUrl("https://shop-prd-api-123456789012.europe-west1.run.app", "preview")).toBe("https://preview---shop-prd-api-123456789012.europe-west1.run.app");
-    expect(promoteCommand("api", NEW)).toBe(`pulumi config set polycloud:gcp.stableRevisions.api ${NEW} && pulumi up`);
+    expect(promoteCommand("api", NEW, false)).toBe(`pulumi config set polycloud:gcp.stableRevisions.api ${NEW} && pulumi up`);
+    // An abort left in place would hold the next rollout of the promoted revision back too.
+    expect(promoteCommand("api", NEW, true)).toBe(`pulumi config set polycloud:gcp.stableRevisions.api ${NEW} && pulumi config rm polycloud:gcp.abortedRollouts.api && pulumi up`);
   });
 });

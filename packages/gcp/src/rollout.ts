@@ -75,8 +75,13 @@ export function tagUrl(serviceUri: string, tag: TrafficTag): string {
   return serviceUri.replace(/^https:\/\//, `https://${tag}---`);
 }
 
-/** How to promote a candidate: make it the stable revision in stack config, then deploy again. */
-export function promoteCommand(service: string, candidate: string): string {
-  return `pulumi config set polycloud:gcp.stableRevisions.${service} ${candidate} && pulumi up`;
+/**
+ * How to promote a candidate: make it the stable revision in stack config (and lift an abort, which
+ * would otherwise hold the new stable revision's successors back too), then deploy again; what
+ * `polycloud promote` does.
+ */
+export function promoteCommand(service: string, candidate: string, aborted: boolean): string {
+  const lift = aborted ? ` && pulumi config rm polycloud:gcp.abortedRollouts.${service}` : "";
+  return `pulumi config set polycloud:gcp.stableRevisions.${service} ${candidate}${lift} && pulumi up`;
 }
 

@@ -220,6 +220,7 @@ describe("WebService", () => {
       expect(plan.outputs["candidateUrl"]).toBe(run.outputs.uri!.replace("https://", "https://canary---"));
       expect(plan.find(monitoring.AlertPolicy).inputs.enabled).toBe(false);
       expect(plan.logs.map((l) => l.message)).toContainEqual(`service api: canary of revision ${candidate} aborted (polycloud:gcp.abortedRollouts.api): ${STABLE} takes all traffic; promote it with polycloud promote`);
+      expect(plan.outputs["promotion"]).toBe(`pulumi config set polycloud:gcp.stableRevisions.api ${candidate} && pulumi config rm polycloud:gcp.abortedRollouts.api && pulumi up`);
     });
 
     it("sends all traffic to a promoted revision (stable is the one deployed) and disables its alert", async () => {

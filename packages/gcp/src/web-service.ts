@@ -212,7 +212,7 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
     });
     this.promotion = this.revision.apply((candidate) => {
       if (deployment.strategy === "rolling" || !inRollout(candidate, stable)) return undefined;
-      const command = promoteCommand(spec.name, candidate);
+      const command = promoteCommand(spec.name, candidate, aborted);
       pulumi.log.info(
         aborted
           ? `service ${spec.name}: ${deployment.strategy} of revision ${candidate} aborted (polycloud:gcp.abortedRollouts.${spec.name}): ${stable} takes all traffic; promote it with polycloud promote`

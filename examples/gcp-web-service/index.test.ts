@@ -29,7 +29,7 @@ describe("gcp-web-service example", () => {
     expect(plan.outputs.alertCount).toBe(plan.resources("gcp:monitoring/alertPolicy:AlertPolicy").length);
     expect(plan.outputs.bucket).toMatch(/^shop-dev-assets-[0-9a-f]{6}$/);
     // No Cloud DNS zone: the A record to create by hand, which the managed certificate waits for.
-    expect(plan.outputs.dnsRecords).toEqual([{ name: "app.example.org", type: "A", value: address }]);
+    expect(plan.outputs.dnsRecords).toEqual([{ name: "app.example.org", type: "A", value: address, purpose: expect.stringContaining("certificate") }]);
     expect(plan.find(compute.ManagedSslCertificate).inputs.managed).toEqual({ domains: ["app.example.org"] });
     expect(plan.find(compute.GlobalForwardingRule, "api-https-rule").inputs).toMatchObject({ ipAddress: ip.id, portRange: "443" });
     // Zero mandatory policy findings; accepted ones are suppressions with a reason in the component.

@@ -37,7 +37,7 @@ const build = (model: AppModel<"aws">, options: { preview?: boolean; secretValue
       const root = new pulumi.ComponentResource("polycloud:index:Platform", model.app);
       const secretValues = Object.fromEntries(Object.entries(options.secretValues ?? {}).map(([name, value]) => [name, pulumi.secret(value)]));
       const built = backend.build(model, root, { secretValues });
-      return { urls: built.services.map((s) => s.url), alerts: built.monitoring.alertCount };
+      return { urls: built.services.map((s) => s.url), alerts: built.monitoring.alertCount, dns: built.dnsRecords };
     },
     { provider: "aws", preview: options.preview ?? false },
   );
@@ -320,6 +320,7 @@ describe("backend", () => {
       expect(plan.find(aws.acm.CertificateValidation, `shop-${service}-certificate-validation`).inputs.validationRecordFqdns).toEqual([validation.outputs.fqdn]);
     }
     expect(plan.logs.filter((l) => l.message.includes("polycloud:aws.hostedZoneId"))).toEqual([]);
+    expect(plan.outputs["dns"]).toEqual([]);
   });
 
   it("takes each secret's value where the model says: stack config, generated once, or none (the model warned)", async () => {
@@ -355,6 +356,12 @@ describe("backend", () => {
     const warnings = plan.logs.filter((l) => l.severity === "warning" && l.message.includes("polycloud:aws.hostedZoneId"));
     expect(warnings.map((w) => w.message.split(":")[0])).toEqual(["shop-api", "shop-worker"]);
     expect(warnings.map((w) => w.message)).toEqual([expect.stringContaining("shop.example.com"), expect.stringContaining("worker.shop.example.com")]);
+    // Every service's records, in one list for the Platform's stack output: each domain's CNAME to its load balancer.
+    const dns = plan.outputs["dns"] as { name: string; type: string; value: string; purpose: string }[];
+    for (const [service, host] of [["api", "shop.example.com"], ["worker", "worker.shop.example.com"]] as const) {
+      expect(dns).toContainEqual(expect.objectContaining({ name: host, type: "CNAME", value: plan.find(aws.lb.LoadBalancer, `shop-${service}-lb`).outputs.dnsName }));
+    }
+    expect(dns.every((r) => r.purpose !== "")).toBe(true);
   });
 
   it("fails with the zones path when the region has fewer zones than requested", async () => {

@@ -6,7 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { AppModel, Backend, BuildOptions, BuiltPlatform, ResourceRef, SecretBinding } from "@polycloud/core";
-import { renderContext, required } from "@polycloud/core/component";
+import { allDnsRecords, renderContext, required } from "@polycloud/core/component";
 import { AuditTrail } from "./audit-trail";
 import { BackupPlan } from "./backup-plan";
 import { Bucket } from "./bucket";
@@ -180,6 +180,7 @@ export function buildAws(model: AppModel<"aws">, parent: pulumi.ComponentResourc
     buckets: bucketList,
     secrets,
     monitoring,
+    dnsRecords: allDnsRecords(Object.values(services).map((s) => s.dnsRecords)),
     ...(backup === undefined ? {} : { backup }),
     ...(audit === undefined ? {} : { audit }),
   };

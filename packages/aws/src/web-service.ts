@@ -9,6 +9,7 @@ import {
   replicaProblems,
   transformed,
   type BucketAccess,
+  type DnsRecord,
   type Problem,
   type ServiceSpec,
   type Transform,
@@ -169,12 +170,7 @@ export interface BucketGrant {
 }
 
 /** A DNS record to create by hand (no hosted zone given), and why. */
-export interface DnsRecord {
-  readonly name: string;
-  readonly type: string;
-  readonly value: string;
-  readonly purpose: string;
-}
+export type { DnsRecord };
 
 /** The production listener rule, alternate target group and role of ECS blue/green deployments. */
 interface TrafficShift {

@@ -30,7 +30,8 @@ class Root extends pulumi.ComponentResource {
 function plan(spec: Record<string, unknown>, options: { config?: Record<string, string>; values?: Record<string, string>; preview?: boolean } = {}): Promise<Plan> {
   const model = buildModel(parseSpec(spec), "azure", options.config ?? config) as AppModel<"azure">;
   return runProgram(() => {
-    backend.build(model, new Root(), { secretValues: Object.fromEntries(Object.entries(options.values ?? {}).map(([k, v]) => [k, pulumi.secret(v)])) });
+    const built = backend.build(model, new Root(), { secretValues: Object.fromEntries(Object.entries(options.values ?? {}).map(([k, v]) => [k, pulumi.secret(v)])) });
+    return { dns: built.dnsRecords };
   }, { provider: "azure", preview: options.preview === true });
 }
 
@@ -146,6 +147,19 @@ describe("the Azure backend", () => {
       const built = await plan({ name: "min", network: { loadBalancer: { domain: "shop.example.com", waf } }, services: service }, { config: { ...config, ...zone } });
       const records = built.resources("azure-native:dns:RecordSet").map((r) => [r.inputs["recordType"], r.inputs["relativeRecordSetName"], r.inputs["zoneName"]]);
       expect(records).toEqual([["TXT", waf ? "_dnsauth.shop" : "asuid.shop", "example.com"], ["CNAME", "shop", "example.com"]]);
+      expect(built.outputs["dns"]).toEqual([]);
+      // Without the zone, the same two records are listed for the user to create.
+      const byHand = await plan({ name: "min", network: { loadBalancer: { domain: "shop.example.com", waf } }, services: service });
+      byHand.resourceCountIs("azure-native:dns:RecordSet", 0);
+      const listed = byHand.outputs["dns"] as { type: string; name: string; value: string }[];
+      expect(listed.map((r) => [r.type, r.name])).toEqual([["CNAME", "shop.example.com"], ["TXT", waf ? "_dnsauth.shop.example.com" : "asuid.shop.example.com"]]);
+      // The CNAME points at Front Door's endpoint, or at the container app itself.
+      const target = waf ? byHand.find("azure-native:cdn:AFDEndpoint").outputs["hostName"] : (byHand.find(T.app).outputs["configuration"] as { ingress: { fqdn: string } }).ingress.fqdn;
+      expect(listed[0]?.value).toBe(target);
+      expect(target).toMatch(waf ? /\.azurefd\.net$/ : /\.azurecontainerapps\.io$/);
+      // The TXT's value is Front Door's validation token, or the environment's verification id.
+      expect(listed[1]?.value).toBe(waf ? (byHand.find("azure-native:cdn:AFDCustomDomain").outputs["validationProperties"] as { validationToken: string }).validationToken : (byHand.find("azure-native:app:ManagedEnvironment").outputs["customDomainConfiguration"] as { customDomainVerificationId: string }).customDomainVerificationId);
+      expect(listed[1]?.value).not.toBe("");
     }
   }, 60_000);
 

@@ -5,7 +5,8 @@
  * (`providers.azure` in the spec, stack config `polycloud:azure.<option>`) say where to build.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { AZURE_LOCATION, type AppModel, type Backend, type BuildOptions, type BuiltPlatform, type SecretBinding } from "@polycloud/core";
+import { AZURE_LOCATION, type AppModel, type Backend, type BuildOptions, type BuiltPlatform, type DnsRecord, type SecretBinding } from "@polycloud/core";
+import { allDnsRecords } from "@polycloud/core/component";
 import { AuditLog } from "./audit-log";
 import { BackupVault, type BackupTarget } from "./backup-vault";
 import { Bucket } from "./bucket";
@@ -222,6 +223,15 @@ export function buildAzure(model: AppModel<"azure">, parent: pulumi.ComponentRes
     buckets: Object.values(buckets),
     secrets,
     monitoring,
+    // With a DNS zone, the records are created in it; without, they are the user's to create.
+    dnsRecords: allDnsRecords(
+      o.dnsZoneId !== undefined
+        ? []
+        : [
+            ...Object.values(frontDoor?.dnsRecords ?? {}).map((records) => records.apply((r) => domainRecords(r, "its Front Door endpoint"))),
+            ...Object.values(services).flatMap((s) => (s.dnsRecords === undefined ? [] : [s.dnsRecords.apply((r) => domainRecords(r, "the container app"))])),
+          ],
+    ),
     ...(frontDoor === undefined ? {} : { frontDoor }),
     ...(backup === undefined ? {} : { backup }),
     ...(audit === undefined ? {} : { audit }),
@@ -234,3 +244,11 @@ export const backend: Backend<"azure"> = {
   packageName: "@polycloud/azure",
   build: buildAzure,
 };
+
+/** A custom domain's two records as Azure names them: the CNAME that routes it, the TXT that proves it ours for its managed certificate. */
+function domainRecords(r: { readonly cname: string; readonly target: string; readonly txtName: string; readonly txtValue: string }, routedTo: string): DnsRecord[] {
+  return [
+    { name: r.cname, type: "CNAME", value: r.target, purpose: `routes ${r.cname} to ${routedTo} (at a zone's apex, an alias or A record instead)` },
+    { name: r.txtName, type: "TXT", value: r.txtValue, purpose: `proves ${r.cname} is yours, so Azure issues its managed certificate` },
+  ];
+}

@@ -9,7 +9,7 @@
  * runtime, so commands that only read specs never load it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { BuildOptions, CommonArgs } from "./contracts";
+import type { BuildOptions, CommonArgs, DnsRecord } from "./contracts";
 import { componentDefaults, type ComponentDefaults } from "./defaults";
 import type { AppModel } from "./model";
 import type { Environment, Provider } from "./naming";
@@ -78,4 +78,9 @@ export function renderContext(model: AppModel, parent: pulumi.ComponentResource,
 export function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`The application model refers to ${what}, which it does not have`);
   return value;
+}
+
+/** The DNS records of several services (or components) as one list, for a backend's `dnsRecords`. */
+export function allDnsRecords(lists: readonly pulumi.Input<readonly DnsRecord[]>[]): pulumi.Output<readonly DnsRecord[]> {
+  return pulumi.all([...lists]).apply((each: (readonly DnsRecord[])[]) => each.flat());
 }

@@ -140,6 +140,19 @@ export interface MonitoringOutputs {
 
 // ---- backend ----------------------------------------------------------------------------------
 
+/**
+ * A DNS record a service's domain needs that the stack does not create, because no DNS zone of the
+ * domain is configured for the backend: the user creates it where the domain's DNS is served.
+ */
+export interface DnsRecord {
+  readonly name: string;
+  /** `CNAME`, `TXT`, `A`, ... */
+  readonly type: string;
+  readonly value: string;
+  /** Why the record is needed: the domain's routing, or its certificate's validation. */
+  readonly purpose: string;
+}
+
 /** Everything a backend built for one spec, as the platform wires it. */
 export interface BuiltPlatform {
   readonly network: NetworkOutputs;
@@ -149,6 +162,8 @@ export interface BuiltPlatform {
   readonly buckets: readonly BucketOutputs[];
   readonly secrets: SecretStoreOutputs;
   readonly monitoring: MonitoringOutputs;
+  /** The DNS records to create by hand, every service's. @default - none */
+  readonly dnsRecords?: pulumi.Output<readonly DnsRecord[]>;
 }
 
 /**

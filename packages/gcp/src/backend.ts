@@ -6,7 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { GCP_REGION, type AppModel, type Backend, type BuildOptions, type BuiltPlatform, type SecretBinding } from "@polycloud/core";
-import { renderContext, required } from "@polycloud/core/component";
+import { allDnsRecords, renderContext, required } from "@polycloud/core/component";
 import { AuditLog } from "./audit-log";
 import { Bucket } from "./bucket";
 import { Cache } from "./cache";
@@ -153,6 +153,7 @@ export function buildGcp(model: AppModel<"gcp">, parent: pulumi.ComponentResourc
     buckets: Object.values(buckets),
     secrets,
     monitoring,
+    dnsRecords: allDnsRecords(Object.values(services).map((s) => s.dnsRecords)),
     ...(audit === undefined ? {} : { audit }),
   };
 }

@@ -112,7 +112,7 @@ describe("WebService", () => {
       return { records: new WebService("api", { app: "shop", network, host: "shop.example.com", ...specOf() }).dnsRecords };
     });
     records.resourceCountIs(dns.RecordSet, 0);
-    expect(records.outputs["records"]).toEqual([{ name: "shop.example.com", type: "A", value: records.find(compute.GlobalAddress).outputs.address }]);
+    expect(records.outputs["records"]).toEqual([{ name: "shop.example.com", type: "A", value: records.find(compute.GlobalAddress).outputs.address, purpose: expect.stringContaining("certificate") }]);
   });
 
   it("defaults a private service to internal ingress, no load balancer, and callers only by run.invoker", async () => {

@@ -20,7 +20,7 @@ import * as cloudrunv2 from "@pulumi/gcp/cloudrunv2";
 import * as serviceaccount from "@pulumi/gcp/serviceaccount";
 import type * as input from "@pulumi/gcp/types/input";
 import * as pulumi from "@pulumi/pulumi";
-import { CLOUD_RUN_MAX, cloudRunRevisionProblem, PolycloudError, transformed, type Problem, type Transform, type WebServiceArgs as CoreWebServiceArgs, type WebServiceOutputs } from "@polycloud/core";
+import { CLOUD_RUN_MAX, cloudRunRevisionProblem, PolycloudError, transformed, type Problem, type Transform, type WebServiceArgs as CoreWebServiceArgs, type DnsRecord, type WebServiceOutputs } from "@polycloud/core";
 import { PolycloudComponent } from "@polycloud/core/component";
 import { labelsOf, nameOf, regionOf } from "./common";
 import { createLoadBalancer, type LoadBalancer, type LoadBalancerTransforms } from "./load-balancer";
@@ -120,7 +120,7 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
   /** Rollback on alerts, for canary and blue-green with `rollback.onAlarm`. */
   readonly rollback?: Rollback;
   /** DNS records to create by hand when no Cloud DNS zone is given (host -> A address). */
-  readonly dnsRecords: pulumi.Output<{ name: string; type: string; value: string }[]>;
+  readonly dnsRecords: pulumi.Output<DnsRecord[]>;
   private readonly componentName: string;
 
   constructor(name: string, args: WebServiceArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -253,7 +253,7 @@ export class WebService extends PolycloudComponent implements WebServiceOutputs 
     }
     const address = this.loadBalancer?.address.address;
     this.dnsRecords =
-      address === undefined || args.host === undefined || args.dnsManagedZone !== undefined ? pulumi.output([]) : address.apply((value) => [{ name: args.host!, type: "A", value }]);
+      address === undefined || args.host === undefined || args.dnsManagedZone !== undefined ? pulumi.output([]) : address.apply((value) => [{ name: args.host!, type: "A", value, purpose: `routes ${args.host!} to the load balancer; its Google-managed certificate is issued once this resolves` }]);
     this.registerOutputs({ url: this.url, serviceAccount: this.serviceAccount.email, dnsRecords: this.dnsRecords, revision: this.revision, candidateUrl: this.candidateUrl, promotion: this.promotion });
   }
 

@@ -155,12 +155,22 @@ describe("Platform", () => {
       bucketNames: { assets: "shop-assets-bucket" },
       dashboardUrl: "https://dashboards.example.com/shop",
       alertCount: 4,
+      // The backend lists none.
+      dnsRecords: [],
       detection: {
         provider: "kubernetes",
         tier: 1,
         signals: [{ provider: "kubernetes", tier: 1, source: "option", name: "Platform backend option", value: "kubernetes" }],
       },
     });
+  });
+
+  it("exports the DNS records the backend lists for the user to create", async () => {
+    const record = { name: "shop.example.com", type: "CNAME", value: "shop-lb.elb.amazonaws.com", purpose: "routes shop.example.com to the load balancer" };
+    const aws = fakeBackend("aws");
+    const listing: Backend = { ...aws, build: (model, parent, options) => ({ ...aws.build(model, parent, options), dnsRecords: pulumi.output([record]) }) };
+    const plan = await runProgram(() => new Platform("shop", spec, { backend: "aws", detection: {}, loadModule: loader([listing]) }).stackOutputs());
+    expect(plan.outputs["dnsRecords"]).toEqual([record]);
   });
 
   it("loads the backend that detection picks from the stack config when none is named", async () => {

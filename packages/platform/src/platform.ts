@@ -10,6 +10,7 @@ import {
   CONFIG_NAMESPACE,
   type AppModel,
   type BuiltPlatform,
+  type DnsRecord,
   type Provider,
   type ResolvedSpec,
   type SpecInput,
@@ -67,6 +68,11 @@ export class Platform extends pulumi.ComponentResource {
   readonly cacheEndpoint: pulumi.Output<string> | undefined;
   /** Link to the monitoring dashboard, when one is created. */
   readonly dashboardUrl: pulumi.Output<string | undefined>;
+  /**
+   * The DNS records the services' domains need that the stack does not create (no DNS zone of the
+   * domain is configured for the backend), each with its purpose; empty when there are none.
+   */
+  readonly dnsRecords: pulumi.Output<readonly DnsRecord[]>;
 
   /**
    * @param spec a spec file path, a spec object as written in a file, or a spec already resolved by `loadSpec`/`parseSpec`
@@ -101,6 +107,7 @@ export class Platform extends pulumi.ComponentResource {
     this.databaseEndpoint = this.built.database?.endpoint;
     this.cacheEndpoint = this.built.cache?.endpoint;
     this.dashboardUrl = this.built.monitoring.dashboardUrl;
+    this.dnsRecords = this.built.dnsRecords ?? pulumi.output([]);
     this.registerOutputs(this.stackOutputs());
   }
 
@@ -115,6 +122,7 @@ export class Platform extends pulumi.ComponentResource {
       // null rather than undefined: the engine drops (and warns about) undefined stack outputs.
       dashboardUrl: this.dashboardUrl.apply((url) => url ?? null),
       alertCount: this.built.monitoring.alertCount,
+      dnsRecords: this.dnsRecords,
       detection: { provider: this.decision.provider, tier: this.decision.tier, signals: this.decision.signals },
     };
   }

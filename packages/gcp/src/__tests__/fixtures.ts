@@ -16,7 +16,7 @@ export function planModel(model: AppModel<"gcp">, options: { preview?: boolean; 
       const root = new pulumi.ComponentResource("polycloud:index:Platform", model.app);
       const secretValues = Object.fromEntries(Object.entries(options.secretValues ?? {}).map(([name, value]) => [name, pulumi.secret(value)]));
       const built = backend.build(model, root, { secretValues });
-      return { urls: built.services.map((s) => s.url), alerts: built.monitoring.alertCount, dns: built.services.map((s) => (s as { dnsRecords?: unknown }).dnsRecords) };
+      return { urls: built.services.map((s) => s.url), alerts: built.monitoring.alertCount, dns: built.dnsRecords };
     },
     { provider: "gcp", config: { ...GCP_CONFIG, ...options.config }, stack: model.environment, preview: options.preview ?? false },
   );

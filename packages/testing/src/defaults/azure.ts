@@ -218,7 +218,11 @@ function specifics(key: string, c: SpecificCtx): PropertyBag {
     case "redisenterprise:Database":
       return { port: Number(c.req.inputs["port"] ?? 10000), provisioningState: "Succeeded", resourceState: "Running" };
     case "app:ManagedEnvironment":
-      return { defaultDomain: `${alnum(c.seed("domain"), 8)}-${alnum(c.seed("domain2"), 8)}.${c.location}.azurecontainerapps.io`, staticIp: `20.${parseInt(hex(c.seed("ip"), 2), 16)}.${parseInt(hex(c.seed("ip2"), 2), 16)}.10` };
+      return {
+        // The id a custom domain's TXT record (asuid.<domain>) proves ownership with.
+        customDomainConfiguration: { ...obj(c.req.inputs["customDomainConfiguration"]), customDomainVerificationId: hex(c.seed("verification"), 64).toUpperCase() },
+        defaultDomain: `${alnum(c.seed("domain"), 8)}-${alnum(c.seed("domain2"), 8)}.${c.location}.azurecontainerapps.io`, staticIp: `20.${parseInt(hex(c.seed("ip"), 2), 16)}.${parseInt(hex(c.seed("ip2"), 2), 16)}.10`,
+      };
     case "app:ContainerApp": {
       // The app's domain is its environment's (matched by the name at the end of managedEnvironmentId).
       const envName = String(c.req.inputs["managedEnvironmentId"] ?? c.req.inputs["environmentId"] ?? "").split("/").pop();
@@ -235,6 +239,12 @@ function specifics(key: string, c: SpecificCtx): PropertyBag {
         ...(configuration["ingress"] === undefined ? {} : { configuration: { ...configuration, ingress: { ...ingress, fqdn: `${c.name}${ingress["external"] === false ? ".internal" : ""}.${domain}` } } }),
       };
     }
+    case "cdn:AFDEndpoint":
+      // Front Door names each endpoint's host after it, with a hash: <endpoint>-<hash>.z01.azurefd.net.
+      return { hostName: `${String(c.req.inputs["endpointName"] ?? c.name)}-${alnum(c.seed("host"), 16)}.z01.azurefd.net` };
+    case "cdn:AFDCustomDomain":
+      // The token of the domain's TXT record (_dnsauth.<domain>), which Front Door validates before it issues the certificate.
+      return { validationProperties: { validationToken: alnum(c.seed("token"), 32) } };
     case "managedidentity:UserAssignedIdentity":
       return { principalId: uuid(c.seed("principal")), clientId: uuid(c.seed("client")), tenantId: c.tenant };
     case "operationalinsights:Workspace":

@@ -13,7 +13,7 @@ process.env.NODE_OPTIONS = [process.env.NODE_OPTIONS, `--import=${tsx}`, "--cond
 const config: Config = {
   // Processes rather than threads: tests change directory (process.chdir), which threads cannot.
   runner: "jest-light-runner/child-process",
-  testMatch: ["<rootDir>/{packages,examples,stacks}/**/*.test.ts"],
+  testMatch: ["<rootDir>/{packages,examples,stacks}/**/*.test.ts", "<rootDir>/scripts/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/dist/"],
   moduleFileExtensions: ["ts", "js", "mjs", "cjs", "json"],
   setupFiles: ["<rootDir>/scripts/jest-setup.cjs"],
